@@ -1,0 +1,3 @@
+/// Every suite of the lab, in the order `lab` runs them on defaults.
+let allSuites: [Suite] = [
+]

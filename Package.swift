@@ -1,0 +1,45 @@
+// swift-tools-version: 6.2
+// Ringside: a low-latency shared-memory transport for timeline events, and the lab that
+// measures it. No package dependencies: only what the Swift toolchain ships.
+import PackageDescription
+
+let package = Package(
+    name: "Ringside",
+    products: [
+        .library(name: "ShmRing", targets: ["ShmRing"]),
+        .library(name: "Frames", targets: ["Frames"]),
+        .library(name: "LWWSet", targets: ["LWWSet"]),
+        .library(name: "DrainLoop", targets: ["DrainLoop"]),
+        .executable(name: "ringside", targets: ["ringside"]),
+        .executable(name: "lab", targets: ["lab"]),
+    ],
+    targets: [
+        // libc symbols that `import Glibc` does not reach (CPU affinity, an opaque sink).
+        .target(name: "CRingside"),
+        // A malloc interposer that counts allocations per thread; linked only into the
+        // executables and tests that measure allocations.
+        .target(name: "CAllocCounter"),
+
+        .target(name: "ShmRing", dependencies: ["CRingside"]),
+        .target(name: "Frames"),
+        .target(name: "LWWSet"),
+        .target(name: "DrainLoop", dependencies: ["CRingside"]),
+
+        .executableTarget(
+            name: "ringside",
+            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop"],
+            path: "Tools/ringside"
+        ),
+        .executableTarget(
+            name: "lab",
+            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter"],
+            path: "Benchmarks/lab"
+        ),
+
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "LWWSetTests", dependencies: ["LWWSet"]),
+        .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

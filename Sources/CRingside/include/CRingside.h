@@ -1,0 +1,25 @@
+/* CRingside: the few libc facilities Swift's Glibc module does not expose. */
+#ifndef CRINGSIDE_H
+#define CRINGSIDE_H
+#include <stdint.h>
+
+/* Pins the calling thread to one CPU (sched_setaffinity). Returns 0, or -1 with errno set. */
+int ringside_pin_to_cpu(int cpu);
+
+/* The number of CPUs the calling thread may run on (sched_getaffinity), or -1 with errno. */
+int ringside_allowed_cpu_count(void);
+
+/* The CPU the calling thread runs on now (sched_getcpu), or -1 with errno. */
+int ringside_current_cpu(void);
+
+/* An opaque sink: the optimiser cannot see through a call into another translation unit,
+ * so a value passed here is considered used and the loop that made it cannot be folded. */
+void ringside_opaque_sink_u64(uint64_t value);
+
+/* Returns its argument through a call the optimiser cannot see into. */
+uint64_t ringside_opaque_u64(uint64_t value);
+
+/* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */
+void ringside_cpu_relax(void);
+
+#endif

@@ -1,0 +1,1 @@
+// The DrainLoop module: see ../shared/DESIGN.md (module map). Its issue replaces this file.

@@ -1,0 +1,3 @@
+/// Every `ringside` subcommand, in the order `ringside --help` lists them.
+let allCommands: [Command] = [
+]
