@@ -19,6 +19,16 @@ void ringside_opaque_sink_u64(uint64_t value);
 /* Returns its argument through a call the optimiser cannot see into. */
 uint64_t ringside_opaque_u64(uint64_t value);
 
+/* Returns its argument through an empty inline-assembly statement that claims to read and
+ * change the register holding it. Nothing is emitted and the value stays in a register, but
+ * the optimiser can no longer predict it, so a loop `x = ringside_register_barrier_u64(x + 1)`
+ * really executes one add per iteration instead of being folded into `x = n`. Inlined into
+ * Swift callers through this header (the asm itself is the C reference's `asm` counting mode). */
+static inline __attribute__((always_inline)) uint64_t ringside_register_barrier_u64(uint64_t value) {
+    __asm__ volatile("" : "+r"(value));
+    return value;
+}
+
 /* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */
 void ringside_cpu_relax(void);
 
