@@ -13,14 +13,10 @@ final class CountingBoard: Sendable {
         var drains: UInt64 = 0
     }
 
-    /// The threads' reports and the clocks: at the start, read by the first thread past the
-    /// barrier just before it counts; at the end, the latest wall clock a thread read just
-    /// after it counted, and the CPU clock once the last thread has reported. The CPU clock
-    /// (a system call) is read outside the wall-clock interval.
+    /// The threads' reports and the clocks at the end: the latest wall clock a thread read
+    /// just after it counted, and the CPU clock once the last thread has reported.
     struct Record: Sendable {
         var tallies: [Tally] = []
-        var startWall: UInt64 = 0
-        var startCPU: UInt64 = 0
         var endWall: UInt64 = 0
         var endCPU: UInt64 = 0
     }
@@ -40,8 +36,11 @@ final class CountingBoard: Sendable {
     /// The start barrier: threads check in on `ready`, then wait for `go`.
     let ready = Atomic<Int>(0)
     let go = Atomic<Bool>(false)
-    /// Set by the first thread past the barrier.
+    /// Set by the first thread past the barrier, which then reads the clocks at the start
+    /// (CPU first: a system call, kept outside the wall-clock interval).
     let started = Atomic<Bool>(false)
+    let startWall = Atomic<UInt64>(0)
+    let startCPU = Atomic<UInt64>(0)
     let record = Mutex(Record())
 
     init(target: UInt64, batch: UInt64, threads: Int) {
@@ -59,13 +58,9 @@ final class CountingBoard: Sendable {
     func work(_ mode: CountingMode) {
         ready.wrappingAdd(1, ordering: .releasing)
         while !go.load(ordering: .acquiring) { sched_yield() }
-        if !started.exchange(true, ordering: .acquiringAndReleasing) {
-            let cpu = ProcessClock.cpuNanoseconds()
-            let wall = ProcessClock.wallNanoseconds()
-            record.withLock { record in
-                record.startCPU = cpu
-                record.startWall = wall
-            }
+        if !started.exchange(true, ordering: .relaxed) {
+            startCPU.store(ProcessClock.cpuNanoseconds(), ordering: .relaxed)
+            startWall.store(ProcessClock.wallNanoseconds(), ordering: .relaxed)
         }
         let tally = count(mode)
         let wall = ProcessClock.wallNanoseconds()

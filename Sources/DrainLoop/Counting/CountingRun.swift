@@ -94,8 +94,8 @@ public struct CountingRun: Sendable {
         }
         return CountingResult(
             mode: mode, threads: threads, target: target, counted: counted, finalCounter: finalCounter,
-            wallSeconds: Double(record.endWall &- record.startWall) / 1e9,
-            cpuSeconds: Double(record.endCPU &- record.startCPU) / 1e9,
+            wallSeconds: Double(record.endWall &- board.startWall.load(ordering: .relaxed)) / 1e9,
+            cpuSeconds: Double(record.endCPU &- board.startCPU.load(ordering: .relaxed)) / 1e9,
             budgetSeconds: budgetSeconds, perThread: record.tallies.map(\.increments),
             drains: record.tallies.reduce(0) { $0 &+ $1.drains })
     }
