@@ -28,7 +28,7 @@ extension Command {
                              that the optimiser must assume reads and changes x. It emits no
                              instruction, but the loop can no longer be folded, so every
                              increment is one real add, compare and branch. The final count
-                             goes to ringside_opaque_sink_u64 (a volatile store in C).
+                             is part of the result ("counted" in --json), so it must be computed.
               folded         the same loop without the barrier, left to the optimiser, which
                              computes the count in closed form (in a release build; a debug
                              build counts for real)

@@ -19,7 +19,7 @@ public struct CountingResult: Sendable, Codable, Equatable {
     public let cpuSeconds: Double
     /// The time budget the run had.
     public let budgetSeconds: Double
-    /// Increments counted by each thread, in the order they finished.
+    /// Increments counted by each thread, by thread index.
     public let perThread: [UInt64]
     /// Drain passes run (the single-writer mode's batches; 0 in the other modes).
     public let drains: UInt64

@@ -60,7 +60,7 @@ public struct CountingRun: Sendable {
         workers.reserveCapacity(threads)
         for index in 0..<threads {
             do {
-                workers.append(try PosixThread.spawn { board.work(mode) })
+                workers.append(try PosixThread.spawn { board.work(mode, index: index) })
             } catch {
                 board.stop.value.store(true, ordering: .releasing)
                 board.go.store(true, ordering: .releasing)
@@ -71,7 +71,7 @@ public struct CountingRun: Sendable {
         while board.ready.load(ordering: .acquiring) < threads { usleep(100) }
         let deadline = ProcessClock.wallNanoseconds() &+ UInt64(budgetSeconds * 1e9)
         board.go.store(true, ordering: .releasing)
-        while board.finishedThreads < threads {
+        while board.finished.load(ordering: .acquiring) < threads {
             let now = ProcessClock.wallNanoseconds()
             guard now < deadline else {
                 board.stop.value.store(true, ordering: .releasing)
@@ -84,19 +84,20 @@ public struct CountingRun: Sendable {
     }
 
     private func result(of board: CountingBoard) -> CountingResult {
-        let record = board.record.withLock { $0 }
-        let counted = record.tallies.reduce(0) { $0 &+ $1.increments }
+        let perThread = board.reports.map { $0.increments.load(ordering: .relaxed) }
+        let counted = perThread.reduce(0, &+)
+        let endWall = board.reports.map { $0.endWall.load(ordering: .relaxed) }.max() ?? 0
         let finalCounter: UInt64
         switch mode {
         case .plain, .folded: finalCounter = counted
-        case .lock: finalCounter = board.lock.value.withLock { $0 }
-        case .atomic, .contended, .cas, .singleWriter: finalCounter = board.counter.value.load(ordering: .acquiring)
+        case .lock: finalCounter = board.locked.value.count.load(ordering: .relaxed)
+        case .atomic, .contended, .cas, .singleWriter: finalCounter = board.counter.value.load(ordering: .relaxed)
         }
         return CountingResult(
             mode: mode, threads: threads, target: target, counted: counted, finalCounter: finalCounter,
-            wallSeconds: Double(record.endWall &- board.startWall.load(ordering: .relaxed)) / 1e9,
-            cpuSeconds: Double(record.endCPU &- board.startCPU.load(ordering: .relaxed)) / 1e9,
-            budgetSeconds: budgetSeconds, perThread: record.tallies.map(\.increments),
-            drains: record.tallies.reduce(0) { $0 &+ $1.drains })
+            wallSeconds: Double(endWall &- board.startWall.load(ordering: .relaxed)) / 1e9,
+            cpuSeconds: Double(board.endCPU.load(ordering: .relaxed) &- board.startCPU.load(ordering: .relaxed)) / 1e9,
+            budgetSeconds: budgetSeconds, perThread: perThread,
+            drains: board.reports.reduce(0) { $0 &+ $1.drains.load(ordering: .relaxed) })
     }
 }
