@@ -9,7 +9,8 @@ import Synchronization
 /// An error thrown by `doWork` is counted (`errorCount`), kept (`lastError`) and passed to
 /// the error handler, and the cycle goes on: errors are never swallowed silently, and one bad
 /// message does not stop the single writer. `stop()` asks the loop to end after the current
-/// cycle; `join()` waits for it; `close()` does both.
+/// cycle; `join()` waits for it; `close()` does both. Dropping the runner does not stop the
+/// thread (it keeps the runner alive while it runs): call `close()`.
 public final class AgentRunner: Sendable {
     /// The agent's role name.
     public let roleName: String

@@ -11,6 +11,7 @@ public enum CountingError: Error, CustomStringConvertible, Equatable {
     /// A worker thread could not be started (`pthread_create` returned `errno`).
     case threadStartFailed(thread: Int, errno: Int32)
 
+    /// A sentence for people: the setting, its value and what is allowed.
     public var description: String {
         switch self {
         case .threadsOutOfRange(let mode, let threads, let allowed):
