@@ -15,7 +15,7 @@ extension Command {
 
             The talk this project comes from said one thread counted to two billion in "less
             than a microsecond": the compiler had folded the loop into its result (mode
-            folded shows it). An honest loop takes about a second (mode plain). Then
+            folded shows it). An honest loop takes under a second (mode plain). Then
             "everyone helps": 128 threads add to one shared atomic, the machine shows 800% CPU
             and the run never finishes. The cure is one writer: threads compete once for the
             right to do the work (a work-in-progress counter), the winner counts in its own
