@@ -3,10 +3,11 @@ import Glibc
 
 // The counting loops, one per mode, shaped like the C reference
 // (limits/count_contention.c: modes asm, atomic1, faa, cas, drain). Each runs on one thread
-// and returns what that thread counted, which the run reports: so even the folded loop's
-// result must be computed, in whatever form the optimiser likes. None looks at the clock: they poll the board's stop
-// flag (one relaxed load of a line nobody writes until the budget runs out) between chunks
-// of increments, so the check costs nothing next to the increments themselves.
+// and returns what that thread counted, which the run reports, so even the folded loop's
+// result must be computed, in whatever form the optimiser likes. None looks at the clock:
+// they poll the board's stop flag (one relaxed load of a line nobody writes until the
+// budget runs out) between chunks of increments, so the check costs nothing next to the
+// increments themselves.
 extension CountingBoard {
     /// Increments a thread makes between two looks at the stop flag.
     static var checkInterval: UInt64 { 4096 }
