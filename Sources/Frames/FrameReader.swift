@@ -87,7 +87,7 @@ public struct FrameReader {
         case .requestFireAndForget: return .requestFireAndForget
         case .requestResponse: return .requestResponse
         case .payload:
-            guard !header.flags.isDisjoint(with: [.complete, .next]) else {
+            guard header.flags.contains(.complete) || header.flags.contains(.next) else {
                 throw .invalidFlags(type: header.type, flags: header.flags)
             }
             return .payload

@@ -77,17 +77,18 @@ extension FrameType {
     }
 
     /// The flags this type defines, including I (ignore); any other bit is reserved.
-    /// Nil for a type this module does not know.
+    /// Nil for a type this module does not know. (Unions rather than array literals: an
+    /// array literal allocates in an unoptimised build.)
     @inlinable
     public var definedFlags: FrameFlags? {
         switch self {
-        case .setup: [.ignore, .metadata, .resumeEnable, .lease]
-        case .lease, .metadataPush, .ext: [.ignore, .metadata]
-        case .keepalive: [.ignore, .respond]
-        case .requestResponse, .requestFireAndForget, .requestStream: [.ignore, .metadata, .follows]
-        case .requestChannel: [.ignore, .metadata, .follows, .complete]
-        case .payload: [.ignore, .metadata, .follows, .complete, .next]
-        case .requestN, .cancel, .error, .resume, .resumeOK: [.ignore]
+        case .setup: FrameFlags.ignore.union(.metadata).union(.resumeEnable).union(.lease)
+        case .lease, .metadataPush, .ext: FrameFlags.ignore.union(.metadata)
+        case .keepalive: FrameFlags.ignore.union(.respond)
+        case .requestResponse, .requestFireAndForget, .requestStream: FrameFlags.ignore.union(.metadata).union(.follows)
+        case .requestChannel: FrameFlags.ignore.union(.metadata).union(.follows).union(.complete)
+        case .payload: FrameFlags.ignore.union(.metadata).union(.follows).union(.complete).union(.next)
+        case .requestN, .cancel, .error, .resume, .resumeOK: FrameFlags.ignore
         default: nil
         }
     }
