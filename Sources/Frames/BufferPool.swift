@@ -6,29 +6,37 @@
 /// `counters.misses`), freed when returned. Use `SharedBufferPool` to hand buffers between
 /// threads.
 public final class BufferPool: BufferRecycling {
-    private var slab: BufferSlab
+    /// The slab, out of line: a class's stored `var` would cost a dynamic exclusivity check
+    /// on every lease and return, and this pool is single-threaded by construction.
+    private let slab: UnsafeMutablePointer<BufferSlab>
 
     /// A pool of `capacity` buffers of `bufferSize` bytes (each 64-byte aligned).
     public init(bufferSize: Int, capacity: Int) {
-        slab = BufferSlab(bufferSize: bufferSize, capacity: capacity)
+        slab = .allocate(capacity: 1)
+        slab.initialize(to: BufferSlab(bufferSize: bufferSize, capacity: capacity))
+    }
+
+    deinit {
+        slab.deinitialize(count: 1)
+        slab.deallocate()
     }
 
     /// The size of every buffer.
-    public var bufferSize: Int { slab.bufferSize }
+    public var bufferSize: Int { slab.pointee.bufferSize }
 
     /// The number of buffers the pool owns.
-    public var capacity: Int { slab.capacity }
+    public var capacity: Int { slab.pointee.capacity }
 
     /// Leases, returns, misses, outstanding leases and the high-water mark so far.
-    public var counters: BufferPoolCounters { slab.counters }
+    public var counters: BufferPoolCounters { slab.pointee.counters }
 
     /// Leases a buffer: one of the pool's, or a one-off allocation if all are out.
     public func lease() -> BufferLease<BufferPool> {
-        BufferLease(pool: self, slot: slab.take())
+        BufferLease(pool: self, slot: slab.pointee.take())
     }
 
     /// Takes back a lease's buffer (called by `BufferLease`).
     public func recycle(_ slot: BufferSlot) {
-        slab.giveBack(slot)
+        slab.pointee.giveBack(slot)
     }
 }

@@ -9,25 +9,25 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The SETUP frame is invalid for the server (stream 0).
-    public static let invalidSetup = ErrorCode(rawValue: 0x0000_0001)
+    @inlinable public static var invalidSetup: ErrorCode { ErrorCode(rawValue: 0x0000_0001) }
     /// Some SETUP parameters are not supported (stream 0).
-    public static let unsupportedSetup = ErrorCode(rawValue: 0x0000_0002)
+    @inlinable public static var unsupportedSetup: ErrorCode { ErrorCode(rawValue: 0x0000_0002) }
     /// The server rejected the SETUP (stream 0).
-    public static let rejectedSetup = ErrorCode(rawValue: 0x0000_0003)
+    @inlinable public static var rejectedSetup: ErrorCode { ErrorCode(rawValue: 0x0000_0003) }
     /// The server rejected the RESUME (stream 0).
-    public static let rejectedResume = ErrorCode(rawValue: 0x0000_0004)
+    @inlinable public static var rejectedResume: ErrorCode { ErrorCode(rawValue: 0x0000_0004) }
     /// The connection is being terminated (stream 0).
-    public static let connectionError = ErrorCode(rawValue: 0x0000_0101)
+    @inlinable public static var connectionError: ErrorCode { ErrorCode(rawValue: 0x0000_0101) }
     /// The connection is being closed cleanly (stream 0).
-    public static let connectionClose = ErrorCode(rawValue: 0x0000_0102)
+    @inlinable public static var connectionClose: ErrorCode { ErrorCode(rawValue: 0x0000_0102) }
     /// The application failed the request (a request stream).
-    public static let applicationError = ErrorCode(rawValue: 0x0000_0201)
+    @inlinable public static var applicationError: ErrorCode { ErrorCode(rawValue: 0x0000_0201) }
     /// The responder rejected the request without processing it (a request stream).
-    public static let rejected = ErrorCode(rawValue: 0x0000_0202)
+    @inlinable public static var rejected: ErrorCode { ErrorCode(rawValue: 0x0000_0202) }
     /// The responder canceled the request after it began (a request stream).
-    public static let canceled = ErrorCode(rawValue: 0x0000_0203)
+    @inlinable public static var canceled: ErrorCode { ErrorCode(rawValue: 0x0000_0203) }
     /// The request is invalid (a request stream).
-    public static let invalid = ErrorCode(rawValue: 0x0000_0204)
+    @inlinable public static var invalid: ErrorCode { ErrorCode(rawValue: 0x0000_0204) }
 
     /// The spec's name (`APPLICATION_ERROR`), or the code in hex.
     public var description: String {

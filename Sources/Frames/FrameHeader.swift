@@ -3,9 +3,9 @@
 @frozen
 public struct FrameHeader: Hashable, Sendable {
     /// Bytes in a header.
-    public static let byteCount = 6
+    @inlinable public static var byteCount: Int { 6 }
     /// The largest stream id (31 bits).
-    public static let maxStreamID: UInt32 = 0x7FFF_FFFF
+    @inlinable public static var maxStreamID: UInt32 { 0x7FFF_FFFF }
 
     /// The stream the frame belongs to; 0 is the connection.
     public var streamID: UInt32
@@ -25,7 +25,7 @@ public struct FrameHeader: Hashable, Sendable {
     /// Reads the header at the start of `bytes`, checking only what a header alone can
     /// show: that 6 bytes are present and the stream id's reserved bit is clear.
     /// `FrameReader` checks the rest (type, flags, stream rule, body).
-    @inlinable
+    @inlinable @inline(__always)
     public init(validating bytes: UnsafeRawBufferPointer) throws(FrameError) {
         guard bytes.count >= Self.byteCount else {
             throw .truncated(field: .header, needed: Self.byteCount, available: bytes.count)

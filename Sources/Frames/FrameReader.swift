@@ -36,7 +36,8 @@ public struct FrameReader {
         var cursor = FrameCursor(bytes, offset: FrameHeader.byteCount)
         self.bytes = bytes
         self.header = header
-        guard let defined = header.type.definedFlags else {
+        let traits = header.type.traits
+        guard let defined = traits.definedFlags else {
             guard header.flags.contains(.ignore) else { throw .unknownType(header.type) }
             fields = .ignored
             metadata = nil
@@ -44,10 +45,15 @@ public struct FrameReader {
             return
         }
         guard header.flags.isSubset(of: defined) else { throw .reservedBitSet(field: .flags) }
-        try Self.checkStream(header)
+        switch traits.streamRule {
+        case .connection where header.streamID != 0, .request where header.streamID == 0:
+            throw .invalidStreamID(type: header.type, streamID: header.streamID)
+        default:
+            break
+        }
         fields = try Self.readFields(header, &cursor)
         let hasMetadata = header.flags.contains(.metadata)
-        switch header.type.payloadShape {
+        switch traits.payloadShape {
         case .metadataAndData:
             if hasMetadata {
                 let length = try cursor.readUInt24(field: .metadata)
@@ -69,19 +75,9 @@ public struct FrameReader {
         }
     }
 
-    /// Rejects a frame on a stream its type may not use.
-    @inlinable
-    static func checkStream(_ header: FrameHeader) throws(FrameError) {
-        switch header.type.streamRule {
-        case .connection where header.streamID != 0, .request where header.streamID == 0:
-            throw .invalidStreamID(type: header.type, streamID: header.streamID)
-        default:
-            return
-        }
-    }
-
-    /// Reads the fields between the header and the metadata of a known type.
-    @inlinable
+    /// Reads the fields between the header and the metadata of a known type: the stream
+    /// frames here, inline; the rarer connection frames out of line.
+    @inlinable @inline(__always)
     static func readFields(_ header: FrameHeader, _ cursor: inout FrameCursor) throws(FrameError) -> FrameFields {
         switch header.type {
         case .requestFireAndForget: return .requestFireAndForget
@@ -95,6 +91,14 @@ public struct FrameReader {
         case .requestChannel: return .requestChannel(initialRequestN: try cursor.read31(field: .initialRequestN, positive: true))
         case .requestN: return .requestN(try cursor.read31(field: .requestN, positive: true))
         case .cancel: return .cancel
+        default: return try readConnectionFields(header, &cursor)
+        }
+    }
+
+    /// Reads the fields of the frame types `readFields` leaves out.
+    @usableFromInline
+    static func readConnectionFields(_ header: FrameHeader, _ cursor: inout FrameCursor) throws(FrameError) -> FrameFields {
+        switch header.type {
         case .error: return .error(ErrorCode(rawValue: try cursor.read(UInt32.self, field: .errorCode)))
         case .keepalive: return .keepalive(lastReceivedPosition: try cursor.read63(field: .lastReceivedPosition))
         case .setup: return .setup(try SetupFields(reading: &cursor, flags: header.flags))
@@ -124,31 +128,4 @@ public struct FrameReader {
     @inlinable public var next: Bool { type == .payload && flags.contains(.next) }
     /// R: a KEEPALIVE that asks for an answer.
     @inlinable public var respond: Bool { type == .keepalive && flags.contains(.respond) }
-}
-
-extension FrameType {
-    /// What follows a frame type's own fields.
-    @usableFromInline
-    enum PayloadShape {
-        /// With M: a u24 metadata length and the metadata; then data to the end.
-        case metadataAndData
-        /// With M: metadata to the end, without a length (LEASE, METADATA_PUSH).
-        case metadataOnly
-        /// Data to the end (KEEPALIVE, ERROR's reason, an ignored frame).
-        case dataOnly
-        /// Nothing: the frame ends with its fields (REQUEST_N, CANCEL, RESUME, RESUME_OK).
-        case none
-    }
-
-    /// What follows this type's own fields.
-    @inlinable
-    var payloadShape: PayloadShape {
-        switch self {
-        case .requestFireAndForget, .requestResponse, .payload, .requestStream, .requestChannel,
-             .setup, .ext: .metadataAndData
-        case .lease, .metadataPush: .metadataOnly
-        case .requestN, .cancel, .resume, .resumeOK: .none
-        default: .dataOnly
-        }
-    }
 }

@@ -12,35 +12,35 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// SETUP (0x01): sent by the client to begin a connection.
-    public static let setup = FrameType(rawValue: 0x01)
+    @inlinable public static var setup: FrameType { FrameType(rawValue: 0x01) }
     /// LEASE (0x02): grants the peer a number of requests for a time.
-    public static let lease = FrameType(rawValue: 0x02)
+    @inlinable public static var lease: FrameType { FrameType(rawValue: 0x02) }
     /// KEEPALIVE (0x03): connection liveness, with the last received resume position.
-    public static let keepalive = FrameType(rawValue: 0x03)
+    @inlinable public static var keepalive: FrameType { FrameType(rawValue: 0x03) }
     /// REQUEST_RESPONSE (0x04): a request for exactly one response.
-    public static let requestResponse = FrameType(rawValue: 0x04)
+    @inlinable public static var requestResponse: FrameType { FrameType(rawValue: 0x04) }
     /// REQUEST_FNF (0x05): fire and forget, no response.
-    public static let requestFireAndForget = FrameType(rawValue: 0x05)
+    @inlinable public static var requestFireAndForget: FrameType { FrameType(rawValue: 0x05) }
     /// REQUEST_STREAM (0x06): a request for a stream, with an initial demand.
-    public static let requestStream = FrameType(rawValue: 0x06)
+    @inlinable public static var requestStream: FrameType { FrameType(rawValue: 0x06) }
     /// REQUEST_CHANNEL (0x07): a bidirectional stream, with an initial demand.
-    public static let requestChannel = FrameType(rawValue: 0x07)
+    @inlinable public static var requestChannel: FrameType { FrameType(rawValue: 0x07) }
     /// REQUEST_N (0x08): more demand on a stream or channel.
-    public static let requestN = FrameType(rawValue: 0x08)
+    @inlinable public static var requestN: FrameType { FrameType(rawValue: 0x08) }
     /// CANCEL (0x09): the requester cancels a stream.
-    public static let cancel = FrameType(rawValue: 0x09)
+    @inlinable public static var cancel: FrameType { FrameType(rawValue: 0x09) }
     /// PAYLOAD (0x0A): a payload on a stream (next, complete, fragment).
-    public static let payload = FrameType(rawValue: 0x0A)
+    @inlinable public static var payload: FrameType { FrameType(rawValue: 0x0A) }
     /// ERROR (0x0B): an error on a stream, or on the connection (stream 0).
-    public static let error = FrameType(rawValue: 0x0B)
+    @inlinable public static var error: FrameType { FrameType(rawValue: 0x0B) }
     /// METADATA_PUSH (0x0C): connection-level metadata.
-    public static let metadataPush = FrameType(rawValue: 0x0C)
+    @inlinable public static var metadataPush: FrameType { FrameType(rawValue: 0x0C) }
     /// RESUME (0x0D): the client asks to resume a session.
-    public static let resume = FrameType(rawValue: 0x0D)
+    @inlinable public static var resume: FrameType { FrameType(rawValue: 0x0D) }
     /// RESUME_OK (0x0E): the server accepts a resumption.
-    public static let resumeOK = FrameType(rawValue: 0x0E)
+    @inlinable public static var resumeOK: FrameType { FrameType(rawValue: 0x0E) }
     /// EXT (0x3F): an extension frame carrying an extended type.
-    public static let ext = FrameType(rawValue: 0x3F)
+    @inlinable public static var ext: FrameType { FrameType(rawValue: 0x3F) }
 
     /// The spec's name for the type (`REQUEST_FNF`), or `UNKNOWN(0xNN)`.
     public var description: String {
@@ -76,31 +76,66 @@ extension FrameType {
         case any
     }
 
-    /// The flags this type defines, including I (ignore); any other bit is reserved.
-    /// Nil for a type this module does not know. (Unions rather than array literals: an
-    /// array literal allocates in an unoptimised build.)
-    @inlinable
-    public var definedFlags: FrameFlags? {
-        switch self {
-        case .setup: FrameFlags.ignore.union(.metadata).union(.resumeEnable).union(.lease)
-        case .lease, .metadataPush, .ext: FrameFlags.ignore.union(.metadata)
-        case .keepalive: FrameFlags.ignore.union(.respond)
-        case .requestResponse, .requestFireAndForget, .requestStream: FrameFlags.ignore.union(.metadata).union(.follows)
-        case .requestChannel: FrameFlags.ignore.union(.metadata).union(.follows).union(.complete)
-        case .payload: FrameFlags.ignore.union(.metadata).union(.follows).union(.complete).union(.next)
-        case .requestN, .cancel, .error, .resume, .resumeOK: FrameFlags.ignore
-        default: nil
+    /// What follows a frame type's own fields.
+    @usableFromInline
+    enum PayloadShape {
+        /// With M: a u24 metadata length and the metadata; then data to the end.
+        case metadataAndData
+        /// With M: metadata to the end, without a length (LEASE, METADATA_PUSH).
+        case metadataOnly
+        /// Data to the end (KEEPALIVE, ERROR's reason, an ignored frame).
+        case dataOnly
+        /// Nothing: the frame ends with its fields (REQUEST_N, CANCEL, RESUME, RESUME_OK).
+        case none
+    }
+
+    /// Everything the reader checks per type, from one switch.
+    @frozen @usableFromInline
+    struct Traits {
+        /// The flags the type defines, I included; nil for an unknown type.
+        @usableFromInline let definedFlags: FrameFlags?
+        @usableFromInline let streamRule: StreamRule
+        @usableFromInline let payloadShape: PayloadShape
+
+        @inlinable @inline(__always)
+        init(_ definedFlags: FrameFlags?, _ streamRule: StreamRule, _ payloadShape: PayloadShape) {
+            self.definedFlags = definedFlags
+            self.streamRule = streamRule
+            self.payloadShape = payloadShape
         }
     }
 
-    /// The stream ids this type may use. Unknown types may use any.
-    @inlinable
-    public var streamRule: StreamRule {
+    /// This type's flags, stream rule and payload shape. (Flag unions rather than array
+    /// literals: an array literal allocates in an unoptimised build.)
+    @inlinable @inline(__always)
+    var traits: Traits {
+        let request = FrameFlags.ignore.union(.metadata).union(.follows)
         switch self {
-        case .setup, .lease, .keepalive, .metadataPush, .resume, .resumeOK: .connection
-        case .requestResponse, .requestFireAndForget, .requestStream, .requestChannel,
-             .requestN, .cancel, .payload: .request
-        default: .any
+        case .requestFireAndForget, .requestResponse, .requestStream: return Traits(request, .request, .metadataAndData)
+        case .payload: return Traits(request.union(.complete).union(.next), .request, .metadataAndData)
+        case .requestChannel: return Traits(request.union(.complete), .request, .metadataAndData)
+        case .requestN, .cancel: return Traits(.ignore, .request, .none)
+        case .error: return Traits(.ignore, .any, .dataOnly)
+        case .keepalive: return Traits(FrameFlags.ignore.union(.respond), .connection, .dataOnly)
+        case .setup:
+            return Traits(FrameFlags.ignore.union(.metadata).union(.resumeEnable).union(.lease), .connection, .metadataAndData)
+        case .lease, .metadataPush: return Traits(FrameFlags.ignore.union(.metadata), .connection, .metadataOnly)
+        case .resume, .resumeOK: return Traits(.ignore, .connection, .none)
+        case .ext: return Traits(FrameFlags.ignore.union(.metadata), .any, .metadataAndData)
+        default: return Traits(nil, .any, .dataOnly)
         }
     }
+
+    /// The flags this type defines, including I (ignore); any other bit is reserved.
+    /// Nil for a type this module does not know.
+    @inlinable
+    public var definedFlags: FrameFlags? { traits.definedFlags }
+
+    /// The stream ids this type may use. Unknown types may use any.
+    @inlinable
+    public var streamRule: StreamRule { traits.streamRule }
+
+    /// What follows this type's own fields.
+    @inlinable
+    var payloadShape: PayloadShape { traits.payloadShape }
 }

@@ -4,9 +4,9 @@
 /// Writing: `FrameWriter(buffer, framing: .lengthPrefixed)`. Reading: `nextFrame(in:)`.
 public enum LengthPrefix {
     /// Bytes in the prefix.
-    public static let byteCount = 3
+    @inlinable public static var byteCount: Int { 3 }
     /// The largest length a u24 holds (16,777,215), for a frame and for metadata.
-    public static let maxLength = 0xFF_FFFF
+    @inlinable public static var maxLength: Int { 0xFF_FFFF }
 
     /// Splits the first length-prefixed frame off the front of `bytes` (bytes received from a
     /// stream socket). Returns nil when `bytes` does not yet hold the whole frame; otherwise

@@ -4,43 +4,43 @@
 @usableFromInline
 enum TimelineBinaryLayout {
     /// Byte 0: the operation; byte 1: reserved, zero.
-    @usableFromInline static let operationOffset = 0
-    @usableFromInline static let reservedOffset = 1
+    @inlinable static var operationOffset: Int { 0 }
+    @inlinable static var reservedOffset: Int { 1 }
 
     /// insert and delete: score at 2, key length at 10, member length at 12, key at 14,
     /// member after the key. Score is 8-aligned when the message follows a bare 6-byte header
     /// at an 8-aligned address.
-    @usableFromInline static let eventScoreOffset = 2
-    @usableFromInline static let eventKeyLengthOffset = 10
-    @usableFromInline static let eventMemberLengthOffset = 12
-    @usableFromInline static let eventFixedSize = 14
+    @inlinable static var eventScoreOffset: Int { 2 }
+    @inlinable static var eventKeyLengthOffset: Int { 10 }
+    @inlinable static var eventMemberLengthOffset: Int { 12 }
+    @inlinable static var eventFixedSize: Int { 14 }
 
     /// select: key length at 2, offset at 4, limit at 8, key at 12.
-    @usableFromInline static let keyLengthOffset = 2
-    @usableFromInline static let selectOffsetOffset = 4
-    @usableFromInline static let selectLimitOffset = 8
-    @usableFromInline static let selectFixedSize = 12
+    @inlinable static var keyLengthOffset: Int { 2 }
+    @inlinable static var selectOffsetOffset: Int { 4 }
+    @inlinable static var selectLimitOffset: Int { 8 }
+    @inlinable static var selectFixedSize: Int { 12 }
 
     /// tail: key length at 2, key at 4.
-    @usableFromInline static let tailFixedSize = 4
+    @inlinable static var tailFixedSize: Int { 4 }
 
     /// ok: the two leading bytes only.
-    @usableFromInline static let okSize = 2
+    @inlinable static var okSize: Int { 2 }
 
     /// records: count (u32) at 2, then `count` records.
-    @usableFromInline static let recordsCountOffset = 2
-    @usableFromInline static let recordsFixedSize = 6
+    @inlinable static var recordsCountOffset: Int { 2 }
+    @inlinable static var recordsFixedSize: Int { 6 }
 
     /// One record: score at 0, member length at 8, member at 10.
-    @usableFromInline static let recordMemberLengthOffset = 8
-    @usableFromInline static let recordFixedSize = 10
+    @inlinable static var recordMemberLengthOffset: Int { 8 }
+    @inlinable static var recordFixedSize: Int { 10 }
 
     /// The response operation codes.
-    @usableFromInline static let okOperation: UInt8 = 0x81
-    @usableFromInline static let recordsOperation: UInt8 = 0x82
+    @inlinable static var okOperation: UInt8 { 0x81 }
+    @inlinable static var recordsOperation: UInt8 { 0x82 }
 
     /// The largest key or member (u16 length).
-    @usableFromInline static let maxFieldLength = Int(UInt16.max)
+    @inlinable static var maxFieldLength: Int { Int(UInt16.max) }
 
     /// Checks the two leading bytes: at least two present and the reserved byte zero.
     /// Returns the operation byte.
