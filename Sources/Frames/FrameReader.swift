@@ -121,7 +121,10 @@ public struct FrameReader {
     /// The flag bits.
     @inlinable public var flags: FrameFlags { header.flags }
     /// F: more fragments of this payload follow (requests and PAYLOAD).
-    @inlinable public var follows: Bool { header.type.payloadShape == .metadataAndData && flags.contains(.follows) }
+    @inlinable public var follows: Bool {
+        let traits = header.type.traits
+        return traits.streamRule == .request && traits.payloadShape == .metadataAndData && flags.contains(.follows)
+    }
     /// C: the stream is complete (PAYLOAD, REQUEST_CHANNEL).
     @inlinable public var complete: Bool { (type == .payload || type == .requestChannel) && flags.contains(.complete) }
     /// N: the PAYLOAD carries a next payload.

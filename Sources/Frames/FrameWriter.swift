@@ -108,20 +108,3 @@ public struct FrameWriter {
         guard value & 0x8000_0000_0000_0000 == 0 else { throw .valueOutOfRange(field: field, value: Int(bitPattern: UInt(value))) }
     }
 }
-
-extension UnsafeMutableRawBufferPointer {
-    /// The `count` bytes at `offset`, as a view into this buffer.
-    ///
-    /// The caller has already checked that `offset + count <= self.count`.
-    @inlinable @inline(__always)
-    func unsafeRegion(at offset: Int, count: Int) -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(start: baseAddress.map { $0 + offset }, count: count)
-    }
-}
-
-/// An empty metadata or data part.
-extension UnsafeRawBufferPointer {
-    /// Zero bytes, for a frame without data.
-    @inlinable
-    public static var empty: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
-}

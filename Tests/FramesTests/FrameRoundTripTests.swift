@@ -62,6 +62,11 @@ struct FrameRoundTripTests {
             let frame = try FrameReader(validating: raw)
             #expect(frame.respond && !frame.follows && !frame.complete && !frame.next)
         }
+        // SETUP's R (resume enable) shares it too.
+        try withExactBytes(bytes("00000000 0480 00010000 000003e8 000927c0 0000 00 00")) { raw in
+            let frame = try FrameReader(validating: raw)
+            #expect(frame.flags.contains(.resumeEnable) && !frame.follows && !frame.respond)
+        }
         try withExactBytes(bytes("00000001 28e0")) { raw in  // PAYLOAD F C N
             let frame = try FrameReader(validating: raw)
             #expect(frame.follows && frame.complete && frame.next && !frame.respond)

@@ -36,6 +36,7 @@ func written(
 
 /// Runs `body` over a copy of `bytes` in an allocation of exactly their size, so the views a
 /// reader hands out can only point into those bytes.
+@discardableResult
 func withExactBytes<Result>(_ bytes: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
     defer { buffer.deallocate() }

@@ -23,14 +23,6 @@ extension UnsafeRawBufferPointer {
     func unsafeLoadBigEndianDouble(at offset: Int) -> Double {
         Double(bitPattern: unsafeLoadBigEndian(at: offset, as: UInt64.self))
     }
-
-    /// The `count` bytes at `offset`, as a view into this buffer (no copy).
-    ///
-    /// The caller has already checked that `offset + count <= self.count`.
-    @inlinable @inline(__always)
-    func unsafeSlice(at offset: Int, count: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: baseAddress.map { $0 + offset }, count: count)
-    }
 }
 
 extension UnsafeMutableRawBufferPointer {
@@ -54,14 +46,5 @@ extension UnsafeMutableRawBufferPointer {
     @inlinable @inline(__always)
     func unsafeStoreBigEndianDouble(_ value: Double, at offset: Int) {
         unsafeStoreBigEndian(value.bitPattern, at: offset)
-    }
-
-    /// Copies `bytes` to `offset`.
-    ///
-    /// The caller has already checked that `offset + bytes.count <= count`.
-    @inlinable @inline(__always)
-    func unsafeCopy(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
-        guard let source = bytes.baseAddress, bytes.count > 0, let target = baseAddress else { return }
-        (target + offset).copyMemory(from: source, byteCount: bytes.count)
     }
 }
