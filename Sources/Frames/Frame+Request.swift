@@ -9,7 +9,7 @@ extension FrameWriter {
     ///   - metadata: metadata (at most 2^24-1 bytes); sets the M flag.
     ///   - data: the request's data, written in place.
     ///   - follows: sets F: more fragments of this payload follow.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeRequestResponse<Data: FrameEncodable>(
         streamID: UInt32, metadata: UnsafeRawBufferPointer? = nil, data: Data, follows: Bool = false
     ) throws(FrameError) {
@@ -17,7 +17,7 @@ extension FrameWriter {
     }
 
     /// Appends a REQUEST_FNF (fire and forget) frame; parameters as `writeRequestResponse`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeRequestFireAndForget<Data: FrameEncodable>(
         streamID: UInt32, metadata: UnsafeRawBufferPointer? = nil, data: Data, follows: Bool = false
     ) throws(FrameError) {
@@ -67,7 +67,7 @@ extension FrameWriter {
     }
 
     /// The four request frames: an optional initial N, then metadata and data.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func writeRequest<Data: FrameEncodable>(
         _ type: FrameType, streamID: UInt32, initialRequestN: UInt32? = nil, metadata: UnsafeRawBufferPointer?,
         data: Data, follows: Bool, extraFlags: FrameFlags = []
@@ -85,7 +85,7 @@ extension FrameWriter {
     }
 
     /// A request stream id is positive (stream 0 is the connection's).
-    @inlinable
+    @inlinable @inline(__always)
     static func checkRequestStream(_ streamID: UInt32) throws(FrameError) {
         guard streamID != 0 else { throw .zeroValue(field: .streamID) }
     }

@@ -52,7 +52,7 @@ public struct FrameHeader: Hashable, Sendable {
     }
 
     /// Checks the fields fit their bits before anything is written.
-    @inlinable
+    @inlinable @inline(__always)
     func validateForWriting() throws(FrameError) {
         guard streamID <= Self.maxStreamID else { throw .valueOutOfRange(field: .streamID, value: Int(streamID)) }
         guard type.rawValue < 64 else { throw .valueOutOfRange(field: .header, value: Int(type.rawValue)) }

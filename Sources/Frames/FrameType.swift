@@ -128,14 +128,14 @@ extension FrameType {
 
     /// The flags this type defines, including I (ignore); any other bit is reserved.
     /// Nil for a type this module does not know.
-    @inlinable
+    @inlinable @inline(__always)
     public var definedFlags: FrameFlags? { traits.definedFlags }
 
     /// The stream ids this type may use. Unknown types may use any.
-    @inlinable
+    @inlinable @inline(__always)
     public var streamRule: StreamRule { traits.streamRule }
 
     /// What follows this type's own fields.
-    @inlinable
+    @inlinable @inline(__always)
     var payloadShape: PayloadShape { traits.payloadShape }
 }

@@ -48,7 +48,7 @@ public struct FrameWriter {
     /// Appends one frame: header, `fieldsByteCount` bytes of type-specific fields written by
     /// `fields` (given exactly that region), then metadata and data as `shape` lays them out.
     /// Sets the M flag when `metadata` is present. Callers have checked the field values.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func writeFrame<Data: FrameEncodable>(
         _ header: FrameHeader, fieldsByteCount: Int = 0, metadata: UnsafeRawBufferPointer?, data: Data,
         fields: (UnsafeMutableRawBufferPointer) -> Void = { _ in }
@@ -96,14 +96,14 @@ public struct FrameWriter {
     }
 
     /// Checks a value for a 31-bit field (top bit reserved), and for zero where `positive`.
-    @inlinable
+    @inlinable @inline(__always)
     static func check31(_ value: UInt32, _ field: FrameField, positive: Bool) throws(FrameError) {
         guard value & 0x8000_0000 == 0 else { throw .valueOutOfRange(field: field, value: Int(value)) }
         guard !positive || value != 0 else { throw .zeroValue(field: field) }
     }
 
     /// Checks a value for a 63-bit position (top bit reserved).
-    @inlinable
+    @inlinable @inline(__always)
     static func check63(_ value: UInt64, _ field: FrameField) throws(FrameError) {
         guard value & 0x8000_0000_0000_0000 == 0 else { throw .valueOutOfRange(field: field, value: Int(bitPattern: UInt(value))) }
     }

@@ -52,13 +52,13 @@ public struct TimelineRequest {
     }
 
     /// An insert of `member` with `score` under `key` (each at most 65,535 bytes; a finite score).
-    @inlinable
+    @inlinable @inline(__always)
     public static func insert(key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer) throws(TimelineCodecError) -> TimelineRequest {
         try event(.insert, key: key, score: score, member: member)
     }
 
     /// A delete of `member` with `score` under `key`; as `insert`.
-    @inlinable
+    @inlinable @inline(__always)
     public static func delete(key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer) throws(TimelineCodecError) -> TimelineRequest {
         try event(.delete, key: key, score: score, member: member)
     }
@@ -77,7 +77,8 @@ public struct TimelineRequest {
         return TimelineRequest(operation: .tail, key: key)
     }
 
-    @inlinable
+    /// An insert or delete, checked.
+    @inlinable @inline(__always)
     static func event(
         _ operation: TimelineOperation, key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer
     ) throws(TimelineCodecError) -> TimelineRequest {
@@ -89,7 +90,7 @@ public struct TimelineRequest {
 
     /// Validates the binary request in `bytes` (exactly one message, as a frame's data) and
     /// reads it in place.
-    @inlinable
+    @inlinable @inline(__always)
     public init(decoding bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) {
         typealias Layout = TimelineBinaryLayout
         let code = try Layout.readOperation(bytes)
@@ -126,7 +127,7 @@ public struct TimelineRequest {
 
 extension TimelineRequest: FrameEncodable {
     /// The size of the request in the binary layout.
-    @inlinable
+    @inlinable @inline(__always)
     public var encodedByteCount: Int {
         switch operation {
         case .insert, .delete: TimelineBinaryLayout.eventFixedSize + key.count + member.count
@@ -136,7 +137,7 @@ extension TimelineRequest: FrameEncodable {
     }
 
     /// Writes the request in the binary layout.
-    @inlinable
+    @inlinable @inline(__always)
     public func unsafeEncode(into buffer: UnsafeMutableRawBufferPointer) {
         typealias Layout = TimelineBinaryLayout
         buffer[Layout.operationOffset] = operation.rawValue
