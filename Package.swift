@@ -37,7 +37,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ShmRingTests", dependencies: ["ShmRing"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter"]),
         .testTarget(name: "LWWSetTests", dependencies: ["LWWSet"]),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop"]),
     ],

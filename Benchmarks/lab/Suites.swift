@@ -1,4 +1,5 @@
 /// Every suite of the lab, in the order `lab` runs them on defaults.
 let allSuites: [Suite] = [
     .contention,
+    .encoding,
 ]

@@ -1,1 +1,0 @@
-// The Frames module: see ../shared/DESIGN.md (module map). Its issue replaces this file.

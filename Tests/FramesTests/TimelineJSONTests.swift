@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Frames
+
+struct TimelineJSONTests {
+    let codec = TimelineJSONCodec()
+
+    func decode<Message: Decodable>(_ type: Message.Type, _ json: String) -> Result<Message, TimelineCodecError> {
+        withExactBytes(Array(json.utf8)) { raw in
+            do throws(TimelineCodecError) {
+                return .success(try codec.decode(type, from: raw))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    func roundTrip<Message: Codable & Equatable>(_ message: Message) throws -> Message {
+        let data = try codec.encode(message)
+        return try withExactBytes(data) { raw in try codec.decode(Message.self, from: raw) }
+    }
+
+    static func randomRequest(using random: inout SplitMix64) -> TimelineJSONRequest {
+        let key = random.string()
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0: return .insert(key: key, score: random.score(), member: random.string())
+        case 1: return .delete(key: key, score: random.score(), member: random.string())
+        case 2: return .select(key: key, offset: .random(in: 0...UInt32.max, using: &random), limit: .random(in: 0...UInt32.max, using: &random))
+        default: return .tail(key: key)
+        }
+    }
+
+    @Test("random requests and responses round-trip through JSON", arguments: [1, 2] as [UInt64])
+    func roundTrips(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<200 {
+            let request = Self.randomRequest(using: &random)
+            #expect(try roundTrip(request) == request)
+            let records = (0..<Int.random(in: 0...5, using: &random)).map { _ in TimelineJSONRecord(member: random.string(), score: random.score()) }
+            #expect(try roundTrip(TimelineJSONResponse.records(records)) == .records(records))
+        }
+        #expect(try roundTrip(TimelineJSONResponse.ok) == .ok)
+    }
+
+    @Test("the messages of DESIGN contract 2 read as written there")
+    func contractExamples() {
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"insert","key":"k","score":7,"member":"m"}"#) == .success(.insert(key: "k", score: 7, member: "m")))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"delete","key":"k","score":-0.5,"member":"é"}"#) == .success(.delete(key: "k", score: -0.5, member: "é")))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"select","key":"k","offset":0,"limit":10}"#) == .success(.select(key: "k", offset: 0, limit: 10)))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"tail","key":"k"}"#) == .success(.tail(key: "k")))
+        #expect(decode(TimelineJSONResponse.self, #"{"ok":true}"#) == .success(.ok))
+        #expect(decode(TimelineJSONResponse.self, #"{"records":[{"member":"a","score":2},{"member":"b","score":1}]}"#)
+            == .success(.records([TimelineJSONRecord(member: "a", score: 2), TimelineJSONRecord(member: "b", score: 1)])))
+    }
+
+    @Test("encoding writes the fields of contract 2")
+    func encodedFields() throws {
+        let data = try codec.encode(TimelineJSONRequest.insert(key: "k", score: 7, member: "m"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object.count == 4)
+        #expect(object["op"] as? String == "insert")
+        #expect(object["key"] as? String == "k")
+        #expect(object["member"] as? String == "m")
+        #expect((object["score"] as? NSNumber)?.doubleValue == 7)
+        #expect(String(decoding: try codec.encode(TimelineJSONResponse.ok), as: UTF8.self) == #"{"ok":true}"#)
+    }
+
+    @Test("malformed JSON of every kind is rejected with a typed error", arguments: [
+        "", "{", "[]", "null", #"{"key":"k"}"#, #"{"op":"upsert","key":"k"}"#, #"{"op":"insert","key":"k","score":1}"#,
+        #"{"op":"insert","key":"k","score":"1","member":"m"}"#, #"{"op":"select","key":"k","offset":-1,"limit":1}"#,
+        #"{"op":"select","key":"k","offset":4294967296,"limit":1}"#, #"{"op":"tail","key":7}"#,
+        #"{"op":"insert","key":"k","score":1e999,"member":"m"}"#,
+    ])
+    func malformedRequest(json: String) {
+        #expect(decode(TimelineJSONRequest.self, json).failure != nil)
+    }
+
+    @Test("an unknown op names itself")
+    func unknownOp() {
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"upsert","key":"k"}"#).failure == .invalidJSON(#"unknown op "upsert""#))
+    }
+
+    @Test("malformed responses are rejected", arguments: [#"{"ok":false}"#, "{}", #"{"records":[{"member":"a"}]}"#, #"{"records":{}}"#])
+    func malformedResponse(json: String) {
+        #expect(decode(TimelineJSONResponse.self, json).failure != nil)
+    }
+
+    @Test("non-finite scores are refused when encoding")
+    func nonFiniteScore() {
+        #expect(throws: TimelineCodecError.nonFiniteScore(bitPattern: Double.nan.bitPattern)) {
+            try codec.encode(TimelineJSONRequest.insert(key: "k", score: .nan, member: "m"))
+        }
+    }
+
+    @Test("binary messages convert to JSON when their bytes are UTF-8")
+    func fromBinary() throws {
+        var random = SplitMix64(seed: 3)
+        for _ in 0..<100 {
+            let request = Self.randomRequest(using: &random)
+            let spec: RequestSpec = switch request {
+            case let .insert(key, score, member): RequestSpec(operation: .insert, key: Array(key.utf8), member: Array(member.utf8), score: score)
+            case let .delete(key, score, member): RequestSpec(operation: .delete, key: Array(key.utf8), member: Array(member.utf8), score: score)
+            case let .select(key, offset, limit): RequestSpec(operation: .select, key: Array(key.utf8), offset: offset, limit: limit)
+            case let .tail(key): RequestSpec(operation: .tail, key: Array(key.utf8))
+            }
+            #expect(try spec.withRequest { try TimelineJSONRequest($0) } == request)
+        }
+        let notUTF8 = RequestSpec(operation: .tail, key: [0xff, 0xfe])
+        #expect(throws: TimelineCodecError.invalidUTF8(field: .key)) { try notUTF8.withRequest { try TimelineJSONRequest($0) } }
+        let records = [RecordSpec(member: Array("a".utf8), score: 2), RecordSpec(member: [0xc3], score: 1)]
+        try withExactBytes(try encodeRecords(records)) { raw throws in
+            #expect(throws: TimelineCodecError.invalidUTF8(field: .member)) { try TimelineJSONResponse(try TimelineResponse(decoding: raw)) }
+        }
+        try withExactBytes(try encodeRecords(Array(records.prefix(1)))) { raw throws in
+            #expect(try TimelineJSONResponse(try TimelineResponse(decoding: raw)) == .records([TimelineJSONRecord(member: "a", score: 2)]))
+        }
+    }
+}
