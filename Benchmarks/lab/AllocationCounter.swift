@@ -3,9 +3,6 @@ import CAllocCounter
 /// Counts heap allocations on the calling thread through the lab's malloc interposer
 /// (the `CAllocCounter` target): every malloc, calloc, realloc and aligned allocation.
 enum AllocationCounter {
-    /// Whether the interposer is live in this process (it is, once anything has allocated).
-    static var isActive: Bool { ringside_alloc_counter_active() != 0 }
-
     /// Runs `body` and returns its result with the number of allocations it made on this thread.
     static func counting<T>(_ body: () throws -> T) rethrows -> (result: T, allocations: UInt64) {
         let before = ringside_thread_allocations()

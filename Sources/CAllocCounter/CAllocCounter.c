@@ -2,7 +2,6 @@
 #include "CAllocCounter.h"
 #include <errno.h>
 #include <stddef.h>
-#include <stdatomic.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -10,15 +9,23 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 
+/* A sanitizer runtime brings its own allocator and intercepts malloc itself: interposing
+ * here too would bypass it (and crash its start-up). Under a sanitizer this target keeps
+ * its counters but does not interpose, and says so through ringside_alloc_counter_interposes. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define RINGSIDE_NO_INTERPOSE 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define RINGSIDE_NO_INTERPOSE 1
+#endif
+
 static __thread uint64_t thread_allocs __attribute__((tls_model("initial-exec")));
-static __thread uint64_t thread_frees __attribute__((tls_model("initial-exec")));
-static _Atomic uint64_t process_allocs;
 
-static inline void count_alloc(void) {
-    thread_allocs++;
-    atomic_fetch_add_explicit(&process_allocs, 1, memory_order_relaxed);
-}
+static inline void count_alloc(void) { thread_allocs++; }
 
+#ifndef RINGSIDE_NO_INTERPOSE
 void *malloc(size_t size) {
     count_alloc();
     return __libc_malloc(size);
@@ -35,7 +42,6 @@ void *realloc(void *p, size_t size) {
 }
 
 void free(void *p) {
-    if (p) thread_frees++;
     __libc_free(p);
 }
 
@@ -58,11 +64,14 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     return 0;
 }
 
+#endif /* RINGSIDE_NO_INTERPOSE */
+
+int ringside_alloc_counter_interposes(void) {
+#ifdef RINGSIDE_NO_INTERPOSE
+    return 0;
+#else
+    return 1;
+#endif
+}
+
 uint64_t ringside_thread_allocations(void) { return thread_allocs; }
-uint64_t ringside_thread_frees(void) { return thread_frees; }
-uint64_t ringside_process_allocations(void) {
-    return atomic_load_explicit(&process_allocs, memory_order_relaxed);
-}
-int ringside_alloc_counter_active(void) {
-    return atomic_load_explicit(&process_allocs, memory_order_relaxed) > 0;
-}

@@ -8,17 +8,12 @@
 #define CALLOCCOUNTER_H
 #include <stdint.h>
 
+/* 1 when this build interposes malloc; 0 in a sanitizer build (TSan, ASan), where the
+ * sanitizer's allocator owns malloc and every counter below stays at 0. */
+int ringside_alloc_counter_interposes(void);
+
 /* Allocations (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) made by
  * the calling thread since it started. */
 uint64_t ringside_thread_allocations(void);
-
-/* Frees made by the calling thread since it started. */
-uint64_t ringside_thread_frees(void);
-
-/* Allocations made by all threads since the process started. */
-uint64_t ringside_process_allocations(void);
-
-/* 1 when the interposer is active in this process (a call through it has been seen). */
-int ringside_alloc_counter_active(void);
 
 #endif
