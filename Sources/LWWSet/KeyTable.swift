@@ -1,18 +1,17 @@
-/// The set's keys: their bytes packed in one buffer, a span per key, and a hash index from
-/// key bytes to key number. Keys are numbered 0, 1, ... in the order they first appear and
-/// are never removed (a key appears with its first applied write, and every later write
-/// leaves at least one entry under it).
+/// The set's keys: their bytes packed in one buffer, a span per key, and a `HashSlots`
+/// index from key bytes to key number. Keys are numbered 0, 1, ... in the order they first
+/// appear and are never removed (a key appears with its first applied write, and every
+/// later write leaves at least one entry under it).
 struct KeyTable: Sendable {
-    /// Where one key's bytes lie in `bytes`, and their hash.
+    /// Where one key's bytes lie in `bytes`.
     private struct Span: Sendable {
         var offset: UInt32
         var length: UInt32
-        var hash: UInt32
     }
 
     private var bytes: [UInt8] = []
     private var spans: [Span] = []
-    private var index = SlotIndex()
+    private var slots: [UInt64] = []
 
     /// The number of keys.
     var count: Int { spans.count }
@@ -20,7 +19,8 @@ struct KeyTable: Sendable {
     /// Heap bytes reserved by the table's buffers (see `LWWSet.Statistics.reservedBytes`).
     var reservedBytes: Int {
         LWWSet.footprint(capacity: bytes.capacity, stride: 1)
-            + LWWSet.footprint(capacity: spans.capacity, stride: MemoryLayout<Span>.stride) + index.reservedBytes
+            + LWWSet.footprint(capacity: spans.capacity, stride: MemoryLayout<Span>.stride)
+            + LWWSet.footprint(capacity: slots.capacity, stride: MemoryLayout<UInt64>.stride)
     }
 
     /// The number of `key` (whose hash is `hash`), or nil when it is not in the table.
@@ -28,9 +28,10 @@ struct KeyTable: Sendable {
     func find(_ key: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
         bytes.withUnsafeBytes { bytes in
             spans.withUnsafeBufferPointer { spans in
-                index.find(hash: hash) { number in
-                    let span = spans[Int(number)]
-                    return span.hash == hash && RawBytes.equal(Self.slice(bytes, span), key)
+                slots.withUnsafeBufferPointer { slots in
+                    HashSlots.find(UnsafeMutableBufferPointer(mutating: slots), hash: hash) { number in
+                        RawBytes.equal(Self.slice(bytes, spans[Int(number)]), key)
+                    }
                 }
             }
         }.map(Int.init)
@@ -43,11 +44,17 @@ struct KeyTable: Sendable {
             throw .capacityExceeded(arenaBytes: bytes.count, adding: key.count)
         }
         let number = spans.count
-        spans.append(Span(offset: UInt32(bytes.count), length: UInt32(key.count), hash: hash))
-        bytes.append(contentsOf: key)
-        spans.withUnsafeBufferPointer { spans in
-            index.insert(UInt32(number), hash: hash) { spans[Int($0)].hash }
+        let needed = HashSlots.slotCount(toHold: number + 1)
+        if needed > slots.count {
+            var grown = [UInt64](repeating: 0, count: needed)
+            slots.withUnsafeMutableBufferPointer { old in
+                grown.withUnsafeMutableBufferPointer { HashSlots.rehash(old, into: $0) }
+            }
+            slots = grown
         }
+        spans.append(Span(offset: UInt32(bytes.count), length: UInt32(key.count)))
+        bytes.append(contentsOf: key)
+        slots.withUnsafeMutableBufferPointer { HashSlots.insert(UInt32(number), hash: hash, in: $0) }
         return number
     }
 

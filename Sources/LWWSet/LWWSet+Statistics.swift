@@ -10,14 +10,19 @@ extension LWWSet {
         /// The members' own bytes, over every visible entry and tombstone.
         public var memberBytes: Int
         /// Heap bytes reserved for the set's storage, by capacity: every buffer's capacity
-        /// times its element size, plus `LWWSet.bufferOverhead` per allocated buffer. Space
-        /// reserved but not yet used counts; malloc's own rounding does not.
+        /// times its element size, plus `LWWSet.arrayOverhead` per array buffer and
+        /// `LWWSet.objectOverhead` per set buffer. Space reserved but not yet used counts;
+        /// malloc's rounding of sizes does not.
         public var reservedBytes: Int
     }
 
-    /// Bytes counted per allocated buffer beyond its elements: a Swift array's 32-byte
-    /// header (object header, count, capacity) and a 16-byte malloc chunk header.
-    public static let bufferOverhead = 48
+    /// Bytes counted per array buffer beyond its elements: a Swift array's 32-byte header
+    /// (object header, count, capacity) and a 16-byte malloc chunk header.
+    public static let arrayOverhead = 48
+
+    /// Bytes counted per set buffer beyond its contents: a 16-byte object header and a
+    /// 16-byte malloc chunk header.
+    public static let objectOverhead = 32
 
     /// The set's counts (O(1)) and reserved memory (O(keys)).
     public var statistics: Statistics {
@@ -33,6 +38,6 @@ extension LWWSet {
 
     /// The bytes a buffer of `capacity` elements of `stride` bytes reserves on the heap.
     static func footprint(capacity: Int, stride: Int) -> Int {
-        capacity == 0 ? 0 : capacity * stride + bufferOverhead
+        capacity == 0 ? 0 : capacity * stride + arrayOverhead
     }
 }

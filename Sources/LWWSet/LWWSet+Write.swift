@@ -66,7 +66,7 @@ extension LWWSet {
         let added = states[number].add.count
         let removed = states[number].remove.count
         let outcome = try states[number].apply(
-            kind, score: score, member: member, hash: hasher.hash(member), maxSize: maxSize, hasher: hasher)
+            kind, score: score, member: member, hash: hasher.hash(member), maxSize: maxSize)
         entries += states[number].add.count - added
         tombstones += states[number].remove.count - removed
         return outcome
@@ -76,7 +76,7 @@ extension LWWSet {
 extension KeyState {
     /// The three rules of `LWWSet.write(_:key:score:member:)` on this key's sets.
     mutating func apply(
-        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int, hasher: ByteHasher
+        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int
     ) throws(LWWSetError) -> WriteOutcome {
         // 1. Size gate.
         let gated = switch kind {
@@ -93,10 +93,10 @@ extension KeyState {
         switch kind {
         case .insert:
             try Self.put(member, hash: hash, score: score, into: &add, at: visible, leaving: &remove, at: tombstone,
-                         maxSize: maxSize, hasher: hasher)
+                         maxSize: maxSize)
         case .delete:
             try Self.put(member, hash: hash, score: score, into: &remove, at: tombstone, leaving: &add, at: visible,
-                         maxSize: maxSize, hasher: hasher)
+                         maxSize: maxSize)
         }
         return .applied
     }
@@ -114,12 +114,12 @@ extension KeyState {
         _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double,
         into target: inout ScoredSet, at existing: UInt32?,
         leaving other: inout ScoredSet, at stale: UInt32?,
-        maxSize: Int, hasher: ByteHasher
+        maxSize: Int
     ) throws(LWWSetError) {
         if let record = existing {
             target.setScore(score, of: record)
         } else {
-            try target.add(member, hash: hash, score: score, hasher: hasher)
+            try target.add(member, hash: hash, score: score)
         }
         if let record = stale {
             other.remove(record)

@@ -3,7 +3,7 @@
 ///
 ///     offset 0   score        the Double's bit pattern (8 bytes, native order)
 ///     offset 8   length       the member's byte count; the top bit marks a dead record
-///     offset 12  hash         the member's hash (the forwarding offset during compaction)
+///     offset 12  hash         the member's hash (a forwarding offset during compaction)
 ///     offset 16  member bytes
 ///
 /// A record is named by its offset in the arena (its handle).
@@ -13,33 +13,59 @@ enum MemberRecord {
     /// The length field's flag for a record whose member left the set.
     static let deadFlag: UInt32 = 1 << 31
 
+    /// Writes a live record for `member` at `score` at `record`.
     @inline(__always)
-    static func score(_ arena: UnsafeRawBufferPointer, _ record: UInt32) -> Double {
+    static func write(
+        _ member: UnsafeRawBufferPointer, score: Double, hash: UInt32, _ arena: UnsafeMutableRawPointer, _ record: UInt32
+    ) {
+        let start = arena + Int(record)
+        start.storeBytes(of: score.bitPattern, as: UInt64.self)
+        start.storeBytes(of: UInt32(member.count), toByteOffset: 8, as: UInt32.self)
+        start.storeBytes(of: hash, toByteOffset: 12, as: UInt32.self)
+        if let bytes = member.baseAddress {
+            (start + headerSize).copyMemory(from: bytes, byteCount: member.count)
+        }
+    }
+
+    @inline(__always)
+    static func score(_ arena: UnsafeRawPointer, _ record: UInt32) -> Double {
         Double(bitPattern: arena.loadUnaligned(fromByteOffset: Int(record), as: UInt64.self))
     }
 
     @inline(__always)
-    static func setScore(_ score: Double, _ arena: UnsafeMutableRawBufferPointer, _ record: UInt32) {
+    static func setScore(_ score: Double, _ arena: UnsafeMutableRawPointer, _ record: UInt32) {
         arena.storeBytes(of: score.bitPattern, toByteOffset: Int(record), as: UInt64.self)
     }
 
     /// The raw length field (the member's length, with `deadFlag` on a dead record).
     @inline(__always)
-    static func lengthField(_ arena: UnsafeRawBufferPointer, _ record: UInt32) -> UInt32 {
+    static func lengthField(_ arena: UnsafeRawPointer, _ record: UInt32) -> UInt32 {
         arena.loadUnaligned(fromByteOffset: Int(record) + 8, as: UInt32.self)
     }
 
+    /// Marks the record dead.
     @inline(__always)
-    static func hash(_ arena: UnsafeRawBufferPointer, _ record: UInt32) -> UInt32 {
+    static func markDead(_ arena: UnsafeMutableRawPointer, _ record: UInt32) {
+        let field = lengthField(arena, record)
+        arena.storeBytes(of: field | deadFlag, toByteOffset: Int(record) + 8, as: UInt32.self)
+    }
+
+    /// The hash field: the member's hash, or a forwarding offset during compaction.
+    @inline(__always)
+    static func hash(_ arena: UnsafeRawPointer, _ record: UInt32) -> UInt32 {
         arena.loadUnaligned(fromByteOffset: Int(record) + 12, as: UInt32.self)
+    }
+
+    @inline(__always)
+    static func setHash(_ hash: UInt32, _ arena: UnsafeMutableRawPointer, _ record: UInt32) {
+        arena.storeBytes(of: hash, toByteOffset: Int(record) + 12, as: UInt32.self)
     }
 
     /// The member's bytes.
     @inline(__always)
-    static func member(_ arena: UnsafeRawBufferPointer, _ record: UInt32) -> UnsafeRawBufferPointer {
-        let start = Int(record) + headerSize
+    static func member(_ arena: UnsafeRawPointer, _ record: UInt32) -> UnsafeRawBufferPointer {
         let length = Int(lengthField(arena, record) & ~deadFlag)
-        return UnsafeRawBufferPointer(rebasing: arena[start ..< start + length])
+        return UnsafeRawBufferPointer(start: arena + Int(record) + headerSize, count: length)
     }
 
     /// The record's total size in the arena, header included.
@@ -52,7 +78,7 @@ enum MemberRecord {
     /// same score and smaller member bytes.
     @inline(__always)
     static func orders(
-        _ arena: UnsafeRawBufferPointer, _ record: UInt32, below score: Double, _ member: UnsafeRawBufferPointer
+        _ arena: UnsafeRawPointer, _ record: UInt32, below score: Double, _ member: UnsafeRawBufferPointer
     ) -> Bool {
         let recordScore = self.score(arena, record)
         if recordScore != score { return recordScore < score }

@@ -1,105 +1,118 @@
 /// One sorted set of unique members with scores: a key's add set or its remove set.
 ///
-/// Storage is three contiguous buffers, never an object per element:
-/// - `arena`: the members as `MemberRecord`s (score, length, hash, bytes), appended in
-///   write order; a member that leaves is marked dead and its bytes are reclaimed by an
-///   in-place compaction once dead bytes reach half of the arena and it is full;
-/// - `order`: the live records' offsets sorted ascending by (score, member bytes), from
-///   `head` on; removing the lowest entry only advances `head`, and the space before it is
-///   reused by later inserts near the bottom or reclaimed when the buffer is full;
-/// - `index`: member → record, for membership tests and removal by member.
+/// All of a set lives in one heap buffer of three regions, never an object per element:
+/// - slots: the `HashSlots` index, member hash → record, for membership and removal;
+/// - order: the live records' offsets sorted ascending by (score, member bytes), in
+///   `head ..< tail`; removing the lowest entry only advances `head`;
+/// - arena: the members as `MemberRecord`s, appended in write order; a member that leaves
+///   is marked dead, and the dead bytes are reclaimed in place when the arena is full and
+///   at least half dead.
+///
+/// The sizes and cursors of the regions live in this struct (inline in the key's state),
+/// so a write finds the slot, the top of the order and the end of the arena without first
+/// reading the buffer: three independent cache lines. The buffer is copied on write when
+/// shared, so the set keeps value semantics.
 ///
 /// Appending above the current top (increasing scores, the common case) and trimming the
-/// lowest are amortised O(1); an insert elsewhere moves the shorter side of `order`.
+/// lowest are amortised O(1); an insert elsewhere moves the shorter side of the order.
 /// Positions are ascending ranks: 0 is the lowest entry, `count - 1` the top.
-struct ScoredSet: Sendable {
-    private var order: [UInt32] = []
-    private var head = 0
-    private var arena: [UInt8] = []
-    private var deadBytes = 0
-    private var index = SlotIndex()
-    /// The total length of the live members' own bytes.
-    private(set) var memberBytes = 0
+struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: copied on write
+    private typealias Storage = ManagedBuffer<Void, UInt64>
+
+    /// Pointers to the buffer's regions, valid while `storage` is held and not replaced.
+    private struct Regions {
+        let slots: UnsafeMutableBufferPointer<UInt64>
+        let order: UnsafeMutablePointer<UInt32>
+        let arena: UnsafeMutableRawPointer
+    }
+
+    private var storage: Storage?
+    private var slotCount: UInt32 = 0
+    private var orderCapacity: UInt32 = 0
+    private var arenaCapacity: UInt32 = 0
+    private var head: UInt32 = 0
+    private var tail: UInt32 = 0
+    private var arenaUsed: UInt32 = 0
+    private var deadBytes: UInt32 = 0
 
     /// The number of entries.
-    var count: Int { order.count - head }
+    var count: Int { Int(tail &- head) }
 
-    /// Heap bytes reserved by the three buffers (see `LWWSet.Statistics.reservedBytes`).
+    /// The total length of the live members' own bytes.
+    var memberBytes: Int { Int(arenaUsed &- deadBytes) - count * MemberRecord.headerSize }
+
+    /// Heap bytes reserved by the buffer (see `LWWSet.Statistics.reservedBytes`).
     var reservedBytes: Int {
-        LWWSet.footprint(capacity: order.capacity, stride: MemoryLayout<UInt32>.stride)
-            + LWWSet.footprint(capacity: arena.capacity, stride: 1) + index.reservedBytes
+        guard storage != nil else { return 0 }
+        return Self.bufferBytes(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
+            + LWWSet.objectOverhead
     }
 
     /// The lowest score, or nil when the set is empty.
     var lowestScore: Double? {
         guard count > 0 else { return nil }
-        return arena.withUnsafeBytes { MemberRecord.score($0, order[head]) }
+        let regions = unsafeRegions()
+        return MemberRecord.score(regions.arena, regions.order[Int(head)])
     }
 
     /// The record holding `member` (whose hash is `hash`), or nil when it is not in the set.
     @inline(__always)
     func find(_ member: UnsafeRawBufferPointer, hash: UInt32) -> UInt32? {
-        arena.withUnsafeBytes { arena in
-            index.find(hash: hash) { record in
-                MemberRecord.hash(arena, record) == hash && RawBytes.equal(MemberRecord.member(arena, record), member)
-            }
+        guard count > 0 else { return nil }
+        let regions = unsafeRegions()
+        return HashSlots.find(regions.slots, hash: hash) { record in
+            RawBytes.equal(MemberRecord.member(regions.arena, record), member)
         }
     }
 
     /// The score of the member in `record`.
     @inline(__always)
     func score(of record: UInt32) -> Double {
-        arena.withUnsafeBytes { MemberRecord.score($0, record) }
+        MemberRecord.score(unsafeRegions().arena, record)
     }
 
     // MARK: Writing
 
     /// Adds `member`, which is not in the set, at `score`. Throws, changing nothing, when the
     /// arena would pass the 4 GiB that its 32-bit offsets address.
-    mutating func add(
-        _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double, hasher: ByteHasher
-    ) throws(LWWSetError) {
+    mutating func add(_ member: UnsafeRawBufferPointer, hash: UInt32, score: Double) throws(LWWSetError) {
         let size = MemberRecord.headerSize + member.count
-        if arena.count + size > arena.capacity && deadBytes * 2 >= arena.count {
-            compact(hasher: hasher)
-        }
-        guard arena.count + size <= Int(UInt32.max) else {
-            throw .capacityExceeded(arenaBytes: arena.count - deadBytes, adding: size)
-        }
-        let record = UInt32(arena.count)
-        var header = (score.bitPattern, UInt32(member.count), hash)
-        withUnsafeBytes(of: &header) { arena.append(contentsOf: $0) }
-        arena.append(contentsOf: member)
-        arena.withUnsafeBytes { arena in
-            index.insert(record, hash: hash) { MemberRecord.hash(arena, $0) }
-        }
-        insertIntoOrder(record, at: lowerBound(score: score, member: member))
-        memberBytes += member.count
+        try reserve(recordSize: size)
+        let regions = unsafeRegions()
+        let record = arenaUsed
+        MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
+        arenaUsed += UInt32(size)
+        HashSlots.insert(record, hash: hash, in: regions.slots)
+        insertIntoOrder(record, at: lowerBound(score: score, member: member), regions)
     }
 
     /// Moves the member in `record` to `score`.
     mutating func setScore(_ score: Double, of record: UInt32) {
-        removeFromOrder(at: position(of: record))
-        arena.withUnsafeMutableBytes { MemberRecord.setScore(score, $0, record) }
-        let position = arena.withUnsafeBytes { arena in
-            lowerBound(score: score, member: MemberRecord.member(arena, record))
-        }
-        insertIntoOrder(record, at: position)
+        makeUnique()
+        let regions = unsafeRegions()
+        removeFromOrder(at: position(of: record), regions)
+        MemberRecord.setScore(score, regions.arena, record)
+        insertIntoOrder(record, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
     }
 
     /// Removes the member in `record`.
     mutating func remove(_ record: UInt32) {
-        removeFromOrder(at: position(of: record))
-        forget(record)
+        makeUnique()
+        let regions = unsafeRegions()
+        removeFromOrder(at: position(of: record), regions)
+        forget(record, regions)
     }
 
     /// Drops the lowest entries (lowest score first, then smallest member bytes) until at
     /// most `maxSize` remain.
     mutating func trim(to maxSize: Int) {
+        guard count > maxSize else { return }
+        makeUnique()
+        let regions = unsafeRegions()
         while count > maxSize {
-            let lowest = order[head]
-            removeFromOrder(at: 0)
-            forget(lowest)
+            let lowest = regions.order[Int(head)]
+            removeFromOrder(at: 0, regions)
+            forget(lowest, regions)
         }
     }
 
@@ -108,41 +121,37 @@ struct ScoredSet: Sendable {
     /// The number of entries that order below (`score`, `member`): the ascending position at
     /// which that pair is, or would be inserted.
     func lowerBound(score: Double, member: UnsafeRawBufferPointer) -> Int {
-        arena.withUnsafeBytes { arena in
-            order.withUnsafeBufferPointer { order in
-                var low = head
-                var high = order.count
-                // Writes with increasing scores land above the top: answer those at once.
-                if low < high && MemberRecord.orders(arena, order[high - 1], below: score, member) {
-                    return high - head
-                }
-                while low < high {
-                    let middle = (low + high) / 2
-                    if MemberRecord.orders(arena, order[middle], below: score, member) {
-                        low = middle + 1
-                    } else {
-                        high = middle
-                    }
-                }
-                return low - head
+        guard count > 0 else { return 0 }
+        let regions = unsafeRegions()
+        var low = Int(head)
+        var high = Int(tail)
+        // Writes with increasing scores land above the top: answer those at once.
+        if MemberRecord.orders(regions.arena, regions.order[high - 1], below: score, member) {
+            return count
+        }
+        while low < high {
+            let middle = (low + high) / 2
+            if MemberRecord.orders(regions.arena, regions.order[middle], below: score, member) {
+                low = middle + 1
+            } else {
+                high = middle
             }
         }
+        return low - Int(head)
     }
 
     /// Calls `body` with the score and member bytes of the entries at positions `start`,
     /// `start - 1`, ... (highest first) until it returns false or position 0 has been visited.
     /// The member bytes are valid only during the call.
+    @inline(__always)
     func visitDescending(from start: Int, _ body: (Double, UnsafeRawBufferPointer) -> Bool) {
         guard start >= 0 && start < count else { return }
-        arena.withUnsafeBytes { arena in
-            order.withUnsafeBufferPointer { order in
-                var slot = head + start
-                while slot >= head {
-                    let record = order[slot]
-                    guard body(MemberRecord.score(arena, record), MemberRecord.member(arena, record)) else { return }
-                    slot -= 1
-                }
-            }
+        let regions = unsafeRegions()
+        var slot = Int(head) + start
+        while slot >= Int(head) {
+            let record = regions.order[slot]
+            guard body(MemberRecord.score(regions.arena, record), MemberRecord.member(regions.arena, record)) else { return }
+            slot -= 1
         }
     }
 
@@ -150,135 +159,199 @@ struct ScoredSet: Sendable {
     func visitAscending<Failure: Error>(
         _ body: (Double, UnsafeRawBufferPointer) throws(Failure) -> Void
     ) throws(Failure) {
-        // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
-        let failure: Failure? = arena.withUnsafeBytes { arena in
-            for slot in head ..< order.count {
-                let record = order[slot]
-                do throws(Failure) {
-                    try body(MemberRecord.score(arena, record), MemberRecord.member(arena, record))
-                } catch {
-                    return error
-                }
-            }
-            return nil
+        guard count > 0 else { return }
+        let regions = unsafeRegions()
+        for slot in Int(head) ..< Int(tail) {
+            let record = regions.order[slot]
+            try body(MemberRecord.score(regions.arena, record), MemberRecord.member(regions.arena, record))
         }
-        if let failure { throw failure }
     }
 
     // MARK: Storage
 
+    /// The bytes of a buffer with these region sizes (slots and order entries in elements).
+    private static func bufferBytes(slots: Int, order: Int, arena: Int) -> Int {
+        slots * MemoryLayout<UInt64>.stride + order * MemoryLayout<UInt32>.stride + arena
+    }
+
+    /// The regions of the current buffer, which must exist. The pointers stay valid while
+    /// `storage` is not replaced: only `reserve` and `makeUnique` replace it.
+    @inline(__always)
+    private func unsafeRegions() -> Regions {
+        let words = storage.unsafelyUnwrapped.withUnsafeMutablePointerToElements { $0 }
+        let base = UnsafeMutableRawPointer(words)
+        let orderStart = base + Int(slotCount) * MemoryLayout<UInt64>.stride
+        return Regions(
+            slots: UnsafeMutableBufferPointer(start: words, count: Int(slotCount)),
+            order: orderStart.assumingMemoryBound(to: UInt32.self),
+            arena: orderStart + Int(orderCapacity) * MemoryLayout<UInt32>.stride)
+    }
+
+    /// Copies the buffer if another set value shares it.
+    @inline(__always)
+    private mutating func makeUnique() {
+        if storage != nil && !isKnownUniquelyReferenced(&storage) {
+            reallocate(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
+        }
+    }
+
+    /// Makes the buffer unique and makes room for one more entry whose record takes
+    /// `recordSize` bytes: slots below three quarters full, a free order entry above the
+    /// top, arena space (reclaiming dead records first when at least half are dead).
+    private mutating func reserve(recordSize: Int) throws(LWWSetError) {
+        let live = Int(arenaUsed) - Int(deadBytes)
+        guard live + recordSize <= Int(UInt32.max) else {
+            throw .capacityExceeded(arenaBytes: live, adding: recordSize)
+        }
+        makeUnique()
+        let slots = max(Int(slotCount), HashSlots.slotCount(toHold: count + 1))
+        var order = Int(orderCapacity)
+        var arena = Int(arenaCapacity)
+        if tail == orderCapacity {
+            if head > 0 && Int(head) * 2 >= count {
+                slideOrderDown()
+            } else {
+                order = max(8, order + order / 2)
+            }
+        }
+        if Int(arenaUsed) + recordSize > arena {
+            if deadBytes > 0 && Int(deadBytes) * 2 >= Int(arenaUsed) {
+                compact()
+            }
+            if Int(arenaUsed) + recordSize > arena {
+                arena = min(Int(UInt32.max), max(Int(arenaUsed) + recordSize, arena + arena / 2, 64))
+            }
+        }
+        if slots != Int(slotCount) || order != Int(orderCapacity) || arena != Int(arenaCapacity) {
+            reallocate(slots: slots, order: order, arena: arena)
+        }
+    }
+
+    /// Moves the live order entries to the start of the order region.
+    private mutating func slideOrderDown() {
+        let regions = unsafeRegions()
+        let stride = MemoryLayout<UInt32>.stride
+        UnsafeMutableRawPointer(regions.order).copyMemory(from: regions.order + Int(head), byteCount: count * stride)
+        tail = UInt32(count)
+        head = 0
+    }
+
+    /// Replaces the buffer by a new one with these region sizes, holding the same entries
+    /// at the same arena offsets, the order entries moved to the start of their region.
+    private mutating func reallocate(slots: Int, order: Int, arena: Int) {
+        let bytes = Self.bufferBytes(slots: slots, order: order, arena: arena)
+        let words = (bytes + MemoryLayout<UInt64>.stride - 1) / MemoryLayout<UInt64>.stride
+        let fresh = Storage.create(minimumCapacity: words) { _ in }
+        let newWords = fresh.withUnsafeMutablePointerToElements { $0 }
+        newWords.initialize(repeating: 0, count: slots)
+        let newOrder = UnsafeMutableRawPointer(newWords + slots).bindMemory(to: UInt32.self, capacity: order)
+        let newArena = UnsafeMutableRawPointer(newOrder + order).bindMemory(to: UInt8.self, capacity: arena)
+        if storage != nil {
+            let old = unsafeRegions()
+            newOrder.initialize(from: old.order + Int(head), count: count)
+            UnsafeMutableRawPointer(newArena).copyMemory(from: old.arena, byteCount: Int(arenaUsed))
+            let newSlots = UnsafeMutableBufferPointer(start: newWords, count: slots)
+            if slots == Int(slotCount) {
+                _ = newSlots.update(fromContentsOf: old.slots)
+            } else {
+                HashSlots.rehash(old.slots, into: newSlots)
+            }
+        }
+        storage = fresh
+        tail = UInt32(count)
+        head = 0
+        slotCount = UInt32(slots)
+        orderCapacity = UInt32(order)
+        arenaCapacity = UInt32(arena)
+    }
+
     /// The ascending position of the live `record`.
     private func position(of record: UInt32) -> Int {
-        arena.withUnsafeBytes { arena in
-            lowerBound(score: MemberRecord.score(arena, record), member: MemberRecord.member(arena, record))
-        }
+        let arena = unsafeRegions().arena
+        return lowerBound(score: MemberRecord.score(arena, record), member: MemberRecord.member(arena, record))
     }
 
-    /// Puts `record` at ascending `position`, moving the shorter side of `order`.
-    private mutating func insertIntoOrder(_ record: UInt32, at position: Int) {
-        let count = self.count
-        if head > 0 && position < count - position {
-            order.withUnsafeMutableBufferPointer { order in
-                let base = UnsafeMutableRawPointer(order.baseAddress!)
-                let stride = MemoryLayout<UInt32>.stride
-                (base + (head - 1) * stride).copyMemory(from: base + head * stride, byteCount: position * stride)
-                order[head - 1 + position] = record
-            }
+    /// Puts `record` at ascending `position`, moving the shorter side of the order (the
+    /// region must have room at one end; `reserve` or a removal just before makes it).
+    private mutating func insertIntoOrder(_ record: UInt32, at position: Int, _ regions: Regions) {
+        let start = Int(head)
+        let raw = UnsafeMutableRawPointer(regions.order)
+        let stride = MemoryLayout<UInt32>.stride
+        if head > 0 && (position < count - position || tail == orderCapacity) {
+            (raw + (start - 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
+            regions.order[start - 1 + position] = record
             head -= 1
-            return
-        }
-        if head > 0 && order.count == order.capacity && head * 2 >= order.count {
-            // Full, and at least half of it is space left by trimmed entries: reclaim it
-            // instead of growing.
-            order.removeSubrange(0 ..< head)
-            head = 0
-        }
-        if position == count {
-            order.append(record)
         } else {
-            order.insert(record, at: head + position)
+            let at = start + position
+            (raw + (at + 1) * stride).copyMemory(from: raw + at * stride, byteCount: (Int(tail) - at) * stride)
+            regions.order[at] = record
+            tail += 1
         }
     }
 
-    /// Takes the entry at ascending `position` out of `order`, moving the shorter side.
-    private mutating func removeFromOrder(at position: Int) {
-        let count = self.count
-        if position == 0 {
-            head += 1
-        } else if position < count - 1 - position {
-            order.withUnsafeMutableBufferPointer { order in
-                let base = UnsafeMutableRawPointer(order.baseAddress!)
-                let stride = MemoryLayout<UInt32>.stride
-                (base + (head + 1) * stride).copyMemory(from: base + head * stride, byteCount: position * stride)
-            }
+    /// Takes the entry at ascending `position` out of the order, moving the shorter side.
+    private mutating func removeFromOrder(at position: Int, _ regions: Regions) {
+        let start = Int(head)
+        let raw = UnsafeMutableRawPointer(regions.order)
+        let stride = MemoryLayout<UInt32>.stride
+        if position < count - 1 - position {
+            (raw + (start + 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
             head += 1
         } else {
-            order.remove(at: head + position)
+            let at = start + position
+            (raw + at * stride).copyMemory(from: raw + (at + 1) * stride, byteCount: (Int(tail) - at - 1) * stride)
+            tail -= 1
         }
     }
 
-    /// Drops `record`, already out of `order`, from the index and marks it dead; an emptied
-    /// set starts its buffers over (keeping their capacity).
-    private mutating func forget(_ record: UInt32) {
-        let field = arena.withUnsafeMutableBytes { arena in
-            let field = MemberRecord.lengthField(UnsafeRawBufferPointer(arena), record)
-            arena.storeBytes(of: field | MemberRecord.deadFlag, toByteOffset: Int(record) + 8, as: UInt32.self)
-            return field
-        }
-        arena.withUnsafeBytes { arena in
-            index.remove(record, hash: MemberRecord.hash(arena, record)) { MemberRecord.hash(arena, $0) }
-        }
-        deadBytes += MemberRecord.size(lengthField: field)
-        memberBytes -= Int(field)
+    /// Drops `record`, already out of the order, from the slots and marks it dead; an
+    /// emptied set starts its regions over.
+    private mutating func forget(_ record: UInt32, _ regions: Regions) {
+        HashSlots.remove(record, hash: MemberRecord.hash(regions.arena, record), in: regions.slots)
+        deadBytes += UInt32(MemberRecord.size(lengthField: MemberRecord.lengthField(regions.arena, record)))
+        MemberRecord.markDead(regions.arena, record)
         if count == 0 {
-            order.removeAll(keepingCapacity: true)
             head = 0
-            arena.removeAll(keepingCapacity: true)
+            tail = 0
+            arenaUsed = 0
             deadBytes = 0
         }
     }
 
-    /// Slides the live records to the front of the arena, in place: first each live record's
-    /// new offset is written into its hash field, then `order` and `index` are forwarded,
-    /// then the records move and their hashes are recomputed.
-    private mutating func compact(hasher: ByteHasher) {
-        var liveBytes = 0
-        arena.withUnsafeMutableBytes { arena in
-            var record = 0
-            while record < arena.count {
-                let field = arena.loadUnaligned(fromByteOffset: record + 8, as: UInt32.self)
-                if field & MemberRecord.deadFlag == 0 {
-                    arena.storeBytes(of: UInt32(liveBytes), toByteOffset: record + 12, as: UInt32.self)
-                    liveBytes += MemberRecord.size(lengthField: field)
-                }
-                record += MemberRecord.size(lengthField: field)
+    /// Slides the live records to the front of the arena, in place: each live record's new
+    /// offset goes into its hash field, the order and slots are forwarded, the records
+    /// move, and their hashes are restored from the slots' tags.
+    private mutating func compact() {
+        let regions = unsafeRegions()
+        let arena = regions.arena
+        var live = 0
+        var record = 0
+        while record < Int(arenaUsed) {
+            let field = MemberRecord.lengthField(arena, UInt32(record))
+            if field & MemberRecord.deadFlag == 0 {
+                MemberRecord.setHash(UInt32(live), arena, UInt32(record))
+                live += MemberRecord.size(lengthField: field)
             }
+            record += MemberRecord.size(lengthField: field)
         }
-        arena.withUnsafeBytes { arena in
-            order.withUnsafeMutableBufferPointer { order in
-                for slot in head ..< order.count {
-                    order[slot] = MemberRecord.hash(arena, order[slot])
-                }
+        for slot in Int(head) ..< Int(tail) {
+            regions.order[slot] = MemberRecord.hash(arena, regions.order[slot])
+        }
+        HashSlots.remap(regions.slots) { MemberRecord.hash(arena, $0) }
+        record = 0
+        while record < Int(arenaUsed) {
+            let field = MemberRecord.lengthField(arena, UInt32(record))
+            let size = MemberRecord.size(lengthField: field)
+            if field & MemberRecord.deadFlag == 0 {
+                let destination = Int(MemberRecord.hash(arena, UInt32(record)))
+                (arena + destination).copyMemory(from: arena + record, byteCount: size)
             }
-            index.remap { MemberRecord.hash(arena, $0) }
+            record += size
         }
-        arena.withUnsafeMutableBytes { arena in
-            let base = arena.baseAddress!
-            var record = 0
-            while record < arena.count {
-                let field = arena.loadUnaligned(fromByteOffset: record + 8, as: UInt32.self)
-                let size = MemberRecord.size(lengthField: field)
-                if field & MemberRecord.deadFlag == 0 {
-                    let destination = Int(arena.loadUnaligned(fromByteOffset: record + 12, as: UInt32.self))
-                    (base + destination).copyMemory(from: base + record, byteCount: size)
-                    let moved = UnsafeRawBufferPointer(arena)
-                    let hash = hasher.hash(MemberRecord.member(moved, UInt32(destination)))
-                    arena.storeBytes(of: hash, toByteOffset: destination + 12, as: UInt32.self)
-                }
-                record += size
-            }
+        for slot in regions.slots where slot != 0 {
+            MemberRecord.setHash(HashSlots.hash(slot), arena, HashSlots.handle(slot))
         }
-        arena.removeLast(arena.count - liveBytes)
+        arenaUsed = UInt32(live)
         deadBytes = 0
     }
 }
