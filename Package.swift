@@ -38,7 +38,7 @@ let package = Package(
 
         .testTarget(name: "ShmRingTests", dependencies: ["ShmRing"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
-        .testTarget(name: "LWWSetTests", dependencies: ["LWWSet"]),
+        .testTarget(name: "LWWSetTests", dependencies: ["LWWSet", "CAllocCounter"]),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop"]),
     ],
     swiftLanguageModes: [.v6]

@@ -36,19 +36,26 @@ struct ByteHasher: Sendable {
             state = Self.fold(low ^ Self.p1, high ^ state)
             offset += 16
         }
-        if count - offset >= 8 {
-            state = Self.fold(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ Self.p2, state ^ Self.p1)
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        let rest = count - offset
+        if rest > 0 {
+            // The last 1 to 15 bytes as two words; overlapping loads when the key is long
+            // enough, assembled from smaller loads otherwise.
+            let low: UInt64
+            let high: UInt64
+            if count >= 16 {
+                low = bytes.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if rest >= 8 {
+                low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if rest >= 4 {
+                low = UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            } else {
+                low = UInt64(bytes[offset]) << 16 | UInt64(bytes[offset + rest / 2]) << 8 | UInt64(bytes[count - 1])
+                high = 0
             }
-            state = Self.fold(tail ^ Self.p3, state ^ Self.p2)
+            state = Self.fold(low ^ Self.p2, high ^ state ^ Self.p3)
         }
         return UInt32(truncatingIfNeeded: Self.fold(state ^ Self.p0, Self.p3))
     }

@@ -44,9 +44,8 @@ struct KeyTable: Sendable {
             throw .capacityExceeded(arenaBytes: bytes.count, adding: key.count)
         }
         let number = spans.count
-        let needed = HashSlots.slotCount(toHold: number + 1)
-        if needed > slots.count {
-            var grown = [UInt64](repeating: 0, count: needed)
+        if HashSlots.slotCount(forCapacity: number + 1) > slots.count {
+            var grown = [UInt64](repeating: 0, count: HashSlots.slotCount(forCapacity: max(8, 2 * number)))
             slots.withUnsafeMutableBufferPointer { old in
                 grown.withUnsafeMutableBufferPointer { HashSlots.rehash(old, into: $0) }
             }

@@ -60,10 +60,7 @@ extension LWWSet {
             var selection = Selection()
             if let number = keyNumber(key) {
                 let remove = states[number].remove
-                remove.visitDescending(from: remove.count - 1) { score, member in
-                    selection.append(score: score, member: member)
-                    return true
-                }
+                remove.select(from: remove.count - 1, limit: remove.count, into: &selection) { _, _ in false }
             }
             return selection
         }
@@ -75,18 +72,14 @@ extension LWWSet {
     ) throws(LWWSetError) {
         guard offset >= 0 else { throw .negativeOffset(offset) }
         guard limit >= 0 else { throw .negativeLimit(limit) }
-        selection.removeAll()
-        guard let number = keyNumber(key) else { return }
-        let count = states[number].add.count
-        guard offset < count else { return }
-        let wanted = offset == 0 && limit == 0 ? count : min(limit, count - offset)
-        guard wanted > 0 else { return }
-        var taken = 0
-        states[number].add.visitDescending(from: count - 1 - offset) { score, member in
-            selection.append(score: score, member: member)
-            taken += 1
-            return taken < wanted
+        guard let number = keyNumber(key) else {
+            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
+            return
         }
+        let count = states[number].add.count
+        // Roshi's quirk: offset 0 with limit 0 is the whole set.
+        let wanted = offset == 0 && limit == 0 ? count : limit
+        states[number].add.select(from: count - 1 - offset, limit: wanted, into: &selection) { _, _ in false }
     }
 
     @usableFromInline
@@ -96,23 +89,19 @@ extension LWWSet {
     ) throws(LWWSetError) {
         guard limit >= 0 else { throw .negativeLimit(limit) }
         if start?.score.isNaN == true || stop?.score.isNaN == true { throw .notANumber }
-        selection.removeAll()
-        guard limit > 0, let number = keyNumber(key) else { return }
+        guard let number = keyNumber(key) else {
+            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
+            return
+        }
         let set = states[number].add
         let first = start.map { start in
             start.member.withUnsafeBytes { set.lowerBound(score: start.score, member: $0) }
         } ?? set.count
-        var taken = 0
         (stop?.member ?? []).withUnsafeBytes { stopMember in
-            set.visitDescending(from: first - 1) { score, member in
-                if let stop {
-                    let beforeStop = score > stop.score
-                        || (score == stop.score && RawBytes.compare(member, stopMember) > 0)
-                    guard beforeStop else { return false }
-                }
-                selection.append(score: score, member: member)
-                taken += 1
-                return taken < limit
+            set.select(from: first - 1, limit: limit, into: &selection) { score, member in
+                guard let stop else { return false }
+                // Past the stop cursor: at or below it in the order.
+                return score < stop.score || (score == stop.score && RawBytes.compare(member, stopMember) <= 0)
             }
         }
     }

@@ -25,7 +25,23 @@ enum RawBytes {
     /// Whether `a` and `b` hold the same bytes.
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && compare(a, b) == 0
+        let count = a.count
+        guard count == b.count else { return false }
+        if count >= 8 {
+            // Whole words, the last one overlapping its predecessor.
+            var offset = 0
+            while offset + 8 < count {
+                if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+                offset += 8
+            }
+            return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        for offset in 0 ..< count where a[offset] != b[offset] {
+            return false
+        }
+        return true
     }
 }
 

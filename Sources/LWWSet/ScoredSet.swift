@@ -27,7 +27,11 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
     }
 
     private var storage: Storage?
+    /// The score of the top entry, when `count > 0` (kept here so that a write above the
+    /// top needs no read of the buffer to know it).
+    private var topScore = 0.0
     private var slotCount: UInt32 = 0
+    /// The most entries the buffer holds: the order region's length.
     private var orderCapacity: UInt32 = 0
     private var arenaCapacity: UInt32 = 0
     private var head: UInt32 = 0
@@ -83,7 +87,7 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
         arenaUsed += UInt32(size)
         HashSlots.insert(record, hash: hash, in: regions.slots)
-        insertIntoOrder(record, at: lowerBound(score: score, member: member), regions)
+        insertIntoOrder(record, score: score, at: lowerBound(score: score, member: member), regions)
     }
 
     /// Moves the member in `record` to `score`.
@@ -92,7 +96,7 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         MemberRecord.setScore(score, regions.arena, record)
-        insertIntoOrder(record, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
+        insertIntoOrder(record, score: score, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
     }
 
     /// Removes the member in `record`.
@@ -123,9 +127,10 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
     func lowerBound(score: Double, member: UnsafeRawBufferPointer) -> Int {
         guard count > 0 else { return 0 }
         let regions = unsafeRegions()
+        // Writes with increasing scores land above the top: answer those at once.
+        if score > topScore { return count }
         var low = Int(head)
         var high = Int(tail)
-        // Writes with increasing scores land above the top: answer those at once.
         if MemberRecord.orders(regions.arena, regions.order[high - 1], below: score, member) {
             return count
         }
@@ -140,18 +145,44 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         return low - Int(head)
     }
 
-    /// Calls `body` with the score and member bytes of the entries at positions `start`,
-    /// `start - 1`, ... (highest first) until it returns false or position 0 has been visited.
-    /// The member bytes are valid only during the call.
+    /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
+    /// ... (highest first): at most `limit` of them, ending before the first one for which
+    /// `isPast` returns true. One pass measures, one copies, so the selection's storage is
+    /// checked once, not once per entry.
     @inline(__always)
-    func visitDescending(from start: Int, _ body: (Double, UnsafeRawBufferPointer) -> Bool) {
-        guard start >= 0 && start < count else { return }
+    func select(
+        from start: Int, limit: Int, into selection: inout Selection,
+        until isPast: (Double, UnsafeRawBufferPointer) -> Bool
+    ) {
+        guard start >= 0 && start < count && limit > 0 else {
+            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
+            return
+        }
         let regions = unsafeRegions()
-        var slot = Int(head) + start
-        while slot >= Int(head) {
+        let top = Int(head) + start
+        let floor = max(Int(head), top - limit + 1)
+        var entries = 0
+        var memberBytes = 0
+        var slot = top
+        while slot >= floor {
             let record = regions.order[slot]
-            guard body(MemberRecord.score(regions.arena, record), MemberRecord.member(regions.arena, record)) else { return }
+            let member = MemberRecord.member(regions.arena, record)
+            if isPast(MemberRecord.score(regions.arena, record), member) { break }
+            entries += 1
+            memberBytes += member.count
             slot -= 1
+        }
+        selection.unsafeReplace(entries: entries, memberBytes: memberBytes) { marks, bytes in
+            var end = 0
+            for index in 0 ..< entries {
+                let record = regions.order[top - index]
+                let member = MemberRecord.member(regions.arena, record)
+                if let bytes, let source = member.baseAddress {
+                    (bytes + end).copyMemory(from: source, byteCount: member.count)
+                }
+                end += member.count
+                marks[index] = Selection.Mark(end: end, score: MemberRecord.score(regions.arena, record))
+            }
         }
     }
 
@@ -191,39 +222,45 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
     @inline(__always)
     private mutating func makeUnique() {
         if storage != nil && !isKnownUniquelyReferenced(&storage) {
-            reallocate(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
+            reallocate(capacity: Int(orderCapacity), arena: Int(arenaCapacity))
         }
     }
 
     /// Makes the buffer unique and makes room for one more entry whose record takes
-    /// `recordSize` bytes: slots below three quarters full, a free order entry above the
-    /// top, arena space (reclaiming dead records first when at least half are dead).
+    /// `recordSize` bytes: a free order entry above the top (sliding the entries down over
+    /// the space left by trimmed ones when that is at least half of them), and arena space
+    /// (reclaiming dead records first when at least half are dead). Growing sizes every
+    /// region for half as many entries again, so the regions grow together, once per step.
     private mutating func reserve(recordSize: Int) throws(LWWSetError) {
         let live = Int(arenaUsed) - Int(deadBytes)
         guard live + recordSize <= Int(UInt32.max) else {
             throw .capacityExceeded(arenaBytes: live, adding: recordSize)
         }
         makeUnique()
-        let slots = max(Int(slotCount), HashSlots.slotCount(toHold: count + 1))
-        var order = Int(orderCapacity)
-        var arena = Int(arenaCapacity)
+        var capacity = Int(orderCapacity)
         if tail == orderCapacity {
             if head > 0 && Int(head) * 2 >= count {
                 slideOrderDown()
             } else {
-                order = max(8, order + order / 2)
+                capacity = max(8, capacity + capacity / 2)
             }
         }
+        var arena = Int(arenaCapacity)
         if Int(arenaUsed) + recordSize > arena {
             if deadBytes > 0 && Int(deadBytes) * 2 >= Int(arenaUsed) {
                 compact()
             }
             if Int(arenaUsed) + recordSize > arena {
-                arena = min(Int(UInt32.max), max(Int(arenaUsed) + recordSize, arena + arena / 2, 64))
+                arena = max(Int(arenaUsed) + recordSize, arena + arena / 2)
             }
         }
-        if slots != Int(slotCount) || order != Int(orderCapacity) || arena != Int(arenaCapacity) {
-            reallocate(slots: slots, order: order, arena: arena)
+        if capacity != Int(orderCapacity) {
+            // Room for the new entries at the average record size so far.
+            let average = (live + recordSize) / (count + 1)
+            arena = max(arena, Int(arenaUsed) + recordSize + average * (capacity - count - 1))
+        }
+        if capacity != Int(orderCapacity) || arena != Int(arenaCapacity) {
+            reallocate(capacity: capacity, arena: min(arena, Int(UInt32.max)))
         }
     }
 
@@ -236,16 +273,18 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         head = 0
     }
 
-    /// Replaces the buffer by a new one with these region sizes, holding the same entries
-    /// at the same arena offsets, the order entries moved to the start of their region.
-    private mutating func reallocate(slots: Int, order: Int, arena: Int) {
-        let bytes = Self.bufferBytes(slots: slots, order: order, arena: arena)
+    /// Replaces the buffer by a new one for `capacity` entries and `arena` arena bytes,
+    /// holding the same entries at the same arena offsets, the order entries moved to the
+    /// start of their region.
+    private mutating func reallocate(capacity: Int, arena: Int) {
+        let slots = HashSlots.slotCount(forCapacity: capacity)
+        let bytes = Self.bufferBytes(slots: slots, order: capacity, arena: arena)
         let words = (bytes + MemoryLayout<UInt64>.stride - 1) / MemoryLayout<UInt64>.stride
         let fresh = Storage.create(minimumCapacity: words) { _ in }
         let newWords = fresh.withUnsafeMutablePointerToElements { $0 }
         newWords.initialize(repeating: 0, count: slots)
-        let newOrder = UnsafeMutableRawPointer(newWords + slots).bindMemory(to: UInt32.self, capacity: order)
-        let newArena = UnsafeMutableRawPointer(newOrder + order).bindMemory(to: UInt8.self, capacity: arena)
+        let newOrder = UnsafeMutableRawPointer(newWords + slots).bindMemory(to: UInt32.self, capacity: capacity)
+        let newArena = UnsafeMutableRawPointer(newOrder + capacity).bindMemory(to: UInt8.self, capacity: arena)
         if storage != nil {
             let old = unsafeRegions()
             newOrder.initialize(from: old.order + Int(head), count: count)
@@ -261,22 +300,38 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         tail = UInt32(count)
         head = 0
         slotCount = UInt32(slots)
-        orderCapacity = UInt32(order)
+        orderCapacity = UInt32(capacity)
         arenaCapacity = UInt32(arena)
     }
 
-    /// The ascending position of the live `record`.
+    /// The ascending position of the live `record`. Small sets scan the order for it, top
+    /// down (a few sequential cache lines, where a binary search would read a record per
+    /// step); larger ones search by the record's score and member.
     private func position(of record: UInt32) -> Int {
-        let arena = unsafeRegions().arena
-        return lowerBound(score: MemberRecord.score(arena, record), member: MemberRecord.member(arena, record))
+        let regions = unsafeRegions()
+        if count <= Self.scanLimit {
+            var slot = Int(tail) - 1
+            while regions.order[slot] != record {
+                slot -= 1
+            }
+            return slot - Int(head)
+        }
+        return lowerBound(score: MemberRecord.score(regions.arena, record), member: MemberRecord.member(regions.arena, record))
     }
 
-    /// Puts `record` at ascending `position`, moving the shorter side of the order (the
-    /// region must have room at one end; `reserve` or a removal just before makes it).
-    private mutating func insertIntoOrder(_ record: UInt32, at position: Int, _ regions: Regions) {
+    /// The largest set whose order `position(of:)` scans.
+    private static let scanLimit = 512
+
+    /// Puts `record`, whose score is `score`, at ascending `position`, moving the shorter
+    /// side of the order (the region must have room at one end; `reserve` or a removal
+    /// just before makes it).
+    private mutating func insertIntoOrder(_ record: UInt32, score: Double, at position: Int, _ regions: Regions) {
         let start = Int(head)
         let raw = UnsafeMutableRawPointer(regions.order)
         let stride = MemoryLayout<UInt32>.stride
+        if position == count {
+            topScore = score
+        }
         if head > 0 && (position < count - position || tail == orderCapacity) {
             (raw + (start - 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
             regions.order[start - 1 + position] = record
@@ -301,6 +356,9 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
             let at = start + position
             (raw + at * stride).copyMemory(from: raw + (at + 1) * stride, byteCount: (Int(tail) - at - 1) * stride)
             tail -= 1
+            if position == count && count > 0 {
+                topScore = MemberRecord.score(regions.arena, regions.order[Int(tail) - 1])
+            }
         }
     }
 
