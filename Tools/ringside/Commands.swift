@@ -1,3 +1,4 @@
 /// Every `ringside` subcommand, in the order `ringside --help` lists them.
 let allCommands: [Command] = [
+    .lww,
 ]
