@@ -32,4 +32,22 @@ import Testing
         #expect(checksum > 0)
         #expect(counted == 0)
     }
+
+    @Test func writesToSetsAtTheirBoundDoNotAllocate() throws {
+        var set = try LWWSet(maxSize: 16)
+        var member = [UInt8](repeating: 0x6d, count: 16)
+        func write(_ i: Int, _ kind: WriteKind) throws {
+            member.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(i % 200), toByteOffset: 8, as: UInt64.self) }
+            try set.write(kind, key: Self.keys[i % Self.keys.count], score: Double(i), member: member)
+        }
+        // Fill every set to its bound and let the buffers settle.
+        for i in 0 ..< 20_000 { try write(i, (i / 8) % 2 == 0 ? .delete : .insert) }
+        let counted = try Self.allocations {
+            for i in 20_000 ..< 30_000 { try write(i, (i / 8) % 2 == 0 ? .delete : .insert) }
+        }
+        // Each key sees 25 members, each visible or deleted, and both sets are at the bound
+        // at times: the writes trim, move members between the sets, and compact.
+        #expect(set.statistics.entries + set.statistics.tombstones == 25 * Self.keys.count)
+        #expect(counted == 0)
+    }
 }

@@ -62,4 +62,21 @@ import Testing
             }
         }
     }
+
+    /// Sets larger than the order scan limit, so removals and moves find positions by
+    /// binary search.
+    @Test func matchesTheModelInLargeSets() throws {
+        var random = SeededGenerator(seed: 7)
+        var set = try LWWSet(maxSize: 900)
+        var model = ReferenceModel(maxSize: 900)
+        for step in 0 ..< 5000 {
+            let write = Self.randomWrite(&random, keys: 1, members: 1200, scores: 3000)
+            let expected = model.write(write.kind, key: write.key, score: write.score, member: write.member)
+            #expect(try set.write(write.kind, key: write.key, score: write.score, member: write.member) == expected)
+            if step % 500 == 499 {
+                #expect(Array(try set.select(key: write.key, offset: 0, limit: 0)) == model.visible(write.key))
+                #expect(Array(set.tombstones(key: write.key)) == model.tombstones(write.key))
+            }
+        }
+    }
 }

@@ -26,6 +26,15 @@ import Testing
         #expect(try set.select(key: "k".utf8, offset: 0, limit: 1).first?.member == [0xff])
     }
 
+    @Test func longMembersWithSharedPrefixesOrderByTheirFirstDifference() throws {
+        var set = try LWWSet()
+        for member in ["timeline-member-00002", "timeline-member-0001", "timeline-member-00010", "timeline-member-000"] {
+            try set.insert(key: "k".utf8, score: 1, member: member.utf8)
+        }
+        #expect(try set.visible("k")
+            == "timeline-member-0001:1 timeline-member-00010:1 timeline-member-00002:1 timeline-member-000:1")
+    }
+
     @Test func offsetAndLimitSelectARankRange() throws {
         let set = try Self.sample()
         #expect(try set.select(key: "k".utf8, offset: 0, limit: 2).rendered == "e:5 d:4")

@@ -9,6 +9,7 @@ import Testing
         var set = try LWWSet(maxSize: 2)
         try set.apply("k", "insert 5 a", "insert 6 b")
         #expect(try set.apply("k", "insert 4 c") == [.ignoredBySizeGate])
+        #expect(!WriteOutcome.ignoredBySizeGate.isApplied && WriteOutcome.applied.isApplied)
         #expect(try set.visible("k") == "b:6 a:5")
     }
 
