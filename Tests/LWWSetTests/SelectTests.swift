@@ -32,7 +32,7 @@ import Testing
             try set.insert(key: "k".utf8, score: 1, member: member.utf8)
         }
         #expect(try set.visible("k")
-            == "timeline-member-0001:1 timeline-member-00010:1 timeline-member-00002:1 timeline-member-000:1")
+            == "timeline-member-00010:1 timeline-member-0001:1 timeline-member-00002:1 timeline-member-000:1")
     }
 
     @Test func offsetAndLimitSelectARankRange() throws {
