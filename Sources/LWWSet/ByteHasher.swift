@@ -13,7 +13,7 @@ struct ByteHasher: Sendable {
     private static let p2: UInt64 = 0x8ebc_6af0_9c88_c6e3
     private static let p3: UInt64 = 0x5899_65cc_7537_4cc3
 
-    /// A hasher with a fixed seed (tests use it to make index layouts reproducible).
+    /// A hasher with the given seed.
     init(seed: UInt64) {
         self.seed = seed
     }

@@ -34,13 +34,9 @@ public struct LWWSet: Sendable {
 
     /// An empty set keeping at most `maxSize` entries in each add set and each remove set.
     public init(maxSize: Int = LWWSet.defaultMaxSize) throws(LWWSetError) {
-        try self.init(maxSize: maxSize, hasher: .randomlySeeded())
-    }
-
-    init(maxSize: Int, hasher: ByteHasher) throws(LWWSetError) {
         guard maxSize >= 1 else { throw .invalidMaxSize(maxSize) }
         self.maxSize = maxSize
-        self.hasher = hasher
+        self.hasher = .randomlySeeded()
     }
 
     /// Changes the bound on entries per set; sets holding more are trimmed at once (lowest

@@ -42,10 +42,10 @@ struct OpScriptRunner {
                 try set.write(kind, key: key, score: score, member: member)
             case .select(let key, let offset, let limit):
                 try set.select(key: key, offset: offset, limit: limit, into: &selection)
-                print(tokens)
+                appendResultLine(tokens)
             case .range(let key, let limit, let start, let stop):
                 try set.select(key: key, after: start, before: stop, limit: limit, into: &selection)
-                print(tokens)
+                appendResultLine(tokens)
             case .maxSize(let bound):
                 try set.setMaxSize(bound)
             case .nothing:
@@ -57,7 +57,7 @@ struct OpScriptRunner {
     }
 
     /// Appends the echo of `tokens` and the current selection as one line.
-    private mutating func print(_ tokens: [ArraySlice<UInt8>]) {
+    private mutating func appendResultLine(_ tokens: [ArraySlice<UInt8>]) {
         for (index, token) in tokens.enumerated() {
             if index > 0 { output.append(UInt8(ascii: " ")) }
             output.append(contentsOf: token)
