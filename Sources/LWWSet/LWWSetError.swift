@@ -19,6 +19,7 @@ public enum LWWSetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Score text whose value lies beyond the largest finite Double (`ScoreText.parse`).
     case scoreOutOfRange(String)
 
+    /// The reason in words, for logs and error messages.
     public var description: String {
         switch self {
         case .notANumber:
