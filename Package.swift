@@ -38,7 +38,12 @@ let package = Package(
 
         .testTarget(name: "ShmRingTests", dependencies: ["ShmRing"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter"]),
-        .testTarget(name: "LWWSetTests", dependencies: ["LWWSet"]),
+        .testTarget(
+            name: "LWWSetTests",
+            // ringside: the op-script tests run the built `ringside lww` on Scripts/*.ops.
+            dependencies: ["LWWSet", "CAllocCounter", "ringside"],
+            exclude: ["Scripts"]
+        ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop"]),
     ],
     swiftLanguageModes: [.v6]

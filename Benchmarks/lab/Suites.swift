@@ -2,4 +2,5 @@
 let allSuites: [Suite] = [
     .contention,
     .encoding,
+    .lww,
 ]

@@ -1,1 +1,69 @@
-// The LWWSet module: see ../shared/DESIGN.md (module map). Its issue replaces this file.
+/// A last-writer-wins element set with the semantics of SoundCloud's Roshi.
+///
+/// Every key holds two sorted sets of (member, score) entries: the add set (the visible
+/// entries) and the remove set (tombstones). Keys and members are byte strings, scores are
+/// `Double`s. A write is applied or ignored by three rules, in order (see `write(_:key:score:member:)`):
+/// the size gate, the member check, then apply and trim back to `maxSize` entries. Selects
+/// read the add set, highest score first, then member bytes highest first.
+///
+/// A value type with no locks and no I/O: one writer owns it. Each set stores its entries
+/// in a few contiguous buffers, so the top of a set is a short walk down one array.
+///
+/// Memory is bounded by the keys: each of a key's two sets holds at most `maxSize` entries,
+/// each costing its member's bytes plus a fixed overhead (`statistics` reports the buffers'
+/// reserved bytes).
+public struct LWWSet: Sendable {
+    /// The longest key accepted, in bytes.
+    public static let maximumKeyLength = 65_535
+    /// The longest member accepted, in bytes.
+    public static let maximumMemberLength = 65_535
+    /// The per-set bound used when none is given (as in `ringside lww`).
+    public static let defaultMaxSize = 10_000
+
+    /// The most entries each add set and each remove set keeps.
+    public private(set) var maxSize: Int
+
+    var keys = KeyTable()
+    /// The two sets of key number `n` are `states[n]`.
+    var states: [KeyState] = []
+    let hasher: ByteHasher
+    /// Entries in all add sets.
+    var entries = 0
+    /// Entries in all remove sets.
+    var tombstones = 0
+
+    /// An empty set keeping at most `maxSize` entries in each add set and each remove set.
+    public init(maxSize: Int = LWWSet.defaultMaxSize) throws(LWWSetError) {
+        guard maxSize >= 1 else { throw .invalidMaxSize(maxSize) }
+        self.maxSize = maxSize
+        self.hasher = .randomlySeeded()
+    }
+
+    /// Changes the bound on entries per set; sets holding more are trimmed at once (lowest
+    /// score first, then smallest member bytes), as a write would trim them.
+    public mutating func setMaxSize(_ maxSize: Int) throws(LWWSetError) {
+        guard maxSize >= 1 else { throw .invalidMaxSize(maxSize) }
+        self.maxSize = maxSize
+        for number in states.indices {
+            entries -= states[number].add.count
+            tombstones -= states[number].remove.count
+            states[number].add.trim(to: maxSize)
+            states[number].remove.trim(to: maxSize)
+            entries += states[number].add.count
+            tombstones += states[number].remove.count
+        }
+    }
+
+    /// The number of `key`, or nil when no write to it was ever applied.
+    func keyNumber(_ key: UnsafeRawBufferPointer) -> Int? {
+        keys.find(key, hash: hasher.hash(key))
+    }
+}
+
+/// One key's two sets.
+struct KeyState: Sendable {
+    /// Visible entries.
+    var add = ScoredSet()
+    /// Tombstones.
+    var remove = ScoredSet()
+}

@@ -1,4 +1,5 @@
 /// Every `ringside` subcommand, in the order `ringside --help` lists them.
 let allCommands: [Command] = [
     .contention,
+    .lww,
 ]

@@ -1,0 +1,192 @@
+import CRingside
+import Foundation
+import Glibc
+import LWWSet
+
+extension Suite {
+    /// The last-writer-wins set on one thread: writes, top-10 selects and memory per entry
+    /// over 10,000 keys and 1,000,000 16-byte members with increasing scores.
+    static let lww = Suite(
+        name: "lww",
+        summary: "LWWSet on one thread: inserts, deletes, top-10 selects, memory per entry (10k keys, 1M 16-byte members)",
+        peers: ["lww-memory": LWWWorkload.memoryPeer]
+    ) { context in
+        let workload = LWWWorkload(
+            keys: context.scaled(10_000, minimum: 100), members: context.scaled(1_000_000, minimum: 10_000))
+        context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")
+        var selection = Selection(reservingEntries: 10, memberBytes: 10 * LWWWorkload.memberLength)
+        for _ in 0 ..< context.runs {
+            // lww-insert: every member once, into a fresh set, scores increasing.
+            var set = try LWWSet()
+            let insert = try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: 0) }
+            context.record(case: "lww-insert", metric: "ops_per_s", value: insert.opsPerSecond, unit: "ops/s")
+            context.record(case: "lww-insert", metric: "allocs_per_op", value: insert.allocsPerOp, unit: "allocs")
+            let statistics = set.statistics
+            context.record(
+                case: "lww-memory", metric: "bytes_per_entry_reserved",
+                value: Double(statistics.reservedBytes - statistics.memberBytes) / Double(statistics.entries), unit: "B")
+
+            // lww-select-top10: the ten highest entries of a random key, into one selection.
+            let select = try workload.measure { try workload.selectTop10(from: set, into: &selection) }
+            context.record(case: "lww-select-top10", metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")
+            context.record(case: "lww-select-top10", metric: "allocs_per_op", value: select.allocsPerOp, unit: "allocs")
+
+            // lww-insert-at-bound: sets at their bound (maxSize = members per key), each
+            // insert trimming the lowest entry: the steady state, which must not allocate.
+            // A first pass lets the buffers settle at their steady-state sizes.
+            try set.setMaxSize(workload.memberCount / workload.keyCount)
+            _ = try workload.writeAll(.insert, into: &set, scoreBase: Double(workload.memberCount))
+            let bounded = try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: Double(2 * workload.memberCount)) }
+            context.record(case: "lww-insert-at-bound", metric: "ops_per_s", value: bounded.opsPerSecond, unit: "ops/s")
+            context.record(case: "lww-insert-at-bound", metric: "allocs_per_op", value: bounded.allocsPerOp, unit: "allocs")
+
+            // lww-delete: every member deleted with a newer score (add set -> remove set).
+            try set.setMaxSize(LWWSet.defaultMaxSize)
+            let delete = try workload.measure { try workload.writeAll(.delete, into: &set, scoreBase: Double(3 * workload.memberCount)) }
+            context.record(case: "lww-delete", metric: "ops_per_s", value: delete.opsPerSecond, unit: "ops/s")
+            context.record(case: "lww-delete", metric: "allocs_per_op", value: delete.allocsPerOp, unit: "allocs")
+
+            // lww-memory: heap the set takes in a fresh process (resident-set growth).
+            let bytesPerEntry = try workload.measureMemoryInPeer()
+            context.record(case: "lww-memory", metric: "bytes_per_entry", value: bytesPerEntry, unit: "B")
+        }
+    }
+}
+
+/// The lww suite's data: member i is 16 bytes (a scrambled 8-byte prefix, then i
+/// big-endian), written under a pseudo-random key of `keyCount` with score i.
+struct LWWWorkload {
+    static let memberLength = 16
+    let keyCount: Int
+    let memberCount: Int
+    /// Member i's bytes at `i * memberLength`.
+    private let members: [UInt8]
+    /// Keys' bytes, `keyLength` each.
+    private let keys: [UInt8]
+    /// The key of write i.
+    private let keyOfWrite: [Int32]
+    /// The keys that select i reads.
+    private let keyOfSelect: [Int32]
+    private static let keyLength = 14
+
+    init(keys keyCount: Int, members memberCount: Int) {
+        self.keyCount = keyCount
+        self.memberCount = memberCount
+        var members = [UInt8](repeating: 0, count: memberCount * Self.memberLength)
+        members.withUnsafeMutableBytes { bytes in
+            for i in 0 ..< memberCount { Self.writeMember(i, into: UnsafeMutableRawBufferPointer(rebasing: bytes[(i * Self.memberLength)...])) }
+        }
+        self.members = members
+        self.keys = (0 ..< keyCount).flatMap { Self.key($0) }
+        var random = SplitMix64(seed: 0x1ab5)
+        keyOfWrite = (0 ..< memberCount).map { _ in Int32(random.next() % UInt64(keyCount)) }
+        keyOfSelect = (0 ..< memberCount).map { _ in Int32(random.next() % UInt64(keyCount)) }
+    }
+
+    /// Key k: "timeline:" and five digits, 14 bytes.
+    static func key(_ k: Int) -> [UInt8] {
+        let digits = String(k)
+        return Array(("timeline:" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits).utf8.prefix(keyLength))
+    }
+
+    static func writeMember(_ i: Int, into bytes: UnsafeMutableRawBufferPointer) {
+        var scramble = SplitMix64(seed: UInt64(i))
+        bytes.storeBytes(of: scramble.next(), toByteOffset: 0, as: UInt64.self)
+        bytes.storeBytes(of: UInt64(i).bigEndian, toByteOffset: 8, as: UInt64.self)
+    }
+
+    /// Writes member i under its key at `scoreBase + i`, for every i.
+    func writeAll(_ kind: WriteKind, into set: inout LWWSet, scoreBase: Double) throws -> Int {
+        var applied: UInt64 = 0
+        try members.withUnsafeBytes { members in
+            try keys.withUnsafeBytes { keys in
+                for i in 0 ..< memberCount {
+                    let k = Int(keyOfWrite[i])
+                    let key = UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
+                    let member = UnsafeRawBufferPointer(rebasing: members[(i * Self.memberLength) ..< ((i + 1) * Self.memberLength)])
+                    if try set.write(kind, key: key, score: scoreBase + Double(i), member: member).isApplied { applied += 1 }
+                }
+            }
+        }
+        ringside_opaque_sink_u64(applied)
+        return memberCount
+    }
+
+    /// Selects the top 10 of a pseudo-random key `memberCount` times.
+    func selectTop10(from set: LWWSet, into selection: inout Selection) throws -> Int {
+        var checksum: UInt64 = 0
+        try keys.withUnsafeBytes { keys in
+            for i in 0 ..< memberCount {
+                let k = Int(keyOfSelect[i])
+                let key = UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
+                try set.select(key: key, offset: 0, limit: 10, into: &selection)
+                checksum &+= UInt64(selection.count) &+ UInt64(selection.last?.score ?? 0)
+            }
+        }
+        ringside_opaque_sink_u64(checksum)
+        return memberCount
+    }
+
+    /// Runs `body`, which returns its operation count, and measures its rate and allocations.
+    func measure(_ body: () throws -> Int) throws -> (opsPerSecond: Double, allocsPerOp: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (operations, allocations) = try AllocationCounter.counting(body)
+        let seconds = (clock.now - start) / .seconds(1)
+        return (Double(operations) / seconds, Double(allocations) / Double(operations))
+    }
+
+    /// Bytes per entry beyond the member's own, from the resident-set growth of a fresh
+    /// peer process that builds the same set (its allocator has no freed memory to reuse).
+    func measureMemoryInPeer() throws -> Double {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lww-memory-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        try PeerProcess.spawn(role: "lww-memory", arguments: [String(keyCount), String(memberCount), output]).wait()
+        guard let text = try? String(contentsOfFile: output, encoding: .utf8), let value = Double(text) else {
+            throw LabError("lww-memory peer wrote no result to \(output)")
+        }
+        return value
+    }
+
+    /// The peer: builds the set with members generated on the fly (no input buffers), and
+    /// writes (resident growth - member bytes) / entries to the file named last.
+    @Sendable static func memoryPeer(_ arguments: [String]) throws {
+        guard arguments.count == 3, let keyCount = Int(arguments[0]), let memberCount = Int(arguments[1]) else {
+            throw LabError("usage: lww-memory KEYS MEMBERS OUTPUT")
+        }
+        var random = SplitMix64(seed: 0x1ab5)
+        let keys = (0 ..< keyCount).map { key($0) }
+        var member = [UInt8](repeating: 0, count: memberLength)
+        let before = try residentBytes()
+        var set = try LWWSet()
+        for i in 0 ..< memberCount {
+            member.withUnsafeMutableBytes { writeMember(i, into: $0) }
+            try set.insert(key: keys[Int(random.next() % UInt64(keyCount))], score: Double(i), member: member)
+        }
+        let grown = try residentBytes() - before
+        let statistics = set.statistics
+        let perEntry = Double(grown - statistics.memberBytes) / Double(statistics.entries)
+        try String(perEntry).write(toFile: arguments[2], atomically: true, encoding: .utf8)
+    }
+
+    /// This process's resident set size, from /proc/self/statm.
+    private static func residentBytes() throws -> Int {
+        let text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { throw LabError("cannot read /proc/self/statm") }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// A small seeded generator (SplitMix64), so every run writes the same data.
+private struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,69 @@
+/// A seeded 32-bit hash of byte strings for the set's internal hash indexes.
+///
+/// A multiply-fold construction (each 16-byte block is folded through a 64 × 64 → 128-bit
+/// multiply, as in wyhash). It is fast on short keys and members and spreads them well
+/// over the low bits that the indexes use. Each `LWWSet` draws its own seed from the system
+/// random source, so an untrusted writer cannot predict collisions; hash values never leak
+/// into anything observable (every ordering the set reports comes from scores and bytes).
+struct ByteHasher: Sendable {
+    private let seed: UInt64
+
+    private static let p0: UInt64 = 0xa076_1d64_78bd_642f
+    private static let p1: UInt64 = 0xe703_7ed1_a0b4_28db
+    private static let p2: UInt64 = 0x8ebc_6af0_9c88_c6e3
+    private static let p3: UInt64 = 0x5899_65cc_7537_4cc3
+
+    /// A hasher with the given seed.
+    init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    /// A hasher with a seed from the system's random source.
+    static func randomlySeeded() -> ByteHasher {
+        var generator = SystemRandomNumberGenerator()
+        return ByteHasher(seed: generator.next())
+    }
+
+    /// The hash of `bytes`.
+    @inline(__always)
+    func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let count = bytes.count
+        var state = seed ^ (UInt64(truncatingIfNeeded: count) &* Self.p0)
+        var offset = 0
+        while count - offset >= 16 {
+            let low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let high = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            state = Self.fold(low ^ Self.p1, high ^ state)
+            offset += 16
+        }
+        let rest = count - offset
+        if rest > 0 {
+            // The last 1 to 15 bytes as two words; overlapping loads when the key is long
+            // enough, assembled from smaller loads otherwise.
+            let low: UInt64
+            let high: UInt64
+            if count >= 16 {
+                low = bytes.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if rest >= 8 {
+                low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if rest >= 4 {
+                low = UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            } else {
+                low = UInt64(bytes[offset]) << 16 | UInt64(bytes[offset + rest / 2]) << 8 | UInt64(bytes[count - 1])
+                high = 0
+            }
+            state = Self.fold(low ^ Self.p2, high ^ state ^ Self.p3)
+        }
+        return UInt32(truncatingIfNeeded: Self.fold(state ^ Self.p0, Self.p3))
+    }
+
+    /// The two halves of the 128-bit product of `a` and `b`, xored.
+    @inline(__always)
+    private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
+    }
+}

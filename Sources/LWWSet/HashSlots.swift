@@ -1,0 +1,102 @@
+/// Open addressing over tagged 64-bit slots, shared by the key table and every `ScoredSet`:
+/// linear probing, at most three quarters full, backward-shift deletion (no tombstones).
+///
+/// A slot holds a 32-bit hash (the tag, high half) and a 32-bit handle plus one (low half;
+/// 0 means empty). The owner keeps whatever a handle names; the tags answer every question
+/// about where an entry belongs, so probing past other entries and rehashing never touch
+/// the owner's storage, and a lookup reads the owner's bytes only on a full tag match.
+/// The slot count need not be a power of two: a hash maps to its home slot by a
+/// multiply-shift, so a table can be sized to its owner's capacity.
+enum HashSlots {
+    /// The number of slots that holds `capacity` handles at most three quarters full.
+    static func slotCount(forCapacity capacity: Int) -> Int {
+        capacity == 0 ? 0 : capacity + capacity / 3 + 1
+    }
+
+    /// The handle in a non-empty slot.
+    @inline(__always)
+    static func handle(_ slot: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: slot) &- 1 }
+
+    /// The hash in a non-empty slot.
+    @inline(__always)
+    static func hash(_ slot: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: slot >> 32) }
+
+    /// The slot where probing for `hash` starts, in a table of `count` slots.
+    @inline(__always)
+    static func home(_ hash: UInt32, _ count: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(hash) &* UInt64(count)) >> 32)
+    }
+
+    /// The handle stored under `hash` for which `matches` is true, or nil.
+    @inline(__always)
+    static func find(
+        _ slots: UnsafeMutableBufferPointer<UInt64>, hash: UInt32, matches: (UInt32) -> Bool
+    ) -> UInt32? {
+        let count = slots.count
+        guard count > 0 else { return nil }
+        var index = home(hash, count)
+        while true {
+            let slot = slots[index]
+            if slot == 0 { return nil }
+            if Self.hash(slot) == hash && matches(handle(slot)) { return handle(slot) }
+            index += 1
+            if index == count { index = 0 }
+        }
+    }
+
+    /// Stores `handle` under `hash` (the slots must have room).
+    @inline(__always)
+    static func insert(_ handle: UInt32, hash: UInt32, in slots: UnsafeMutableBufferPointer<UInt64>) {
+        let count = slots.count
+        var index = home(hash, count)
+        while slots[index] != 0 {
+            index += 1
+            if index == count { index = 0 }
+        }
+        slots[index] = UInt64(hash) << 32 | UInt64(handle &+ 1)
+    }
+
+    /// Removes `handle`, stored under `hash`, and closes the gap it leaves.
+    static func remove(_ handle: UInt32, hash: UInt32, in slots: UnsafeMutableBufferPointer<UInt64>) {
+        let count = slots.count
+        let wanted = UInt64(hash) << 32 | UInt64(handle &+ 1)
+        var hole = home(hash, count)
+        while slots[hole] != wanted {
+            hole += 1
+            if hole == count { hole = 0 }
+        }
+        slots[hole] = 0
+        var next = hole
+        while true {
+            next += 1
+            if next == count { next = 0 }
+            let slot = slots[next]
+            if slot == 0 { return }
+            // Move the entry back into the hole when the hole lies on its probe path, that
+            // is, no further from the entry than its home slot is.
+            let home = home(Self.hash(slot), count)
+            let fromHome = next >= home ? next - home : next + count - home
+            let fromHole = next >= hole ? next - hole : next + count - hole
+            if fromHome >= fromHole {
+                slots[hole] = slot
+                slots[next] = 0
+                hole = next
+            }
+        }
+    }
+
+    /// Replaces every stored handle `h` by `transform(h)`, keeping the tags.
+    static func remap(_ slots: UnsafeMutableBufferPointer<UInt64>, _ transform: (UInt32) -> UInt32) {
+        for index in slots.indices where slots[index] != 0 {
+            let slot = slots[index]
+            slots[index] = slot & 0xffff_ffff_0000_0000 | UInt64(transform(handle(slot)) &+ 1)
+        }
+    }
+
+    /// Stores every entry of `old` in `new` (empty, and large enough).
+    static func rehash(_ old: UnsafeMutableBufferPointer<UInt64>, into new: UnsafeMutableBufferPointer<UInt64>) {
+        for slot in old where slot != 0 {
+            insert(handle(slot), hash: hash(slot), in: new)
+        }
+    }
+}

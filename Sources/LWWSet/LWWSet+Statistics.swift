@@ -1,0 +1,43 @@
+extension LWWSet {
+    /// Counts and memory of a set, from `LWWSet.statistics`.
+    public struct Statistics: Sendable, Hashable {
+        /// Keys that hold at least one entry (visible or tombstone).
+        public var keys: Int
+        /// Visible entries, over all keys.
+        public var entries: Int
+        /// Tombstones, over all keys.
+        public var tombstones: Int
+        /// The members' own bytes, over every visible entry and tombstone.
+        public var memberBytes: Int
+        /// Heap bytes reserved for the set's storage, by capacity: every buffer's capacity
+        /// times its element size, plus `LWWSet.arrayOverhead` per array buffer and
+        /// `LWWSet.objectOverhead` per set buffer. Space reserved but not yet used counts;
+        /// malloc's rounding of sizes does not.
+        public var reservedBytes: Int
+    }
+
+    /// Bytes counted per array buffer beyond its elements: a Swift array's 32-byte header
+    /// (object header, count, capacity) and a 16-byte malloc chunk header.
+    public static let arrayOverhead = 48
+
+    /// Bytes counted per set buffer beyond its contents: a 16-byte object header and a
+    /// 16-byte malloc chunk header.
+    public static let objectOverhead = 32
+
+    /// The set's counts (O(1)) and reserved memory (O(keys)).
+    public var statistics: Statistics {
+        var memberBytes = 0
+        var reserved = keys.reservedBytes + Self.footprint(capacity: states.capacity, stride: MemoryLayout<KeyState>.stride)
+        for state in states {
+            memberBytes += state.add.memberBytes + state.remove.memberBytes
+            reserved += state.add.reservedBytes + state.remove.reservedBytes
+        }
+        return Statistics(
+            keys: keys.count, entries: entries, tombstones: tombstones, memberBytes: memberBytes, reservedBytes: reserved)
+    }
+
+    /// The bytes a buffer of `capacity` elements of `stride` bytes reserves on the heap.
+    static func footprint(capacity: Int, stride: Int) -> Int {
+        capacity == 0 ? 0 : capacity * stride + arrayOverhead
+    }
+}

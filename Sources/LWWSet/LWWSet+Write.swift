@@ -1,0 +1,129 @@
+extension LWWSet {
+    /// Inserts `member` under `key` at `score`, by the rules of `write(_:key:score:member:)`.
+    @inlinable
+    @discardableResult
+    public mutating func insert(
+        key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>
+    ) throws(LWWSetError) -> WriteOutcome {
+        try write(.insert, key: key, score: score, member: member)
+    }
+
+    /// Deletes `member` under `key` at `score` (stores a tombstone), by the rules of
+    /// `write(_:key:score:member:)`.
+    @inlinable
+    @discardableResult
+    public mutating func delete(
+        key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>
+    ) throws(LWWSetError) -> WriteOutcome {
+        try write(.delete, key: key, score: score, member: member)
+    }
+
+    /// Applies a write of `kind`, Roshi's rules in order. The target is the add set for an
+    /// insert and the remove set for a delete; the other set is the opposite one.
+    ///
+    /// 1. Size gate: if the target holds `maxSize` or more entries and `score` is below the
+    ///    lowest score in it, the write is ignored.
+    /// 2. Member check: if the member is in the add set with a higher score, the write is
+    ///    ignored; otherwise, if it is in the remove set with a higher or equal score, the
+    ///    write is ignored.
+    /// 3. Apply: the member leaves the other set and is put in the target at `score`; then
+    ///    the target is trimmed back to `maxSize` entries, lowest score first and, among
+    ///    equal lowest scores, smallest member bytes first (the new entry may be dropped).
+    ///
+    /// So at equal scores a delete beats an insert in either order, replaying a write
+    /// changes nothing, and deleting a member never inserted stores a tombstone.
+    /// Key and member may be any byte collection; contiguous ones (arrays, slices,
+    /// `String.UTF8View`, raw buffers) are read in place without copying.
+    /// Throws for a NaN score or an over-long key or member, changing nothing.
+    @inlinable
+    @discardableResult
+    public mutating func write(
+        _ kind: WriteKind, key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>
+    ) throws(LWWSetError) -> WriteOutcome {
+        try withContiguousBytes(of: key) { key in
+            withContiguousBytes(of: member) { member in
+                Result { () throws(LWWSetError) in try self.write(kind, rawKey: key, score: score, rawMember: member) }
+            }
+        }.get()
+    }
+
+    @usableFromInline
+    mutating func write(
+        _ kind: WriteKind, rawKey key: UnsafeRawBufferPointer, score: Double, rawMember member: UnsafeRawBufferPointer
+    ) throws(LWWSetError) -> WriteOutcome {
+        guard !score.isNaN else { throw .notANumber }
+        guard key.count <= Self.maximumKeyLength else { throw .keyTooLong(length: key.count) }
+        guard member.count <= Self.maximumMemberLength else { throw .memberTooLong(length: member.count) }
+        let keyHash = hasher.hash(key)
+        let number: Int
+        if let existing = keys.find(key, hash: keyHash) {
+            number = existing
+        } else {
+            // A write to a new key always applies (its sets are empty), so the key is kept.
+            number = try keys.append(key, hash: keyHash)
+            states.append(KeyState())
+        }
+        let added = states[number].add.count
+        let removed = states[number].remove.count
+        let outcome = try states[number].apply(
+            kind, score: score, member: member, hash: hasher.hash(member), maxSize: maxSize)
+        entries += states[number].add.count - added
+        tombstones += states[number].remove.count - removed
+        return outcome
+    }
+}
+
+extension KeyState {
+    /// The three rules of `LWWSet.write(_:key:score:member:)` on this key's sets.
+    mutating func apply(
+        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int
+    ) throws(LWWSetError) -> WriteOutcome {
+        // 1. Size gate.
+        let gated = switch kind {
+        case .insert: Self.isFull(add, below: score, maxSize: maxSize)
+        case .delete: Self.isFull(remove, below: score, maxSize: maxSize)
+        }
+        if gated { return .ignoredBySizeGate }
+        // 2. Member check, the same for both kinds.
+        let visible = add.find(member, hash: hash)
+        if let record = visible, add.score(of: record) > score { return .ignoredByNewerInsert }
+        let tombstone = remove.find(member, hash: hash)
+        if let record = tombstone, remove.score(of: record) >= score { return .ignoredByNewerDelete }
+        // 3. Apply and trim.
+        switch kind {
+        case .insert:
+            try Self.put(member, hash: hash, score: score, into: &add, at: visible, leaving: &remove, at: tombstone,
+                         maxSize: maxSize)
+        case .delete:
+            try Self.put(member, hash: hash, score: score, into: &remove, at: tombstone, leaving: &add, at: visible,
+                         maxSize: maxSize)
+        }
+        return .applied
+    }
+
+    /// Whether `set` holds `maxSize` or more entries and `score` is below its lowest.
+    private static func isFull(_ set: ScoredSet, below score: Double, maxSize: Int) -> Bool {
+        guard set.count >= maxSize, let lowest = set.lowestScore else { return false }
+        return score < lowest
+    }
+
+    /// Puts the member in `target` at `score` (moving `existing`, or adding it), takes
+    /// `stale` out of `other`, and trims `target`. The add comes first: it is the one step
+    /// that can throw, and it throws before anything has changed.
+    private static func put(
+        _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double,
+        into target: inout ScoredSet, at existing: UInt32?,
+        leaving other: inout ScoredSet, at stale: UInt32?,
+        maxSize: Int
+    ) throws(LWWSetError) {
+        if let record = existing {
+            target.setScore(score, of: record)
+        } else {
+            try target.add(member, hash: hash, score: score)
+        }
+        if let record = stale {
+            other.remove(record)
+        }
+        target.trim(to: maxSize)
+    }
+}
