@@ -103,13 +103,18 @@ extension RecordRing {
     }
 
     /// Loads the head (acquire: the consumer zeroed what it freed before publishing it),
-    /// checks it against `tail`, and stores it in the producers' head cache.
+    /// checks it against the tail, and stores it in the producers' head cache. With many
+    /// producers `tail` may be stale (others moved it on and the consumer followed): the
+    /// check then uses the current tail, and the caller's CAS fails and retries.
     @usableFromInline
     final func refreshHead(tail: Int64) throws(RingError) -> Int64 {
         let head = headPosition.pointee.load(ordering: .acquiring)
-        let used = tail &- head
+        var used = tail &- head
+        if used < 0 && manyProducers {
+            used = tailPosition.pointee.load(ordering: .acquiring) &- head
+        }
         guard used >= 0, used <= Int64(capacity), head & Int64(RingLayout.recordAlignment - 1) == 0 else {
-            throw poison(RingCorruption(.head, at: head, value: used))
+            throw poison(RingCorruption(.head, at: head, value: head))
         }
         headCachePosition.pointee.store(head, ordering: .relaxed)
         return head
