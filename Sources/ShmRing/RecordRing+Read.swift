@@ -48,6 +48,7 @@ extension RecordRing {
     /// room left in the buffer before the payload is touched; the records consumed before a
     /// corrupt one are released, then the corruption is thrown.
     @inlinable
+    @inline(__always)
     final func scan(
         limit: Int,
         _ handler: (Int32, UnsafeRawBufferPointer) -> ControlledReadAction
@@ -119,6 +120,7 @@ extension RecordRing {
     /// Zeroes `count` consumed bytes from `index` (free space must read as zero), then
     /// publishes the new head with release ordering.
     @inlinable
+    @inline(__always)
     final func release(from index: Int, count: Int, head: Int64) {
         (buffer + index).initializeMemory(as: UInt8.self, repeating: 0, count: count)
         headPosition.pointee.store(head &+ Int64(count), ordering: .releasing)

@@ -32,6 +32,7 @@ extension RecordRing {
 
     /// Checks a message's type and payload length; returns its record length (header included).
     @inlinable
+    @inline(__always)
     final func checkedRecordLength(type: Int32, length: Int) throws(RingError) -> Int {
         if _slowPath(poisoned.load(ordering: .relaxed)) { throw poisonedError() }
         guard type >= 1 else { throw .invalidType(type) }
@@ -45,6 +46,7 @@ extension RecordRing {
     /// and tells ``ManyToOneRing/unblock()`` how much to skip should its producer die. The
     /// fence keeps the payload stores after it.
     @inlinable
+    @inline(__always)
     final func markClaimed(at index: Int, recordLength: Int) {
         lengthWord(index).pointee.store(Int32(truncatingIfNeeded: -recordLength), ordering: .relaxed)
         atomicMemoryFence(ordering: .releasing)
@@ -54,6 +56,7 @@ extension RecordRing {
     /// with many), writes the padding record when the record must wrap to the start, and
     /// returns the record's byte index, or nil when the ring is full.
     @inlinable
+    @inline(__always)
     final func claimCapacity(_ aligned: Int) throws(RingError) -> Int? {
         var tail = tailPosition.pointee.load(ordering: .relaxed)
         while true {
@@ -83,6 +86,7 @@ extension RecordRing {
     /// there), or nil when the ring has no room. The cached head is trusted only while it
     /// says there is room; otherwise the head is loaded, checked and cached again.
     @inlinable
+    @inline(__always)
     final func place(_ aligned: Int, tail: Int64, headCache: Int64) throws(RingError) -> (index: Int, padding: Int)? {
         if _slowPath(tail & Int64(RingLayout.recordAlignment - 1) != 0) {
             throw poison(RingCorruption(.tail, at: tail, value: tail))

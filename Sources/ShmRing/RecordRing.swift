@@ -95,6 +95,7 @@ public class RecordRing: @unchecked Sendable {
 
     /// The length word of the record at byte `index`, accessed atomically.
     @inlinable
+    @inline(__always)
     final func lengthWord(_ index: Int) -> UnsafeMutablePointer<Atomic<Int32>> {
         (buffer + index).assumingMemoryBound(to: Atomic<Int32>.self)
     }

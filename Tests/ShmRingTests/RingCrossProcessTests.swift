@@ -58,13 +58,13 @@ struct RingCrossProcessTests {
             }
             defer { steady.forEach { $0.kill() } }
             var check = SequenceCheck(producers: 4, length: PeerMessage.length)
-            var unblocked = try consume(ring, peers: steady, check: &check, unblockAfter: .milliseconds(50)) { check in
+            var unblocked = try consume(ring, peers: steady, check: &check, unblockAfter: .milliseconds(250)) { check in
                 if check.next[2] >= 20_000 { killed.kill() }
                 return check.next[0] == UInt64(each) && check.next[1] == UInt64(each)
                     && check.next[3] == UInt64(beforeClaim) && killed.poll() != nil
             }
             // Drain what the killed producer committed, unblocking its last claim if it died in one.
-            unblocked += try consume(ring, peers: [], check: &check, unblockAfter: .milliseconds(50), quietFor: .milliseconds(300)) { _ in false }
+            unblocked += try consume(ring, peers: [], check: &check, unblockAfter: .milliseconds(250), quietFor: .milliseconds(800)) { _ in false }
             #expect(unblocked >= 1)  // the stopped producer's claim, at least
             #expect(check.faults == 0)
             #expect(check.next[2] >= 20_000)
