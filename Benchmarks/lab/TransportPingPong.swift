@@ -33,12 +33,16 @@ enum TransportPingPong {
         }
     }
 
+    /// The ping ring (region 0, pinger to ponger) and the pong ring (region 1, back).
+    private static func rings(_ segment: borrowing SharedMemorySegment) throws -> (ping: OneToOneRing, pong: OneToOneRing) {
+        (try OneToOneRing(segment: segment, region: 0), try OneToOneRing(segment: segment, region: 1))
+    }
+
     /// Peer role: `NAME CPU WARMUP TIMED` pings, records the round-trip percentiles.
     @Sendable
     static func pingPeer(_ arguments: [String]) throws {
         try TransportHarness.peer(arguments) { segment, control, arguments in
-            let ping = try OneToOneRing(segment: segment, region: 0)
-            let pong = try OneToOneRing(segment: segment, region: 1)
+            let (ping, pong) = try rings(segment)
             let warmup = try TransportHarness.integer(arguments, 0)
             let timed = try TransportHarness.integer(arguments, 1)
             let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
@@ -79,8 +83,7 @@ enum TransportPingPong {
     @Sendable
     static func pongPeer(_ arguments: [String]) throws {
         try TransportHarness.peer(arguments) { segment, control, arguments in
-            let ping = try OneToOneRing(segment: segment, region: 0)
-            let pong = try OneToOneRing(segment: segment, region: 1)
+            let (ping, pong) = try rings(segment)
             let rounds = try TransportHarness.integer(arguments, 0)
             var echoed = 0
             var failure: RingError?

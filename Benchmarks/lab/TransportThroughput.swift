@@ -52,20 +52,32 @@ struct TransportThroughput: Sendable {
         }
     }
 
-    /// Opens the ring of region 0 as `kind` (`one` or `many`).
-    static func ring(_ segment: borrowing SharedMemorySegment, kind: String) throws -> RecordRing {
-        kind == "many" ? try ManyToOneRing(segment: segment, region: 0) : try OneToOneRing(segment: segment, region: 0)
+    /// What both peer roles are given: `KIND MESSAGES PAYLOAD N` (N: the producer's id, or
+    /// the number of producers), with the ring of region 0 opened as KIND (`one` or `many`).
+    private struct PeerSetup {
+        let ring: RecordRing
+        let messages: Int
+        let payload: Int
+        let number: Int
+
+        init(_ segment: borrowing SharedMemorySegment, _ arguments: [String]) throws {
+            ring = arguments.first == "many"
+                ? try ManyToOneRing(segment: segment, region: 0) : try OneToOneRing(segment: segment, region: 0)
+            messages = try TransportHarness.integer(arguments, 1)
+            payload = try TransportHarness.integer(arguments, 2)
+            number = try TransportHarness.integer(arguments, 3)
+            guard payload >= 12, payload <= ring.maxMessageLength, number >= 0 else {
+                throw LabError("bad peer arguments \(arguments): payload must be 12...\(ring.maxMessageLength)")
+            }
+        }
     }
 
     /// Peer role: `NAME CPU KIND MESSAGES PAYLOAD PRODUCER` writes MESSAGES messages.
     @Sendable
     static func producerPeer(_ arguments: [String]) throws {
         try TransportHarness.peer(arguments) { segment, control, arguments in
-            let ring = try ring(segment, kind: arguments.first ?? "")
-            let messages = try TransportHarness.integer(arguments, 1)
-            let payload = try TransportHarness.integer(arguments, 2)
-            let producer = try TransportHarness.integer(arguments, 3)
-            guard payload >= 12, payload <= ring.maxMessageLength else { throw LabError("payload \(payload) outside 12...\(ring.maxMessageLength)") }
+            let setup = try PeerSetup(segment, arguments)
+            let (ring, messages, payload, producer) = (setup.ring, setup.messages, setup.payload, setup.number)
             let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
             defer { source.deallocate() }
             for index in 0..<payload { source[index] = UInt8(truncatingIfNeeded: index &* 7 &+ 1) }
@@ -88,11 +100,8 @@ struct TransportThroughput: Sendable {
     @Sendable
     static func consumerPeer(_ arguments: [String]) throws {
         try TransportHarness.peer(arguments) { segment, control, arguments in
-            let ring = try ring(segment, kind: arguments.first ?? "")
-            let messages = try TransportHarness.integer(arguments, 1)
-            let payload = try TransportHarness.integer(arguments, 2)
-            let producers = try TransportHarness.integer(arguments, 3)
-            guard payload >= 12, producers >= 1 else { throw LabError("bad consumer arguments \(arguments)") }
+            let setup = try PeerSetup(segment, arguments)
+            let (ring, messages, payload, producers) = (setup.ring, setup.messages, setup.payload, max(1, setup.number))
             let destination = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
             defer { destination.deallocate() }
             destination.initializeMemory(as: UInt8.self, repeating: 0)

@@ -55,9 +55,12 @@ public struct BackoffIdleStrategy: IdleStrategy, Sendable {
     public let minParkNanoseconds: Int
     /// The longest park, in nanoseconds.
     public let maxParkNanoseconds: Int
-    private var spins = 0
-    private var yields = 0
-    private var parkNanoseconds: Int
+    /// Idle polls spun since the last work.
+    private(set) var spins = 0
+    /// Idle polls yielded since the spinning ended.
+    private(set) var yields = 0
+    /// The next park, in nanoseconds.
+    private(set) var parkNanoseconds: Int
 
     /// A backoff strategy; negative counts are taken as zero and a `maxPark` below `minPark`
     /// as `minPark`.
