@@ -27,5 +27,4 @@ struct IdleStrategyTests {
         #expect(idle.maxSpins == 0 && idle.maxYields == 0)
         #expect(idle.minParkNanoseconds == 1 && idle.maxParkNanoseconds == 1)
     }
-
 }
