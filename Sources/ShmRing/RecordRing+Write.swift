@@ -60,7 +60,9 @@ extension RecordRing {
     final func claimCapacity(_ aligned: Int) throws(RingError) -> Int? {
         var tail = tailPosition.pointee.load(ordering: .relaxed)
         while true {
-            let headCache = headCachePosition.pointee.load(ordering: .relaxed)
+            // Acquire: with many producers the cache was stored by another producer after its
+            // acquire load of the head, and the consumer's zeroing must be visible here too.
+            let headCache = headCachePosition.pointee.load(ordering: .acquiring)
             guard let (index, padding) = try place(aligned, tail: tail, headCache: headCache) else { return nil }
             let next = tail &+ Int64(padding &+ aligned)
             if manyProducers {
@@ -120,7 +122,7 @@ extension RecordRing {
         guard used >= 0, used <= Int64(capacity), head & Int64(RingLayout.recordAlignment - 1) == 0 else {
             throw poison(RingCorruption(.head, at: head, value: head))
         }
-        headCachePosition.pointee.store(head, ordering: .relaxed)
+        headCachePosition.pointee.store(head, ordering: .releasing)
         return head
     }
 }
