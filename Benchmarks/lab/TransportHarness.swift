@@ -42,19 +42,15 @@ enum TransportHarness {
             running.append(try PeerProcess.spawn(role: spec.role, arguments: [name, String(spec.cpu)] + spec.arguments))
         }
         while control.ready.pointee.load(ordering: .acquiring) < Int64(specs.count) {
-            for peer in running {
-                var status: Int32 = 0
-                if waitpid(peer.pid, &status, WNOHANG) == peer.pid {
-                    running.removeAll { $0.pid == peer.pid }
-                    throw LabError("peer '\(peer.role)' (pid \(peer.pid)) exited before it was ready")
-                }
-            }
+            if try reapEnded(&running) { throw LabError("a peer exited before it was ready") }
             sched_yield()
         }
         control.go.pointee.store(1, ordering: .releasing)
-        while let peer = running.first {
-            running.removeFirst()
-            try peer.wait()
+        // Poll rather than wait on one peer: if any fails, the others would spin forever.
+        while !running.isEmpty {
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+            _ = try reapEnded(&running)
         }
         let (p50, p99, p999, max) = control.roundTrip
         return Outcome(
@@ -64,6 +60,23 @@ enum TransportHarness {
             allocations: control.allocations.pointee.load(ordering: .acquiring),
             roundTrip: (p50.pointee.load(ordering: .acquiring), p99.pointee.load(ordering: .acquiring),
                         p999.pointee.load(ordering: .acquiring), max.pointee.load(ordering: .acquiring)))
+    }
+
+    /// Reaps the peers that have exited, removing them from `running`; returns whether any
+    /// did, and throws if one failed.
+    private static func reapEnded(_ running: inout [PeerProcess]) throws -> Bool {
+        var reaped = false
+        for peer in running {
+            var status: Int32 = 0
+            guard waitpid(peer.pid, &status, WNOHANG) == peer.pid else { continue }
+            running.removeAll { $0.pid == peer.pid }
+            reaped = true
+            let exited = status & 0x7f == 0
+            guard exited && (status >> 8) & 0xff == 0 else {
+                throw LabError("peer '\(peer.role)' (pid \(peer.pid)) failed: " + (exited ? "exit status \((status >> 8) & 0xff)" : "signal \(status & 0x7f)"))
+            }
+        }
+        return reaped
     }
 
     /// In a peer: opens the segment named by `arguments[0]`, pins to the CPU in `arguments[1]`
