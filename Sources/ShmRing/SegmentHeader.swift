@@ -104,7 +104,7 @@ struct SegmentHeader: Equatable {
             guard offset >= end, offset % UInt64(regionAlignment) == 0 else {
                 throw fail(.badRegions("region \(index) at offset \(offset) overlaps or is misaligned"))
             }
-            guard regionLength > 0, regionLength <= UInt64(Int32.max), regionLength <= totalSize - offset else {
+            guard offset <= totalSize, regionLength > 0, regionLength <= UInt64(Int32.max), regionLength <= totalSize - offset else {
                 throw fail(.badRegions("region \(index) of \(regionLength) bytes at offset \(offset) exceeds the segment of \(totalSize)"))
             }
             regions.append(SegmentRegion(offset: Int(offset), length: Int(regionLength)))

@@ -104,6 +104,13 @@ struct SegmentTests {
         }
     }
 
+    @Test("a region starting past the end is rejected")
+    func regionOffsetPastEnd() throws {
+        try expectOpenFails(reason: .badRegions("region 0 of 4096 bytes at offset 1048576 exceeds the segment of 8192")) { base, _ in
+            base.storeBytes(of: UInt64(1 << 20), toByteOffset: SegmentHeader.regionTableOffset, as: UInt64.self)
+        }
+    }
+
     @Test("a zero region count is rejected")
     func noRegions() throws {
         try expectOpenFails(reason: .badRegions("count 0")) { base, _ in
