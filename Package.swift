@@ -36,7 +36,9 @@ let package = Package(
             path: "Benchmarks/lab"
         ),
 
-        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing"]),
+        // The helper process ShmRingTests spawns for its cross-process tests.
+        .executableTarget(name: "ring-peer", dependencies: ["ShmRing"], path: "Tests/RingPeer"),
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "CAllocCounter"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter"]),
         .testTarget(
             name: "LWWSetTests",

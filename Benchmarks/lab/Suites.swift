@@ -1,6 +1,7 @@
 /// Every suite of the lab, in the order `lab` runs them on defaults.
 let allSuites: [Suite] = [
-    .contention,
+    .transport,
     .encoding,
+    .contention,
     .lww,
 ]

@@ -1,0 +1,70 @@
+import CRingside
+import Glibc
+import Synchronization
+
+/// The control block of a transport case: a region of the case's segment through which the
+/// lab and its peer processes start together and hand their results back. Every field is an
+/// Int64 on its own cache line, accessed atomically.
+struct TransportControl {
+    /// Bytes the control region needs.
+    static let regionSize = 4096
+
+    private let base: UnsafeMutableRawPointer
+
+    /// The control block in `bytes` (a region of at least ``regionSize`` bytes).
+    init(_ bytes: UnsafeMutableRawBufferPointer) {
+        precondition(bytes.count >= TransportControl.regionSize, "control region too small")
+        base = bytes.baseAddress!
+    }
+
+    private func field(_ index: Int) -> UnsafeMutablePointer<Atomic<Int64>> {
+        (base + 64 * index).assumingMemoryBound(to: Atomic<Int64>.self)
+    }
+
+    /// Peers that have opened the segment and wait for ``go``.
+    var ready: UnsafeMutablePointer<Atomic<Int64>> { field(0) }
+    /// Set to 1 by the lab when every peer is ready: the timed part starts.
+    var go: UnsafeMutablePointer<Atomic<Int64>> { field(1) }
+    /// CLOCK_MONOTONIC nanoseconds when the first message was written.
+    var startNanos: UnsafeMutablePointer<Atomic<Int64>> { field(2) }
+    /// CLOCK_MONOTONIC nanoseconds when the last message was read.
+    var endNanos: UnsafeMutablePointer<Atomic<Int64>> { field(3) }
+    /// Messages the consumer received.
+    var received: UnsafeMutablePointer<Atomic<Int64>> { field(4) }
+    /// Messages out of sequence, of the wrong length, or from an unknown producer.
+    var errors: UnsafeMutablePointer<Atomic<Int64>> { field(5) }
+    /// Heap allocations made by every process's timed loop, added up.
+    var allocations: UnsafeMutablePointer<Atomic<Int64>> { field(6) }
+    /// A sum of payload bytes, so that the consumer's copies are used.
+    var checksum: UnsafeMutablePointer<Atomic<Int64>> { field(7) }
+    /// Round-trip percentiles measured by the pinger: p50, p99, p99.9 and max, in nanoseconds.
+    var roundTrip: (p50: UnsafeMutablePointer<Atomic<Int64>>, p99: UnsafeMutablePointer<Atomic<Int64>>,
+                    p999: UnsafeMutablePointer<Atomic<Int64>>, max: UnsafeMutablePointer<Atomic<Int64>>) {
+        (field(8), field(9), field(10), field(11))
+    }
+
+    /// Stamps the start of the timed part, unless another producer already did.
+    func markStart() {
+        _ = startNanos.pointee.compareExchange(expected: 0, desired: monotonicNanos(), ordering: .relaxed)
+    }
+
+    /// Runs a peer's timed loop, adding the heap allocations it made to ``allocations``.
+    func countingAllocations(_ loop: () throws -> Void) rethrows {
+        let (_, count) = try AllocationCounter.counting(loop)
+        allocations.pointee.wrappingAdd(Int64(count), ordering: .relaxed)
+    }
+
+    /// Marks this peer ready, then spins until the lab says go.
+    func arriveAndWait() {
+        ready.pointee.wrappingAdd(1, ordering: .releasing)
+        while go.pointee.load(ordering: .acquiring) == 0 { ringside_cpu_relax() }
+    }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds (the clock the C reference uses).
+@inline(__always)
+func monotonicNanos() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+}

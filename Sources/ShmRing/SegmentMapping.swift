@@ -1,0 +1,24 @@
+import Glibc
+
+/// One `mmap` of a segment. Rings and claims carved from a segment keep their mapping alive,
+/// so a pointer into it can never outlive the memory: the last owner unmaps it.
+@usableFromInline
+final class SegmentMapping: @unchecked Sendable {
+    /// First byte of the mapping (page-aligned).
+    @usableFromInline let base: UnsafeMutableRawPointer
+    /// Bytes mapped.
+    @usableFromInline let size: Int
+
+    /// Maps `size` bytes of `descriptor` shared, read-write, with the pages populated up front
+    /// (the hot path then never takes a page fault).
+    init(descriptor: Int32, size: Int, name: String) throws(SegmentError) {
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, descriptor, 0)
+        guard let address, address != MAP_FAILED else { throw SegmentError.system(.map, name: name) }
+        self.base = address
+        self.size = size
+    }
+
+    deinit {
+        _ = munmap(base, size)
+    }
+}

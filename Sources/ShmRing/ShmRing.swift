@@ -1,1 +1,0 @@
-// The ShmRing module: see ../shared/DESIGN.md (module map). Its issue replaces this file.
