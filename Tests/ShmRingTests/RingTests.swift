@@ -193,8 +193,9 @@ struct RingTests {
     }
 
     @Test(
-        "steady-state write, claim and read allocate nothing", arguments: [false, true],
-        .enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+        "steady-state write, claim and read allocate nothing",
+        .enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"),
+        arguments: [false, true])
     func noAllocations(manyProducers: Bool) throws {
         try withRing(manyProducers: manyProducers) { ring throws in
             let payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 8)
