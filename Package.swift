@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Frames"),
         .target(name: "LWWSet"),
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
+        // The seeded generator that property tests and lab workloads share.
+        .target(name: "SeededRandom"),
 
         .executableTarget(
             name: "ringside",
@@ -32,21 +34,21 @@ let package = Package(
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter"],
+            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter", "SeededRandom"],
             path: "Benchmarks/lab"
         ),
 
         // The helper process ShmRingTests spawns for its cross-process tests.
         .executableTarget(name: "ring-peer", dependencies: ["ShmRing"], path: "Tests/RingPeer"),
-        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "CAllocCounter"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter"]),
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "CAllocCounter", "SeededRandom"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter", "SeededRandom"]),
         .testTarget(
             name: "LWWSetTests",
             // ringside: the op-script tests run the built `ringside lww` on Scripts/*.ops.
-            dependencies: ["LWWSet", "CAllocCounter", "ringside"],
+            dependencies: ["LWWSet", "CAllocCounter", "SeededRandom", "ringside"],
             exclude: ["Scripts"]
         ),
-        .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop"]),
+        .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )

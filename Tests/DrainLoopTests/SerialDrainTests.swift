@@ -1,3 +1,4 @@
+import SeededRandom
 import CRingside
 import Glibc
 import Synchronization

@@ -1,3 +1,4 @@
+import SeededRandom
 @testable import Frames
 
 /// A frame as plain values, owning its bytes: what the property tests generate, write with

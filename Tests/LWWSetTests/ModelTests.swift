@@ -1,10 +1,11 @@
+import SeededRandom
 import Testing
 @testable import LWWSet
 
 /// The set against `ReferenceModel`, write by write, over random scripts.
 @Suite struct ModelTests {
     /// One random write over a small universe, so members collide, scores tie and bounds bite.
-    static func randomWrite(_ random: inout SeededGenerator, keys: Int, members: Int, scores: Int)
+    static func randomWrite(_ random: inout SplitMix64, keys: Int, members: Int, scores: Int)
         -> (kind: WriteKind, key: [UInt8], score: Double, member: [UInt8])
     {
         let kind: WriteKind = Bool.random(using: &random) ? .insert : .delete
@@ -19,7 +20,7 @@ import Testing
     @Test(arguments: [1, 2, 3, 5, 8, 1000])
     func matchesTheModel(maxSize: Int) throws {
         for seed in UInt64(1) ... 6 {
-            var random = SeededGenerator(seed: seed &* 7919 &+ UInt64(maxSize))
+            var random = SplitMix64(seed: seed &* 7919 &+ UInt64(maxSize))
             var set = try LWWSet(maxSize: maxSize)
             var model = ReferenceModel(maxSize: maxSize)
             for step in 0 ..< 1500 {
@@ -46,7 +47,7 @@ import Testing
 
     /// Many members per key and long runs, so buffers grow, slide, compact and rehash.
     @Test func matchesTheModelThroughCompactions() throws {
-        var random = SeededGenerator(seed: 42)
+        var random = SplitMix64(seed: 42)
         var set = try LWWSet(maxSize: 40)
         var model = ReferenceModel(maxSize: 40)
         for step in 0 ..< 6000 {
@@ -66,7 +67,7 @@ import Testing
     /// Sets larger than the order scan limit, so removals and moves find positions by
     /// binary search.
     @Test func matchesTheModelInLargeSets() throws {
-        var random = SeededGenerator(seed: 7)
+        var random = SplitMix64(seed: 7)
         var set = try LWWSet(maxSize: 900)
         var model = ReferenceModel(maxSize: 900)
         for step in 0 ..< 5000 {

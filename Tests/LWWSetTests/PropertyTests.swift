@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import LWWSet
 
@@ -8,7 +9,7 @@ import Testing
 
     /// `count` writes over a few keys and members, with many tied scores.
     static func script(seed: UInt64, count: Int) -> [Write] {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0 ..< count).map { _ in ModelTests.randomWrite(&random, keys: 4, members: 30, scores: 20) }
     }
 
@@ -49,7 +50,7 @@ import Testing
     func anyOrderOfTheSameWritesConverges(seed: UInt64) throws {
         let writes = Self.script(seed: seed, count: 300)
         let inOrder = try Self.applied(writes)
-        var random = SeededGenerator(seed: seed &+ 1000)
+        var random = SplitMix64(seed: seed &+ 1000)
         for _ in 0 ..< 5 {
             #expect(try Self.applied(writes.shuffled(using: &random)) == inOrder, "seed \(seed)")
         }
@@ -60,7 +61,7 @@ import Testing
     func replicasConvergeWhateverTheMergeOrder(seed: UInt64) throws {
         // Three replicas each see some of the writes, some writes more than once.
         let writes = Self.script(seed: seed, count: 300)
-        var random = SeededGenerator(seed: seed &+ 2000)
+        var random = SplitMix64(seed: seed &+ 2000)
         var shares: [[Write]] = [[], [], []]
         for write in writes {
             shares[Int.random(in: 0 ..< 3, using: &random)].append(write)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import LWWSet
 
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func formattedScoresReadBackExactly() throws {
-        var random = SeededGenerator(seed: 99)
+        var random = SplitMix64(seed: 99)
         for _ in 0 ..< 2000 {
             let value = Double(bitPattern: random.next())
             guard !value.isNaN else { continue }

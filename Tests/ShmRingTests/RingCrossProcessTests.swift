@@ -1,3 +1,4 @@
+import SeededRandom
 import Glibc
 import Testing
 @testable import ShmRing
@@ -82,7 +83,7 @@ struct RingCrossProcessTests {
             var check = SequenceCheck(producers: 1, length: Self.messageLength)
             try consume(ring, peers: [producer], check: &check) { $0.next[0] >= 10_000 }
             #expect(check.faults == 0)
-            var random = SeededGenerator(seed: 0x5EED)
+            var random = SplitMix64(seed: 0x5EED)
             guard let region = segment.unsafeRegionBytes(0) else { throw TestFailure("no region 0") }
             for offset in stride(from: 0, to: region.count, by: 8) {
                 region.storeBytes(of: random.next(), toByteOffset: offset, as: UInt64.self)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import ShmRing
 
@@ -14,7 +15,7 @@ struct RingModelTests {
         try TestSupport.withSegment("model", regionSizes: [RingLayout.regionSize(capacity: Self.capacity)]) { segment throws in
             let ring: RecordRing = manyProducers
                 ? try ManyToOneRing(segment: segment, region: 0) : try OneToOneRing(segment: segment, region: 0)
-            var model = Model(ring: ring, random: SeededGenerator(seed: manyProducers ? 2 : 1))
+            var model = Model(ring: ring, random: SplitMix64(seed: manyProducers ? 2 : 1))
             while model.bytesWritten < Self.wraps * Self.capacity {
                 switch model.random.next() % 8 {
                 case 0...2: try model.write()
@@ -32,13 +33,13 @@ struct RingModelTests {
     /// The queue the ring must behave like, and the operations applied to both.
     private struct Model {
         let ring: RecordRing
-        var random: SeededGenerator
+        var random: SplitMix64
         var expected: [(type: Int32, bytes: [UInt8])] = []
         var front = 0
         var bytesWritten = 0
         var messages = 0
 
-        init(ring: RecordRing, random: SeededGenerator) {
+        init(ring: RecordRing, random: SplitMix64) {
             self.ring = ring
             self.random = random
         }

@@ -1,19 +1,6 @@
-/// A seeded random generator (SplitMix64), so a failing property test can be replayed: each
-/// test prints nothing and uses a fixed seed; change the seed to explore other inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+import SeededRandom
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
+/// Random test inputs for the frame and codec property tests.
 extension SplitMix64 {
     /// Random bytes; lengths mostly short, sometimes up to `maxLength`.
     mutating func bytes(maxLength: Int = 300) -> [UInt8] {
