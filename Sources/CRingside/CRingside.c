@@ -16,8 +16,6 @@ int ringside_allowed_cpu_count(void) {
     return CPU_COUNT(&set);
 }
 
-int ringside_current_cpu(void) { return sched_getcpu(); }
-
 static volatile uint64_t sink;
 
 void ringside_opaque_sink_u64(uint64_t value) { sink = value; }

@@ -9,9 +9,6 @@ int ringside_pin_to_cpu(int cpu);
 /* The number of CPUs the calling thread may run on (sched_getaffinity), or -1 with errno. */
 int ringside_allowed_cpu_count(void);
 
-/* The CPU the calling thread runs on now (sched_getcpu), or -1 with errno. */
-int ringside_current_cpu(void);
-
 /* An opaque sink: the optimiser cannot see through a call into another translation unit,
  * so a value passed here is considered used and the loop that made it cannot be folded. */
 void ringside_opaque_sink_u64(uint64_t value);
