@@ -14,7 +14,8 @@ let package = Package(
         .executable(name: "lab", targets: ["lab"]),
     ],
     targets: [
-        // libc symbols that `import Glibc` does not reach (CPU affinity, an opaque sink).
+        // libc symbols and compiler builtins that Swift does not reach (CPU affinity, an opaque
+        // sink, prefetch hints).
         .target(name: "CRingside"),
         // A malloc interposer that counts allocations per thread; linked only into the
         // executables and tests that measure allocations.
@@ -22,7 +23,8 @@ let package = Package(
 
         .target(name: "ShmRing", dependencies: ["CRingside"]),
         .target(name: "Frames"),
-        .target(name: "LWWSet"),
+        // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
+        .target(name: "LWWSet", dependencies: ["CRingside"]),
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),

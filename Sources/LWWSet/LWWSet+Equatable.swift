@@ -9,8 +9,10 @@ extension LWWSet: Equatable {
         for number in 0 ..< lhs.keys.count {
             let same = lhs.keys.withKey(number) { key in
                 guard let other = rhs.keyNumber(key) else { return false }
-                return sameEntries(lhs.states[number].add, rhs.states[other].add, hasher: rhs.hasher)
-                    && sameEntries(lhs.states[number].remove, rhs.states[other].remove, hasher: rhs.hasher)
+                let left = lhs.unsafeState(number)
+                let right = rhs.unsafeState(other)
+                return sameEntries(left.pointee.add, right.pointee.add, hasher: rhs.hasher)
+                    && sameEntries(left.pointee.remove, right.pointee.remove, hasher: rhs.hasher)
             }
             if !same { return false }
         }
@@ -18,7 +20,7 @@ extension LWWSet: Equatable {
     }
 
     /// Whether `a` and `b` (hashed by `hasher`) hold the same members at the same scores.
-    private static func sameEntries(_ a: ScoredSet, _ b: ScoredSet, hasher: ByteHasher) -> Bool {
+    private static func sameEntries(_ a: borrowing ScoredSet, _ b: borrowing ScoredSet, hasher: ByteHasher) -> Bool {
         guard a.count == b.count else { return false }
         var same = true
         a.visitAscending { score, member in

@@ -10,10 +10,10 @@ extension LWWSet {
     public mutating func merge(_ other: LWWSet) throws(LWWSetError) {
         for number in 0 ..< other.keys.count {
             try other.keys.withKey(number) { (key) throws(LWWSetError) in
-                try other.states[number].add.visitAscending { (score, member) throws(LWWSetError) in
+                try other.unsafeState(number).pointee.add.visitAscending { (score, member) throws(LWWSetError) in
                     _ = try write(.insert, rawKey: key, score: score, rawMember: member)
                 }
-                try other.states[number].remove.visitAscending { (score, member) throws(LWWSetError) in
+                try other.unsafeState(number).pointee.remove.visitAscending { (score, member) throws(LWWSetError) in
                     _ = try write(.delete, rawKey: key, score: score, rawMember: member)
                 }
             }

@@ -59,8 +59,9 @@ extension LWWSet {
         withContiguousBytes(of: key) { key in
             var selection = Selection()
             if let number = keyNumber(key) {
-                let remove = states[number].remove
-                remove.select(from: remove.count - 1, limit: remove.count, into: &selection) { _, _ in false }
+                let remove = unsafeState(number)
+                remove.pointee.remove.select(from: remove.pointee.remove.count - 1, limit: remove.pointee.remove.count,
+                                             into: &selection) { _, _ in false }
             }
             return selection
         }
@@ -72,14 +73,29 @@ extension LWWSet {
     ) throws(LWWSetError) {
         guard offset >= 0 else { throw .negativeOffset(offset) }
         guard limit >= 0 else { throw .negativeLimit(limit) }
-        guard let number = keyNumber(key) else {
+        select(keyNumber: keyNumber(key), offset: offset, limit: limit, into: &selection)
+    }
+
+    /// The select of `select(rawKey:offset:limit:into:)` with valid arguments, on the sets
+    /// of key `number` (nil: an unknown key).
+    @inline(__always)
+    func select(keyNumber number: Int?, offset: Int, limit: Int, into selection: inout Selection) {
+        guard let number else {
             selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
             return
         }
-        let count = states[number].add.count
-        // Roshi's quirk: offset 0 with limit 0 is the whole set.
-        let wanted = offset == 0 && limit == 0 ? count : limit
-        states[number].add.select(from: count - 1 - offset, limit: wanted, into: &selection) { _, _ in false }
+        let state = unsafeState(number)
+        let count = state.pointee.add.count
+        state.pointee.add.select(
+            from: count - 1 - offset, limit: Self.wanted(offset: offset, limit: limit, count: count), into: &selection
+        ) { _, _ in false }
+    }
+
+    /// The number of entries an offset/limit select takes from a set of `count`: `limit`,
+    /// except Roshi's quirk, offset 0 with limit 0, which is the whole set.
+    @inline(__always)
+    static func wanted(offset: Int, limit: Int, count: Int) -> Int {
+        offset == 0 && limit == 0 ? count : limit
     }
 
     @usableFromInline
@@ -93,12 +109,11 @@ extension LWWSet {
             selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
             return
         }
-        let set = states[number].add
         let first = start.map { start in
-            start.member.withUnsafeBytes { set.lowerBound(score: start.score, member: $0) }
-        } ?? set.count
+            start.member.withUnsafeBytes { unsafeState(number).pointee.add.lowerBound(score: start.score, member: $0) }
+        } ?? unsafeState(number).pointee.add.count
         (stop?.member ?? []).withUnsafeBytes { stopMember in
-            set.select(from: first - 1, limit: limit, into: &selection) { score, member in
+            unsafeState(number).pointee.add.select(from: first - 1, limit: limit, into: &selection) { score, member in
                 guard let stop else { return false }
                 // Past the stop cursor: at or below it in the order.
                 return score < stop.score || (score == stop.score && RawBytes.compare(member, stopMember) <= 0)

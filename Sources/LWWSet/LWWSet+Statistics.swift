@@ -10,8 +10,8 @@ extension LWWSet {
         /// The members' own bytes, over every visible entry and tombstone.
         public var memberBytes: Int
         /// Heap bytes reserved for the set's storage, by capacity: every buffer's capacity
-        /// times its element size, plus `LWWSet.arrayOverhead` per array buffer and
-        /// `LWWSet.objectOverhead` per set buffer. Space reserved but not yet used counts;
+        /// times its element size, plus `LWWSet.arrayOverhead` per array buffer (the key
+        /// states' buffer counts as one) and `LWWSet.bufferOverhead` per set buffer. Space reserved but not yet used counts;
         /// malloc's rounding of sizes does not.
         public var reservedBytes: Int
     }
@@ -20,17 +20,19 @@ extension LWWSet {
     /// (object header, count, capacity) and a 16-byte malloc chunk header.
     public static let arrayOverhead = 48
 
-    /// Bytes counted per set buffer beyond its contents: a 16-byte object header and a
-    /// 16-byte malloc chunk header.
-    public static let objectOverhead = 32
+    /// Bytes counted per buffer that is not an array's (the key states, each set's
+    /// regions) beyond its contents: a 16-byte malloc chunk header.
+    public static let bufferOverhead = 16
 
     /// The set's counts (O(1)) and reserved memory (O(keys)).
     public var statistics: Statistics {
         var memberBytes = 0
+        // The key states: counted as an array (its object as the array's header).
         var reserved = keys.reservedBytes + Self.footprint(capacity: states.capacity, stride: MemoryLayout<KeyState>.stride)
-        for state in states {
-            memberBytes += state.add.memberBytes + state.remove.memberBytes
-            reserved += state.add.reservedBytes + state.remove.reservedBytes
+        for number in 0 ..< states.count {
+            let state = unsafeState(number)
+            memberBytes += state.pointee.add.memberBytes + state.pointee.remove.memberBytes
+            reserved += state.pointee.add.reservedBytes + state.pointee.remove.reservedBytes
         }
         return Statistics(
             keys: keys.count, entries: entries, tombstones: tombstones, memberBytes: memberBytes, reservedBytes: reserved)

@@ -51,9 +51,7 @@ extension LWWSet {
     mutating func write(
         _ kind: WriteKind, rawKey key: UnsafeRawBufferPointer, score: Double, rawMember member: UnsafeRawBufferPointer
     ) throws(LWWSetError) -> WriteOutcome {
-        guard !score.isNaN else { throw .notANumber }
-        guard key.count <= Self.maximumKeyLength else { throw .keyTooLong(length: key.count) }
-        guard member.count <= Self.maximumMemberLength else { throw .memberTooLong(length: member.count) }
+        try Self.validate(score: score, key: key, member: member)
         let keyHash = hasher.hash(key)
         let number: Int
         if let existing = keys.find(key, hash: keyHash) {
@@ -61,14 +59,32 @@ extension LWWSet {
         } else {
             // A write to a new key always applies (its sets are empty), so the key is kept.
             number = try keys.append(key, hash: keyHash)
-            states.append(KeyState())
+            makeStatesUnique()
+            states.append()
         }
-        let added = states[number].add.count
-        let removed = states[number].remove.count
-        let outcome = try states[number].apply(
-            kind, score: score, member: member, hash: hasher.hash(member), maxSize: maxSize)
-        entries += states[number].add.count - added
-        tombstones += states[number].remove.count - removed
+        return try apply(kind, toKey: number, score: score, member: member, hash: hasher.hash(member))
+    }
+
+    /// Throws when a write's score, key or member is one the set refuses.
+    @inline(__always)
+    static func validate(score: Double, key: UnsafeRawBufferPointer, member: UnsafeRawBufferPointer) throws(LWWSetError) {
+        guard !score.isNaN else { throw .notANumber }
+        guard key.count <= maximumKeyLength else { throw .keyTooLong(length: key.count) }
+        guard member.count <= maximumMemberLength else { throw .memberTooLong(length: member.count) }
+    }
+
+    /// Applies a validated write to the sets of key `number`, keeping the totals.
+    @inline(__always)
+    mutating func apply(
+        _ kind: WriteKind, toKey number: Int, score: Double, member: UnsafeRawBufferPointer, hash: UInt32
+    ) throws(LWWSetError) -> WriteOutcome {
+        makeStatesUnique()
+        let state = unsafeState(number)
+        let added = state.pointee.add.count
+        let removed = state.pointee.remove.count
+        let outcome = try state.pointee.apply(kind, score: score, member: member, hash: hash, maxSize: maxSize)
+        entries += state.pointee.add.count - added
+        tombstones += state.pointee.remove.count - removed
         return outcome
     }
 }
@@ -102,7 +118,7 @@ extension KeyState {
     }
 
     /// Whether `set` holds `maxSize` or more entries and `score` is below its lowest.
-    private static func isFull(_ set: ScoredSet, below score: Double, maxSize: Int) -> Bool {
+    private static func isFull(_ set: borrowing ScoredSet, below score: Double, maxSize: Int) -> Bool {
         guard set.count >= maxSize, let lowest = set.lowestScore else { return false }
         return score < lowest
     }

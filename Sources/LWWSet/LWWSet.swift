@@ -24,8 +24,8 @@ public struct LWWSet: Sendable {
     public private(set) var maxSize: Int
 
     var keys = KeyTable()
-    /// The two sets of key number `n` are `states[n]`.
-    var states: [KeyState] = []
+    /// The two sets of key number `n` are `states.unsafeState(n)`.
+    var states = KeyStates(capacity: 0)
     let hasher: ByteHasher
     /// Entries in all add sets.
     var entries = 0
@@ -44,14 +44,30 @@ public struct LWWSet: Sendable {
     public mutating func setMaxSize(_ maxSize: Int) throws(LWWSetError) {
         guard maxSize >= 1 else { throw .invalidMaxSize(maxSize) }
         self.maxSize = maxSize
-        for number in states.indices {
-            entries -= states[number].add.count
-            tombstones -= states[number].remove.count
-            states[number].add.trim(to: maxSize)
-            states[number].remove.trim(to: maxSize)
-            entries += states[number].add.count
-            tombstones += states[number].remove.count
+        makeStatesUnique()
+        for number in 0 ..< states.count {
+            let state = states.unsafeState(number)
+            entries -= state.pointee.add.count
+            tombstones -= state.pointee.remove.count
+            state.pointee.add.trim(to: maxSize)
+            state.pointee.remove.trim(to: maxSize)
+            entries += state.pointee.add.count
+            tombstones += state.pointee.remove.count
         }
+    }
+
+    /// Copies every set before a write when this value shares its sets with another.
+    @inline(__always)
+    mutating func makeStatesUnique() {
+        if !isKnownUniquelyReferenced(&states) {
+            states = states.copy()
+        }
+    }
+
+    /// The state of key `number`, which must exist. Valid until a key is added.
+    @inline(__always)
+    func unsafeState(_ number: Int) -> UnsafeMutablePointer<KeyState> {
+        states.unsafeState(number)
     }
 
     /// The number of `key`, or nil when no write to it was ever applied.
@@ -61,7 +77,7 @@ public struct LWWSet: Sendable {
 }
 
 /// One key's two sets.
-struct KeyState: Sendable {
+struct KeyState: ~Copyable, Sendable {
     /// Visible entries.
     var add = ScoredSet()
     /// Tombstones.

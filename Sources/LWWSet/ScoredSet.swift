@@ -10,33 +10,35 @@
 ///
 /// The sizes and cursors of the regions live in this struct (inline in the key's state),
 /// so a write finds the slot, the top of the order and the end of the arena without first
-/// reading the buffer: three independent cache lines. The buffer is copied on write when
-/// shared, so the set keeps value semantics.
+/// reading the buffer: three independent cache lines.
+///
+/// The set owns its buffer (noncopyable; `copy()` duplicates it), so it has no reference
+/// count to touch: `KeyStates` holds every set of an `LWWSet` and copies them all when
+/// the `LWWSet` value is shared and written.
 ///
 /// Appending above the current top (increasing scores, the common case) and trimming the
 /// lowest are amortised O(1); an insert elsewhere moves the shorter side of the order.
 /// Positions are ascending ranks: 0 is the lowest entry, `count - 1` the top.
-struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: copied on write
-    private typealias Storage = ManagedBuffer<Void, UInt64>
-
-    /// Pointers to the buffer's regions, valid while `storage` is held and not replaced.
-    private struct Regions {
+struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: never shared
+    /// Pointers to the buffer's regions, valid until the set changes its buffer (`reserve`).
+    struct Regions {
         let slots: UnsafeMutableBufferPointer<UInt64>
         let order: UnsafeMutablePointer<UInt32>
         let arena: UnsafeMutableRawPointer
     }
 
-    private var storage: Storage?
+    /// The buffer: slots, then order, then arena; nil until the first add.
+    private var buffer: UnsafeMutableRawPointer?
     /// The score of the top entry, when `count > 0` (kept here so that a write above the
     /// top needs no read of the buffer to know it).
     private var topScore = 0.0
-    private var slotCount: UInt32 = 0
+    private(set) var slotCount: UInt32 = 0
     /// The most entries the buffer holds: the order region's length.
-    private var orderCapacity: UInt32 = 0
-    private var arenaCapacity: UInt32 = 0
-    private var head: UInt32 = 0
-    private var tail: UInt32 = 0
-    private var arenaUsed: UInt32 = 0
+    private(set) var orderCapacity: UInt32 = 0
+    private(set) var arenaCapacity: UInt32 = 0
+    private(set) var head: UInt32 = 0
+    private(set) var tail: UInt32 = 0
+    private(set) var arenaUsed: UInt32 = 0
     private var deadBytes: UInt32 = 0
 
     /// The number of entries.
@@ -47,9 +49,9 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
 
     /// Heap bytes reserved by the buffer (see `LWWSet.Statistics.reservedBytes`).
     var reservedBytes: Int {
-        guard storage != nil else { return 0 }
+        guard buffer != nil else { return 0 }
         return Self.bufferBytes(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
-            + LWWSet.objectOverhead
+            + LWWSet.bufferOverhead
     }
 
     /// The lowest score, or nil when the set is empty.
@@ -92,7 +94,6 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
 
     /// Moves the member in `record` to `score`.
     mutating func setScore(_ score: Double, of record: UInt32) {
-        makeUnique()
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         MemberRecord.setScore(score, regions.arena, record)
@@ -101,7 +102,6 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
 
     /// Removes the member in `record`.
     mutating func remove(_ record: UInt32) {
-        makeUnique()
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         forget(record, regions)
@@ -111,7 +111,6 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
     /// most `maxSize` remain.
     mutating func trim(to maxSize: Int) {
         guard count > maxSize else { return }
-        makeUnique()
         let regions = unsafeRegions()
         while count > maxSize {
             let lowest = regions.order[Int(head)]
@@ -177,8 +176,8 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
             for index in 0 ..< entries {
                 let record = regions.order[top - index]
                 let member = MemberRecord.member(regions.arena, record)
-                if let bytes, let source = member.baseAddress {
-                    (bytes + end).copyMemory(from: source, byteCount: member.count)
+                if let bytes {
+                    RawBytes.copy(member, to: bytes + end)
                 }
                 end += member.count
                 marks[index] = Selection.Mark(end: end, score: MemberRecord.score(regions.arena, record))
@@ -205,28 +204,48 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         slots * MemoryLayout<UInt64>.stride + order * MemoryLayout<UInt32>.stride + arena
     }
 
-    /// The regions of the current buffer, which must exist. The pointers stay valid while
-    /// `storage` is not replaced: only `reserve` and `makeUnique` replace it.
+    /// The regions of the current buffer, which must exist. The pointers stay valid until
+    /// `reserve` replaces the buffer.
     @inline(__always)
-    private func unsafeRegions() -> Regions {
-        let words = storage.unsafelyUnwrapped.withUnsafeMutablePointerToElements { $0 }
-        let base = UnsafeMutableRawPointer(words)
+    func unsafeRegions() -> Regions {
+        let base = buffer.unsafelyUnwrapped
         let orderStart = base + Int(slotCount) * MemoryLayout<UInt64>.stride
         return Regions(
-            slots: UnsafeMutableBufferPointer(start: words, count: Int(slotCount)),
+            slots: UnsafeMutableBufferPointer(start: base.assumingMemoryBound(to: UInt64.self), count: Int(slotCount)),
             order: orderStart.assumingMemoryBound(to: UInt32.self),
             arena: orderStart + Int(orderCapacity) * MemoryLayout<UInt32>.stride)
     }
 
-    /// Copies the buffer if another set value shares it.
-    @inline(__always)
-    private mutating func makeUnique() {
-        if storage != nil && !isKnownUniquelyReferenced(&storage) {
-            reallocate(capacity: Int(orderCapacity), arena: Int(arenaCapacity))
+    /// A set holding the same entries in a buffer of its own (the same layout, byte for byte).
+    func copy() -> ScoredSet {
+        var copy = ScoredSet()
+        copy.topScore = topScore
+        copy.slotCount = slotCount
+        copy.orderCapacity = orderCapacity
+        copy.arenaCapacity = arenaCapacity
+        copy.head = head
+        copy.tail = tail
+        copy.arenaUsed = arenaUsed
+        copy.deadBytes = deadBytes
+        if let buffer {
+            let bytes = Self.bufferBytes(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
+            let fresh = Self.allocateBuffer(bytes: bytes)
+            fresh.copyMemory(from: buffer, byteCount: bytes)
+            copy.buffer = fresh
         }
+        return copy
     }
 
-    /// Makes the buffer unique and makes room for one more entry whose record takes
+    deinit {
+        buffer?.deallocate()
+    }
+
+    /// An uninitialised buffer of `bytes` bytes, aligned for the slots' 64-bit words.
+    private static func allocateBuffer(bytes: Int) -> UnsafeMutableRawPointer {
+        .allocate(byteCount: bytes, alignment: MemoryLayout<UInt64>.alignment)
+    }
+
+    /// Makes room for one more entry whose record takes
     /// `recordSize` bytes: a free order entry above the top (sliding the entries down over
     /// the space left by trimmed ones when that is at least half of them), and arena space
     /// (reclaiming dead records first when at least half are dead). Growing sizes every
@@ -236,7 +255,6 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
         guard live + recordSize <= Int(UInt32.max) else {
             throw .capacityExceeded(arenaBytes: live, adding: recordSize)
         }
-        makeUnique()
         var capacity = Int(orderCapacity)
         if tail == orderCapacity {
             if head > 0 && Int(head) * 2 >= count {
@@ -279,14 +297,11 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
     private mutating func reallocate(capacity: Int, arena: Int) {
         let slots = HashSlots.slotCount(forCapacity: capacity)
         let bytes = Self.bufferBytes(slots: slots, order: capacity, arena: arena)
-        let words = (bytes + MemoryLayout<UInt64>.stride - 1) / MemoryLayout<UInt64>.stride
-        let fresh = Storage.create(minimumCapacity: words) { _ in }
-        let newWords = fresh.withUnsafeMutablePointerToElements { $0 }
-        newWords.initialize(repeating: 0, count: slots)
+        let fresh = Self.allocateBuffer(bytes: bytes)
+        let newWords = fresh.initializeMemory(as: UInt64.self, repeating: 0, count: slots)
         let newOrder = UnsafeMutableRawPointer(newWords + slots).bindMemory(to: UInt32.self, capacity: capacity)
         let newArena = UnsafeMutableRawPointer(newOrder + capacity).bindMemory(to: UInt8.self, capacity: arena)
-        if storage != nil {
-            let old = unsafeRegions()
+        if let old = buffer.map({ _ in unsafeRegions() }) {
             newOrder.initialize(from: old.order + Int(head), count: count)
             UnsafeMutableRawPointer(newArena).copyMemory(from: old.arena, byteCount: Int(arenaUsed))
             let newSlots = UnsafeMutableBufferPointer(start: newWords, count: slots)
@@ -296,7 +311,8 @@ struct ScoredSet: @unchecked Sendable {  // the buffer is never shared mutably: 
                 HashSlots.rehash(old.slots, into: newSlots)
             }
         }
-        storage = fresh
+        buffer?.deallocate()
+        buffer = fresh
         tail = UInt32(count)
         head = 0
         slotCount = UInt32(slots)

@@ -56,6 +56,11 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
         return Entry(slice: bytes[start ..< marks[position].end], score: marks[position].score)
     }
 
+    /// The score of the entry at `position`, 0 being the highest (without making an `Entry`).
+    public func score(at position: Int) -> Double {
+        marks[..<markCount][position].score
+    }
+
     /// Whether both hold the same entries in the same order.
     public static func == (lhs: Selection, rhs: Selection) -> Bool {
         lhs.marks[..<lhs.markCount] == rhs.marks[..<rhs.markCount]

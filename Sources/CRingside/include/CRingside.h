@@ -1,4 +1,4 @@
-/* CRingside: the few libc facilities Swift's Glibc module does not expose. */
+/* CRingside: the few libc facilities and compiler builtins that Swift does not expose. */
 #ifndef CRINGSIDE_H
 #define CRINGSIDE_H
 #include <stdint.h>
@@ -24,6 +24,17 @@ uint64_t ringside_opaque_u64(uint64_t value);
 static inline __attribute__((always_inline)) uint64_t ringside_register_barrier_u64(uint64_t value) {
     __asm__ volatile("" : "+r"(value));
     return value;
+}
+
+/* Prefetch hints: ask the CPU to start loading the cache line holding `address` (for reading,
+ * or for writing: fetched exclusive), without waiting for it and without faulting on any
+ * address. They retire at once, so a loop can issue many and let the misses overlap; an
+ * ordinary load would hold its place in the reorder buffer until the line arrived. */
+static inline __attribute__((always_inline)) void ringside_prefetch(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}
+static inline __attribute__((always_inline)) void ringside_prefetch_for_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
 }
 
 /* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */

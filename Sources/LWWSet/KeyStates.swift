@@ -1,0 +1,58 @@
+/// The two sets of every key of one `LWWSet` value, numbered as its `KeyTable` numbers the
+/// keys, in one array: key n's state lies at a fixed offset, so finding it is one load.
+///
+/// The sets own their buffers, so copying on write happens here, once for the whole
+/// `LWWSet`: a writer checks this object's reference count (on the line that holds the
+/// states' address, which it reads anyway) and, when the value is shared, copies every
+/// set before writing (`LWWSet.makeStatesUnique`).
+// Sendable: an LWWSet changes its states only while it holds the sole reference to them.
+final class KeyStates: @unchecked Sendable {
+    // Unchecked exclusivity: every access is a plain load or store, never held across a call.
+    @exclusivity(unchecked) private var states: UnsafeMutablePointer<KeyState>
+    /// The number of states.
+    @exclusivity(unchecked) private(set) var count = 0
+    /// The room for states before `append` moves them to a larger array.
+    private(set) var capacity: Int
+
+    /// An empty array with room for `capacity` states.
+    init(capacity: Int) {
+        self.capacity = capacity
+        states = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        states.deinitialize(count: count)
+        states.deallocate()
+    }
+
+    /// The state of key `number` (below `count`). The pointer is valid while this object
+    /// is alive and `append` does not move the states.
+    @inline(__always)
+    func unsafeState(_ number: Int) -> UnsafeMutablePointer<KeyState> {
+        states + number
+    }
+
+    /// Adds an empty state, moving the states to an array of twice the room when full.
+    func append() {
+        if count == capacity {
+            capacity = max(8, 2 * capacity)
+            let grown = UnsafeMutablePointer<KeyState>.allocate(capacity: capacity)
+            grown.moveInitialize(from: states, count: count)
+            states.deallocate()
+            states = grown
+        }
+        (states + count).initialize(to: KeyState())
+        count += 1
+    }
+
+    /// An array of the same capacity holding copies of every state (their sets' buffers copied).
+    func copy() -> KeyStates {
+        let copy = KeyStates(capacity: capacity)
+        for number in 0 ..< count {
+            let state = states + number
+            (copy.states + number).initialize(to: KeyState(add: state.pointee.add.copy(), remove: state.pointee.remove.copy()))
+        }
+        copy.count = count
+        return copy
+    }
+}
