@@ -16,6 +16,7 @@ extension Suite {
             keys: context.scaled(10_000, minimum: 100), members: context.scaled(1_000_000, minimum: 10_000))
         context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")
         var selection = Selection(reservingEntries: 10, memberBytes: 10 * LWWWorkload.memberLength)
+        var batches = LWWWorkload.Batches()
         for _ in 0 ..< context.runs {
             // lww-insert: every member once, into a fresh set, scores increasing.
             var set = try LWWSet()
@@ -27,17 +28,23 @@ extension Suite {
                 case: "lww-memory", metric: "bytes_per_entry_reserved",
                 value: Double(statistics.reservedBytes - statistics.memberBytes) / Double(statistics.entries), unit: "B")
 
-            // lww-select-top10: the ten highest entries of a random key, into one selection.
+            // lww-insert-batched: the same writes into another fresh set, 64 per call, as the
+            // single writer applies what one ring read returned (`LWWSet.write(_:outcome:)`).
+            do {
+                var batched = try LWWSet()
+                let insert = try workload.measure { try workload.writeAll(.insert, into: &batched, scoreBase: 0, batches: &batches) }
+                context.record(case: "lww-insert-batched", metric: "ops_per_s", value: insert.opsPerSecond, unit: "ops/s")
+                context.record(case: "lww-insert-batched", metric: "allocs_per_op", value: insert.allocsPerOp, unit: "allocs")
+            }
+
+            // lww-select-top10: the ten highest entries of a random key, into one selection;
+            // then the same selects 64 per call (`LWWSet.select(_:into:each:)`).
             let select = try workload.measure { try workload.selectTop10(from: set, into: &selection) }
             context.record(case: "lww-select-top10", metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")
             context.record(case: "lww-select-top10", metric: "allocs_per_op", value: select.allocsPerOp, unit: "allocs")
-            let selectB = try workload.measure { try workload.selectTop10Batched(from: set, into: &selection) }
-            context.record(case: "lww-select-top10-batched", metric: "ops_per_s", value: selectB.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-select-top10-batched", metric: "allocs_per_op", value: selectB.allocsPerOp, unit: "allocs")
-            var setB = try LWWSet()
-            let insertB = try workload.measure { try workload.writeAllBatched(.insert, into: &setB, scoreBase: 0) }
-            context.record(case: "lww-insert-batched", metric: "ops_per_s", value: insertB.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-insert-batched", metric: "allocs_per_op", value: insertB.allocsPerOp, unit: "allocs")
+            let batchedSelect = try workload.measure { try workload.selectTop10(from: set, into: &selection, batches: &batches) }
+            context.record(case: "lww-select-top10-batched", metric: "ops_per_s", value: batchedSelect.opsPerSecond, unit: "ops/s")
+            context.record(case: "lww-select-top10-batched", metric: "allocs_per_op", value: batchedSelect.allocsPerOp, unit: "allocs")
 
             // lww-insert-at-bound: sets at their bound (maxSize = members per key), each
             // insert trimming the lowest entry: the steady state, which must not allocate.
@@ -109,10 +116,9 @@ struct LWWWorkload {
         try members.withUnsafeBytes { members in
             try keys.withUnsafeBytes { keys in
                 for i in 0 ..< memberCount {
-                    let k = Int(keyOfWrite[i])
-                    let key = UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
-                    let member = UnsafeRawBufferPointer(rebasing: members[(i * Self.memberLength) ..< ((i + 1) * Self.memberLength)])
-                    if try set.write(kind, key: key, score: scoreBase + Double(i), member: member).isApplied { applied += 1 }
+                    let write = try set.write(
+                        kind, key: key(Int(keyOfWrite[i]), keys), score: scoreBase + Double(i), member: member(i, members))
+                    if write.isApplied { applied += 1 }
                 }
             }
         }
@@ -120,27 +126,32 @@ struct LWWWorkload {
         return memberCount
     }
 
+    /// Reusable buffers of borrowed operations for the batched cases, made before measuring.
+    struct Batches {
+        static let size = 64
+        var writes: [BorrowedWrite]
+        var selects: [BorrowedSelect]
+
+        init() {
+            let none = UnsafeRawBufferPointer(start: nil, count: 0)
+            writes = Array(repeating: BorrowedWrite(.insert, key: none, score: 0, member: none), count: Self.size)
+            selects = Array(repeating: BorrowedSelect(key: none, offset: 0, limit: 10), count: Self.size)
+        }
+    }
+
     /// Writes member i under its key at `scoreBase + i`, for every i, in batches of
-    /// `batchSize` borrowed writes (as the drain loop applies what one ring read returned).
-    func writeAllBatched(_ kind: WriteKind, into set: inout LWWSet, scoreBase: Double, batchSize: Int = 64) throws -> Int {
+    /// `Batches.size` borrowed writes.
+    func writeAll(_ kind: WriteKind, into set: inout LWWSet, scoreBase: Double, batches: inout Batches) throws -> Int {
         var applied: UInt64 = 0
         var failure: LWWSetError?
-        let placeholder = BorrowedWrite(kind, key: UnsafeRawBufferPointer(start: nil, count: 0), score: 0,
-                                        member: UnsafeRawBufferPointer(start: nil, count: 0))
-        var batch = [BorrowedWrite](repeating: placeholder, count: batchSize)
         members.withUnsafeBytes { members in
             keys.withUnsafeBytes { keys in
-                batch.withUnsafeMutableBufferPointer { batch in
-                    var start = 0
-                    while start < memberCount {
-                        let count = min(batchSize, memberCount - start)
-                        for j in 0 ..< count {
-                            let i = start + j
-                            let k = Int(keyOfWrite[i])
-                            batch[j] = BorrowedWrite(
-                                kind, key: UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)]),
-                                score: scoreBase + Double(i),
-                                member: UnsafeRawBufferPointer(rebasing: members[(i * Self.memberLength) ..< ((i + 1) * Self.memberLength)]))
+                batches.writes.withUnsafeMutableBufferPointer { batch in
+                    for start in stride(from: 0, to: memberCount, by: batch.count) {
+                        let count = min(batch.count, memberCount - start)
+                        for i in start ..< start + count {
+                            batch[i - start] = BorrowedWrite(kind, key: key(Int(keyOfWrite[i]), keys), score: scoreBase + Double(i),
+                                                             member: member(i, members))
                         }
                         set.write(UnsafeBufferPointer(rebasing: batch[..<count])) { _, result in
                             switch result {
@@ -148,7 +159,6 @@ struct LWWWorkload {
                             case .failure(let error): failure = error
                             }
                         }
-                        start += count
                     }
                 }
             }
@@ -158,23 +168,19 @@ struct LWWWorkload {
         return memberCount
     }
 
-    /// Selects the top 10 of a pseudo-random key `memberCount` times, in batches of `batchSize`.
-    func selectTop10Batched(from set: LWWSet, into selection: inout Selection, batchSize: Int = 64) throws -> Int {
+    /// Selects the top 10 of a pseudo-random key `memberCount` times, in batches of `Batches.size`.
+    func selectTop10(from set: LWWSet, into selection: inout Selection, batches: inout Batches) throws -> Int {
         var checksum: UInt64 = 0
-        var batch = [BorrowedSelect](repeating: BorrowedSelect(key: UnsafeRawBufferPointer(start: nil, count: 0), offset: 0, limit: 10), count: batchSize)
         try keys.withUnsafeBytes { keys in
-            try batch.withUnsafeMutableBufferPointer { batch in
-                var start = 0
-                while start < memberCount {
-                    let count = min(batchSize, memberCount - start)
-                    for j in 0 ..< count {
-                        let k = Int(keyOfSelect[start + j])
-                        batch[j].key = UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
+            try batches.selects.withUnsafeMutableBufferPointer { batch in
+                for start in stride(from: 0, to: memberCount, by: batch.count) {
+                    let count = min(batch.count, memberCount - start)
+                    for i in start ..< start + count {
+                        batch[i - start].key = key(Int(keyOfSelect[i]), keys)
                     }
                     try set.select(UnsafeBufferPointer(rebasing: batch[..<count]), into: &selection) { _, selection in
-                        checksum &+= UInt64(selection.count) &+ UInt64(selection.isEmpty ? 0 : selection.score(at: selection.count - 1))
+                        checksum &+= Self.checksum(selection)
                     }
-                    start += count
                 }
             }
         }
@@ -182,15 +188,28 @@ struct LWWWorkload {
         return memberCount
     }
 
+    /// Key k's bytes in `keys`.
+    private func key(_ k: Int, _ keys: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
+    }
+
+    /// Member i's bytes in `members`.
+    private func member(_ i: Int, _ members: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: members[(i * Self.memberLength) ..< ((i + 1) * Self.memberLength)])
+    }
+
+    /// A value that depends on a select's result: its count and lowest score.
+    private static func checksum(_ selection: Selection) -> UInt64 {
+        UInt64(selection.count) &+ UInt64(selection.isEmpty ? 0 : selection.score(at: selection.count - 1))
+    }
+
     /// Selects the top 10 of a pseudo-random key `memberCount` times.
     func selectTop10(from set: LWWSet, into selection: inout Selection) throws -> Int {
         var checksum: UInt64 = 0
         try keys.withUnsafeBytes { keys in
             for i in 0 ..< memberCount {
-                let k = Int(keyOfSelect[i])
-                let key = UnsafeRawBufferPointer(rebasing: keys[(k * Self.keyLength) ..< ((k + 1) * Self.keyLength)])
-                try set.select(key: key, offset: 0, limit: 10, into: &selection)
-                checksum &+= UInt64(selection.count) &+ UInt64(selection.isEmpty ? 0 : selection.score(at: selection.count - 1))
+                try set.select(key: key(Int(keyOfSelect[i]), keys), offset: 0, limit: 10, into: &selection)
+                checksum &+= Self.checksum(selection)
             }
         }
         ringside_opaque_sink_u64(checksum)

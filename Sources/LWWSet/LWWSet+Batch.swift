@@ -27,8 +27,8 @@ extension LWWSet {
             while start < batch.count {
                 let writes = UnsafeBufferPointer(rebasing: batch[start ..< min(start + Self.batchWidth, batch.count)])
                 locate(writes, into: located)
-                prefetchSets(writes, located)
-                prefetchRecords(writes, located)
+                prefetch(.slotsAndOrder, writes, located)
+                prefetch(.records, writes, located)
                 for (index, write) in writes.enumerated() {
                     let target = located[index]
                     let result = Result { () throws(LWWSetError) in
@@ -70,19 +70,8 @@ extension LWWSet {
                     if let number { prefetchState(number) }
                 }
                 // Stages two and three: the order entries, then the records, of each select.
-                for stage in 0 ..< 2 {
-                    for (index, select) in selects.enumerated() where numbers[index] >= 0 {
-                        let number = Int(numbers[index])
-                        let count = unsafeState(number).pointee.add.count
-                        let from = count - 1 - select.offset
-                        let limit = Self.wanted(offset: select.offset, limit: select.limit, count: count)
-                        if stage == 0 {
-                            unsafeState(number).pointee.add.prefetchOrder(from: from, limit: limit)
-                        } else {
-                            unsafeState(number).pointee.add.prefetchRecords(from: from, limit: limit)
-                        }
-                    }
-                }
+                prefetch(.slotsAndOrder, selects, numbers)
+                prefetch(.records, selects, numbers)
                 for (index, select) in selects.enumerated() {
                     let number = numbers[index] >= 0 ? Int(numbers[index]) : nil
                     self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
@@ -113,24 +102,32 @@ extension LWWSet {
         }
     }
 
-    /// Stage two: the hash slots each write's member check reads and the lines its add writes.
-    private func prefetchSets(_ writes: UnsafeBufferPointer<BorrowedWrite>, _ located: UnsafeMutableBufferPointer<LocatedWrite>) {
+    /// Stages two and three: the hash slots each write's member check reads and the lines
+    /// its add writes, then the records the member check compares and the lowest entry of
+    /// a full target set.
+    private func prefetch(
+        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ located: UnsafeMutableBufferPointer<LocatedWrite>
+    ) {
         for (index, write) in writes.enumerated() {
             guard let number = located[index].number else { continue }
             let hash = located[index].hash
-            unsafeState(number).pointee.add.prefetchForWrite(hash: hash, isTarget: write.kind == .insert, maxSize: maxSize)
-            unsafeState(number).pointee.remove.prefetchForWrite(hash: hash, isTarget: write.kind == .delete, maxSize: maxSize)
+            let state = unsafeState(number)
+            state.pointee.add.prefetchForWrite(stage, hash: hash, isTarget: write.kind == .insert, maxSize: maxSize)
+            state.pointee.remove.prefetchForWrite(stage, hash: hash, isTarget: write.kind == .delete, maxSize: maxSize)
         }
     }
 
-    /// Stage three: the records each write's member check compares, and the lowest entry
-    /// of a full target set.
-    private func prefetchRecords(_ writes: UnsafeBufferPointer<BorrowedWrite>, _ located: UnsafeMutableBufferPointer<LocatedWrite>) {
-        for (index, write) in writes.enumerated() {
-            guard let number = located[index].number else { continue }
-            let hash = located[index].hash
-            unsafeState(number).pointee.add.prefetchRecords(hash: hash, isTarget: write.kind == .insert, maxSize: maxSize)
-            unsafeState(number).pointee.remove.prefetchRecords(hash: hash, isTarget: write.kind == .delete, maxSize: maxSize)
+    /// Stages two and three of a batch of selects (the keys' numbers in `numbers`, -1 for an
+    /// unknown key): the order entries each select reads, then their records.
+    private func prefetch(
+        _ stage: PrefetchStage, _ selects: UnsafeBufferPointer<BorrowedSelect>, _ numbers: UnsafeMutableBufferPointer<Int32>
+    ) {
+        for (index, select) in selects.enumerated() where numbers[index] >= 0 {
+            let state = unsafeState(Int(numbers[index]))
+            let count = state.pointee.add.count
+            state.pointee.add.prefetchForSelect(
+                stage, from: count - 1 - select.offset,
+                limit: Self.wanted(offset: select.offset, limit: select.limit, count: count))
         }
     }
 

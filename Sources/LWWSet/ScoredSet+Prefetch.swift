@@ -8,76 +8,76 @@ import CRingside
 /// whose misses overlap; the operations then run on cached lines. These methods only hint:
 /// they change nothing and read only lines that the previous stage brought in.
 extension ScoredSet {
-    /// Stage two of a write: the home slot of the member hashed `hash`; for the set the
-    /// write targets, also where an add stores (the order's and the arena's ends) and, when
-    /// the set is at `maxSize` (the size gate and the trim read its lowest entry), its lowest
-    /// order entry.
+    /// A stage of prefetching for a write of the member hashed `hash`. Slots and order: the
+    /// member's home slot; for the set the write targets, also where an add stores (the
+    /// order's and the arena's ends) and, when the set is at `maxSize` (the size gate and the
+    /// trim read its lowest entry), its lowest order entry. Records: those whose slots carry
+    /// `hash`'s tag (the ones a member check compares) and the lowest record of a full target.
     @inline(__always)
-    func prefetchForWrite(hash: UInt32, isTarget: Bool, maxSize: Int) {
+    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, isTarget: Bool, maxSize: Int) {
         guard slotCount > 0 else { return }
         let regions = unsafeRegions()
-        ringside_prefetch(regions.slots.baseAddress! + HashSlots.home(hash, regions.slots.count))
-        guard isTarget else { return }
-        if tail < orderCapacity {
-            ringside_prefetch_for_write(regions.order + Int(tail))
-        }
-        if arenaUsed < arenaCapacity {
-            ringside_prefetch_for_write(regions.arena + Int(arenaUsed))
-        }
-        if count >= maxSize {
-            ringside_prefetch(regions.order + Int(head))
-        }
-    }
-
-    /// Stage three of a write: the records whose slots carry `hash`'s tag (the ones a member
-    /// check compares) and, when the set is the target and at `maxSize`, its lowest record.
-    @inline(__always)
-    func prefetchRecords(hash: UInt32, isTarget: Bool, maxSize: Int) {
-        guard count > 0 else { return }
-        let regions = unsafeRegions()
-        var index = HashSlots.home(hash, regions.slots.count)
-        while case let slot = regions.slots[index], slot != 0 {
-            if HashSlots.hash(slot) == hash {
-                ringside_prefetch(regions.arena + Int(HashSlots.handle(slot)))
+        let isFullTarget = isTarget && count >= maxSize && count > 0
+        switch stage {
+        case .slotsAndOrder:
+            ringside_prefetch(regions.slots.baseAddress! + HashSlots.home(hash, regions.slots.count))
+            guard isTarget else { return }
+            if tail < orderCapacity {
+                ringside_prefetch_for_write(regions.order + Int(tail))
             }
-            index += 1
-            if index == regions.slots.count { index = 0 }
-        }
-        if isTarget && count >= maxSize {
-            ringside_prefetch(regions.arena + Int(regions.order[Int(head)]))
+            if arenaUsed < arenaCapacity {
+                ringside_prefetch_for_write(regions.arena + Int(arenaUsed))
+            }
+            if isFullTarget {
+                ringside_prefetch(regions.order + Int(head))
+            }
+        case .records:
+            guard count > 0 else { return }
+            var index = HashSlots.home(hash, regions.slots.count)
+            while case let slot = regions.slots[index], slot != 0 {
+                if HashSlots.hash(slot) == hash {
+                    ringside_prefetch(regions.arena + Int(HashSlots.handle(slot)))
+                }
+                index += 1
+                if index == regions.slots.count { index = 0 }
+            }
+            if isFullTarget {
+                ringside_prefetch(regions.arena + Int(regions.order[Int(head)]))
+            }
         }
     }
 
-    /// Stage two of a select of at most `limit` entries down from ascending position
-    /// `start`: the order entries it reads.
+    /// A stage of prefetching for a select of at most `limit` entries down from ascending
+    /// position `start` (of which the first `prefetchedEntries`): the order entries it reads,
+    /// then their records.
     @inline(__always)
-    func prefetchOrder(from start: Int, limit: Int) {
+    func prefetchForSelect(_ stage: PrefetchStage, from start: Int, limit: Int) {
         guard start >= 0 && start < count && limit > 0 else { return }
         let regions = unsafeRegions()
         let top = Int(head) + start
         let floor = max(Int(head), top - min(limit, Self.prefetchedEntries) + 1)
-        let stride = MemoryLayout<UInt32>.stride
-        var slot = top
-        while slot >= floor {
-            ringside_prefetch(regions.order + slot)
-            slot -= Self.cacheLine / stride
-        }
-        ringside_prefetch(regions.order + floor)
-    }
-
-    /// Stage three of a select: the records of the entries that `prefetchOrder` fetched.
-    @inline(__always)
-    func prefetchRecords(from start: Int, limit: Int) {
-        guard start >= 0 && start < count && limit > 0 else { return }
-        let regions = unsafeRegions()
-        let top = Int(head) + start
-        let floor = max(Int(head), top - min(limit, Self.prefetchedEntries) + 1)
-        for slot in floor ... top {
-            ringside_prefetch(regions.arena + Int(regions.order[slot]))
+        switch stage {
+        case .slotsAndOrder:
+            for slot in stride(from: top, through: floor, by: -Self.cacheLine / MemoryLayout<UInt32>.stride) {
+                ringside_prefetch(regions.order + slot)
+            }
+            ringside_prefetch(regions.order + floor)
+        case .records:
+            for slot in floor ... top {
+                ringside_prefetch(regions.arena + Int(regions.order[slot]))
+            }
         }
     }
 
     /// The most entries of one select that are prefetched (the rest stream in behind them).
     private static let prefetchedEntries = 16
     private static let cacheLine = 64
+}
+
+/// The two prefetch stages after a batch has found each operation's key state.
+enum PrefetchStage {
+    /// Lines whose addresses the set's fields give: hash slots, order entries, arena end.
+    case slotsAndOrder
+    /// Records, whose offsets the lines of the first stage hold.
+    case records
 }
