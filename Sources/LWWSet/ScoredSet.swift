@@ -321,17 +321,22 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         arenaCapacity = UInt32(arena)
     }
 
-    /// The ascending position of the live `record`. Small sets scan the order for it, top
-    /// down (a few sequential cache lines, where a binary search would read a record per
-    /// step); larger ones search by the record's score and member.
+    /// The ascending position of the live `record`. Small sets scan the order for it from
+    /// both ends at once (a few sequential cache lines, where a binary search would read a
+    /// record per step; members that move are most often the newest or the oldest);
+    /// larger ones search by the record's score and member.
     private func position(of record: UInt32) -> Int {
         let regions = unsafeRegions()
         if count <= Self.scanLimit {
-            var slot = Int(tail) - 1
-            while regions.order[slot] != record {
-                slot -= 1
+            // The record is in head ..< tail, so one of the two scans meets it.
+            var top = Int(tail) - 1
+            var bottom = Int(head)
+            while true {
+                if regions.order[top] == record { return top - Int(head) }
+                if regions.order[bottom] == record { return bottom - Int(head) }
+                top -= 1
+                bottom += 1
             }
-            return slot - Int(head)
         }
         return lowerBound(score: MemberRecord.score(regions.arena, record), member: MemberRecord.member(regions.arena, record))
     }
