@@ -59,9 +59,8 @@ extension LWWSet {
         withContiguousBytes(of: key) { key in
             var selection = Selection()
             if let number = keyNumber(key) {
-                let remove = unsafeState(number)
-                remove.pointee.remove.select(from: remove.pointee.remove.count - 1, limit: remove.pointee.remove.count,
-                                             into: &selection) { _, _ in false }
+                let count = unsafeState(number).pointee.remove.count
+                unsafeState(number).pointee.remove.select(from: count - 1, limit: count, into: &selection) { _, _ in false }
             }
             return selection
         }
