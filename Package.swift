@@ -6,7 +6,9 @@ import PackageDescription
 let package = Package(
     name: "Ringside",
     products: [
+        .library(name: "Posix", targets: ["Posix"]),
         .library(name: "ShmRing", targets: ["ShmRing"]),
+        .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Frames", targets: ["Frames"]),
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
@@ -21,11 +23,15 @@ let package = Package(
         // executables and tests that measure allocations.
         .target(name: "CAllocCounter"),
 
-        .target(name: "ShmRing", dependencies: ["CRingside"]),
+        // The one layer over system calls: typed Errno, EINTR retry, a failure seam for tests.
+        .target(name: "Posix", dependencies: ["CRingside"]),
+        .target(name: "ShmRing", dependencies: ["Posix", "CRingside"]),
         .target(name: "Frames"),
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
         .target(name: "LWWSet", dependencies: ["CRingside"]),
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
+        // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
+        .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
 

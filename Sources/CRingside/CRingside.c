@@ -1,6 +1,10 @@
 #define _GNU_SOURCE
 #include "CRingside.h"
 #include <sched.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 int ringside_pin_to_cpu(int cpu) {
     cpu_set_t set;
@@ -28,4 +32,19 @@ void ringside_cpu_relax(void) {
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
+    struct timespec timeout;
+    struct timespec *limit = NULL;
+    if (timeout_ns >= 0) {
+        timeout.tv_sec = (time_t)(timeout_ns / 1000000000);
+        timeout.tv_nsec = (long)(timeout_ns % 1000000000);
+        limit = &timeout;
+    }
+    return (int)syscall(SYS_futex, word, FUTEX_WAIT, expected, limit, NULL, 0);
+}
+
+int ringside_futex_wake(uint32_t *word, int32_t count) {
+    return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }

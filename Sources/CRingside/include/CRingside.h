@@ -40,4 +40,12 @@ static inline __attribute__((always_inline)) void ringside_prefetch_for_write(co
 /* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */
 void ringside_cpu_relax(void);
 
+/* Futexes (futex(2); glibc exports no wrapper). Shared, not private: the word may live in
+ * memory mapped by several processes. `ringside_futex_wait` sleeps while `*word == expected`,
+ * at most `timeout_ns` (negative: no limit); returns 0 when woken, or -1 with errno EAGAIN (the
+ * word differed), ETIMEDOUT or EINTR. `ringside_futex_wake` wakes up to `count` waiters and
+ * returns how many it woke, or -1 with errno. */
+int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
+int ringside_futex_wake(uint32_t *word, int32_t count);
+
 #endif
