@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
+        // What tests and the lab share: helper processes that never outlive their deadline,
+        // and allocation (and file descriptor) measurements.
+        .target(name: "Harness", dependencies: ["Posix", "CAllocCounter"]),
 
         .executableTarget(
             name: "ringside",
@@ -42,21 +45,23 @@ let package = Package(
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter", "SeededRandom"],
+            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "Harness", "SeededRandom"],
             path: "Benchmarks/lab"
         ),
 
         // The helper process ShmRingTests spawns for its cross-process tests.
         .executableTarget(name: "ring-peer", dependencies: ["ShmRing"], path: "Tests/RingPeer"),
-        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "CAllocCounter", "SeededRandom"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter", "SeededRandom"]),
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "Harness", "SeededRandom"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "Harness", "SeededRandom"]),
         .testTarget(
             name: "LWWSetTests",
             // ringside: the op-script tests run the built `ringside lww` on Scripts/*.ops.
-            dependencies: ["LWWSet", "CAllocCounter", "SeededRandom", "ringside"],
+            dependencies: ["LWWSet", "Harness", "SeededRandom", "ringside"],
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
     ],
     swiftLanguageModes: [.v6]
 )

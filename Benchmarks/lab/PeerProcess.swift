@@ -1,49 +1,35 @@
-import Foundation
-import Glibc
+import Harness
 
-/// A child process running this same lab executable in a peer role
+/// Child processes running this same lab executable in a peer role
 /// (`lab __peer ROLE ARGS...`), for cases that need two real processes.
-struct PeerProcess {
+enum PeerProcess {
     /// The argument that marks a peer invocation.
     static let marker = "__peer"
-
-    let pid: pid_t
-    let role: String
+    /// A peer still running this long after its start is killed (no case takes a tenth of it).
+    static let timeLimit = Duration.seconds(600)
 
     /// Starts `role` with `arguments` in a new process of this executable.
-    static func spawn(role: String, arguments: [String]) throws -> PeerProcess {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let argv = [executable, marker, role] + arguments
-        var pid: pid_t = 0
-        let cStrings = argv.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        let status = (cStrings + [nil]).withUnsafeBufferPointer { buffer in
-            posix_spawn(&pid, executable, nil, nil, UnsafeMutablePointer(mutating: buffer.baseAddress!), environ)
+    static func spawn(role: String, arguments: [String]) throws -> ChildProcess {
+        do {
+            return try ChildProcess(ChildProcess.currentExecutable(), arguments: [marker, role] + arguments, timeLimit: timeLimit)
+        } catch {
+            throw LabError("cannot start peer '\(role)': \(error)")
         }
-        guard status == 0 else {
-            throw LabError("cannot start peer '\(role)': \(String(cString: strerror(status)))")
-        }
-        return PeerProcess(pid: pid, role: role)
+    }
+}
+
+extension ChildProcess {
+    /// The peer role this process runs (its argument after ``PeerProcess/marker``).
+    var role: String { arguments.count > 2 ? arguments[2] : arguments.joined(separator: " ") }
+
+    /// Throws unless the peer ended with exit status 0.
+    func expectSuccess(_ termination: Termination) throws {
+        guard termination == .exited(0) else { throw LabError("peer '\(role)' (pid \(pid)) failed: \(termination)") }
     }
 
     /// Waits for the peer to exit; throws unless it exited with status 0.
-    func wait() throws {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw LabError("waitpid(\(pid)): \(String(cString: strerror(errno)))") }
-        }
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            throw LabError("peer '\(role)' (pid \(pid)) failed: " + (exited ? "exit status \(code)" : "signal \(status & 0x7f)"))
-        }
-    }
-
-    /// Sends SIGKILL and reaps the peer (used when a case is abandoned).
-    func kill() {
-        _ = Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+    func waitForSuccess() throws {
+        try expectSuccess(wait())
     }
 }
 

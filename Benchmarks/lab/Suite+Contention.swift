@@ -1,4 +1,4 @@
-import CAllocCounter
+import Harness
 import DrainLoop
 import Glibc
 import Synchronization
@@ -80,13 +80,13 @@ private func measureDrainSignals(_ count: Int) throws -> (nanoseconds: Double, a
     let drain = SerialDrain()
     var drained = 0
     let start = ContinuousClock.now
-    let (_, allocations) = AllocationCounter.counting {
+    let (_, allocations) = AllocationCounts.counting {
         for _ in 0..<count { drain.signal { drained &+= 1 } }
     }
     let elapsed = ContinuousClock.now - start
     guard drained == count else { throw LabError("\(count) signals on an idle drain ran \(drained) drain passes") }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (seconds * 1e9 / Double(count), allocations)
+    return (seconds * 1e9 / Double(count), allocations.mallocs)
 }
 
 /// Runs an agent for `cycles` duty cycles after a warm-up and returns the allocations its
@@ -124,9 +124,9 @@ private struct AllocationProbeAgent: Agent {
 
     mutating func doWork() -> Int {
         cycle += 1
-        if cycle == Self.warmUp { baseline = ringside_thread_allocations() }
+        if cycle == Self.warmUp { baseline = AllocationCounts.current.mallocs }
         if cycle == Self.warmUp + measured {
-            outcome.allocations.store(ringside_thread_allocations() - baseline, ordering: .relaxed)
+            outcome.allocations.store(AllocationCounts.current.mallocs - baseline, ordering: .relaxed)
             outcome.done.store(true, ordering: .releasing)
         }
         return cycle & 1

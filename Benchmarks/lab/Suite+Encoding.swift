@@ -1,6 +1,7 @@
 import CRingside
 import Frames
 import Glibc
+import Harness
 
 extension Suite {
     /// Frame and timeline-message encoding: the binary flyweights against Foundation's JSON,
@@ -61,13 +62,13 @@ private struct EncodingSuite {
     ) throws -> Double {
         ringside_opaque_sink_u64(try body(min(operations, 1_000)))
         let start = ContinuousClock.now
-        let (checksum, allocations) = try AllocationCounter.counting { try body(operations) }
+        let (checksum, allocations) = try AllocationCounts.counting { try body(operations) }
         let elapsed = start.duration(to: .now)
         ringside_opaque_sink_u64(checksum)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let rate = Double(operations) / seconds
         context.record(case: name, metric: "ops_per_s", value: rate, unit: "ops/s")
-        context.record(case: name, metric: "allocs_per_op", value: Double(allocations) / Double(operations), unit: "allocs/op")
+        context.record(case: name, metric: "allocs_per_op", value: Double(allocations.mallocs) / Double(operations), unit: "allocs/op")
         return rate
     }
 

@@ -2,6 +2,7 @@ import SeededRandom
 import CRingside
 import Foundation
 import Glibc
+import Harness
 import LWWSet
 
 extension Suite {
@@ -220,9 +221,9 @@ struct LWWWorkload {
     func measure(_ body: () throws -> Int) throws -> (opsPerSecond: Double, allocsPerOp: Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        let (operations, allocations) = try AllocationCounter.counting(body)
+        let (operations, allocations) = try AllocationCounts.counting(body)
         let seconds = (clock.now - start) / .seconds(1)
-        return (Double(operations) / seconds, Double(allocations) / Double(operations))
+        return (Double(operations) / seconds, Double(allocations.mallocs) / Double(operations))
     }
 
     /// Bytes per entry beyond the member's own, from the resident-set growth of a fresh
@@ -230,7 +231,7 @@ struct LWWWorkload {
     func measureMemoryInPeer() throws -> Double {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lww-memory-\(getpid()).txt").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        try PeerProcess.spawn(role: "lww-memory", arguments: [String(keyCount), String(memberCount), output]).wait()
+        try PeerProcess.spawn(role: "lww-memory", arguments: [String(keyCount), String(memberCount), output]).waitForSuccess()
         guard let text = try? String(contentsOfFile: output, encoding: .utf8), let value = Double(text) else {
             throw LabError("lww-memory peer wrote no result to \(output)")
         }

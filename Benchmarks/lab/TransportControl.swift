@@ -1,5 +1,6 @@
 import CRingside
 import Glibc
+import Harness
 import Synchronization
 
 /// The control block of a transport case: a region of the case's segment through which the
@@ -50,8 +51,8 @@ struct TransportControl {
 
     /// Runs a peer's timed loop, adding the heap allocations it made to ``allocations``.
     func countingAllocations(_ loop: () throws -> Void) rethrows {
-        let (_, count) = try AllocationCounter.counting(loop)
-        allocations.pointee.wrappingAdd(Int64(count), ordering: .relaxed)
+        let (_, counts) = try AllocationCounts.counting(loop)
+        allocations.pointee.wrappingAdd(Int64(counts.mallocs), ordering: .relaxed)
     }
 
     /// Marks this peer ready, then spins until the lab says go.

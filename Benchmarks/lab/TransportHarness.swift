@@ -1,6 +1,6 @@
-import CAllocCounter
 import CRingside
 import Glibc
+import Harness
 import ShmRing
 import Synchronization
 
@@ -36,7 +36,7 @@ enum TransportHarness {
             name: name, regionSizes: ringCapacities.map(RingLayout.regionSize(capacity:)) + [TransportControl.regionSize])
         defer { try? SharedMemorySegment.unlink(name: name) }
         let control = TransportControl(segment.unsafeRegionBytes(ringCapacities.count)!)
-        var running: [PeerProcess] = []
+        var running: [ChildProcess] = []
         defer { running.forEach { $0.kill() } }
         for spec in specs {
             running.append(try PeerProcess.spawn(role: spec.role, arguments: [name, String(spec.cpu)] + spec.arguments))
@@ -64,17 +64,13 @@ enum TransportHarness {
 
     /// Reaps the peers that have exited, removing them from `running`; returns whether any
     /// did, and throws if one failed.
-    private static func reapEnded(_ running: inout [PeerProcess]) throws -> Bool {
+    private static func reapEnded(_ running: inout [ChildProcess]) throws -> Bool {
         var reaped = false
         for peer in running {
-            var status: Int32 = 0
-            guard waitpid(peer.pid, &status, WNOHANG) == peer.pid else { continue }
-            running.removeAll { $0.pid == peer.pid }
+            guard let ended = peer.poll() else { continue }
+            running.removeAll { $0 === peer }
             reaped = true
-            let exited = status & 0x7f == 0
-            guard exited && (status >> 8) & 0xff == 0 else {
-                throw LabError("peer '\(peer.role)' (pid \(peer.pid)) failed: " + (exited ? "exit status \((status >> 8) & 0xff)" : "signal \(status & 0x7f)"))
-            }
+            try peer.expectSuccess(ended)
         }
         return reaped
     }

@@ -48,4 +48,8 @@ void ringside_cpu_relax(void);
 int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 int ringside_futex_wake(uint32_t *word, int32_t count);
 
+/* pipe2(2) with O_CLOEXEC (glibc declares pipe2 only under _GNU_SOURCE, which Swift's
+ * Glibc module does not set): 0, or -1 with errno set. */
+int ringside_pipe_cloexec(int fds[2]);
+
 #endif
