@@ -40,7 +40,7 @@ let package = Package(
 
         .executableTarget(
             name: "ringside",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop"],
             path: "Tools/ringside"
         ),
         .executableTarget(
@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
     ],
     swiftLanguageModes: [.v6]
 )
