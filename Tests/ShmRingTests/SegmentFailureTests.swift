@@ -21,24 +21,18 @@ struct SegmentFailureTests {
         }
     }
 
-    @Test("ftruncate failing: create reports it typed and leaves no segment behind")
-    func truncateFails() {
-        let name = TestSupport.uniqueName("no-truncate")
+    @Test(
+        "a step of create failing (fchmod, ftruncate, mmap) is reported typed, and no segment is left behind",
+        arguments: [
+            (SystemCall.fchmod, SegmentError.Operation.chmod, Errno.permissionDenied),
+            (.ftruncate, .truncate, .noSpace),
+            (.mmap, .map, .noMemory),
+        ])
+    func createStepFails(call: SystemCall, operation: SegmentError.Operation, errno: Errno) {
+        let name = TestSupport.uniqueName("create-fails")
         defer { try? SharedMemorySegment.unlink(name: name) }
-        failing(.ftruncate, with: .noSpace) {
-            #expect(throws: SegmentError(.truncate, name: name, .system(errno: .noSpace))) {
-                _ = try SharedMemorySegment.create(name: name, regionSizes: [4096])
-            }
-        }
-        expectAbsent(name)
-    }
-
-    @Test("mmap failing: create reports it and leaves no segment behind")
-    func mapFailsOnCreate() {
-        let name = TestSupport.uniqueName("no-map")
-        defer { try? SharedMemorySegment.unlink(name: name) }
-        failing(.mmap, with: .noMemory) {
-            #expect(throws: SegmentError(.map, name: name, .system(errno: .noMemory))) {
+        failing(call, with: errno) {
+            #expect(throws: SegmentError(operation, name: name, .system(errno: errno))) {
                 _ = try SharedMemorySegment.create(name: name, regionSizes: [4096])
             }
         }
@@ -57,16 +51,10 @@ struct SegmentFailureTests {
         }
     }
 
-    @Test("fchmod, fstat and shm_open failing are each reported with their step and errno")
-    func otherSteps() throws {
+    @Test("shm_open failing in create, and fstat failing in open, are reported with their step and errno")
+    func openSteps() throws {
         let name = TestSupport.uniqueName("steps")
         defer { try? SharedMemorySegment.unlink(name: name) }
-        failing(.fchmod, with: .permissionDenied) {
-            #expect(throws: SegmentError(.chmod, name: name, .system(errno: .permissionDenied))) {
-                _ = try SharedMemorySegment.create(name: name, regionSizes: [64])
-            }
-        }
-        expectAbsent(name)
         failing(.shmOpen, with: Errno(rawValue: EMFILE)) {
             #expect(throws: SegmentError(.create, name: name, .system(errno: Errno(rawValue: EMFILE)))) {
                 _ = try SharedMemorySegment.create(name: name, regionSizes: [64])
