@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Frames"),
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
         .target(name: "LWWSet", dependencies: ["CRingside"]),
-        .target(name: "DrainLoop", dependencies: ["CRingside"]),
+        .target(name: "DrainLoop", dependencies: ["Posix", "CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
@@ -45,12 +45,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "Harness", "SeededRandom"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "Harness", "SeededRandom"],
             path: "Benchmarks/lab"
         ),
 
         // The helper process ShmRingTests spawns for its cross-process tests.
-        .executableTarget(name: "ring-peer", dependencies: ["ShmRing"], path: "Tests/RingPeer"),
+        .executableTarget(name: "ring-peer", dependencies: ["Posix", "ShmRing"], path: "Tests/RingPeer"),
         .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "Harness", "SeededRandom"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Harness", "SeededRandom"]),
         .testTarget(

@@ -1,17 +1,16 @@
 import Glibc
+import Posix
 
 /// Output helpers: results on standard output, progress and errors on standard error.
 enum Console {
     /// Writes one line to standard error (progress never mixes with the tables on stdout).
     static func progress(_ message: String) {
-        var line = "  .. " + message + "\n"
-        line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        StandardError.writeLine("  .. " + message)
     }
 
     /// Writes an error line to standard error.
     static func error(_ message: String) {
-        var line = "lab: " + message + "\n"
-        line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        StandardError.writeLine("lab: " + message)
     }
 
     /// Formats a figure for humans: three significant digits with k/M/G suffixes above 10,000.

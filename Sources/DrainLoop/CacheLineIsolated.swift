@@ -1,4 +1,6 @@
-/// Storage for one shared value alone on a 128-byte aligned block: two 64-byte cache lines,
+import CRingside
+
+/// Storage for one shared value alone on a 128-byte aligned block (`RINGSIDE_CACHE_LINE_PADDING`): two 64-byte cache lines,
 /// the unit the adjacent-line prefetcher moves, so no other word that some thread writes
 /// can share its line (false sharing) and a read-mostly word is never reloaded because a
 /// neighbour was written.
@@ -8,7 +10,7 @@
 /// must never move).
 final class CacheLineIsolated<Value: ~Copyable> {
     /// The block's size and alignment in bytes.
-    static var blockSize: Int { 128 }
+    static var blockSize: Int { Int(RINGSIDE_CACHE_LINE_PADDING) }
 
     private let storage: UnsafeMutablePointer<Value>
 

@@ -1,9 +1,9 @@
 import Glibc
+import Posix
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    var line = message + "\n"
-    line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    StandardError.writeLine(message)
 }
 
 let generalHelp = """

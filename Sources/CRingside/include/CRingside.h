@@ -3,6 +3,11 @@
 #define CRINGSIDE_H
 #include <stdint.h>
 
+/* The padding that keeps a word one thread writes off every other word's cache lines (false
+ * sharing): 128 bytes, two 64-byte lines, the unit x86's adjacent-line prefetcher moves (and
+ * the line of Apple silicon). Every padded or isolated block in the package uses it. */
+#define RINGSIDE_CACHE_LINE_PADDING 128
+
 /* Pins the calling thread to one CPU (sched_setaffinity). Returns 0, or -1 with errno set. */
 int ringside_pin_to_cpu(int cpu);
 
