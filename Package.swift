@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Frames", targets: ["Frames"]),
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
+        .library(name: "Counting", targets: ["Counting"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -30,6 +31,9 @@ let package = Package(
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
         .target(name: "LWWSet", dependencies: ["CRingside"]),
         .target(name: "DrainLoop", dependencies: ["Posix", "CRingside"]),
+        // The counting kernels of the contention demo (`ringside contention`, lab suite
+        // contention): a demo, kept out of the drain loop every server links.
+        .target(name: "Counting", dependencies: ["DrainLoop", "CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
@@ -40,12 +44,12 @@ let package = Package(
 
         .executableTarget(
             name: "ringside",
-            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting"],
             path: "Tools/ringside"
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "Harness", "SeededRandom"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "Harness", "SeededRandom"],
             path: "Benchmarks/lab"
         ),
 
@@ -60,6 +64,7 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        .testTarget(name: "CountingTests", dependencies: ["Counting"]),
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),

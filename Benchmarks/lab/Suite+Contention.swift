@@ -1,6 +1,7 @@
-import Harness
+import Counting
 import DrainLoop
 import Glibc
+import Harness
 import Synchronization
 
 extension Suite {

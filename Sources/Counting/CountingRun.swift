@@ -1,3 +1,4 @@
+import DrainLoop
 import Glibc
 
 /// One case of the counting-contention demo: a mode, a thread count, a target and a time

@@ -1,3 +1,4 @@
+import DrainLoop
 import Glibc
 import Synchronization
 

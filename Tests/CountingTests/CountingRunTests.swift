@@ -1,5 +1,5 @@
 import Testing
-import DrainLoop
+import Counting
 
 @Suite("Counting kernels")
 struct CountingRunTests {
