@@ -5,7 +5,7 @@ import Synchronization
 
 /// The control block of a transport case: a region of the case's segment through which the
 /// lab and its peer processes start together and hand their results back. Every field is an
-/// Int64 on its own cache line, accessed atomically.
+/// Int64 alone on the package's cache-line padding (128 bytes), accessed atomically.
 struct TransportControl {
     /// Bytes the control region needs.
     static let regionSize = 4096
@@ -19,7 +19,7 @@ struct TransportControl {
     }
 
     private func field(_ index: Int) -> UnsafeMutablePointer<Atomic<Int64>> {
-        (base + 64 * index).assumingMemoryBound(to: Atomic<Int64>.self)
+        (base + Int(RINGSIDE_CACHE_LINE_PADDING) * index).assumingMemoryBound(to: Atomic<Int64>.self)
     }
 
     /// Peers that have opened the segment and wait for ``go``.
