@@ -59,6 +59,12 @@ struct SuiteContext {
         samples.append(Sample(caseName: caseName, metric: metric, value: value, unit: unit))
     }
 
+    /// The repetitions of a case (or of the whole suite), 1 to ``runs``, each announced on
+    /// standard error as `LABEL: run I of N[, DETAIL]`.
+    func repetitions(_ label: String, detail: String? = nil) -> Repetitions {
+        Repetitions(label: label, detail: detail, runs: runs)
+    }
+
     /// `count` scaled by `scale`, never below `minimum`.
     func scaled(_ count: Int, minimum: Int = 1) -> Int {
         max(minimum, Int((Double(count) * scale).rounded()))

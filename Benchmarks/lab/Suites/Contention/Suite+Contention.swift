@@ -17,23 +17,24 @@ extension Suite {
                 mode: contentionCase.mode, threads: contentionCase.threads,
                 target: UInt64(context.scaled(contentionCase.target, minimum: 1_000)),
                 budgetSeconds: max(0.01, contentionCase.budgetSeconds * context.scale))
-            for repetition in 1...context.runs {
+            for _ in context.repetitions(contentionCase.name) {
+                // The counting kernels time themselves (wall and CPU clocks, a budget), as
+                // `ringside contention` reports them.
                 let result = try run.measure()
                 context.record(case: contentionCase.name, metric: "ns_per_inc", value: result.nanosecondsPerIncrement, unit: "ns")
                 context.record(case: contentionCase.name, metric: "cpu_over_wall", value: result.cpuOverWall, unit: "ratio")
-                context.progress("\(contentionCase.name) run \(repetition)/\(context.runs): \(Console.human(result.nanosecondsPerIncrement)) ns/inc\(result.extrapolated ? " (budget ran out)" : "")")
+                context.progress("\(contentionCase.name): \(Console.human(result.nanosecondsPerIncrement)) ns/inc\(result.extrapolated ? " (budget ran out)" : "")")
             }
         }
         let signals = context.scaled(1_000_000, minimum: 10_000)
         let cycles = context.scaled(1_000_000, minimum: 10_000)
-        for _ in 1...context.runs {
+        for _ in context.repetitions("serial-drain-signal and agent-duty-cycle", detail: "\(signals) signals, \(cycles) duty cycles") {
             let drain = try measureDrainSignals(signals)
-            context.record(case: "serial-drain-signal", metric: "ns_per_signal", value: drain.nanoseconds, unit: "ns")
-            context.record(case: "serial-drain-signal", metric: "allocations", value: Double(drain.allocations), unit: "count")
+            context.record(case: "serial-drain-signal", metric: "ns_per_signal", value: drain.nanosecondsPerOperation, unit: "ns")
+            context.record(case: "serial-drain-signal", metric: "allocations", value: Double(drain.allocations.mallocs), unit: "count")
             let agent = try measureDutyCycles(cycles)
             context.record(case: "agent-duty-cycle", metric: "allocations", value: Double(agent), unit: "count")
         }
-        context.progress("serial-drain-signal and agent-duty-cycle: \(signals) signals, \(cycles) duty cycles per run")
     }
 }
 
@@ -77,17 +78,15 @@ private struct ContentionCase {
 
 /// Signals an uncontended drain `count` times on this thread: the time per signal (two
 /// atomic read-modify-writes and the drain body) and the allocations made.
-private func measureDrainSignals(_ count: Int) throws -> (nanoseconds: Double, allocations: UInt64) {
+private func measureDrainSignals(_ count: Int) throws -> Measurement {
     let drain = SerialDrain()
     var drained = 0
-    let start = ContinuousClock.now
-    let (_, allocations) = AllocationCounts.counting {
+    let measured = try Measurement.run {
         for _ in 0..<count { drain.signal { drained &+= 1 } }
+        return count
     }
-    let elapsed = ContinuousClock.now - start
     guard drained == count else { throw LabError("\(count) signals on an idle drain ran \(drained) drain passes") }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (seconds * 1e9 / Double(count), allocations.mallocs)
+    return measured
 }
 
 /// Runs an agent for `cycles` duty cycles after a warm-up and returns the allocations its

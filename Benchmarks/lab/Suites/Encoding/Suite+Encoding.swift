@@ -1,7 +1,6 @@
 import CRingside
 import Frames
 import Glibc
-import Harness
 
 extension Suite {
     /// Frame and timeline-message encoding: the binary flyweights against Foundation's JSON,
@@ -37,8 +36,7 @@ private struct EncodingSuite {
     }
 
     func run(_ context: inout SuiteContext) throws {
-        for round in 1...context.runs {
-            context.progress("encoding: run \(round) of \(context.runs)")
+        for _ in context.repetitions("encoding") {
             try measure(&context, "frame-header-encode", binaryOperations, headerEncode)
             try measure(&context, "frame-header-decode", binaryOperations, headerDecode)
             try measure(&context, "event-binary-encode", binaryOperations, binaryEncode)
@@ -54,22 +52,19 @@ private struct EncodingSuite {
         }
     }
 
-    /// Runs `body` once briefly to warm up, then times `operations` iterations of it and
-    /// records `ops_per_s` and `allocs_per_op` for `name`. Returns the rate.
+    /// Measures `operations` iterations of `body` after a brief warm-up of it, and records
+    /// `ops_per_s` and `allocs_per_op` for `name`. Returns the rate.
     @discardableResult
     func measure(
         _ context: inout SuiteContext, _ name: String, _ operations: Int, _ body: (Int) throws -> UInt64
     ) throws -> Double {
-        ringside_opaque_sink_u64(try body(min(operations, 1_000)))
-        let start = ContinuousClock.now
-        let (checksum, allocations) = try AllocationCounts.counting { try body(operations) }
-        let elapsed = start.duration(to: .now)
-        ringside_opaque_sink_u64(checksum)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let rate = Double(operations) / seconds
-        context.record(case: name, metric: "ops_per_s", value: rate, unit: "ops/s")
-        context.record(case: name, metric: "allocs_per_op", value: Double(allocations.mallocs) / Double(operations), unit: "allocs/op")
-        return rate
+        let measured = try Measurement.run(warmUp: { ringside_opaque_sink_u64(try body(min(operations, 1_000))) }) {
+            ringside_opaque_sink_u64(try body(operations))
+            return operations
+        }
+        context.record(case: name, metric: "ops_per_s", value: measured.operationsPerSecond, unit: "ops/s")
+        context.record(case: name, metric: "allocs_per_op", value: measured.allocationsPerOperation, unit: "allocs/op")
+        return measured.operationsPerSecond
     }
 
     // MARK: Frame header

@@ -2,7 +2,6 @@ import SeededRandom
 import CRingside
 import Foundation
 import Glibc
-import Harness
 import LWWSet
 
 extension Suite {
@@ -18,7 +17,7 @@ extension Suite {
         context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")
         var selection = Selection(reservingEntries: 10, memberBytes: 10 * LWWWorkload.memberLength)
         var batches = LWWWorkload.Batches()
-        for _ in 0 ..< context.runs {
+        for _ in context.repetitions("lww") {
             // lww-insert: every member once, into a fresh set, scores increasing.
             var set = try LWWSet()
             let insert = try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: 0) }
@@ -217,13 +216,11 @@ struct LWWWorkload {
         return memberCount
     }
 
-    /// Runs `body`, which returns its operation count, and measures its rate and allocations.
+    /// Runs `body`, which returns its operation count, and measures its rate and allocations
+    /// (no warm-up: each case starts from the state the one before left).
     func measure(_ body: () throws -> Int) throws -> (opsPerSecond: Double, allocsPerOp: Double) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (operations, allocations) = try AllocationCounts.counting(body)
-        let seconds = (clock.now - start) / .seconds(1)
-        return (Double(operations) / seconds, Double(allocations.mallocs) / Double(operations))
+        let measured = try Measurement.run(body)
+        return (measured.operationsPerSecond, measured.allocationsPerOperation)
     }
 
     /// Bytes per entry beyond the member's own, from the resident-set growth of a fresh

@@ -61,11 +61,3 @@ struct TransportControl {
         while go.pointee.load(ordering: .acquiring) == 0 { ringside_cpu_relax() }
     }
 }
-
-/// CLOCK_MONOTONIC in nanoseconds (the clock the C reference uses).
-@inline(__always)
-func monotonicNanos() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
-}

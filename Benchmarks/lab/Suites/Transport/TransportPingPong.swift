@@ -18,8 +18,7 @@ enum TransportPingPong {
     static func measure(_ context: inout SuiteContext) throws {
         let timed = context.scaled(roundTrips, minimum: 1000)
         let warmup = timed / 10
-        for run in 1...context.runs {
-            context.progress("\(caseName): run \(run) of \(context.runs), \(timed) round trips")
+        for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
             let outcome = try TransportHarness.run(ringCapacities: [ringCapacity, ringCapacity], peers: [
                 TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
                 TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),

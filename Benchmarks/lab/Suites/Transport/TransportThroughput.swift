@@ -33,8 +33,7 @@ struct TransportThroughput: Sendable {
         let perProducer = context.scaled(messages / producers, minimum: 1000)
         let total = perProducer * producers
         let kind = producers > 1 ? "many" : "one"
-        for run in 1...context.runs {
-            context.progress("\(name): run \(run) of \(context.runs), \(total) messages")
+        for _ in context.repetitions(name, detail: "\(total) messages") {
             let consumer = TransportHarness.PeerSpec(
                 role: Self.consumerRole, cpu: 1, arguments: [kind, String(total), String(payload), String(producers)])
             let producerSpecs = (0..<producers).map { id in
