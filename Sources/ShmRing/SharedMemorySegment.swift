@@ -5,7 +5,7 @@ import Posix
 /// (`shm_open` + `ftruncate` + `mmap`), in the spirit of swift-system's `IORing`: it cannot
 /// be copied, and when it goes away it closes its descriptor and drops its mapping.
 ///
-/// A segment starts with a header (``SegmentHeader``: magic, layout version, sizes, owner
+/// A segment starts with a header (<doc:SegmentAndRingLayout>: magic, layout version, sizes, owner
 /// pid and start time) followed by page-aligned regions, each holding one ring (or anything
 /// else). Rings carved from a region keep the mapping alive after the segment is gone, so no
 /// pointer into it can dangle; the mapping is unmapped when its last user is released.
