@@ -28,7 +28,12 @@ let package = Package(
         .target(name: "ShmRing", dependencies: ["Posix", "CRingside"]),
         .target(name: "Frames"),
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
-        .target(name: "LWWSet", dependencies: ["CRingside"]),
+        // LWWSET_INTERNAL_CHECKS: ScoredSet checks its invariants after every mutation (debug
+        // builds, so every test run), as swift-collections' COLLECTIONS_INTERNAL_CHECKS.
+        .target(
+            name: "LWWSet", dependencies: ["CRingside"],
+            swiftSettings: [.define("LWWSET_INTERNAL_CHECKS", .when(configuration: .debug))]
+        ),
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
