@@ -22,6 +22,9 @@ let package = Package(
         // A malloc interposer that counts allocations per thread; linked only into the
         // executables and tests that measure allocations.
         .target(name: "CAllocCounter"),
+        // The lab's own probes of the hardware's limits (random-read latency), measured in
+        // the same run as the cases held against them.
+        .target(name: "CLabLimits", path: "Benchmarks/CLabLimits"),
 
         // The one layer over system calls: typed Errno, EINTR retry, a failure seam for tests.
         .target(name: "Posix", dependencies: ["CRingside"]),
@@ -47,7 +50,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter", "SeededRandom"],
+            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter", "CLabLimits",
+                           "SeededRandom"],
             path: "Benchmarks/lab"
         ),
 
