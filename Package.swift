@@ -23,13 +23,21 @@ let package = Package(
         // A malloc interposer that counts allocations per thread; linked only into the
         // executables and tests that measure allocations.
         .target(name: "CAllocCounter"),
+        // The lab's own probes of the hardware's limits (random-read latency), measured in
+        // the same run as the cases held against them.
+        .target(name: "CLabLimits", path: "Benchmarks/CLabLimits"),
 
         // The one layer over system calls: typed Errno, EINTR retry, a failure seam for tests.
         .target(name: "Posix", dependencies: ["CRingside"]),
         .target(name: "ShmRing", dependencies: ["Posix", "CRingside"]),
         .target(name: "Frames"),
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
-        .target(name: "LWWSet", dependencies: ["CRingside"]),
+        // LWWSET_INTERNAL_CHECKS: ScoredSet checks its invariants after every mutation (debug
+        // builds, so every test run), as swift-collections' COLLECTIONS_INTERNAL_CHECKS.
+        .target(
+            name: "LWWSet", dependencies: ["CRingside"],
+            swiftSettings: [.define("LWWSET_INTERNAL_CHECKS", .when(configuration: .debug))]
+        ),
         .target(name: "DrainLoop", dependencies: ["Posix", "CRingside"]),
         // The counting kernels of the contention demo (`ringside contention`, lab suite
         // contention): a demo, kept out of the drain loop every server links.
@@ -49,7 +57,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "Harness", "SeededRandom"],
+            dependencies: [
+                "Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "CLabLimits", "Harness",
+                "SeededRandom",
+            ],
             path: "Benchmarks/lab"
         ),
 

@@ -1,3 +1,5 @@
+import CRingside
+
 /// The set's keys: their bytes packed in one buffer, a span per key, and a `HashSlots`
 /// index from key bytes to key number. Keys are numbered 0, 1, ... in the order they first
 /// appear and are never removed (a key appears with its first applied write, and every
@@ -55,6 +57,48 @@ struct KeyTable: Sendable {
         bytes.append(contentsOf: key)
         slots.withUnsafeMutableBufferPointer { HashSlots.insert(UInt32(number), hash: hash, in: $0) }
         return number
+    }
+
+    // MARK: Stages of a batch (LWWSet+Batch.swift)
+
+    /// Prefetches the slot where probing for `hash` starts.
+    @inline(__always)
+    func prefetchSlot(hash: UInt32) {
+        slots.withUnsafeBufferPointer { slots in
+            guard let base = slots.baseAddress else { return }
+            ringside_prefetch(base + HashSlots.home(hash, slots.count))
+        }
+    }
+
+    /// The number of the first key whose tag is `hash` (the key the bytes most likely
+    /// name, unconfirmed), or nil when no key has that tag; prefetches its span.
+    @inline(__always)
+    func candidate(hash: UInt32) -> Int? {
+        let found = slots.withUnsafeBufferPointer { slots in
+            HashSlots.find(UnsafeMutableBufferPointer(mutating: slots), hash: hash) { _ in true }
+        }
+        guard let found else { return nil }
+        let number = Int(found)
+        spans.withUnsafeBufferPointer { ringside_prefetch($0.baseAddress! + number) }
+        return number
+    }
+
+    /// Prefetches the bytes of key `number`.
+    @inline(__always)
+    func prefetchBytes(of number: Int) {
+        let span = spans[number]
+        bytes.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, span.length > 0 else { return }
+            ringside_prefetch(base + Int(span.offset))
+            ringside_prefetch(base + Int(span.offset) + Int(span.length) - 1)
+        }
+    }
+
+    /// Whether key `number` is `key`.
+    @inline(__always)
+    func matches(_ number: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let span = spans[number]
+        return bytes.withUnsafeBytes { RawBytes.equal(Self.slice($0, span), key) }
     }
 
     /// Calls `body` with the bytes of key `number`, valid only during the call.

@@ -6,23 +6,28 @@ import LWWSet
 
 extension Suite {
     /// The last-writer-wins set on one thread: writes, top-10 selects and memory per entry
-    /// over 10,000 keys and 1,000,000 16-byte members with increasing scores.
+    /// over 10,000 keys and 1,000,000 16-byte members with increasing scores, each case also
+    /// as `reads_per_op`: its time per operation over the dependent random-read latency
+    /// measured in the same run (`LWWReadProbe`, case `lww-read-probe`).
     static let lww = Suite(
         name: "lww",
-        summary: "LWWSet on one thread: inserts, deletes, top-10 selects, memory per entry (10k keys, 1M 16-byte members)",
+        summary: "LWWSet on one thread: inserts, deletes, top-10 selects, memory per entry (10k keys, 1M 16-byte members), in random reads per op",
         peers: ["lww-memory": LWWWorkload.memoryPeer]
     ) { context in
         let workload = LWWWorkload(
             keys: context.scaled(10_000, minimum: 100), members: context.scaled(1_000_000, minimum: 10_000))
         context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")
+        let probe = try LWWReadProbe(steps: context.scaled(2_000_000, minimum: 100_000))
         var selection = Selection(reservingEntries: 10, memberBytes: 10 * LWWWorkload.memberLength)
         var batches = LWWWorkload.Batches()
         for _ in context.repetitions("lww") {
+            // lww-read-probe: the random-read latency this run's cases are held against,
+            // measured before each half of the cases (each half is held against its own).
+            var recorder = LWWRecorder(readNanoseconds: probeReads(probe, &context))
+
             // lww-insert: every member once, into a fresh set, scores increasing.
             var set = try LWWSet()
-            let insert = try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: 0) }
-            context.record(case: "lww-insert", metric: "ops_per_s", value: insert.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-insert", metric: "allocs_per_op", value: insert.allocsPerOp, unit: "allocs")
+            recorder.record("lww-insert", try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: 0) }, &context)
             let statistics = set.statistics
             context.record(
                 case: "lww-memory", metric: "bytes_per_entry_reserved",
@@ -30,41 +35,61 @@ extension Suite {
 
             // lww-insert-batched: the same writes into another fresh set, 64 per call, as the
             // single writer applies what one ring read returned (`LWWSet.write(_:outcome:)`).
-            do {
-                var batched = try LWWSet()
-                let insert = try workload.measure { try workload.writeAll(.insert, into: &batched, scoreBase: 0, batches: &batches) }
-                context.record(case: "lww-insert-batched", metric: "ops_per_s", value: insert.opsPerSecond, unit: "ops/s")
-                context.record(case: "lww-insert-batched", metric: "allocs_per_op", value: insert.allocsPerOp, unit: "allocs")
-            }
+            var batched = try LWWSet()
+            recorder.record("lww-insert-batched", try workload.measure {
+                try workload.writeAll(.insert, into: &batched, scoreBase: 0, batches: &batches)
+            }, &context)
 
             // lww-select-top10: the ten highest entries of a random key, into one selection;
             // then the same selects 64 per call (`LWWSet.select(_:into:each:)`).
-            let select = try workload.measure { try workload.selectTop10(from: set, into: &selection) }
-            context.record(case: "lww-select-top10", metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-select-top10", metric: "allocs_per_op", value: select.allocsPerOp, unit: "allocs")
-            let batchedSelect = try workload.measure { try workload.selectTop10(from: set, into: &selection, batches: &batches) }
-            context.record(case: "lww-select-top10-batched", metric: "ops_per_s", value: batchedSelect.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-select-top10-batched", metric: "allocs_per_op", value: batchedSelect.allocsPerOp, unit: "allocs")
+            recorder.record("lww-select-top10", try workload.measure { try workload.selectTop10(from: set, into: &selection) }, &context)
+            recorder.record("lww-select-top10-batched", try workload.measure {
+                try workload.selectTop10(from: set, into: &selection, batches: &batches)
+            }, &context)
+
+            recorder.readNanoseconds = probeReads(probe, &context)
 
             // lww-insert-at-bound: sets at their bound (maxSize = members per key), each
             // insert trimming the lowest entry: the steady state, which must not allocate.
-            // A first pass lets the buffers settle at their steady-state sizes.
-            try set.setMaxSize(workload.memberCount / workload.keyCount)
+            // A first pass lets the buffers settle at their steady-state sizes. The batched
+            // case does the same to the batched set (equal to the other one), 64 per call.
+            let bound = workload.memberCount / workload.keyCount
+            try set.setMaxSize(bound)
             _ = try workload.writeAll(.insert, into: &set, scoreBase: Double(workload.memberCount))
-            let bounded = try workload.measure { try workload.writeAll(.insert, into: &set, scoreBase: Double(2 * workload.memberCount)) }
-            context.record(case: "lww-insert-at-bound", metric: "ops_per_s", value: bounded.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-insert-at-bound", metric: "allocs_per_op", value: bounded.allocsPerOp, unit: "allocs")
+            recorder.record("lww-insert-at-bound", try workload.measure {
+                try workload.writeAll(.insert, into: &set, scoreBase: Double(2 * workload.memberCount))
+            }, &context)
+            try batched.setMaxSize(bound)
+            _ = try workload.writeAll(.insert, into: &batched, scoreBase: Double(workload.memberCount), batches: &batches)
+            recorder.record("lww-insert-at-bound-batched", try workload.measure {
+                try workload.writeAll(.insert, into: &batched, scoreBase: Double(2 * workload.memberCount), batches: &batches)
+            }, &context)
 
-            // lww-delete: every member deleted with a newer score (add set -> remove set).
+            // lww-delete: every member deleted with a newer score (add set -> remove set);
+            // batched: the same deletes to the batched set, 64 per call.
             try set.setMaxSize(LWWSet.defaultMaxSize)
-            let delete = try workload.measure { try workload.writeAll(.delete, into: &set, scoreBase: Double(3 * workload.memberCount)) }
-            context.record(case: "lww-delete", metric: "ops_per_s", value: delete.opsPerSecond, unit: "ops/s")
-            context.record(case: "lww-delete", metric: "allocs_per_op", value: delete.allocsPerOp, unit: "allocs")
+            recorder.record("lww-delete", try workload.measure {
+                try workload.writeAll(.delete, into: &set, scoreBase: Double(3 * workload.memberCount))
+            }, &context)
+            try batched.setMaxSize(LWWSet.defaultMaxSize)
+            recorder.record("lww-delete-batched", try workload.measure {
+                try workload.writeAll(.delete, into: &batched, scoreBase: Double(3 * workload.memberCount), batches: &batches)
+            }, &context)
+            precondition(set == batched, "lww: the batched writes left another set than the single ones")
 
             // lww-memory: heap the set takes in a fresh process (resident-set growth).
             let bytesPerEntry = try workload.measureMemoryInPeer()
             context.record(case: "lww-memory", metric: "bytes_per_entry", value: bytesPerEntry, unit: "B")
         }
+    }
+
+    /// Measures the probe and records it (case `lww-read-probe`): returns the dependent
+    /// read's nanoseconds.
+    private static func probeReads(_ probe: borrowing LWWReadProbe, _ context: inout SuiteContext) -> Double {
+        let reads = probe.measure()
+        context.record(case: "lww-read-probe", metric: "dependent_read_ns", value: reads.dependentNanoseconds, unit: "ns")
+        context.record(case: "lww-read-probe", metric: "parallel_read_ns", value: reads.parallelNanoseconds, unit: "ns")
+        return reads.dependentNanoseconds
     }
 }
 
