@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Frames", targets: ["Frames"]),
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
+        .library(name: "Journal", targets: ["Journal"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -32,6 +33,9 @@ let package = Package(
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
+        // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
+        // replay, compaction).
+        .target(name: "Journal", dependencies: ["Posix"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
 
@@ -57,6 +61,7 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "CAllocCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )
