@@ -103,11 +103,13 @@ public final class Journal {
         return try pipeline.seal()
     }
 
-    /// Commits what was appended, then closes the log and releases the directory's lock. Stop
-    /// any flusher first.
+    /// Commits what was appended, then closes the log and releases the directory's lock, even
+    /// when the commit fails (its error is thrown). Stop any flusher, and wait for any snapshot
+    /// being written, first.
     public func close() throws(JournalError) {
         try checkOpen()
         defer {
+            pipeline.closeLog()
             if let lockDescriptor { try? Sys.close(lockDescriptor) }
             lockDescriptor = nil
         }

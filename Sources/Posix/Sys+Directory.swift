@@ -1,9 +1,10 @@
 import Glibc
 
 extension SystemCall {
+    /// `opendir(3)`.
     public static let opendir = SystemCall("opendir")
+    /// `readdir(3)` (the seam fails the first read of a listing).
     public static let readdir = SystemCall("readdir")
-    public static let closedir = SystemCall("closedir")
 }
 
 extension Sys {

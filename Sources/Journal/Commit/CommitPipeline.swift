@@ -65,7 +65,14 @@ final class CommitPipeline: @unchecked Sendable {
         sealed.deallocate()
         stateWord.deinitialize(count: 1)
         stateWord.deallocate()
+        closeLog()
+    }
+
+    /// Closes the log file (writer, while idle; the journal accepts nothing afterwards).
+    func closeLog() {
+        guard log.descriptor >= 0 else { return }
         try? Sys.close(log.descriptor)
+        log.descriptor = -1
     }
 
     /// The current state.

@@ -57,7 +57,8 @@ public final class SnapshotPlan: Sendable {
     /// Writes the snapshot: `produce` appends its records, then the file is synced, renamed
     /// into place, the directory synced, and the logs and snapshots it replaces are deleted.
     /// A failure (or a crash) at any step leaves a directory that replays to the same state;
-    /// the next snapshot may be begun after it.
+    /// the next snapshot may be begun after it. A plan is written once (a second call throws
+    /// ``JournalError/snapshotInProgress``).
     @discardableResult
     public func write(_ produce: (inout SnapshotWriter) throws -> Void) throws(JournalError) -> SnapshotReport {
         try write(produce, stoppingAfter: nil)!
