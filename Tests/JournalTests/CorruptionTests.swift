@@ -1,3 +1,4 @@
+import Foundation
 import Journal
 import Testing
 
@@ -73,8 +74,9 @@ extension JournalTests {
             try TestSupport.withDirectory("middle") { directory in
                 let (bytes, offsets) = try Self.writeLog(directory, Self.payloads)
                 let path = TestSupport.log(directory)
-                // A payload byte, the length field, the sequence field, the checksum itself.
-                for position in [offsets[1] + recordHeaderLength + 3, offsets[1] + 4, offsets[1] + 9, offsets[1]] {
+                // A payload byte, the length field (low byte: a wrong length; high byte: over the
+                // limit), the sequence field, the checksum itself.
+                for position in [offsets[1] + recordHeaderLength + 3, offsets[1] + 4, offsets[1] + 7, offsets[1] + 9, offsets[1]] {
                     var damaged = bytes
                     damaged[position] ^= 0x01
                     try TestSupport.replace(path, with: damaged)
@@ -86,6 +88,48 @@ extension JournalTests {
                     }
                     // Nothing was truncated, and the lock was released.
                     #expect(try TestSupport.contents(path) == damaged)
+                }
+            }
+        }
+
+        @Test("a torn record at the end of a log that a later log follows is corruption, not a tail")
+        func tornEarlierLog() throws {
+            try TestSupport.withDirectory("torn-earlier") { directory in
+                do {
+                    let (journal, _) = try TestSupport.open(directory)
+                    for index in 1...3 { try journal.append([UInt8(index)]) }
+                    _ = try journal.beginSnapshot()  // rolls to log 1; the plan is dropped unwritten
+                    try journal.append([4])
+                    try journal.close()
+                }
+                let path = TestSupport.log(directory, 0)
+                let bytes = try TestSupport.contents(path)
+                try TestSupport.replace(path, with: Array(bytes.dropLast(1)))
+                #expect {
+                    _ = try TestSupport.open(directory)
+                } throws: { error in
+                    guard case JournalError.corruptRecord(let file, let offset, .shortPayload) = error else { return false }
+                    return file == path && offset == bytes.count - recordHeaderLength - 1
+                }
+            }
+        }
+
+        @Test("a log that does not start where the one before it ended is an error: records are missing")
+        func missingLog() throws {
+            try TestSupport.withDirectory("missing") { directory in
+                do {
+                    let (journal, _) = try TestSupport.open(directory)
+                    try journal.append([1])
+                    _ = try journal.beginSnapshot()
+                    try journal.append([2])
+                    try journal.close()
+                }
+                try FileManager.default.removeItem(atPath: TestSupport.log(directory, 0))
+                #expect {
+                    _ = try TestSupport.open(directory)
+                } throws: { error in
+                    guard case JournalError.missingRecords(let file, 1, 2) = error else { return false }
+                    return file == TestSupport.log(directory, 1)
                 }
             }
         }
