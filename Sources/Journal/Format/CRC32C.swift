@@ -42,7 +42,6 @@ public enum CRC32C {
 }
 
 /// The eight slicing tables, made once per process and never changed or freed.
-@usableFromInline
 struct CRC32CTables: @unchecked Sendable {
     // Unchecked: the memory is written only in `init`, before `shared` publishes it (a global
     // `let` is initialised once, thread-safely); afterwards every thread only reads it.
