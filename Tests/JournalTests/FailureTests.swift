@@ -86,6 +86,25 @@ extension JournalTests {
             }
         }
 
+        @Test("a failing log rotation refuses the snapshot and the journal goes on in the old log")
+        func rotationFails() throws {
+            try TestSupport.withDirectory("rotation-fails") { directory in
+                let journal = try Self.prepared(directory)
+                FailureInjection.arm(.rename, with: .ioError)
+                defer { FailureInjection.disarmAll() }
+                #expect(throws: JournalError.self) { try journal.beginSnapshot() }
+                FailureInjection.disarmAll()
+                #expect(journal.durableSequence == 5, "the pending batch was committed before the rotation")
+                try journal.append([6])
+                #expect(try journal.commit() == 6)
+                try journal.writeSnapshot { _ in }
+                try journal.close()
+                let (reopened, replayed) = try TestSupport.open(directory)
+                #expect(replayed.sequences.isEmpty && reopened.replay.snapshot?.sequence == 6)
+                #expect(try TestSupport.names(directory) == ["journal.lock", "log-0000000000000001.wal", "snapshot-0000000000000001.snap"])
+            }
+        }
+
         @Test("a failing snapshot write leaves the journal working and the old generation in place")
         func snapshotWriteFails() throws {
             try TestSupport.withDirectory("snapshot-fails") { directory in

@@ -28,6 +28,7 @@ struct LogFile {
         } catch {
             throw .systemCall(file: temporary, offset: nil, error)
         }
+        var renamed = false
         do throws(JournalError) {
             var header = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
             try withUnsafeMutableBytes(of: &header) { bytes throws(JournalError) in
@@ -40,10 +41,13 @@ struct LogFile {
             }
             do { try Sys.fsync(descriptor) } catch { throw .systemCall(file: temporary, offset: nil, error) }
             do { try Sys.rename(temporary, to: path) } catch { throw .systemCall(file: temporary, offset: nil, error) }
+            renamed = true
             do { try Sys.fsyncDirectory(directory) } catch { throw .systemCall(file: directory, offset: nil, error) }
         } catch {
+            // Nothing of the new log may stay: a later open would expect its base to follow
+            // the records the old log goes on receiving.
             try? Sys.close(descriptor)
-            try? Sys.unlink(temporary)
+            try? Sys.unlink(renamed ? path : temporary)
             throw error
         }
         return LogFile(descriptor: descriptor, path: path, generation: generation, offset: FileHeader.length)
