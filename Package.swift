@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
         .library(name: "Counting", targets: ["Counting"]),
+        .library(name: "Journal", targets: ["Journal"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -44,6 +45,9 @@ let package = Package(
         .target(name: "Counting", dependencies: ["DrainLoop", "CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
+        // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
+        // replay, compaction).
+        .target(name: "Journal", dependencies: ["Posix"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
         // What tests and the lab share: helper processes that never outlive their deadline,
@@ -79,6 +83,7 @@ let package = Package(
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "CAllocCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )
