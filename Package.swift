@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Frames", targets: ["Frames"]),
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
+        .library(name: "Timeline", targets: ["Timeline"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "DrainLoop", dependencies: ["CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
+        // The timeline server: for now its transport-neutral single-writer engine (Engine/).
+        .target(name: "Timeline", dependencies: ["Frames", "LWWSet"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
 
@@ -57,6 +60,7 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "CAllocCounter", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )
