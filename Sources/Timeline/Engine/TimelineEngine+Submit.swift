@@ -94,50 +94,9 @@ extension TimelineEngine {
 
     /// Writes the binary form of a JSON request into the arena and returns its operation.
     private func appendConverted(_ request: TimelineJSONRequest) throws(TimelineCodecError) -> TimelineOperation {
-        switch request {
-        case let .insert(key, score, member), let .delete(key, score, member):
-            let isInsert = if case .insert = request { true } else { false }
-            try withBytes(key) { (key) throws(TimelineCodecError) in
-                try withBytes(member) { (member) throws(TimelineCodecError) in
-                    try appendToArena(isInsert
-                        ? try .insert(key: key, score: score, member: member) : try .delete(key: key, score: score, member: member))
-                }
-            }
-            return isInsert ? .insert : .delete
-        case let .select(key, offset, limit):
-            try withBytes(key) { (key) throws(TimelineCodecError) in try appendToArena(try .select(key: key, offset: offset, limit: limit)) }
-            return .select
-        case let .tail(key):
-            try withBytes(key) { (key) throws(TimelineCodecError) in try appendToArena(try .tail(key: key)) }
-            return .tail
-        case let .insertBatch(writes), let .deleteBatch(writes):
-            var writer = TimelineWritesWriter(scratch)
-            for write in writes {
-                try withBytes(write.key) { (key) throws(TimelineCodecError) in
-                    try withBytes(write.member) { (member) throws(TimelineCodecError) in try writer.append(key: key, score: write.score, member: member) }
-                }
-            }
-            let isInsert = if case .insertBatch = request { true } else { false }
-            try appendToArena(isInsert ? .insertBatch(writer.writes) : .deleteBatch(writer.writes))
-            return isInsert ? .insertBatch : .deleteBatch
-        case let .selectKeys(keys, offset, limit):
-            var writer = TimelineKeysWriter(scratch)
-            for key in keys { try withBytes(key) { (key) throws(TimelineCodecError) in try writer.append(key) } }
-            try appendToArena(.select(keys: writer.keys, offset: offset, limit: limit))
-            return .selectKeys
-        case let .range(key, start, stop, limit):
-            let startMember = start?.member ?? ""
-            let stopMember = stop?.member ?? ""
-            try withBytes(key) { (key) throws(TimelineCodecError) in
-                try withBytes(startMember) { (startBytes) throws(TimelineCodecError) in
-                    try withBytes(stopMember) { (stopBytes) throws(TimelineCodecError) in
-                        try appendToArena(try .range(
-                            key: key, start: start.map { TimelineCursor(score: $0.score, member: startBytes) },
-                            stop: stop.map { TimelineCursor(score: $0.score, member: stopBytes) }, limit: limit))
-                    }
-                }
-            }
-            return .range
+        try request.withBinary(scratch: scratch) { (binary) throws(TimelineCodecError) in
+            try appendToArena(binary)
+            return binary.operation
         }
     }
 
@@ -148,17 +107,6 @@ extension TimelineEngine {
         guard count <= configuration.maxMessageBytes else { throw .bufferTooSmall(needed: count, available: configuration.maxMessageBytes) }
         arena.append(contentsOf: repeatElement(0, count: count))
         arena.withUnsafeMutableBytes { request.unsafeEncode(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `string`.
-    private func withBytes<Result>(
-        _ string: String, _ body: (UnsafeRawBufferPointer) throws(TimelineCodecError) -> Result
-    ) throws(TimelineCodecError) -> Result {
-        var string = string
-        let result: Swift.Result<Result, TimelineCodecError> = string.withUTF8 { bytes in
-            Swift.Result { () throws(TimelineCodecError) in try body(UnsafeRawBufferPointer(bytes)) }
-        }
-        return try result.get()
     }
 
     private func countInteraction(_ interaction: TimelineInteraction) {
