@@ -137,6 +137,30 @@ struct TimelineJSONTests {
         }
     }
 
+    @Test("JSON requests convert to the binary layout and back", arguments: [6, 7] as [UInt64])
+    func toBinary(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { scratch.deallocate() }
+        for _ in 0..<200 {
+            let request = Self.randomRequest(using: &random)
+            let encoded = try request.withBinary(scratch: scratch) { (binary) throws(TimelineCodecError) in
+                var bytes = [UInt8](repeating: 0, count: binary.encodedByteCount)
+                bytes.withUnsafeMutableBytes { binary.unsafeEncode(into: $0) }
+                return bytes
+            }
+            #expect(try withExactBytes(encoded) { raw in try TimelineJSONRequest(try TimelineRequest(decoding: raw)) } == request)
+        }
+        let tiny = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
+        defer { tiny.deallocate() }
+        #expect(throws: TimelineCodecError.bufferTooSmall(needed: 14, available: 8)) {
+            try TimelineJSONRequest.insertBatch(writes: [TimelineJSONWrite(key: "k", score: 1, member: "m")]).withBinary(scratch: tiny) { _ in }
+        }
+        #expect(throws: TimelineCodecError.valueOutOfRange(field: .key, value: 65_536)) {
+            try TimelineJSONRequest.tail(key: String(repeating: "k", count: 65_536)).withBinary(scratch: tiny) { _ in }
+        }
+    }
+
     @Test("binary messages convert to JSON when their bytes are UTF-8")
     func fromBinary() throws {
         var random = SplitMix64(seed: 3)

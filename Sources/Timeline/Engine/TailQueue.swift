@@ -2,7 +2,7 @@
 /// back in one byte buffer that is compacted and reused, so a tail that keeps up allocates
 /// nothing once its buffer has grown to its usual backlog.
 struct TailQueue {
-    /// The events' bytes in `head ..< tail`, each a native `UInt32` length then the bytes.
+X
     private var storage: [UInt8] = []
     private var head = 0
     private var tail = 0
@@ -28,14 +28,14 @@ struct TailQueue {
     func withOldest<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         guard count > 0 else { return nil }
         return storage.withUnsafeBytes { bytes in
-            let length = Int(bytes.load(fromByteOffset: head, as: UInt32.self))
+            let length = Int(bytes.loadUnaligned(fromByteOffset: head, as: UInt32.self))
             return body(UnsafeRawBufferPointer(rebasing: bytes[head + Self.lengthSize ..< head + Self.lengthSize + length]))
         }
     }
 
     /// Drops the oldest event (one must be queued).
     mutating func removeOldest() {
-        let length = storage.withUnsafeBytes { Int($0.load(fromByteOffset: head, as: UInt32.self)) }
+        let length = storage.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: head, as: UInt32.self)) }
         head += Self.lengthSize + length
         count -= 1
         if count == 0 {

@@ -73,7 +73,7 @@ extension TimelineEngine {
     /// full.
     func feedTails(_ write: BorrowedWrite, _ output: inout some TimelineEngineOutput) {
         guard !tailsByKey.isEmpty, let slots = tailsByKey[Self.hash(write.key)] else { return }
-        for slot in slots where tails[slot].key.elementsEqual(write.key) {
+        for slot in slots where tails[slot].isActive && tails[slot].key.elementsEqual(write.key) {
             guard tails[slot].queue.count < configuration.tailBufferEvents else {
                 cutOff(slot, "tail overflow: \(configuration.tailBufferEvents) events waiting for REQUEST_N; the tail is cut off", &output)
                 continue
@@ -84,17 +84,30 @@ extension TimelineEngine {
                     let event = write.kind == .insert
                         ? try TimelineRequest.insert(key: write.key, score: write.score, member: write.member)
                         : try TimelineRequest.delete(key: write.key, score: write.score, member: write.member)
-                    tails[slot].queue.push(byteCount: event.encodedByteCount) { event.unsafeEncode(into: $0) }
+                    offer(slot, event, &output)
                 case .json:
-                    let data = try codec.encode(try Self.jsonEvent(write))
-                    tails[slot].queue.push(byteCount: data.count) { data.unsafeEncode(into: $0) }
+                    offer(slot, try codec.encode(try Self.jsonEvent(write)), &output)
                 }
             } catch {
                 cutOff(slot, "tail event cannot be encoded: \(error)", &output)
-                continue
             }
-            if tails[slot].credit > 0 { list(slot) }
         }
+    }
+
+    /// Sends `event` to the tail in `slot` at once when nothing is queued before it and the
+    /// credit allows (encoded in the scratch buffer); queues it otherwise.
+    private func offer(_ slot: Int, _ event: some FrameEncodable, _ output: inout some TimelineEngineOutput) {
+        let size = event.encodedByteCount
+        if tails[slot].queue.count == 0 && tails[slot].credit > 0 && size <= scratch.count {
+            event.unsafeEncode(into: scratch)
+            if output.emit(to: tails[slot].token, event: UnsafeRawBufferPointer(rebasing: scratch[..<size])) {
+                tails[slot].credit -= 1
+                counters.tailEventsSent += 1
+                return
+            }
+        }
+        tails[slot].queue.push(byteCount: size) { event.unsafeEncode(into: $0) }
+        if tails[slot].credit > 0 { list(slot) }
     }
 
     /// Sends the tail in `slot` what its credit allows.
