@@ -2,7 +2,7 @@
 /// back in one byte buffer that is compacted and reused, so a tail that keeps up allocates
 /// nothing once its buffer has grown to its usual backlog.
 struct TailQueue {
-X
+    /// The events' bytes in `head ..< tail`, each a native `UInt32` length (unaligned) then the bytes.
     private var storage: [UInt8] = []
     private var head = 0
     private var tail = 0
