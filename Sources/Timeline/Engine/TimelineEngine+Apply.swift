@@ -20,9 +20,9 @@ extension TimelineEngine {
                     var end = start + 1
                     while end < order.count && pending[order[end]].phase == phase { end += 1 }
                     if phase % 2 == 0 {
-                        applyWrites(order[start ..< end], arena, &output, &observer)
+                        applyWrites(start ..< end, arena, &output, &observer)
                     } else {
-                        runReads(order[start ..< end], arena, &output)
+                        runReads(start ..< end, arena, &output)
                     }
                     start = end
                 }
@@ -46,10 +46,13 @@ extension TimelineEngine {
         maxPhase = -1
     }
 
+    // The loops below run over index ranges, not over arrays: an array's iterator
+    // allocates in a debug build, and the allocation tests run there.
+
     /// Answers the requests refused at submit.
     private func answerRefused(_ output: inout some TimelineEngineOutput) {
-        for request in pending where request.phase < 0 && !request.dropped {
-            if let failure = request.failure { output.fail(request.token, code: failure.code, reason: failure.reason) }
+        for index in 0 ..< pending.count where pending[index].phase < 0 && !pending[index].dropped {
+            if let failure = pending[index].failure { output.fail(pending[index].token, code: failure.code, reason: failure.reason) }
         }
     }
 
@@ -57,13 +60,13 @@ extension TimelineEngine {
     /// (a counting sort), in submission order within a phase.
     private func sortByPhase() {
         phaseStarts.removeAll(keepingCapacity: true)
-        phaseStarts.append(contentsOf: repeatElement(0, count: maxPhase + 2))
-        for request in pending where request.phase >= 0 { phaseStarts[request.phase + 1] += 1 }
-        for phase in phaseStarts.indices.dropFirst() { phaseStarts[phase] += phaseStarts[phase - 1] }
-        order.append(contentsOf: repeatElement(0, count: phaseStarts[maxPhase + 1]))
-        for (index, request) in pending.enumerated() where request.phase >= 0 {
-            order[phaseStarts[request.phase]] = index
-            phaseStarts[request.phase] += 1
+        for _ in 0 ..< maxPhase + 2 { phaseStarts.append(0) }
+        for index in 0 ..< pending.count where pending[index].phase >= 0 { phaseStarts[pending[index].phase + 1] += 1 }
+        for phase in 1 ..< phaseStarts.count { phaseStarts[phase] += phaseStarts[phase - 1] }
+        for _ in 0 ..< phaseStarts[maxPhase + 1] { order.append(0) }
+        for index in 0 ..< pending.count where pending[index].phase >= 0 {
+            order[phaseStarts[pending[index].phase]] = index
+            phaseStarts[pending[index].phase] += 1
         }
     }
 
@@ -85,14 +88,16 @@ extension TimelineEngine {
 
     // MARK: Writes
 
-    /// Applies the writes of the requests `indices` as one batch, then answers them.
+    /// Applies the writes of the requests at `positions` of `order` as one batch, then
+    /// answers them.
     private func applyWrites(
-        _ indices: ArraySlice<Int>, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
+        _ positions: Range<Int>, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
         _ observer: inout some TimelineWriteObserver
     ) {
         writeBatch.removeAll(keepingCapacity: true)
         writeOwners.removeAll(keepingCapacity: true)
-        for index in indices where !pending[index].dropped {
+        for position in positions where !pending[order[position]].dropped {
+            let index = order[position]
             guard let request = request(index, arena) else { continue }
             pending[index].firstWrite = writeBatch.count
             switch request.operation {
@@ -130,8 +135,8 @@ extension TimelineEngine {
                 }
             }
         }
-        for index in indices where !pending[index].dropped {
-            let request = pending[index]
+        for position in positions where !pending[order[position]].dropped {
+            let request = pending[order[position]]
             if let failure = request.failure {
                 countFailure(failure, unanswered: request.isFireAndForget)
                 if !request.isFireAndForget { output.fail(request.token, code: failure.code, reason: failure.reason) }
@@ -146,12 +151,13 @@ extension TimelineEngine {
 
     // MARK: Reads
 
-    /// Runs the selects of the requests `indices` as one batch, and their ranges and tails
-    /// one by one, answering each.
-    private func runReads(_ indices: ArraySlice<Int>, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput) {
+    /// Runs the selects of the requests at `positions` of `order` as one batch, and their
+    /// ranges and tails one by one, answering each.
+    private func runReads(_ positions: Range<Int>, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput) {
         selectBatch.removeAll(keepingCapacity: true)
         selectOwners.removeAll(keepingCapacity: true)
-        for index in indices where !pending[index].dropped {
+        for position in positions where !pending[order[position]].dropped {
+            let index = order[position]
             guard let request = request(index, arena) else {
                 answerFailure(index, &output)
                 continue
@@ -217,9 +223,9 @@ extension TimelineEngine {
                 }
             } catch {
                 // Offsets and limits come from u32 fields, so the set never refuses them.
-                for owner in selectOwners {
-                    pending[owner].failure = .failed(error.description)
-                    answerFailure(owner, &output)
+                for position in 0 ..< selectOwners.count {
+                    pending[selectOwners[position]].failure = .failed(error.description)
+                    answerFailure(selectOwners[position], &output)
                 }
             }
         }

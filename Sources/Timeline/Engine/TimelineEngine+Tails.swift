@@ -1,4 +1,5 @@
 import Frames
+import Glibc
 import LWWSet
 
 extension TimelineEngine {
@@ -73,7 +74,8 @@ extension TimelineEngine {
     /// full.
     func feedTails(_ write: BorrowedWrite, _ output: inout some TimelineEngineOutput) {
         guard !tailsByKey.isEmpty, let slots = tailsByKey[Self.hash(write.key)] else { return }
-        for slot in slots where tails[slot].isActive && tails[slot].key.elementsEqual(write.key) {
+        for position in 0 ..< slots.count where tails[slots[position]].isActive && Self.equal(tails[slots[position]].key, write.key) {
+            let slot = slots[position]
             guard tails[slot].queue.count < configuration.tailBufferEvents else {
                 cutOff(slot, "tail overflow: \(configuration.tailBufferEvents) events waiting for REQUEST_N; the tail is cut off", &output)
                 continue
@@ -134,6 +136,13 @@ extension TimelineEngine {
         guard let member = String(validating: write.member, as: UTF8.self) else { throw .invalidUTF8(field: .member) }
         return write.kind == .insert
             ? .insert(key: key, score: write.score, member: member) : .delete(key: key, score: write.score, member: member)
+    }
+
+    /// Whether `key` holds exactly the bytes of `other`.
+    private static func equal(_ key: [UInt8], _ other: UnsafeRawBufferPointer) -> Bool {
+        key.withUnsafeBytes { bytes in
+            bytes.count == other.count && (bytes.count == 0 || memcmp(bytes.baseAddress!, other.baseAddress!, bytes.count) == 0)
+        }
     }
 
     /// The hash tails are filed under.
