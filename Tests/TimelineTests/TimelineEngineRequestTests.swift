@@ -267,6 +267,24 @@ struct TimelineEngineRequestTests {
         #expect(engine.counters.failedRequests == 3)
     }
 
+    @Test("a JSON request whose binary form passes the message limit fails with 0x201")
+    func jsonTooLarge() throws {
+        let engine = try TimelineEngine(configuration: .init(maxMessageBytes: 64))
+        var output = RecordingOutput()
+        var client = Client(1, .json)
+        let large = try client.send(.insertBatch(writes: (0..<6).map { write("k", Double($0), "member-\($0)") }), to: engine)
+        let small = try client.send(.insertBatch(writes: [write("k", 1, "m")]), to: engine)
+        engine.apply(into: &output)
+        let replies = output.take()
+        #expect(errors(replies).map(\.token) == [large])
+        if case let .error(_, code, reason)? = errors(replies).first {
+            #expect(code == 0x201)
+            #expect(reason.contains("64-byte message limit"), "\(reason)")
+        }
+        #expect(try client.response(to: small, in: replies) == .ok)
+        #expect(engine.counters.writesApplied == 1)
+    }
+
     @Test("the observer sees every applied write in order, and no ignored one")
     func observer() throws {
         let engine = try TimelineEngine()
