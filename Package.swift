@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
         .library(name: "Counting", targets: ["Counting"]),
         .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Timeline", targets: ["Timeline"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -48,6 +49,8 @@ let package = Package(
         // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
         // replay, compaction).
         .target(name: "Journal", dependencies: ["Posix"]),
+        // The timeline server: for now its transport-neutral single-writer engine (Engine/).
+        .target(name: "Timeline", dependencies: ["Frames", "LWWSet"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
         // What tests and the lab share: helper processes that never outlive their deadline,
@@ -83,7 +86,8 @@ let package = Package(
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "CAllocCounter"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Harness", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-import CAllocCounter
+import Harness
 import Journal
 import Testing
 
@@ -95,7 +95,7 @@ extension JournalTests {
 
         @Test("append and commit allocate nothing once the buffers have grown")
         func noAllocations() throws {
-            guard ringside_alloc_counter_interposes() == 1 else { return }
+            guard AllocationCounts.areCounted else { return }
             try TestSupport.withDirectory("allocs") { directory in
                 let (journal, _) = try TestSupport.open(directory)
                 let payload = [UInt8](repeating: 0x5A, count: 48)
@@ -104,12 +104,11 @@ extension JournalTests {
                         for _ in 0..<64 { try journal.append(bytes) }
                         try journal.commit()
                     }
-                    let before = ringside_thread_allocations()
-                    for _ in 0..<10 {
+                    let measured = try AllocationMeasurement(warmUp: false, runs: 10) {
                         for _ in 0..<64 { try journal.append(bytes) }
                         try journal.commit()
                     }
-                    #expect(ringside_thread_allocations() - before == 0)
+                    #expect(measured.total.mallocs == 0)
                 }
             }
         }

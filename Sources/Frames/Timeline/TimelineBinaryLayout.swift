@@ -24,6 +24,36 @@ enum TimelineBinaryLayout {
     /// tail: key length at 2, key at 4.
     @inlinable static var tailFixedSize: Int { 4 }
 
+    /// insert batch and delete batch: write count (u32) at 2, then the writes. Each write:
+    /// score at 0, key length at 8, member length at 10, key at 12, member after the key.
+    @inlinable static var batchCountOffset: Int { 2 }
+    @inlinable static var batchFixedSize: Int { 6 }
+    @inlinable static var writeKeyLengthOffset: Int { 8 }
+    @inlinable static var writeMemberLengthOffset: Int { 10 }
+    @inlinable static var writeFixedSize: Int { 12 }
+
+    /// select of several keys: key count (u16) at 2, offset at 4, limit at 8, then the keys,
+    /// each a u16 length and its bytes.
+    @inlinable static var keysCountOffset: Int { 2 }
+    @inlinable static var keysFixedSize: Int { 12 }
+    @inlinable static var keyEntryFixedSize: Int { 2 }
+
+    /// range: start score at 2, stop score at 10, limit at 18, key length at 22, start member
+    /// length at 24, stop member length at 26, cursor flags at 28, reserved at 29, then key,
+    /// start member, stop member.
+    @inlinable static var rangeStartScoreOffset: Int { 2 }
+    @inlinable static var rangeStopScoreOffset: Int { 10 }
+    @inlinable static var rangeLimitOffset: Int { 18 }
+    @inlinable static var rangeKeyLengthOffset: Int { 22 }
+    @inlinable static var rangeStartLengthOffset: Int { 24 }
+    @inlinable static var rangeStopLengthOffset: Int { 26 }
+    @inlinable static var rangeFlagsOffset: Int { 28 }
+    @inlinable static var rangeReservedOffset: Int { 29 }
+    @inlinable static var rangeFixedSize: Int { 30 }
+    /// The range flags: which cursors are present.
+    @inlinable static var rangeStartFlag: UInt8 { 0x01 }
+    @inlinable static var rangeStopFlag: UInt8 { 0x02 }
+
     /// ok: the two leading bytes only.
     @inlinable static var okSize: Int { 2 }
 
@@ -35,12 +65,24 @@ enum TimelineBinaryLayout {
     @inlinable static var recordMemberLengthOffset: Int { 8 }
     @inlinable static var recordFixedSize: Int { 10 }
 
+    /// results: key count (u16) at 2, then per key: key length (u16), key, record count
+    /// (u32), records.
+    @inlinable static var resultsCountOffset: Int { 2 }
+    @inlinable static var resultsFixedSize: Int { 4 }
+    @inlinable static var resultKeyFixedSize: Int { 2 }
+    @inlinable static var resultRecordsCountSize: Int { 4 }
+
     /// The response operation codes.
     @inlinable static var okOperation: UInt8 { 0x81 }
     @inlinable static var recordsOperation: UInt8 { 0x82 }
+    @inlinable static var resultsOperation: UInt8 { 0x83 }
 
     /// The largest key or member (u16 length).
     @inlinable static var maxFieldLength: Int { Int(UInt16.max) }
+    /// The most keys in one select or results message (u16 count).
+    @inlinable static var maxKeyCount: Int { Int(UInt16.max) }
+    /// The most writes in a batch or records in a list (u32 count).
+    @inlinable static var maxItemCount: Int { Int(UInt32.max) }
 
     /// Checks the two leading bytes: at least two present and the reserved byte zero.
     /// Returns the operation byte.
@@ -70,6 +112,28 @@ enum TimelineBinaryLayout {
             throw .lengthBeyondEnd(field: .member, length: memberLength, available: afterKey)
         }
         guard afterKey == memberLength else { throw .trailingBytes(count: afterKey - memberLength) }
+    }
+
+    /// Checks that `field`, `length` bytes long, fits in the `available` bytes left.
+    @inlinable @inline(__always)
+    static func checkRoom(_ field: TimelineField, length: Int, available: Int) throws(TimelineCodecError) {
+        guard available >= length else { throw .lengthBeyondEnd(field: field, length: length, available: available) }
+    }
+
+    /// Writes one record (score, member length, member) at `offset` of `buffer`, checking
+    /// the member's length, the score and the room first; returns the bytes written.
+    @inlinable
+    static func storeRecord(
+        member: UnsafeRawBufferPointer, score: Double, in buffer: UnsafeMutableRawBufferPointer, at offset: Int
+    ) throws(TimelineCodecError) -> Int {
+        try checkLength(member, .member)
+        try checkScore(score)
+        let size = recordFixedSize + member.count
+        guard buffer.count - offset >= size else { throw .bufferTooSmall(needed: size, available: buffer.count - offset) }
+        buffer.unsafeStoreBigEndianDouble(score, at: offset)
+        buffer.unsafeStoreBigEndian(UInt16(member.count), at: offset + recordMemberLengthOffset)
+        buffer.unsafeCopy(member, at: offset + recordFixedSize)
+        return size
     }
 
     /// Rejects NaN and infinities.

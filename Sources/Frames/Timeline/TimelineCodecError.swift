@@ -14,6 +14,11 @@ public enum TimelineCodecError: Error, Hashable, Sendable, CustomStringConvertib
     case reservedBitsSet(UInt8)
     /// A score that is NaN or infinite, by its bit pattern.
     case nonFiniteScore(bitPattern: UInt64)
+    /// A range's cursor flags have bits other than start (`0x01`) and stop (`0x02`).
+    case invalidCursorFlags(UInt8)
+    /// A range's flags say the cursor `field` (`.start` or `.stop`) is absent, yet its score
+    /// or member length is not zero.
+    case absentCursorNotZero(field: TimelineField)
     /// Writing: a key or member longer than 65,535 bytes, or too many records.
     case valueOutOfRange(field: TimelineField, value: Int)
     /// Writing: the message needs `needed` bytes, the buffer has `available`.
@@ -38,6 +43,10 @@ public enum TimelineCodecError: Error, Hashable, Sendable, CustomStringConvertib
             "reserved byte is 0x" + String(byte, radix: 16) + ", not 0"
         case let .nonFiniteScore(bits):
             "score \(Double(bitPattern: bits)) is not finite"
+        case let .invalidCursorFlags(flags):
+            "range flags 0x" + String(flags, radix: 16) + " set bits other than start (0x1) and stop (0x2)"
+        case let .absentCursorNotZero(field):
+            "\(field) cursor is absent by the flags, yet its score or member length is not zero"
         case let .valueOutOfRange(field, value):
             "\(field) of \(value) does not fit the layout"
         case let .bufferTooSmall(needed, available):
@@ -58,6 +67,16 @@ public enum TimelineField: String, Hashable, Sendable, CustomStringConvertible {
     case member
     /// The record list of a select response.
     case records
+    /// The writes of an insert or delete batch.
+    case writes
+    /// The key list of a select of several keys.
+    case keys
+    /// A range's start cursor.
+    case start
+    /// A range's stop cursor.
+    case stop
+    /// The per-key results of a select of several keys.
+    case results
 
     /// The field's name.
     public var description: String { rawValue }

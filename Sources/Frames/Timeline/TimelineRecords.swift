@@ -38,22 +38,26 @@ public struct TimelineRecords: Sequence {
     /// every length fits, every score is finite.
     @inlinable
     init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
+        let length = try Self.validatedLength(of: bytes, count: count)
+        guard length == bytes.count else { throw .trailingBytes(count: bytes.count - length) }
+        self.init(unchecked: bytes, count: count)
+    }
+
+    /// Validates `count` records at the start of `bytes` (more bytes may follow) and returns
+    /// the number of bytes they take.
+    @inlinable
+    static func validatedLength(of bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) -> Int {
         typealias Layout = TimelineBinaryLayout
         var at = 0
         for _ in 0..<count {
             let left = bytes.count - at
-            guard left >= Layout.recordFixedSize else {
-                throw .lengthBeyondEnd(field: .records, length: Layout.recordFixedSize, available: left)
-            }
+            try Layout.checkRoom(.records, length: Layout.recordFixedSize, available: left)
             try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: at))
             let length = Int(bytes.unsafeLoadBigEndian(at: at + Layout.recordMemberLengthOffset, as: UInt16.self))
-            guard left - Layout.recordFixedSize >= length else {
-                throw .lengthBeyondEnd(field: .member, length: length, available: left - Layout.recordFixedSize)
-            }
+            try Layout.checkRoom(.member, length: length, available: left - Layout.recordFixedSize)
             at += Layout.recordFixedSize + length
         }
-        guard at == bytes.count else { throw .trailingBytes(count: bytes.count - at) }
-        self.init(unchecked: bytes, count: count)
+        return at
     }
 
     /// Walks the records in order.
@@ -108,15 +112,8 @@ public struct TimelineRecordsWriter {
     /// bytes, the score not finite, or the buffer full.
     @inlinable
     public mutating func append(member: UnsafeRawBufferPointer, score: Double) throws(TimelineCodecError) {
-        try TimelineBinaryLayout.checkLength(member, .member)
-        try TimelineBinaryLayout.checkScore(score)
-        guard appended < Int(UInt32.max) else { throw .valueOutOfRange(field: .records, value: appended + 1) }
-        let size = TimelineBinaryLayout.recordFixedSize + member.count
-        guard buffer.count - end >= size else { throw .bufferTooSmall(needed: size, available: buffer.count - end) }
-        buffer.unsafeStoreBigEndianDouble(score, at: end)
-        buffer.unsafeStoreBigEndian(UInt16(member.count), at: end + TimelineBinaryLayout.recordMemberLengthOffset)
-        buffer.unsafeCopy(member, at: end + TimelineBinaryLayout.recordFixedSize)
-        end += size
+        guard appended < TimelineBinaryLayout.maxItemCount else { throw .valueOutOfRange(field: .records, value: appended + 1) }
+        end += try TimelineBinaryLayout.storeRecord(member: member, score: score, in: buffer, at: end)
         appended += 1
     }
 
