@@ -171,6 +171,8 @@ public final class Connection: Sendable {
         do {
             let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Payload?, any Error>) in
                 do {
+                    // Once registered, the continuation is resumed by whoever ends the stream
+                    // (an answer, or the connection failing while the request is sent).
                     try shared.withCore { (core) throws(TransportError) in
                         try core.checkOpen()
                         let id = core.allocateStreamID()
@@ -181,9 +183,10 @@ public final class Connection: Sendable {
                         do throws(TransportError) {
                             try Self.sendRequest(core, .requestResponse, id, data: data, metadata: metadata)
                         } catch {
-                            core.streams[id] = nil
-                            core.asyncWaiters -= 1
-                            throw error
+                            if core.streams.removeValue(forKey: id) != nil {
+                                core.asyncWaiters -= 1
+                                continuation.resume(throwing: error)
+                            }
                         }
                     }
                     shared.tickerBell.doorbell.ring()
