@@ -12,7 +12,7 @@ extension SystemCall {
     public static let getsockname = SystemCall("getsockname")
     public static let getpeername = SystemCall("getpeername")
     public static let shutdown = SystemCall("shutdown")
-    public static let writev = SystemCall("writev")
+    public static let sendmsg = SystemCall("sendmsg")
     public static let poll = SystemCall("poll")
 }
 
@@ -84,10 +84,16 @@ extension Sys {
         _ = try SystemCall.shutdown.run { Glibc.shutdown(descriptor, how) }
     }
 
-    /// `writev(2)` of `count` buffers described at `vectors`: the byte count written
-    /// (possibly fewer than asked).
-    public static func writev(_ descriptor: Int32, _ vectors: UnsafePointer<iovec>, count: Int32) throws(SystemCallError) -> Int {
-        try SystemCall.writev.run { Glibc.writev(descriptor, vectors, count) }
+    /// `sendmsg(2)` of `count` buffers described at `vectors` (a `writev` on a socket) with
+    /// `MSG_NOSIGNAL` always added to `flags`, so a peer gone away is `EPIPE`, never SIGPIPE:
+    /// the byte count written (possibly fewer than asked).
+    public static func send(
+        _ descriptor: Int32, vectors: UnsafeMutablePointer<iovec>, count: Int, flags: Int32 = 0
+    ) throws(SystemCallError) -> Int {
+        var message = msghdr()
+        message.msg_iov = vectors
+        message.msg_iovlen = count
+        return try SystemCall.sendmsg.run { Glibc.sendmsg(descriptor, &message, flags | Int32(MSG_NOSIGNAL)) }
     }
 
     /// `poll(2)` of `count` descriptors at `descriptors`, at most `timeoutMilliseconds`
