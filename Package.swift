@@ -57,6 +57,7 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Frames", "ShmRing", "Posix", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -56,6 +56,16 @@ extension Sys {
         }
     }
 
+    /// `setsockopt(2)` of an option held in a C struct (`SO_LINGER` takes a `linger`).
+    public static func setSocketOption<Value: BitwiseCopyable>(
+        _ descriptor: Int32, level: Int32, option: Int32, structure: Value
+    ) throws(SystemCallError) {
+        var value = structure
+        _ = try SystemCall.setsockopt.run {
+            Glibc.setsockopt(descriptor, level, option, &value, socklen_t(MemoryLayout<Value>.size))
+        }
+    }
+
     /// `getsockopt(2)` of an `Int32` option (`SO_ERROR`, `SO_SNDBUF`, ...).
     public static func socketOption(_ descriptor: Int32, level: Int32, option: Int32) throws(SystemCallError) -> Int32 {
         var value: Int32 = 0
