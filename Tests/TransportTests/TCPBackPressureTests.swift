@@ -33,11 +33,12 @@ extension TCPTests {
             #expect(blocked)
             // The queue, the server's send buffer and the client's receive buffer: a few MiB.
             #expect(accepted < 32 << 20, "\(accepted) bytes accepted before .wouldBlock")
-            _ = server.run(timeout: .milliseconds(200)) { false }
-            #expect(frame.withUnsafeBytes { server.carrier.send($0, to: id) } == .wouldBlock)
 
-            // The client floods the server, which no longer reads it: the client's sends
-            // back up too (back-pressure through TCP), with a bounded number delivered.
+            // The client floods the server, which answers each frame (an echo it keeps
+            // retrying while the queue is full). The answers cannot go out, so the carrier stops
+            // reading: the client's sends back up too (back-pressure through TCP), with a
+            // bounded number delivered.
+            server.echo = true
             var clientSent = 0
             var clientBlocked = false
             _ = try server.run(timeout: .seconds(20)) {
@@ -53,7 +54,11 @@ extension TCPTests {
             #expect(clientBlocked)
             let delivered = server.frames[id, default: []].count
             #expect(delivered < clientSent)
-            #expect(clientSent * frame.count < 64 << 20)
+            #expect(clientSent * frame.count < 64 << 20, "\(clientSent) frames sent before .wouldBlock")
+            _ = server.run(timeout: .milliseconds(200)) { false }
+            #expect(server.frames[id, default: []].count == delivered, "the carrier kept reading")
+            server.echo = false
+            server.backlog.removeAll()
 
             // The client reads: the server's queue drains, the doorbell rings, sends go through,
             // and reading resumes.

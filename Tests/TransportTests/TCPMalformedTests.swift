@@ -15,8 +15,8 @@ extension TCPTests {
             defer { server.carrier.shutdown() }
             let good = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
             defer { good.close() }
-            let bad = try rawConnection(port: server.port)
-            defer { _ = try? Sys.close(bad) }
+            var bad = try rawConnection(port: server.port)
+            defer { if bad >= 0 { _ = try? Sys.close(bad) } }
             #expect(server.run { server.opened.count == 2 })
             let badID = try #require(server.opened.first { server.peers[$0] != good.localAddress.description })
             try writeAll(bad, bytes)
@@ -38,14 +38,24 @@ extension TCPTests {
             var sawEnd = false
             _ = try server.run {
                 var chunk = [UInt8](repeating: 0, count: 4096)
+                guard bad >= 0 else { return server.closed[badID] != nil }
                 do {
                     let count = try chunk.withUnsafeMutableBytes { try Sys.read(bad, into: $0) }
-                    if count == 0 { sawEnd = true } else { received += chunk.prefix(count) }
+                    if count == 0 {
+                        // The peer's part of a clean close, which the carrier waits for.
+                        sawEnd = true
+                        try Sys.close(bad)
+                        bad = -1
+                    } else {
+                        received += chunk.prefix(count)
+                    }
                 } catch let failure as SystemCallError where failure.errno == .wouldBlock {
                 }
                 return sawEnd && server.closed[badID] != nil
             }
-            #expect(received == [0, 0, UInt8(error.count)] + error)
+            // The echoes of the good frames before the bad bytes, then the ERROR.
+            let echoes = server.frames[badID, default: []].flatMap { (frame: [UInt8]) -> [UInt8] in [0, 0, UInt8(frame.count)] + frame }
+            #expect(received == echoes + [0, 0, UInt8(error.count)] + error)
             #expect(sawEnd)
             #expect(server.closed[badID] == .closedLocally)
             return server.malformed[badID]

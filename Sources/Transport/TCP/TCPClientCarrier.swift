@@ -69,6 +69,7 @@ public final class TCPClientCarrier: ClientCarrier {
     /// gone. `frame.count` must be at most ``maxFrameLength``.
     public func send(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> SendOutcome {
         try checkOpen()
+        if let failure { throw failure }
         precondition(frame.count <= maxFrameLength, "TCP carrier: frame of \(frame.count) bytes beyond maxFrameLength \(maxFrameLength)")
         if !outbound.append(frame: frame) {
             try flush()
@@ -97,7 +98,7 @@ public final class TCPClientCarrier: ClientCarrier {
         } catch where error.errno == .wouldBlock {
             return
         } catch {
-            failure = gone(error)
+            lose(gone(error))
             throw failure!
         }
     }
@@ -135,10 +136,12 @@ public final class TCPClientCarrier: ClientCarrier {
     /// Later calls throw ``TransportError/closed``.
     public func close() {
         guard !isClosed else { return }
-        if failure == nil { try? flush() }
+        if failure == nil {
+            try? flush()
+            TCPSocket.closeQuietly(descriptor)
+            descriptor = -1
+        }
         isClosed = true
-        TCPSocket.closeQuietly(descriptor)
-        descriptor = -1
         assembler.releaseBuffer()
     }
 
@@ -158,8 +161,7 @@ public final class TCPClientCarrier: ClientCarrier {
                 return .consumed
             }
         } catch {
-            assembler.releaseBuffer()
-            failure = .protocolViolation("\(serverAddress): \(error)")
+            lose(.protocolViolation("\(serverAddress): \(error)"))
             return 0
         }
     }
@@ -169,12 +171,20 @@ public final class TCPClientCarrier: ClientCarrier {
         let descriptor = self.descriptor
         do throws(SystemCallError) {
             let count = try assembler.fill { (room) throws(SystemCallError) -> Int in try Sys.read(descriptor, into: room) }
-            if count == 0 { failure = .serverGone("\(serverAddress) closed the connection") }
+            if count == 0 { lose(.serverGone("\(serverAddress) closed the connection")) }
         } catch where error.errno == .wouldBlock {
             return
         } catch {
-            failure = gone(error)
+            lose(gone(error))
         }
+    }
+
+    /// The connection is gone: remember why, and close the socket at once (the frames
+    /// already read stay deliverable), so the server's close completes without waiting.
+    private func lose(_ why: TransportError) {
+        failure = why
+        TCPSocket.closeQuietly(descriptor)
+        descriptor = -1
     }
 
     /// The error a failed read or write means.

@@ -59,6 +59,9 @@ final class TCPConnection: @unchecked Sendable {
     /// Bytes may be waiting in the socket (edge-triggered epoll: set by an event, cleared by a
     /// short read or `EAGAIN`).
     var readable = false
+    /// The peer has shut its side (`EPOLLRDHUP`, `EPOLLHUP`, `EPOLLERR`): a short read no
+    /// longer means the socket is drained, reads go on until end of stream or `EAGAIN`.
+    var peerHungUp = false
     /// The socket may take bytes (set by an event, cleared by a short write or `EAGAIN`).
     var writable = false
     /// A write left bytes queued because the socket was full: reading pauses until the
@@ -88,6 +91,7 @@ final class TCPConnection: @unchecked Sendable {
         self.id = id
         self.peer = peer
         readable = false
+        peerHungUp = false
         writable = true
         outputBackedUp = false
         openedPosted = false

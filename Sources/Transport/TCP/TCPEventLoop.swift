@@ -179,6 +179,7 @@ final class TCPEventLoop: @unchecked Sendable {
         }
         if input {
             connection.readable = true
+            if flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { connection.peerHungUp = true }
             serviceInput(connection)
         }
     }
@@ -357,7 +358,8 @@ final class TCPEventLoop: @unchecked Sendable {
                 }
                 if count == 0 {
                     connection.ending = .peerClosed
-                } else if short {
+                } else if short, !connection.peerHungUp {
+                    // Edge-triggered: bytes arriving after this read raise a new event.
                     connection.readable = false
                 }
             } catch where error.errno == .wouldBlock {
