@@ -28,6 +28,9 @@ public final class TCPClientCarrier: ClientCarrier {
     /// Whether ``send(_:)`` writes at once (default) or leaves it to ``flush()``.
     public var autoFlush = true
 
+    /// Whether frames are queued that the socket has not taken yet.
+    public var hasQueuedOutput: Bool { !outbound.isEmpty }
+
     private var descriptor: Int32
     private let outbound: OutboundQueue
     private var assembler: FrameAssembler

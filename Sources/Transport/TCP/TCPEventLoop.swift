@@ -105,9 +105,6 @@ final class TCPEventLoop: @unchecked Sendable {
     }
 
     deinit {
-        for slot in 0..<Int(unusedSlot) where connections[slot]?.descriptor ?? -1 >= 0 {
-            TCPSocket.closeQuietly(connections[slot]!.descriptor)
-        }
         connections.deinitialize(count: configuration.maxConnections)
         connections.deallocate()
         events.deallocate()
@@ -328,9 +325,12 @@ final class TCPEventLoop: @unchecked Sendable {
             var kept = false
             do throws(FrameAssemblyError) {
                 let posted = try connection.assembler.drainFrames { frame, allocation in
-                    if post(frame, allocation: allocation, for: connection.id) { return allocation == nil || InboundRecord.fitsRing(inbound, frameLength: frame.count) ? .consumed : .adopted }
-                    kept = true
-                    return .keep
+                    guard post(frame, allocation: allocation, for: connection.id) else {
+                        kept = true
+                        return .keep
+                    }
+                    // Copied into the ring, or handed over in its allocation.
+                    return InboundRecord.fitsRing(inbound, frameLength: frame.count) ? .consumed : .adopted
                 }
                 if posted > 0 { postedThisTurn = true }
             } catch {
