@@ -2,9 +2,13 @@ import CRingside
 import Glibc
 
 extension SystemCall {
+    /// `epoll_create1(2)`.
     public static let epollCreate1 = SystemCall("epoll_create1")
+    /// `epoll_ctl(2)`.
     public static let epollCtl = SystemCall("epoll_ctl")
+    /// `epoll_wait(2)`.
     public static let epollWait = SystemCall("epoll_wait")
+    /// `eventfd(2)`.
     public static let eventfd = SystemCall("eventfd")
 }
 

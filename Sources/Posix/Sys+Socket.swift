@@ -2,17 +2,27 @@ import CRingside
 import Glibc
 
 extension SystemCall {
+    /// `socket(2)`.
     public static let socket = SystemCall("socket")
+    /// `bind(2)`.
     public static let bind = SystemCall("bind")
+    /// `listen(2)`.
     public static let listen = SystemCall("listen")
+    /// `accept4(2)`.
     public static let accept4 = SystemCall("accept4")
+    /// `connect(2)`.
     public static let connect = SystemCall("connect")
+    /// `setsockopt(2)`.
     public static let setsockopt = SystemCall("setsockopt")
+    /// `getsockopt(2)`.
     public static let getsockopt = SystemCall("getsockopt")
+    /// `getsockname(2)`.
     public static let getsockname = SystemCall("getsockname")
-    public static let getpeername = SystemCall("getpeername")
+    /// `shutdown(2)`.
     public static let shutdown = SystemCall("shutdown")
+    /// `sendmsg(2)`.
     public static let sendmsg = SystemCall("sendmsg")
+    /// `poll(2)`.
     public static let poll = SystemCall("poll")
 }
 
@@ -80,13 +90,6 @@ extension Sys {
         _ descriptor: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>
     ) throws(SystemCallError) {
         _ = try SystemCall.getsockname.run { Glibc.getsockname(descriptor, address, length) }
-    }
-
-    /// `getpeername(2)`: the connected peer's address into `address`, as ``getsockname(_:_:_:)``.
-    public static func getpeername(
-        _ descriptor: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>
-    ) throws(SystemCallError) {
-        _ = try SystemCall.getpeername.run { Glibc.getpeername(descriptor, address, length) }
     }
 
     /// `shutdown(2)` (`SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`).

@@ -127,6 +127,22 @@ extension TCPTests {
             [second, third, fourth].forEach { $0.close() }
         }
 
+        @Test("out of descriptors, accepting pauses instead of spinning, then resumes")
+        func acceptPause() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            FailureInjection.arm(.accept4, with: Errno(rawValue: EMFILE))
+            defer { FailureInjection.disarmAll() }
+            let started = ContinuousClock.now
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            defer { client.close() }
+            #expect(server.run { server.opened.count == 1 })
+            #expect(ContinuousClock.now - started >= TCPEventLoop.acceptPause / 2)
+            let frame = testFrame([5])
+            _ = try frame.withUnsafeBytes { try client.send($0) }
+            #expect(try receive(1, from: client, server: server) == [frame])
+        }
+
         @Test("no descriptor leaks: sockets, epoll and eventfd all closed after shutdown")
         func noLeaks() throws {
             let before = transportDescriptors()

@@ -15,7 +15,7 @@ import Synchronization
 /// Bounds: a connection whose output backs up (the socket is full) is not read until its
 /// queue is written out, so a peer that does not read cannot make the server buffer more;
 /// when the inbound ring is full nothing is read until the writer has consumed; a partial
-/// frame is held up to the inbound limit. Idle, the thread sleeps in `poll` on the epoll set.
+/// frame is held up to the inbound limit. Idle, the thread sleeps in `epoll_wait`.
 final class TCPEventLoop: @unchecked Sendable {
     // @unchecked: the `var`s and `connections` entries are written on the I/O thread only
     // (the writer reads an entry only after the ring published it, see ``TCPConnection``);
@@ -27,6 +27,8 @@ final class TCPEventLoop: @unchecked Sendable {
     private static let wakeupTag = UInt64.max - 1
     /// Connections accepted per turn before the others get a look.
     private static let acceptsPerTurn = 64
+    /// How long accepting pauses when the process is out of descriptors or memory.
+    static let acceptPause: Duration = .milliseconds(100)
 
     let configuration: TCPCarrierConfiguration
     let listener: Int32
@@ -63,6 +65,10 @@ final class TCPEventLoop: @unchecked Sendable {
     private var ringFull = false
     private var postedThisTurn = false
     private var roomThisTurn = false
+    /// Events `epoll_wait` returned while sleeping, for the next turn.
+    private var readyFromSleep = 0
+    /// When accepting resumes, while it is paused.
+    private var acceptsResumeAt: ContinuousClock.Instant?
 
     init(configuration: TCPCarrierConfiguration, listener: Int32, doorbell: Doorbell) throws(TransportError) {
         self.configuration = configuration
@@ -120,12 +126,14 @@ final class TCPEventLoop: @unchecked Sendable {
     func turn() throws(SystemCallError) -> Int {
         var work = drainReturns() + drainRequests()
         work += serviceInputList()
-        let ready = try Sys.epollWait(epoll, events, timeoutMilliseconds: 0)
+        let ready = readyFromSleep > 0 ? readyFromSleep : try Sys.epollWait(epoll, events, timeoutMilliseconds: 0)
+        readyFromSleep = 0
         for index in 0..<ready {
             dispatch(events[index])
         }
         work += ready
         if !closing.isEmpty { work += expireCloses() }
+        if acceptsResumeAt != nil { work += resumeAcceptingIfDue() }
         if postedThisTurn || roomThisTurn {
             postedThisTurn = false
             roomThisTurn = false
@@ -135,8 +143,8 @@ final class TCPEventLoop: @unchecked Sendable {
     }
 
     /// The idle strategy: after a turn that did nothing, announce sleep, re-check the writer's
-    /// queue, then sleep in `poll` on the epoll set (which does not consume its events) until
-    /// something is ready, at most 20 ms while closes are pending.
+    /// queue, then sleep in `epoll_wait` until something is ready (at most 20 ms while closes
+    /// are pending or accepting is paused); the next turn handles what it returned.
     func idle(_ work: Int) {
         guard work == 0 else { return }
         sleeping.store(true, ordering: .sequentiallyConsistent)
@@ -144,8 +152,8 @@ final class TCPEventLoop: @unchecked Sendable {
             sleeping.store(false, ordering: .relaxed)
             return
         }
-        var entry = pollfd(fd: epoll, events: Int16(POLLIN), revents: 0)
-        _ = try? Sys.poll(&entry, count: 1, timeoutMilliseconds: closing.isEmpty ? -1 : 20)
+        let timeout: Int32 = closing.isEmpty && acceptsResumeAt == nil ? -1 : 20
+        readyFromSleep = (try? Sys.epollWait(epoll, events, timeoutMilliseconds: timeout)) ?? 0
         sleeping.store(false, ordering: .relaxed)
     }
 
@@ -215,8 +223,13 @@ final class TCPEventLoop: @unchecked Sendable {
                 }
             } catch where error.errno == Errno(rawValue: ECONNABORTED) {
                 continue
+            } catch where error.errno == .wouldBlock {
+                return
             } catch {
-                return  // EAGAIN: none left; EMFILE and the like: the backlog keeps them.
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog keeps the connections; pause
+                // accepting rather than spin on a listener that stays readable.
+                pauseAccepting()
+                return
             }
             guard let slot = takeSlot(), let connection = connection(at: slot) else {
                 TCPSocket.closeQuietly(descriptor)
@@ -239,6 +252,21 @@ final class TCPEventLoop: @unchecked Sendable {
             }
             serviceInput(connection)
         }
+    }
+
+    /// Takes the listener out of the epoll set for ``acceptPause``.
+    private func pauseAccepting() {
+        guard acceptsResumeAt == nil else { return }
+        _ = try? Sys.epollControl(epoll, EPOLL_CTL_MOD, listener, events: 0, data: Self.listenerTag)
+        acceptsResumeAt = .now + Self.acceptPause
+    }
+
+    /// Puts the listener back once the pause is over; returns whether it did.
+    private func resumeAcceptingIfDue() -> Int {
+        guard let resumeAt = acceptsResumeAt, resumeAt <= .now else { return 0 }
+        acceptsResumeAt = nil
+        _ = try? Sys.epollControl(epoll, EPOLL_CTL_MOD, listener, events: EPOLLIN.rawValue, data: Self.listenerTag)
+        return 1
     }
 
     /// The connection object of `slot`, made on first use (nil if its queue cannot be mapped).
