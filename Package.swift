@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Harness", "SeededRandom"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Frames", "ShmRing", "Harness", "SeededRandom"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )

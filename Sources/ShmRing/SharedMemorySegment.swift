@@ -27,7 +27,7 @@ public struct SharedMemorySegment: ~Copyable {
     @usableFromInline let mapping: SegmentMapping
     private let descriptor: Int32
 
-    private init(name: String, header: SegmentHeader, mapping: SegmentMapping, descriptor: Int32) {
+    init(name: String, header: SegmentHeader, mapping: SegmentMapping, descriptor: Int32) {
         self.name = name
         self.size = header.totalSize
         self.owner = header.owner
