@@ -1,0 +1,365 @@
+import Posix
+import ShmRing
+import Synchronization
+
+/// The server side of the shared-memory carrier (see <doc:SharedMemoryHandshake>): it owns
+/// the control segment `/NAME-ctl`, accepts clients through its connect ring, and moves whole
+/// frames through each client's duplex channel without a system call per message.
+///
+/// One thread (the server's single writer) calls every method. Between polls that found
+/// nothing it sleeps on ``doorbell``, which clients ring after they write:
+///
+/// ```swift
+/// let carrier = try SharedMemoryServerCarrier(configuration: .init(name: "ringside"))
+/// while running {
+///     if carrier.poll(limit: 256, handle) == 0 {
+///         let ticket = carrier.doorbell.prepareToSleep()
+///         if carrier.poll(limit: 256, handle) > 0 { carrier.doorbell.cancelSleep() }
+///         else { carrier.doorbell.sleep(ticket, timeout: .milliseconds(100)) }
+///     }
+///     carrier.flush()
+/// }
+/// carrier.shutdown()
+/// ```
+///
+/// `@unchecked Sendable`: the object holds no thread-affine state, so it may be handed to the
+/// thread that runs the server loop; the protocol's rule (one caller at a time) is the
+/// caller's to keep, as for every ``ServerCarrier``.
+public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable {
+    /// The segment names of this server.
+    public let names: SharedMemoryNames
+    /// The settings it was started with.
+    public let configuration: SharedMemoryServerConfiguration
+    /// The largest frame ``send(_:to:)`` takes: an eighth of the server → client ring.
+    public let maxFrameLength: Int
+    /// This server process, as recorded in every channel it accepts.
+    public let identity: ProcessIdentity
+    /// Connect requests dropped or refused so far.
+    public internal(set) var rejectedConnectCount: UInt64 = 0
+    /// Why the latest connect request was dropped or refused.
+    public internal(set) var lastRejection: String?
+    /// Clients connected now.
+    public var connectionCount: Int { active.count }
+
+    /// The doorbell the server loop sleeps on: clients ring it after writing, and other
+    /// carriers (TCP) may ring it too. It lives in the control segment.
+    public var doorbell: Doorbell { control.doorbell }
+
+    let control: ControlBlock
+    let connectRing: ManyToOneRing
+    /// Channels by slot (the low bits of their ids).
+    var slots: [ServerChannel?]
+    /// Slots in use, in polling order.
+    var active: [Int]
+    /// Slots free for the next client.
+    var freeSlots: [Int]
+    /// Slots sent to since the last flush.
+    var flushList: [Int]
+    /// Slots whose rings were drained in this poll.
+    var wakeList: [Int]
+    /// Slots of connections that ended, to be removed and unlinked.
+    var retireList: [Int]
+    /// Events decided outside a poll (closes, shutdown), delivered first by the next poll.
+    var pendingEvents: [CarrierEvent]
+    /// Connections accepted so far (the high bits of the next id).
+    var serial: UInt64 = 0
+    /// Where the next poll starts among `active` (fairness).
+    var cursor = 0
+    /// When the next liveness pass is due (monotonic nanoseconds).
+    var nextLiveness: Int64
+    let livenessNanoseconds: Int64
+    /// Set when the connect ring is found corrupt: no more connects are accepted.
+    var connectRingFailure: RingError?
+    var isShutDown = false
+
+    /// Starts a server: reclaims a stale control segment and stale channels under the same
+    /// name (their owners are gone), then creates `/NAME-ctl` (mode 0600). Fails with
+    /// ``TransportError/invalidArgument(_:)`` when a live server already holds the name.
+    public init(configuration: SharedMemoryServerConfiguration = .init()) throws(TransportError) {
+        try configuration.validate()
+        let names = try SharedMemoryNames(server: configuration.name)
+        guard let identity = ProcessIdentity.current() else {
+            throw .system(SystemCallError(SystemCall("read /proc/self/stat"), .current))
+        }
+        let segment: SharedMemorySegment
+        do {
+            segment = try SharedMemorySegment.create(
+                name: names.control,
+                regionSizes: [ControlBlock.length, RingLayout.regionSize(capacity: configuration.connectRingCapacity)])
+        } catch {
+            if case .ownerAlive(let pid) = error.reason {
+                throw .invalidArgument("a server named '\(names.server)' is already running (pid \(pid))")
+            }
+            throw TransportError(segment: error)
+        }
+        Self.reclaimStaleChannels(names)
+        do {
+            connectRing = try ManyToOneRing(segment: segment, region: 1)
+        } catch {
+            try? SharedMemorySegment.unlink(name: names.control)
+            throw .invalidArgument("connect ring: \(error)")
+        }
+        guard let block = segment.unsafeRegionBytes(0)?.baseAddress else {
+            try? SharedMemorySegment.unlink(name: names.control)
+            throw .invalidArgument("control segment has no region 0")
+        }
+        self.names = names
+        self.configuration = configuration
+        self.identity = identity
+        self.maxFrameLength = RingLayout.maxMessageLength(capacity: configuration.serverToClientCapacity)
+        self.control = ControlBlock(unsafeBase: block)
+        self.slots = Array(repeating: nil, count: configuration.maxClients)
+        self.active = []
+        self.active.reserveCapacity(configuration.maxClients)
+        self.freeSlots = Array((0..<configuration.maxClients).reversed())
+        self.flushList = []
+        self.flushList.reserveCapacity(configuration.maxClients)
+        self.wakeList = []
+        self.wakeList.reserveCapacity(configuration.maxClients)
+        self.retireList = []
+        self.retireList.reserveCapacity(configuration.maxClients)
+        self.pendingEvents = []
+        self.pendingEvents.reserveCapacity(configuration.maxClients)
+        self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        let now = SharedMemoryClock.now()
+        self.nextLiveness = now &+ livenessNanoseconds
+        control.initialise(maxClients: configuration.maxClients,
+                           inboundCapacity: configuration.clientToServerCapacity,
+                           outboundCapacity: configuration.serverToClientCapacity, now: now)
+    }
+
+    deinit { shutdown() }
+
+    /// Delivers queued events, runs the liveness pass when due, accepts waiting clients, then
+    /// reads each channel in turn (starting one further each poll), all within `limit` events.
+    /// Every record is checked: a channel whose ring cannot be framed is reported
+    /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
+    public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        guard limit > 0 else { return 0 }
+        let now = SharedMemoryClock.now()
+        control.heartbeat = now
+        var delivered = deliverPending(limit: limit, handler)
+        guard !isShutDown else { return delivered }
+        if now >= nextLiveness {
+            nextLiveness = now &+ livenessNanoseconds
+            checkLiveness()
+        }
+        if delivered < limit { delivered += acceptConnects(limit: limit - delivered, handler) }
+        if delivered < limit { delivered += readChannels(limit: limit - delivered, handler) }
+        wakeDrainedClients()
+        retire()
+        return delivered
+    }
+
+    /// Copies `frame` into the client's ring: ``SendOutcome/wouldBlock`` when it is full,
+    /// ``SendOutcome/closed`` when the connection has ended. A frame longer than
+    /// ``maxFrameLength`` is a caller's bug: the connection is closed rather than the frame cut.
+    public func send(_ frame: UnsafeRawBufferPointer, to connection: ConnectionID) -> SendOutcome {
+        guard let channel = channel(connection), !channel.retiring else { return .closed }
+        guard frame.count <= maxFrameLength else {
+            close(connection, reason: "frame of \(frame.count) bytes exceeds the \(maxFrameLength)-byte ring record")
+            return .closed
+        }
+        do {
+            switch try channel.outbound.write(type: ChannelRecord.frame, bytes: frame) {
+            case .written:
+                if !channel.sentSinceFlush {
+                    channel.sentSinceFlush = true
+                    flushList.append(channel.slot)
+                }
+                return .sent
+            case .full:
+                return .wouldBlock
+            }
+        } catch {
+            end(channel, event: .malformed(connection, reason: "server → client ring: \(error)"))
+            return .closed
+        }
+    }
+
+    /// Rings, once for the batch, the doorbell of each client sent to since the last flush,
+    /// when that client has announced that it sleeps (one fence for the batch, then a load per
+    /// client; a futex wake only for sleepers).
+    public func flush() {
+        guard !flushList.isEmpty else { return }
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        for slot in flushList {
+            guard let channel = slots[slot] else { continue }
+            channel.sentSinceFlush = false
+            if channel.doorbell.hasSleeper { channel.doorbell.ring() }
+        }
+        flushList.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes a connection after the frames already sent (a close record follows them); the
+    /// `.closed(id, .closedLocally)` event comes with the next poll.
+    public func close(_ connection: ConnectionID) {
+        close(connection, reason: "closed by the server")
+    }
+
+    /// Closes every connection (reason `server shut down`; each gets a `.closed(id, .shutdown)`
+    /// event, delivered by a later poll), marks the control block shut down and unlinks every
+    /// segment. Idempotent.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        for slot in active {
+            guard let channel = slots[slot] else { continue }
+            if !channel.retiring {
+                channel.announceClose("server shut down")
+                pendingEvents.append(.closed(channel.id, .shutdown))
+            }
+            channel.retiring = true
+            retireList.append(slot)
+        }
+        retire()
+        control.state = ControlBlock.shutDown
+        try? SharedMemorySegment.unlink(name: names.control)
+    }
+
+    /// The live channel of `connection`, or nil.
+    func channel(_ connection: ConnectionID) -> ServerChannel? {
+        let slot = Int(truncatingIfNeeded: connection.rawValue & ((1 << SharedMemoryServerConfiguration.slotBits) - 1))
+        guard slot < slots.count, let channel = slots[slot], channel.id == connection else { return nil }
+        return channel
+    }
+
+    /// Closes `connection` with `reason` for the client; `.closed(.closedLocally)` is queued.
+    func close(_ connection: ConnectionID, reason: String) {
+        guard let channel = channel(connection), !channel.retiring else { return }
+        channel.announceClose(reason)
+        end(channel, event: nil)
+        pendingEvents.append(.closed(connection, .closedLocally))
+    }
+
+    /// Marks `channel` ended (it leaves at the next retirement), queuing `event` if given.
+    func end(_ channel: ServerChannel, event: CarrierEvent?) {
+        guard !channel.retiring else { return }
+        channel.retiring = true
+        retireList.append(channel.slot)
+        if let event { pendingEvents.append(event) }
+    }
+
+    /// Delivers queued events, up to `limit`; returns how many.
+    private func deliverPending(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        guard !pendingEvents.isEmpty else { return 0 }
+        let count = min(limit, pendingEvents.count)
+        for index in 0..<count { handler(pendingEvents[index]) }
+        pendingEvents.removeFirst(count)
+        return count
+    }
+
+    /// Reads every channel in turn, from `cursor`, up to `limit` events in all.
+    private func readChannels(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        let count = active.count
+        guard count > 0 else { return 0 }
+        var delivered = 0
+        var visited = 0
+        while visited < count && delivered < limit {
+            let slot = active[(cursor &+ visited) % count]
+            visited += 1
+            guard let channel = slots[slot], !channel.retiring, !channel.stopReading else { continue }
+            delivered += read(channel, limit: limit - delivered, handler)
+        }
+        cursor = (cursor &+ 1) % count
+        return delivered
+    }
+
+    /// Reads one channel: frames become events; a close record, or an empty ring after the
+    /// client closed or died, ends the connection. The state is loaded before the ring is
+    /// drained, so no frame sent before a close is lost.
+    private func read(_ channel: ServerChannel, limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        let id = channel.id
+        let clientClosed = channel.block.state == .closedByClient
+        var frames = 0
+        var sawClose = false
+        var badType: Int32?
+        let consumed: Int
+        do {
+            consumed = try channel.inbound.controlledRead(limit: limit) { type, payload in
+                if type == ChannelRecord.frame {
+                    if channel.retiring { return .abort }  // the handler closed it mid-batch
+                    handler(.frame(id, payload))
+                    frames += 1
+                    return .continue
+                }
+                if type == ChannelRecord.close {
+                    sawClose = true
+                    return .break
+                }
+                badType = type
+                return .abort
+            }
+        } catch {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "client → server ring: \(error)"))
+            return frames + 1
+        }
+        if consumed > 0 && !channel.readThisPoll {
+            channel.readThisPoll = true
+            wakeList.append(channel.slot)
+        }
+        if let badType {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "client → server ring: record type \(badType) (1: frame, 2: close)"))
+            return frames + 1
+        }
+        guard sawClose || (consumed == 0 && (clientClosed || channel.clientDead)) else { return frames }
+        let reason: CarrierCloseReason = sawClose || clientClosed
+            ? .peerClosed : .peerDied("client pid \(channel.client.pid) exited")
+        end(channel, event: nil)
+        handler(.closed(id, reason))
+        return frames + 1
+    }
+
+    /// Rings, after one fence, the doorbells of sleeping clients whose rings this poll drained
+    /// (a client blocked on a full ring waits for exactly that).
+    private func wakeDrainedClients() {
+        guard !wakeList.isEmpty else { return }
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        for slot in wakeList {
+            guard let channel = slots[slot] else { continue }
+            channel.readThisPoll = false
+            if channel.doorbell.hasSleeper { channel.doorbell.ring() }
+        }
+        wakeList.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes ended channels from the table and unlinks their segments (a dead client's only
+    /// when it is stale, as ShmRing's reclaim checks).
+    private func retire() {
+        guard !retireList.isEmpty else { return }
+        for slot in retireList {
+            guard let channel = slots[slot] else { continue }
+            if channel.clientDead {
+                _ = try? SharedMemorySegment.reclaimIfStale(name: channel.segmentName)
+            } else {
+                try? SharedMemorySegment.unlink(name: channel.segmentName)
+            }
+            slots[slot] = nil
+            if let index = active.firstIndex(of: slot) { active.swapAt(index, active.count - 1); active.removeLast() }
+            freeSlots.append(slot)
+        }
+        retireList.removeAll(keepingCapacity: true)
+        control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
+    }
+
+    /// The periodic work: which clients died (pid and start time), and whether a dead
+    /// client's claim wedges the connect ring.
+    private func checkLiveness() {
+        for slot in active {
+            guard let channel = slots[slot], !channel.retiring, !channel.clientDead else { continue }
+            if !channel.client.isAlive { channel.clientDead = true }
+        }
+        if connectRingFailure == nil {
+            do { _ = try connectRing.unblockIfStalled(after: .milliseconds(500)) } catch { connectRingFailure = error }
+        }
+    }
+
+    /// Unlinks channel segments of this server's name whose owners are gone.
+    private static func reclaimStaleChannels(_ names: SharedMemoryNames) {
+        let prefix = String(names.channelPrefix.dropFirst())
+        guard let stale = try? Sys.sharedMemoryNames(withPrefix: prefix) else { return }
+        for name in stale { _ = try? SharedMemorySegment.reclaimIfStale(name: name) }
+    }
+}
