@@ -57,6 +57,9 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
+        // The helper process TransportTests spawns: a shared-memory client or server to kill.
+        .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "ShmRing", "Posix", "transport-peer"]),
     ],
     swiftLanguageModes: [.v6]
 )

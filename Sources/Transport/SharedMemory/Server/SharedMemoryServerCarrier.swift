@@ -217,6 +217,39 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         try? SharedMemorySegment.unlink(name: names.control)
     }
 
+    /// Sleeps on ``doorbell`` until a client rings it, at most `timeout` (keep it at or below
+    /// the liveness interval, so dead clients are still noticed in time). Announces the sleep,
+    /// then re-checks for work (queued events, connect requests, records in any channel), so
+    /// a ring between the last poll and the sleep is never missed. Spurious returns happen:
+    /// poll again.
+    ///
+    /// ```swift
+    /// while running {
+    ///     if carrier.poll(limit: 256, handle) == 0 { carrier.waitForWork(timeout: .milliseconds(100)) }
+    ///     carrier.flush()
+    /// }
+    /// ```
+    public func waitForWork(timeout: Duration) {
+        let ticket = doorbell.prepareToSleep()
+        if hasPendingWork {
+            doorbell.cancelSleep()
+            return
+        }
+        doorbell.sleep(ticket, timeout: timeout)
+    }
+
+    /// Whether a poll now would find something: queued events, a connect request, or records
+    /// in a channel still read.
+    var hasPendingWork: Bool {
+        if !pendingEvents.isEmpty || !retireList.isEmpty { return true }
+        if connectRingFailure == nil && connectRing.occupiedBytes != 0 { return true }
+        for slot in active {
+            guard let channel = slots[slot], !channel.stopReading else { continue }
+            if channel.inbound.occupiedBytes != 0 || channel.block.state != .accepted { return true }
+        }
+        return false
+    }
+
     /// The live channel of `connection`, or nil.
     func channel(_ connection: ConnectionID) -> ServerChannel? {
         let slot = Int(truncatingIfNeeded: connection.rawValue & ((1 << SharedMemoryServerConfiguration.slotBits) - 1))
