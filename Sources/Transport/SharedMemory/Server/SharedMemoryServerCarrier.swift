@@ -205,12 +205,9 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         isShutDown = true
         for slot in active {
             guard let channel = slots[slot] else { continue }
-            if !channel.retiring {
-                channel.announceClose("server shut down")
-                pendingEvents.append(.closed(channel.id, .shutdown))
-            }
-            channel.retiring = true
-            retireList.append(slot)
+            guard !channel.retiring else { continue }
+            channel.announceClose("server shut down")
+            end(channel, event: .closed(channel.id, .shutdown))
         }
         retire()
         control.state = ControlBlock.shutDown
@@ -265,10 +262,17 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         pendingEvents.append(.closed(connection, .closedLocally))
     }
 
-    /// Marks `channel` ended (it leaves at the next retirement), queuing `event` if given.
+    /// Marks `channel` ended and unlinks its segment at once (a dead client's only when it is
+    /// stale, as ShmRing's reclaim checks), before any event says so; the channel leaves the
+    /// table at the next retirement. Queues `event` if given.
     func end(_ channel: ServerChannel, event: CarrierEvent?) {
         guard !channel.retiring else { return }
         channel.retiring = true
+        if channel.clientDead {
+            _ = try? SharedMemorySegment.reclaimIfStale(name: channel.segmentName)
+        } else {
+            try? SharedMemorySegment.unlink(name: channel.segmentName)
+        }
         retireList.append(channel.slot)
         if let event { pendingEvents.append(event) }
     }
@@ -358,17 +362,11 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         wakeList.removeAll(keepingCapacity: true)
     }
 
-    /// Removes ended channels from the table and unlinks their segments (a dead client's only
-    /// when it is stale, as ShmRing's reclaim checks).
+    /// Removes ended channels from the table (their segments are already unlinked).
     private func retire() {
         guard !retireList.isEmpty else { return }
         for slot in retireList {
-            guard let channel = slots[slot] else { continue }
-            if channel.clientDead {
-                _ = try? SharedMemorySegment.reclaimIfStale(name: channel.segmentName)
-            } else {
-                try? SharedMemorySegment.unlink(name: channel.segmentName)
-            }
+            guard slots[slot] != nil else { continue }
             slots[slot] = nil
             if let index = active.firstIndex(of: slot) { active.swapAt(index, active.count - 1); active.removeLast() }
             freeSlots.append(slot)
