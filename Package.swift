@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
         .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "ShmRing", "Posix", "transport-peer"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "ShmRing", "Posix", "transport-peer", "CAllocCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -183,8 +183,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     public func flush() {
         guard !flushList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
-        for slot in flushList {
-            guard let channel = slots[slot] else { continue }
+        for index in 0..<flushList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = slots[flushList[index]] else { continue }
             channel.sentSinceFlush = false
             if channel.doorbell.hasSleeper { channel.doorbell.ring() }
         }
@@ -354,8 +354,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     private func wakeDrainedClients() {
         guard !wakeList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
-        for slot in wakeList {
-            guard let channel = slots[slot] else { continue }
+        for index in 0..<wakeList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = slots[wakeList[index]] else { continue }
             channel.readThisPoll = false
             if channel.doorbell.hasSleeper { channel.doorbell.ring() }
         }
@@ -365,7 +365,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// Removes ended channels from the table (their segments are already unlinked).
     private func retire() {
         guard !retireList.isEmpty else { return }
-        for slot in retireList {
+        for index in 0..<retireList.count {  // by index: an iterator would keep the buffer shared
+            let slot = retireList[index]
             guard slots[slot] != nil else { continue }
             slots[slot] = nil
             if let index = active.firstIndex(of: slot) { active.swapAt(index, active.count - 1); active.removeLast() }
