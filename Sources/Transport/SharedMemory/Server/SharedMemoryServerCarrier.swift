@@ -307,7 +307,12 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// drained, so no frame sent before a close is lost.
     private func read(_ channel: ServerChannel, limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         let id = channel.id
-        let clientClosed = channel.block.state == .closedByClient
+        guard let state = channel.block.state else {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "channel block: state word holds no channel state"))
+            return 1
+        }
+        let clientClosed = state == .closedByClient
         var frames = 0
         var sawClose = false
         var badType: Int32?
