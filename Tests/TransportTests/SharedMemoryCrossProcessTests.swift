@@ -113,7 +113,7 @@ struct SharedMemoryCrossProcessTests {
         let holder = try TransportPeerProcess.spawn(["hold", name])
         defer { holder.kill() }
         let channel = "/\(name)-ch-\(holder.pid)-0"
-        #expect(ShmTest.eventually(within: .seconds(10)) { ShmTest.leftovers(name).contains(channel) })
+        #expect(ShmTest.eventually(within: .seconds(10)) { Self.isAccepted(channel) })
         oldServer.kill()
         holder.kill()
         #expect(Set(ShmTest.leftovers(name)) == ["/\(name)-ctl", channel])
@@ -131,6 +131,28 @@ struct SharedMemoryCrossProcessTests {
         client.close()
         server.stop()
         #expect(ShmTest.leftovers(name).isEmpty)
+    }
+
+    @Test("a channel segment whose client died before writing its header is reclaimed by the pid in its name")
+    func halfMadeChannelReclaimed() throws {
+        let name = ShmTest.uniqueName("halfmade")
+        defer { ShmTest.removeAll(name) }
+        let gone = try TransportPeerProcess.spawn(["no-such-role", name])
+        #expect(gone.wait(within: .seconds(10)) == 2)
+        let halfMade = "/\(name)-ch-\(gone.pid)-0"
+        let descriptor = shm_open(halfMade, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        #expect(descriptor >= 0)
+        close(descriptor)
+        let server = try TestServer(ShmTest.server(name))
+        defer { server.stop() }
+        #expect(ShmTest.leftovers(name) == ["/\(name)-ctl"])
+    }
+
+    /// Whether the channel segment `name` exists and its server accepted it.
+    private static func isAccepted(_ name: String) -> Bool {
+        guard let segment = try? SharedMemorySegment.open(name: name),
+              let base = segment.unsafeRegionBytes(0)?.baseAddress else { return false }
+        return ChannelBlock(unsafeBase: base).state == .accepted
     }
 
     @Test("an idle server with a connected client uses under 2% of one core (/proc/self/stat over 2 s)")

@@ -34,6 +34,14 @@ public struct SharedMemoryNames: Sendable, Equatable {
     /// The channel segment of client process `pid`, its `sequence`-th connection.
     public func channel(pid: Int32, sequence: Int) -> String { "\(channelPrefix)\(pid)-\(sequence)" }
 
+    /// The client pid in a channel segment's name (`/NAME-ch-PID-SEQ`), or nil.
+    func channelPid(_ name: String) -> Int32? {
+        guard name.hasPrefix(channelPrefix) else { return nil }
+        let parts = name.dropFirst(channelPrefix.count).split(separator: "-")
+        guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, Int(parts[1]) != nil else { return nil }
+        return pid
+    }
+
     /// Whether `name` is a valid segment name of one of this server's channels.
     func isChannel(_ name: String) -> Bool {
         guard name.hasPrefix(channelPrefix), name.utf8.count > channelPrefix.utf8.count else { return false }

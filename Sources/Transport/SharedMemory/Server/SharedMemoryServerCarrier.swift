@@ -393,10 +393,18 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         }
     }
 
-    /// Unlinks channel segments of this server's name whose owners are gone.
+    /// Unlinks channel segments of this server's name whose owners are gone: by the owner in
+    /// the header (ShmRing's reclaim), or, for a segment whose header never got written (its
+    /// client died while creating it), by the pid in its name when no process has that pid.
     private static func reclaimStaleChannels(_ names: SharedMemoryNames) {
         let prefix = String(names.channelPrefix.dropFirst())
         guard let stale = try? Sys.sharedMemoryNames(withPrefix: prefix) else { return }
-        for name in stale { _ = try? SharedMemorySegment.reclaimIfStale(name: name) }
+        for name in stale {
+            do { _ = try SharedMemorySegment.reclaimIfStale(name: name) } catch {
+                guard case .validateHeader = error.operation, let pid = names.channelPid(name),
+                      ProcessIdentity.of(pid: pid) == nil else { continue }
+                try? SharedMemorySegment.unlink(name: name)
+            }
+        }
     }
 }
