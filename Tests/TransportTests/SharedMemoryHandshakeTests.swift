@@ -100,3 +100,28 @@ struct SharedMemoryHandshakeTests {
         #expect(ShmTest.leftovers(name) == ["/\(name)-ctl"])
     }
 }
+
+extension SharedMemoryHandshakeTests {
+    @Test("a handler that shuts the server down in the middle of a poll: every client is told, nothing traps, nothing is left")
+    func shutdownInsidePoll() throws {
+        let name = ShmTest.uniqueName("inpoll")
+        defer { ShmTest.removeAll(name) }
+        let server = try TestServer(ShmTest.server(name)) { _, _, carrier in carrier.shutdown() }
+        defer { server.stop() }
+        let clients = try (0..<3).map { _ in try SharedMemoryClientCarrier(configuration: .init(name: name)) }
+        #expect(server.waitUntil { $0.opened.count == 3 })
+        // The first frame to arrive shuts the server down; later sends may already find it closed.
+        for client in clients { _ = try? [UInt8]([1]).withUnsafeBytes { try client.send($0) } }
+        #expect(server.waitUntil { log in log.closed.count == 3 && log.closed.values.allSatisfy { $0 == .shutdown } })
+        for client in clients {
+            #expect(throws: TransportError.self) {
+                let deadline = ContinuousClock.now + .seconds(5)
+                while ContinuousClock.now < deadline {
+                    if try client.receive(limit: 8, { _ in }) == 0 { try client.waitForWork(timeout: .milliseconds(10)) }
+                }
+            }
+            client.close()
+        }
+        #expect(ShmTest.leftovers(name).isEmpty)
+    }
+}

@@ -24,6 +24,8 @@ final class ServerChannel {
     var clientDead = false
     /// The inbound ring could not be framed: reported once, never read again.
     var stopReading = false
+    /// The outbound ring was found corrupt: nothing more is sent on it.
+    var outboundBroken = false
     /// The connection has ended (its closed event is out or queued); it leaves at the next
     /// retirement.
     var retiring = false

@@ -64,6 +64,10 @@ extension SharedMemoryServerCarrier {
             refuse(block, request, "channel rings of \(segment.regions[1].length) and \(segment.regions[2].length) bytes; this server uses \(inboundSize) and \(outboundSize)")
             return false
         }
+        guard !isShutDown else {
+            refuse(block, request, "server '\(names.server)' is shutting down")
+            return false
+        }
         guard let slot = freeSlots.popLast() else {
             refuse(block, request, "server '\(names.server)' is full (\(configuration.maxClients) clients)")
             return false

@@ -71,6 +71,9 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
     var isShutDown = false
+    /// True during a poll: handlers may close connections or shut down, and the tables the
+    /// poll walks change only after it (in ``retire()``).
+    var polling = false
 
     /// Starts a server: reclaims a stale control segment and stale channels under the same
     /// name (their owners are gone), then creates `/NAME-ctl` (mode 0600). Fails with
@@ -138,7 +141,12 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         guard limit > 0 else { return 0 }
         let now = SharedMemoryClock.now()
         control.heartbeat = now
+        polling = true
         var delivered = deliverPending(limit: limit, handler)
+        defer {
+            polling = false
+            retire()
+        }
         guard !isShutDown else { return delivered }
         if now >= nextLiveness {
             nextLiveness = now &+ livenessNanoseconds
@@ -147,7 +155,6 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         if delivered < limit { delivered += acceptConnects(limit: limit - delivered, handler) }
         if delivered < limit { delivered += readChannels(limit: limit - delivered, handler) }
         wakeDrainedClients()
-        retire()
         return delivered
     }
 
@@ -155,7 +162,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``SendOutcome/closed`` when the connection has ended. A frame longer than
     /// ``maxFrameLength`` is a caller's bug: the connection is closed rather than the frame cut.
     public func send(_ frame: UnsafeRawBufferPointer, to connection: ConnectionID) -> SendOutcome {
-        guard let channel = channel(connection), !channel.retiring else { return .closed }
+        guard let channel = channel(connection), !channel.retiring, !channel.outboundBroken else { return .closed }
         guard frame.count <= maxFrameLength else {
             close(connection, reason: "frame of \(frame.count) bytes exceeds the \(maxFrameLength)-byte ring record")
             return .closed
@@ -172,7 +179,9 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
                 return .wouldBlock
             }
         } catch {
-            end(channel, event: .malformed(connection, reason: "server → client ring: \(error)"))
+            channel.outboundBroken = true
+            channel.stopReading = true
+            pendingEvents.append(.malformed(connection, reason: "server → client ring: \(error)"))
             return .closed
         }
     }
@@ -367,9 +376,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         wakeList.removeAll(keepingCapacity: true)
     }
 
-    /// Removes ended channels from the table (their segments are already unlinked).
+    /// Removes ended channels from the table (their segments are already unlinked); not
+    /// during a poll, whose loops walk the table.
     private func retire() {
-        guard !retireList.isEmpty else { return }
+        guard !polling, !retireList.isEmpty else { return }
         for index in 0..<retireList.count {  // by index: an iterator would keep the buffer shared
             let slot = retireList[index]
             guard slots[slot] != nil else { continue }
