@@ -126,6 +126,19 @@ case "idle-server":
     // its CPU ticks over that time to FILE and shuts down.
     guard arguments.count > 3 else { fail("usage: transport-peer idle-server NAME SECONDS FILE", status: 2) }
     serve(seconds: integer(2), resultFile: arguments[3])
+case "claim-connect":
+    // claim-connect NAME: claims a record in the server's connect ring and stops itself
+    // (SIGSTOP) before committing it; the test kills it, leaving the claim behind.
+    do {
+        let segment = try SharedMemorySegment.open(name: "/\(name)-ctl")
+        let ring = try ManyToOneRing(segment: segment, region: 1)
+        guard let claim = try ring.tryClaim(type: 1, length: 32) else { fail("connect ring full") }
+        raise(SIGSTOP)
+        claim.abort()  // never reached: the test kills this process while it is stopped
+        fail("resumed after SIGSTOP; the test should have killed this process")
+    } catch {
+        fail("\(error)")
+    }
 case "hold":
     // hold NAME: connects, then does nothing until killed (its channel stays mapped).
     withExtendedLifetime(connect()) { while true { pause() } }

@@ -148,6 +148,23 @@ struct SharedMemoryCrossProcessTests {
         #expect(ShmTest.leftovers(name) == ["/\(name)-ctl"])
     }
 
+    @Test("a client killed while holding a claim in the connect ring: the server unblocks it and later clients connect")
+    func deadClaimInConnectRing() throws {
+        let name = ShmTest.uniqueName("deadclaim")
+        defer { ShmTest.removeAll(name) }
+        let server = try TestServer(ShmTest.server(name))
+        defer { server.stop() }
+        let claimer = try TransportPeerProcess.spawn(["claim-connect", name])
+        defer { claimer.kill() }
+        #expect(claimer.waitUntilStopped())
+        claimer.kill()
+        let started = ContinuousClock.now
+        let client = try SharedMemoryClientCarrier(configuration: .init(name: name, connectTimeout: .seconds(3)))
+        print("shm connect behind a dead claim took \(ContinuousClock.now - started)")
+        #expect(server.waitUntil { $0.opened[client.connectionID] != nil })
+        client.close()
+    }
+
     /// Whether the channel segment `name` exists and its server accepted it.
     private static func isAccepted(_ name: String) -> Bool {
         guard let segment = try? SharedMemorySegment.open(name: name),

@@ -196,6 +196,17 @@ final class TransportPeerProcess {
         return ended ? status : nil
     }
 
+    /// Waits until the process stops itself (SIGSTOP); false if it ended instead.
+    func waitUntilStopped() -> Bool {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, WUNTRACED) < 0 && errno == EINTR {}
+        guard raw & 0xff == 0x7f else {
+            status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            return false
+        }
+        return true
+    }
+
     /// Kills it with SIGKILL and reaps it (nothing once reaped).
     func kill() {
         guard status == nil else { return }

@@ -67,17 +67,7 @@ extension SharedMemoryClientCarrier {
         /// Opens and checks the control segment: its regions, its magic (waiting up to 100 ms
         /// for a starting server to publish it), its major version and state.
         private static func openControl(_ names: SharedMemoryNames) throws(TransportError) -> (ControlBlock, ManyToOneRing, ProcessIdentity) {
-            let segment: SharedMemorySegment
-            do { segment = try SharedMemorySegment.open(name: names.control) } catch {
-                switch error.reason {
-                case .system(errno: ENOENT):
-                    throw .serverNotFound("no server named '\(names.server)' (\(names.control) does not exist)")
-                case .ownerGone(let pid):
-                    throw .serverNotFound("server '\(names.server)' is not running (\(names.control) belongs to pid \(pid), which is gone)")
-                default:
-                    throw .protocolViolation("control segment \(names.control): \(error)")
-                }
-            }
+            let segment = try openControlSegment(names)
             guard segment.regions.count == 2, segment.regions[0].length == ControlBlock.length,
                   let base = segment.unsafeRegionBytes(0)?.baseAddress else {
                 throw .protocolViolation("control segment \(names.control) has \(segment.regions.count) regions; a control block and a connect ring expected")
@@ -103,6 +93,30 @@ extension SharedMemoryClientCarrier {
                 throw .serverNotFound("server '\(names.server)' is shutting down")
             }
             return (control, connectRing, segment.owner)
+        }
+
+        /// Opens `/NAME-ctl`, waiting up to 100 ms for a server caught between creating the
+        /// file and writing its header (ShmRing's magic is written last).
+        private static func openControlSegment(_ names: SharedMemoryNames) throws(TransportError) -> SharedMemorySegment {
+            let patience = SharedMemoryClock.now() &+ 100_000_000
+            var idle = pause
+            while true {
+                do { return try SharedMemorySegment.open(name: names.control) } catch {
+                    switch error.reason {
+                    case .system(errno: ENOENT):
+                        throw .serverNotFound("no server named '\(names.server)' (\(names.control) does not exist)")
+                    case .ownerGone(let pid):
+                        throw .serverNotFound("server '\(names.server)' is not running (\(names.control) belongs to pid \(pid), which is gone)")
+                    case .badMagic(found: 0), .tooSmall, .sizeMismatch:
+                        guard SharedMemoryClock.now() < patience else {
+                            throw .serverNotFound("server '\(names.server)' is still starting (\(error))")
+                        }
+                        idle.idle(0)
+                    default:
+                        throw .protocolViolation("control segment \(names.control): \(error)")
+                    }
+                }
+            }
         }
 
         /// The ring capacities the server announces, checked before they size anything.
