@@ -110,11 +110,17 @@ extension SharedMemoryServerCarrier {
     }
 
     /// The periodic work: which clients died (pid and start time), and whether a dead
-    /// client's claim wedges the connect ring.
+    /// client's claim wedges the connect ring. A dead client's channel that is still read is
+    /// closed once drained (in ``read(_:limit:_:)``); one no longer read (malformed, the
+    /// session's close pending) is closed at once.
     func checkLiveness() {
         for slot in active {
             guard let channel = slots[slot], !channel.retiring, !channel.clientDead else { continue }
-            if !channel.client.isAlive { channel.clientDead = true }
+            guard !channel.client.isAlive else { continue }
+            channel.clientDead = true
+            if channel.stopReading {
+                end(channel, event: .closed(channel.id, .peerDied("client pid \(channel.client.pid) exited")))
+            }
         }
         if connectRingFailure == nil {
             do { _ = try connectRing.unblockIfStalled(after: .milliseconds(500)) } catch { connectRingFailure = error }
