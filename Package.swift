@@ -88,7 +88,12 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Harness", "SeededRandom"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom"]),
+        // The helper process TransportTests spawns: a shared-memory client or server to kill.
+        .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "transport-peer"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
