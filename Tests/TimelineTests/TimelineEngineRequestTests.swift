@@ -285,6 +285,20 @@ struct TimelineEngineRequestTests {
         #expect(engine.counters.writesApplied == 1)
     }
 
+    @Test("an engine can start from a replayed set, trimmed to its bound")
+    func startFromSet() throws {
+        var replayed = try LWWSet(maxSize: 10)
+        for score in 1...5 { try replayed.insert(key: "k".utf8, score: Double(score), member: "m\(score)".utf8) }
+        let engine = try TimelineEngine(configuration: .init(maxSize: 3), set: replayed)
+        var output = RecordingOutput()
+        var client = Client(1, .json)
+        let all = try client.send(.select(key: "k", offset: 0, limit: 0), to: engine)
+        engine.apply(into: &output)
+        #expect(try client.response(to: all, in: output.take()) == .records([record("m5", 5), record("m4", 4), record("m3", 3)]))
+        #expect(engine.set.maxSize == 3)
+        #expect(throws: LWWSetError.invalidMaxSize(0)) { try TimelineEngine(configuration: .init(maxSize: 0)) }
+    }
+
     @Test("the observer sees every applied write in order, and no ignored one")
     func observer() throws {
         let engine = try TimelineEngine()
