@@ -137,6 +137,49 @@ struct TimelineEngineRequestTests {
         }
     }
 
+    @Test("interleaved connections each see their own requests in order, as if run alone", arguments: [4, 5, 6] as [UInt64])
+    func interleavedConnections(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for encoding in TimelineEncoding.allCases {
+            let engine = try TimelineEngine(configuration: .init(maxSize: 6))
+            var output = RecordingOutput()
+            // Three connections on keys of their own: one apply runs them all, in phases.
+            var clients = (1...3).map { Client(UInt64($0), encoding) }
+            var references = try (0..<3).map { _ in try LWWSet(maxSize: 6) }
+            var expected: [UInt64: TimelineJSONResponse] = [:]
+            var applied = 0
+            for step in 0..<400 {
+                let who = Int.random(in: 0..<3, using: &random)
+                let key = "c\(who)k\(Int.random(in: 0..<2, using: &random))"
+                let score = Double(Int.random(in: 0..<30, using: &random))
+                let member = "m\(Int.random(in: 0..<10, using: &random))"
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0, 1:
+                    try clients[who].send(.insert(key: key, score: score, member: member), .fireAndForget, to: engine)
+                    try references[who].insert(key: key.utf8, score: score, member: member.utf8)
+                case 2:
+                    try clients[who].send(.delete(key: key, score: score, member: member), .fireAndForget, to: engine)
+                    try references[who].delete(key: key.utf8, score: score, member: member.utf8)
+                default:
+                    let token = try clients[who].send(.select(key: key, offset: 0, limit: 0), to: engine)
+                    let selection = try references[who].select(key: key.utf8, offset: 0, limit: 0)
+                    expected[token] = .records(selection.map { TimelineJSONRecord(member: String(decoding: $0.member, as: UTF8.self), score: $0.score) })
+                }
+                if step % 100 == 99 {
+                    engine.apply(into: &output)
+                    applied += 1
+                }
+            }
+            let replies = output.take()
+            #expect(errors(replies).isEmpty)
+            #expect(replies.count == expected.count)
+            for (token, response) in expected {
+                #expect(try clients[Int(token >> 32) - 1].response(to: token, in: replies) == response)
+            }
+            #expect(applied == 4)
+        }
+    }
+
     @Test("selects keep Roshi's offset and limit quirks, through the set")
     func roshiQuirks() throws {
         let engine = try TimelineEngine(configuration: .init(maxSize: 3))
