@@ -92,7 +92,7 @@ struct TimelineEngineRequestTests {
         #expect(try other.response(to: mine, in: replies) == .records([record("x", 1)]))
     }
 
-    @Test("writes in batches, or applied together, end as the same set as one at a time", arguments: [1, 2, 3] as [UInt64])
+    @Test("writes in batches, or applied together, end as the same set and tail as one at a time", arguments: [1, 2, 3] as [UInt64])
     func batchesEqualOneByOne(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
         let writes: [(WriteKind, TimelineJSONWrite)] = (0..<600).map { _ in
@@ -110,6 +110,13 @@ struct TimelineEngineRequestTests {
             var output = RecordingOutput()
             var one = Client(1, encoding)
             var many = Client(1, encoding)
+            // A tail of one key on each engine: both must see the same accepted writes.
+            var singleTail = Client(9, encoding)
+            var batchedTail = Client(9, encoding)
+            let tail = try singleTail.send(.tail(key: "k0"), .requestStream(initialDemand: UInt32.max), to: single)
+            try batchedTail.send(.tail(key: "k0"), .requestStream(initialDemand: UInt32.max), to: batched)
+            single.apply(into: &output)
+            batched.apply(into: &output)
             for (index, (kind, write)) in writes.enumerated() {
                 let request: TimelineJSONRequest = kind == .insert
                     ? .insert(key: write.key, score: write.score, member: write.member)
@@ -118,6 +125,7 @@ struct TimelineEngineRequestTests {
                 if index % 7 == 0 { single.apply(into: &output) }
             }
             single.apply(into: &output)
+            let singleEvents = try singleTail.events(on: tail, in: output.take())
             // Runs of one kind become one batch request; all of them are applied at once.
             var start = 0
             while start < writes.count {
@@ -128,7 +136,10 @@ struct TimelineEngineRequestTests {
                 start = end
             }
             batched.apply(into: &output)
-            #expect(output.replies.isEmpty)
+            let batchedEvents = try batchedTail.events(on: tail, in: output.take())
+            #expect(!singleEvents.isEmpty)
+            #expect(batchedEvents == singleEvents)
+            #expect(UInt64(singleEvents.count) == single.counters.tailEventsSent)
             #expect(single.set == reference)
             #expect(batched.set == reference)
             #expect(single.counters.writesApplied == referenceApplied)
