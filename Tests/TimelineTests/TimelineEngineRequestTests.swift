@@ -92,7 +92,7 @@ struct TimelineEngineRequestTests {
         #expect(try other.response(to: mine, in: replies) == .records([record("x", 1)]))
     }
 
-    @Test("writes in batches, or applied together, end as the same set as one at a time", arguments: [1, 2, 3] as [UInt64])
+    @Test("writes in batches, or applied together, end as the same set and tail as one at a time", arguments: [1, 2, 3] as [UInt64])
     func batchesEqualOneByOne(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
         let writes: [(WriteKind, TimelineJSONWrite)] = (0..<600).map { _ in
@@ -110,6 +110,13 @@ struct TimelineEngineRequestTests {
             var output = RecordingOutput()
             var one = Client(1, encoding)
             var many = Client(1, encoding)
+            // A tail of one key on each engine: both must see the same accepted writes.
+            var singleTail = Client(9, encoding)
+            var batchedTail = Client(9, encoding)
+            let tail = try singleTail.send(.tail(key: "k0"), .requestStream(initialDemand: UInt32.max), to: single)
+            try batchedTail.send(.tail(key: "k0"), .requestStream(initialDemand: UInt32.max), to: batched)
+            single.apply(into: &output)
+            batched.apply(into: &output)
             for (index, (kind, write)) in writes.enumerated() {
                 let request: TimelineJSONRequest = kind == .insert
                     ? .insert(key: write.key, score: write.score, member: write.member)
@@ -118,6 +125,7 @@ struct TimelineEngineRequestTests {
                 if index % 7 == 0 { single.apply(into: &output) }
             }
             single.apply(into: &output)
+            let singleEvents = try singleTail.events(on: tail, in: output.take())
             // Runs of one kind become one batch request; all of them are applied at once.
             var start = 0
             while start < writes.count {
@@ -128,12 +136,58 @@ struct TimelineEngineRequestTests {
                 start = end
             }
             batched.apply(into: &output)
-            #expect(output.replies.isEmpty)
+            let batchedEvents = try batchedTail.events(on: tail, in: output.take())
+            #expect(!singleEvents.isEmpty)
+            #expect(batchedEvents == singleEvents)
+            #expect(UInt64(singleEvents.count) == single.counters.tailEventsSent)
             #expect(single.set == reference)
             #expect(batched.set == reference)
             #expect(single.counters.writesApplied == referenceApplied)
             #expect(batched.counters.writesApplied == referenceApplied)
             #expect(batched.counters.writesIgnored == UInt64(writes.count) - referenceApplied)
+        }
+    }
+
+    @Test("interleaved connections each see their own requests in order, as if run alone", arguments: [4, 5, 6] as [UInt64])
+    func interleavedConnections(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for encoding in TimelineEncoding.allCases {
+            let engine = try TimelineEngine(configuration: .init(maxSize: 6))
+            var output = RecordingOutput()
+            // Three connections on keys of their own: one apply runs them all, in phases.
+            var clients = (1...3).map { Client(UInt64($0), encoding) }
+            var references = try (0..<3).map { _ in try LWWSet(maxSize: 6) }
+            var expected: [UInt64: TimelineJSONResponse] = [:]
+            var applied = 0
+            for step in 0..<400 {
+                let who = Int.random(in: 0..<3, using: &random)
+                let key = "c\(who)k\(Int.random(in: 0..<2, using: &random))"
+                let score = Double(Int.random(in: 0..<30, using: &random))
+                let member = "m\(Int.random(in: 0..<10, using: &random))"
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0, 1:
+                    try clients[who].send(.insert(key: key, score: score, member: member), .fireAndForget, to: engine)
+                    try references[who].insert(key: key.utf8, score: score, member: member.utf8)
+                case 2:
+                    try clients[who].send(.delete(key: key, score: score, member: member), .fireAndForget, to: engine)
+                    try references[who].delete(key: key.utf8, score: score, member: member.utf8)
+                default:
+                    let token = try clients[who].send(.select(key: key, offset: 0, limit: 0), to: engine)
+                    let selection = try references[who].select(key: key.utf8, offset: 0, limit: 0)
+                    expected[token] = .records(selection.map { TimelineJSONRecord(member: String(decoding: $0.member, as: UTF8.self), score: $0.score) })
+                }
+                if step % 100 == 99 {
+                    engine.apply(into: &output)
+                    applied += 1
+                }
+            }
+            let replies = output.take()
+            #expect(errors(replies).isEmpty)
+            #expect(replies.count == expected.count)
+            for (token, response) in expected {
+                #expect(try clients[Int(token >> 32) - 1].response(to: token, in: replies) == response)
+            }
+            #expect(applied == 4)
         }
     }
 
@@ -283,6 +337,20 @@ struct TimelineEngineRequestTests {
         }
         #expect(try client.response(to: small, in: replies) == .ok)
         #expect(engine.counters.writesApplied == 1)
+    }
+
+    @Test("an engine can start from a replayed set, trimmed to its bound")
+    func startFromSet() throws {
+        var replayed = try LWWSet(maxSize: 10)
+        for score in 1...5 { try replayed.insert(key: "k".utf8, score: Double(score), member: "m\(score)".utf8) }
+        let engine = try TimelineEngine(configuration: .init(maxSize: 3), set: replayed)
+        var output = RecordingOutput()
+        var client = Client(1, .json)
+        let all = try client.send(.select(key: "k", offset: 0, limit: 0), to: engine)
+        engine.apply(into: &output)
+        #expect(try client.response(to: all, in: output.take()) == .records([record("m5", 5), record("m4", 4), record("m3", 3)]))
+        #expect(engine.set.maxSize == 3)
+        #expect(throws: LWWSetError.invalidMaxSize(0)) { try TimelineEngine(configuration: .init(maxSize: 0)) }
     }
 
     @Test("the observer sees every applied write in order, and no ignored one")

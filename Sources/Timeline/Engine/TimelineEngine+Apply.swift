@@ -114,16 +114,21 @@ extension TimelineEngine {
                 continue
             }
         }
+        // Counted in locals and added once: each access to a property of the engine (a
+        // class) costs an exclusivity check. Tails are only removed during the batch.
+        var applied: UInt64 = 0
+        var ignored: UInt64 = 0
+        let hasTails = !tailsByKey.isEmpty
         writeBatch.withUnsafeBufferPointer { batch in
             set.write(batch) { index, result in
                 switch result {
                 case .success(let outcome) where outcome.isApplied:
-                    counters.writesApplied += 1
+                    applied += 1
                     let write = batch[index]
                     observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    feedTails(write, &output)
+                    if hasTails { feedTails(write, &output) }
                 case .success:
-                    counters.writesIgnored += 1
+                    ignored += 1
                 case .failure(let error):
                     let owner = writeOwners[index]
                     if pending[owner].failure == nil {
@@ -135,6 +140,8 @@ extension TimelineEngine {
                 }
             }
         }
+        counters.writesApplied += applied
+        counters.writesIgnored += ignored
         for position in positions where !pending[order[position]].dropped {
             let request = pending[order[position]]
             if let failure = request.failure {

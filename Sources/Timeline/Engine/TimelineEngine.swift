@@ -82,9 +82,18 @@ public final class TimelineEngine {
     var listedTails: [Int] = []
 
     /// An engine with an empty set; throws for a `maxSize` below 1.
-    public init(configuration: Configuration = Configuration()) throws(LWWSetError) {
+    public convenience init(configuration: Configuration = Configuration()) throws(LWWSetError) {
+        try self.init(configuration: configuration, set: try LWWSet(maxSize: configuration.maxSize))
+    }
+
+    /// An engine that starts from `set` (a snapshot and log replayed at start), bound to the
+    /// configuration's `maxSize` (a set holding more is trimmed); throws for a `maxSize`
+    /// below 1.
+    public init(configuration: Configuration = Configuration(), set: LWWSet) throws(LWWSetError) {
+        var set = set
+        if set.maxSize != configuration.maxSize { try set.setMaxSize(configuration.maxSize) }
         self.configuration = configuration
-        self.set = try LWWSet(maxSize: configuration.maxSize)
+        self.set = set
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(configuration.maxMessageBytes, 64), alignment: 8)
     }
 

@@ -3,7 +3,8 @@ import LWWSet
 
 /// Where the engine sends what it answers: the server implements it over its sessions (a
 /// PAYLOAD, a stream's next event, an ERROR), tests over plain arrays. The engine calls it
-/// only from `TimelineEngine.apply(into:observer:)`, `demand(_:_:into:)` and `flush(into:)`.
+/// only from `TimelineEngine.apply(into:observer:)`, `demand(_:_:into:)` and `flush(into:)`,
+/// and it must not call the engine back (queue what it must do and do it after the call).
 public protocol TimelineEngineOutput {
     /// The answer to a request-response: one PAYLOAD (N, C) on `token`'s stream. `data` is
     /// the response in the connection's encoding; the server writes it into a frame buffer
