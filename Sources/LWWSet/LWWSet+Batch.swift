@@ -82,8 +82,8 @@ extension LWWSet {
             if index >= 0 {
                 let select = batch[index]
                 let pending = ring[index & Pending.mask]
-                let number = pending.number >= 0 && keys.matches(Int(pending.number), select.key)
-                    ? Int(pending.number) : keyNumber(select.key)
+                let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
+                    ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
                 self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
                 each(index, selection)
             }
@@ -94,7 +94,7 @@ extension LWWSet {
             index += distance
             if index >= 0 && index < batch.count {
                 let pending = ring[index & Pending.mask]
-                if pending.number >= 0 { keys.prefetchBytes(of: Int(pending.number)) }
+                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
                 prefetchTop(.slotsAndOrder, pending, batch[index])
             }
             index += distance
@@ -157,8 +157,8 @@ extension LWWSet {
     private func prefetchSets(_ stage: PrefetchStage, _ pending: Pending, kind: WriteKind) {
         guard pending.number >= 0 else { return }
         let number = Int(pending.number)
-        if stage == .slotsAndOrder { keys.prefetchBytes(of: number) }
         let state = unsafeState(number)
+        if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
         state.pointee.add.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .insert, maxSize: maxSize)
         state.pointee.remove.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .delete, maxSize: maxSize)
     }
@@ -168,7 +168,7 @@ extension LWWSet {
     @inline(__always)
     private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
         do throws(LWWSetError) {
-            if pending.number >= 0 && keys.matches(Int(pending.number), write.key) {
+            if pending.number >= 0 && isKey(Int(pending.number), write.key) {
                 return .success(try apply(
                     write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
             }
@@ -193,6 +193,6 @@ extension LWWSet {
     func prefetchState(_ number: Int) {
         let state = UnsafeRawPointer(unsafeState(number))
         ringside_prefetch(state)
-        ringside_prefetch(state + MemoryLayout<KeyState>.size - 1)
+        ringside_prefetch(state + KeyState.lineBytes / 2)
     }
 }
