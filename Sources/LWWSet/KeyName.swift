@@ -28,8 +28,8 @@ struct KeyName: Sendable {
     func names(_ key: UnsafeRawBufferPointer, in table: borrowing KeyTable) -> Bool {
         guard key.count == Int(length) else { return false }
         if isInline {
-            let other = Self.padded(key)
-            return (inline.0 ^ other.0) | (inline.1 ^ other.1) | (inline.2 ^ other.2) == 0
+            let length = Int(length)
+            return withUnsafeBytes(of: inline) { RawBytes.equal(UnsafeRawBufferPointer(rebasing: $0[..<length]), key) }
         }
         return table.withBytes(at: Int(offset), length: Int(length)) { RawBytes.equal($0, key) }
     }

@@ -58,7 +58,7 @@ final class KeyStates: @unchecked Sendable {
         for number in 0 ..< count {
             let state = states + number
             (copy.states + number).initialize(to: KeyState(
-                add: state.pointee.add.copy(), remove: state.pointee.remove.copy(), name: state.pointee.name))
+                name: state.pointee.name, add: state.pointee.add.copy(), remove: state.pointee.remove.copy()))
         }
         copy.count = count
         return copy

@@ -96,16 +96,17 @@ public struct LWWSet: Sendable {
     }
 }
 
-/// One key's two sets and its name, in two cache lines: `KeyStates` aligns every state to
-/// a 128-byte pair of lines (which the CPU fetches together), so a write or select that
-/// confirms its key and reads both sets' fields waits for one miss.
+/// One key's name and two sets, in two cache lines: `KeyStates` aligns every state to a
+/// 128-byte pair of lines (which the CPU tends to fetch together), so a write or select
+/// that confirms its key and reads both sets' fields waits for one miss. The name and the
+/// fields of the add set that a select reads share the first line.
 struct KeyState: ~Copyable, Sendable {
+    /// The key's bytes (inline when short) and where they lie in the key table.
+    let name: KeyName
     /// Visible entries.
     var add = ScoredSet()
     /// Tombstones.
     var remove = ScoredSet()
-    /// The key's bytes (inline when short) and where they lie in the key table.
-    let name: KeyName
 
     /// The size and alignment of a state: two cache lines.
     static let lineBytes = 128
