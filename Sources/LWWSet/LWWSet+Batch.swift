@@ -4,8 +4,8 @@ import CRingside
 /// on sets larger than the CPU's caches.
 ///
 /// One operation at a time walks a chain of dependent cache misses (key slot, then the key's
-/// span and state, then its bytes and the set's hash slots and order, then records) and waits
-/// out each link. A batch is software-pipelined instead: at each step it applies one
+/// state, then the sets' hash slots and order, then records, then for a trim the lowest
+/// member's slot) and waits out each link. A batch is software-pipelined instead: at each step it applies one
 /// operation while the operations behind it stand at earlier stages of their chains, each
 /// stage `stageDistance` operations behind the next, and each stage prefetches the lines the
 /// next one reads. So every link's miss has `stageDistance` operations' worth of work to

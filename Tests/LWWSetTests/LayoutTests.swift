@@ -16,6 +16,12 @@ import Testing
         }
     }
 
+    @Test func theRingOfABatchHoldsEveryOperationInFlight() {
+        #expect(LWWSet.Pending.Ring.count >= LWWSet.batchWidth)
+        #expect(LWWSet.Pending.Ring.count & (LWWSet.Pending.Ring.count - 1) == 0)
+        #expect(LWWSet.batchWidth == 5 * LWWSet.stageDistance)
+    }
+
     @Test func keysAreFoundByTheirBytesInlineOrNot() throws {
         var set = try LWWSet()
         // Lengths around the inline capacity, and keys equal in their first 24 bytes.
