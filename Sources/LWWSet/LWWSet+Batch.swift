@@ -4,8 +4,8 @@ import CRingside
 /// on sets larger than the CPU's caches.
 ///
 /// One operation at a time walks a chain of dependent cache misses (key slot, then the key's
-/// span and state, then its bytes and the set's hash slots and order, then records) and waits
-/// out each link. A batch is software-pipelined instead: at each step it applies one
+/// state, then the sets' hash slots and order, then records, then for a trim the lowest
+/// member's slot) and waits out each link. A batch is software-pipelined instead: at each step it applies one
 /// operation while the operations behind it stand at earlier stages of their chains, each
 /// stage `stageDistance` operations behind the next, and each stage prefetches the lines the
 /// next one reads. So every link's miss has `stageDistance` operations' worth of work to
@@ -15,13 +15,13 @@ import CRingside
 /// operation whose key was not known when its key was looked up takes the one-at-a-time path.
 /// The single writer applies what it drained from a ring this way.
 extension LWWSet {
-    /// The number of operations in flight at once in a batch: `stageDistance` for each of
-    /// the four stages before an operation runs.
-    public static let batchWidth = Pending.Ring.count
+    /// The most operations in flight at once in a batch: `stageDistance` for each of the
+    /// five stages before a write runs (a select has four).
+    public static let batchWidth = 5 * stageDistance
 
     /// The operations between one stage of the pipeline and the next: enough work for a
     /// prefetched line to arrive before its stage reads it.
-    static let stageDistance = batchWidth / 4
+    static let stageDistance = 4
 
     /// Applies the writes of `batch` in order, exactly as `write(_:key:score:member:)` one
     /// at a time would, and reports each one's outcome (or its error, which changed nothing)
@@ -34,13 +34,17 @@ extension LWWSet {
     ) {
         var ring = Pending.Ring(repeating: Pending())
         let distance = Self.stageDistance
-        // Step `step` runs write `step - 4 * distance` and moves the four behind it on by a
+        // Step `step` runs write `step - 5 * distance` and moves the five behind it on by a
         // stage; the oldest first, so that a ring entry is read before it is reused.
-        for step in 0 ..< batch.count + 4 * distance {
-            var index = step - 4 * distance
+        for step in 0 ..< batch.count + 5 * distance {
+            var index = step - 5 * distance
             if index >= 0 {
                 let result = runPending(batch[index], ring[index & Pending.mask])
                 outcome(index, result)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                prefetchSets(.lowestSlot, ring[index & Pending.mask], kind: batch[index].kind)
             }
             index += distance
             if index >= 0 && index < batch.count {
@@ -82,8 +86,8 @@ extension LWWSet {
             if index >= 0 {
                 let select = batch[index]
                 let pending = ring[index & Pending.mask]
-                let number = pending.number >= 0 && keys.matches(Int(pending.number), select.key)
-                    ? Int(pending.number) : keyNumber(select.key)
+                let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
+                    ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
                 self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
                 each(index, selection)
             }
@@ -94,7 +98,7 @@ extension LWWSet {
             index += distance
             if index >= 0 && index < batch.count {
                 let pending = ring[index & Pending.mask]
-                if pending.number >= 0 { keys.prefetchBytes(of: Int(pending.number)) }
+                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
                 prefetchTop(.slotsAndOrder, pending, batch[index])
             }
             index += distance
@@ -112,8 +116,8 @@ extension LWWSet {
 
     /// What the stages of a batch have learned of one operation.
     struct Pending {
-        /// The ring of operations in flight (its length is `batchWidth`, a power of two).
-        typealias Ring = InlineArray<16, Pending>
+        /// The ring of operations in flight: a power of two, at least `batchWidth`.
+        typealias Ring = InlineArray<32, Pending>
         /// A ring index from an operation's index in the batch.
         static let mask = Ring.count - 1
         /// `number` of an invalid write, which no stage looks at.
@@ -150,15 +154,16 @@ extension LWWSet {
         return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
     }
 
-    /// Stages three and four of a write: the key's bytes and the hash slots each set's
-    /// member check reads and the lines the target's add writes, then the records the member
-    /// check compares and the lowest entry of a full target.
+    /// Stages three to five of a write: the key's bytes and the hash slots each set's member
+    /// check reads and the lines the target's add writes; then the records the member check
+    /// compares, the order's ends where a member found is looked for, and the lowest entry
+    /// of a full target; then the hash slot its trim removes.
     @inline(__always)
     private func prefetchSets(_ stage: PrefetchStage, _ pending: Pending, kind: WriteKind) {
         guard pending.number >= 0 else { return }
         let number = Int(pending.number)
-        if stage == .slotsAndOrder { keys.prefetchBytes(of: number) }
         let state = unsafeState(number)
+        if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
         state.pointee.add.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .insert, maxSize: maxSize)
         state.pointee.remove.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .delete, maxSize: maxSize)
     }
@@ -168,7 +173,7 @@ extension LWWSet {
     @inline(__always)
     private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
         do throws(LWWSetError) {
-            if pending.number >= 0 && keys.matches(Int(pending.number), write.key) {
+            if pending.number >= 0 && isKey(Int(pending.number), write.key) {
                 return .success(try apply(
                     write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
             }
@@ -193,6 +198,6 @@ extension LWWSet {
     func prefetchState(_ number: Int) {
         let state = UnsafeRawPointer(unsafeState(number))
         ringside_prefetch(state)
-        ringside_prefetch(state + MemoryLayout<KeyState>.size - 1)
+        ringside_prefetch(state + KeyState.lineBytes / 2)
     }
 }

@@ -29,20 +29,22 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     // The fields below are changed only by this file (the order) and ScoredSet+Storage.swift
     // (the buffer); everything else reads them.
+    // What a select reads comes first (buffer, order cursors, region sizes), so that with
+    // the key's name it lies in the first line of the key's state (see `KeyState`).
     /// The buffer: slots, then order, then arena; nil until the first add.
     var buffer: UnsafeMutableRawPointer?
-    /// The score of the top entry, when `count > 0` (kept here so that a write above the
-    /// top needs no read of the buffer to know it).
-    var topScore = 0.0
+    /// The order entries in use: `head ..< tail`.
+    var head: UInt32 = 0
+    var tail: UInt32 = 0
     /// The slots region's length, in slots.
     var slotCount: UInt32 = 0
     /// The most entries the buffer holds: the order region's length.
     var orderCapacity: UInt32 = 0
+    /// The score of the top entry, when `count > 0` (kept here so that a write above the
+    /// top needs no read of the buffer to know it).
+    var topScore = 0.0
     /// The arena region's length, in bytes.
     var arenaCapacity: UInt32 = 0
-    /// The order entries in use: `head ..< tail`.
-    var head: UInt32 = 0
-    var tail: UInt32 = 0
     /// The arena bytes in use (live and dead records), from its start.
     var arenaUsed: UInt32 = 0
     /// The bytes of dead records below `arenaUsed`.
