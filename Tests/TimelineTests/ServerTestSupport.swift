@@ -37,10 +37,19 @@ struct TimelineCaller {
     let connection: Connection
     let codec: Client
 
-    init(_ carrier: sending any ClientCarrier, _ encoding: TimelineEncoding, window: UInt32 = 64) throws {
+    /// `spinPolls`: how long a request spins before it sleeps (0 when many callers share
+    /// two cores).
+    init(_ carrier: sending any ClientCarrier, _ encoding: TimelineEncoding, window: UInt32 = 64, spinPolls: Int = 20_000) throws {
         connection = try Connection(
             carrier: carrier,
-            configuration: ConnectionConfiguration(dataMIMEType: encoding.mimeType, streamWindow: window, requestTimeout: .seconds(10)))
+            configuration: ConnectionConfiguration(
+                dataMIMEType: encoding.mimeType, streamWindow: window, spinPolls: spinPolls, requestTimeout: .seconds(10)))
+        codec = Client(1, encoding)
+    }
+
+    /// A caller on an existing connection (one per thread: the codec is not `Sendable`).
+    init(connection: Connection, encoding: TimelineEncoding) {
+        self.connection = connection
         codec = Client(1, encoding)
     }
 
@@ -112,8 +121,8 @@ final class LoopbackServer {
         server = try TimelineServer(carriers: [carrier], processDoorbell: bell, configuration: configuration)
     }
 
-    func caller(_ encoding: TimelineEncoding, window: UInt32 = 64) throws -> TimelineCaller {
-        try TimelineCaller(try carrier.connect(), encoding, window: window)
+    func caller(_ encoding: TimelineEncoding, window: UInt32 = 64, spinPolls: Int = 20_000) throws -> TimelineCaller {
+        try TimelineCaller(try carrier.connect(), encoding, window: window, spinPolls: spinPolls)
     }
 
     deinit { try? server.stop() }
@@ -172,4 +181,9 @@ func runRingside(_ arguments: [String], timeLimit: Duration = .seconds(30)) thro
     let output = String(decoding: try child.readStandardOutput(), as: UTF8.self)
     let errors = String(decoding: try child.readStandardError(), as: UTF8.self)
     return (child.wait(), output, errors)
+}
+
+/// Waits for the server's next stat refresh (every 100 ms).
+func waitForStatRefresh() {
+    Thread.sleep(forTimeInterval: 0.25)
 }
