@@ -2,4 +2,6 @@
 let allCommands: [Command] = [
     .contention,
     .lww,
+    .serve,
+    .stat,
 ]
