@@ -49,8 +49,9 @@ let package = Package(
         // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
         // replay, compaction).
         .target(name: "Journal", dependencies: ["Posix"]),
-        // The timeline server: for now its transport-neutral single-writer engine (Engine/).
-        .target(name: "Timeline", dependencies: ["Frames", "LWWSet"]),
+        // The timeline server: its transport-neutral single-writer engine (Engine/), and the
+        // client over the Transport connection API (Client/).
+        .target(name: "Timeline", dependencies: ["Frames", "LWWSet", "Transport"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
         // What tests and the lab share: helper processes that never outlive their deadline,
@@ -59,7 +60,7 @@ let package = Package(
 
         .executableTarget(
             name: "ringside",
-            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "Transport", "Timeline", "Harness"],
             path: "Tools/ringside"
         ),
         .executableTarget(
@@ -87,7 +88,9 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
-        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Harness", "SeededRandom"]),
+        // ringside: the end-to-end tests run the built `ringside` (serve, load's producers).
+        .testTarget(
+            name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Harness", "SeededRandom", "ringside"]),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
         .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
         .testTarget(
