@@ -1,5 +1,15 @@
 /// Every `ringside` subcommand, in the order `ringside --help` lists them.
 let allCommands: [Command] = [
+    .insert,
+    .delete,
+    .select,
+    .tail,
+    .load,
     .contention,
     .lww,
+]
+
+/// Subcommands that `ringside --help` does not list: helpers the tool starts itself.
+let hiddenCommands: [Command] = [
+    .loadProducer,
 ]
