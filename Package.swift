@@ -49,9 +49,10 @@ let package = Package(
         // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
         // replay, compaction).
         .target(name: "Journal", dependencies: ["Posix"]),
-        // The timeline server: its transport-neutral single-writer engine (Engine/), and the
-        // client over the Transport connection API (Client/).
-        .target(name: "Timeline", dependencies: ["Frames", "LWWSet", "Transport"]),
+        // The timeline server: the transport-neutral single-writer engine (Engine/), the server
+        // over the transport's carriers (Server/), the journal glue (Durability/), the stat
+        // segment (Stat/), and the client over the Transport connection API (Client/).
+        .target(name: "Timeline", dependencies: ["Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
         // What tests and the lab share: helper processes that never outlive their deadline,
@@ -88,9 +89,12 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
-        // ringside: the end-to-end tests run the built `ringside` (serve, load's producers).
         .testTarget(
-            name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Harness", "SeededRandom", "ringside"]),
+            name: "TimelineTests",
+            // ringside: the server and end-to-end tests spawn the built `ringside` (serve, stat,
+            // load and its producers, the client commands).
+            dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "Harness", "SeededRandom", "ringside"]
+        ),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
         .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
         .testTarget(

@@ -1,10 +1,12 @@
 /// Every `ringside` subcommand, in the order `ringside --help` lists them.
 let allCommands: [Command] = [
+    .serve,
     .insert,
     .delete,
     .select,
     .tail,
     .load,
+    .stat,
     .contention,
     .lww,
 ]

@@ -72,6 +72,7 @@ final class ServerCore {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
         }
         if work > 0 { responder.endOfBatch() }
+        work += responder.poll()
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
@@ -125,7 +126,7 @@ final class ServerCore {
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
         for key in Array(sessions.keys) {
             sessions[key]!.machine.terminate()
-            responder.connectionClosed(key.connection)
+            responder.connectionClosed(key.serverWide)
             counters.countClosed()
         }
         sessions.removeAll()
@@ -148,6 +149,7 @@ final class ServerCore {
             let key = SessionKey(carrier: carrier, connection: id)
             sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
             counters.countOpened()
+            responder.connectionOpened(key.serverWide, peer: peer)
             if nextDeadline == nil || now + configuration.session.setupTimeout < nextDeadline! {
                 nextDeadline = now + configuration.session.setupTimeout
             }
@@ -162,7 +164,7 @@ final class ServerCore {
             sessions[key] = nil
             backlogs[key] = nil
             counters.countClosed()
-            responder.connectionClosed(id)
+            responder.connectionClosed(key.serverWide)
         }
     }
 
@@ -172,10 +174,10 @@ final class ServerCore {
         case .none:
             break
         case .setup(let request):
-            let decision = responder.setup(request, connection: key.connection)
+            let decision = responder.setup(request, connection: key.serverWide)
             perform(key, sessions[key]!.machine.decideSetup(decision, now: now))
         case .fireAndForget(let payload):
-            responder.fireAndForget(payload, connection: key.connection)
+            responder.fireAndForget(payload, connection: key.serverWide)
         case let .requestResponse(ref, payload):
             responder.requestResponse(payload, output: ResponderOutput(core: self, key: key, stream: ref))
         case let .requestStream(ref, payload, initialDemand):
