@@ -1,3 +1,4 @@
+import Foundation
 import Frames
 import LWWSet
 import Testing
