@@ -68,15 +68,8 @@ struct EndToEndMalformedTests {
         let good: [UInt8]
         switch encoding {
         case .binary:
-            let request = try "k".utf8.withContiguousStorageIfAvailable { key in
-                try "m".utf8.withContiguousStorageIfAvailable { member in
-                    try TimelineRequest.insert(key: UnsafeRawBufferPointer(key), score: 1, member: UnsafeRawBufferPointer(member))
-                }!
-            }!
-            good = [UInt8](unsafeUninitializedCapacity: request.encodedByteCount) { buffer, count in
-                request.unsafeEncode(into: UnsafeMutableRawBufferPointer(buffer))
-                count = request.encodedByteCount
-            }
+            // insert k 1 m: operation, reserved, score, key and member lengths, key, member.
+            good = [0x01, 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x00, 0x01, 0x00, 0x01, 0x6b, 0x6d]
         case .json:
             good = Array(#"{"op":"insert","key":"k","score":1,"member":"m"}"#.utf8)
         }
