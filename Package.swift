@@ -50,8 +50,8 @@ let package = Package(
         // replay, compaction).
         .target(name: "Journal", dependencies: ["Posix"]),
         // The timeline server: the transport-neutral single-writer engine (Engine/), the server
-        // over the transport's carriers (Server/), the journal glue (Durability/) and the stat
-        // segment (Stat/).
+        // over the transport's carriers (Server/), the journal glue (Durability/), the stat
+        // segment (Stat/), and the client over the Transport connection API (Client/).
         .target(name: "Timeline", dependencies: ["Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
@@ -61,7 +61,7 @@ let package = Package(
 
         .executableTarget(
             name: "ringside",
-            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "Transport", "Timeline"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "Transport", "Timeline", "Harness"],
             path: "Tools/ringside"
         ),
         .executableTarget(
@@ -91,7 +91,8 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
         .testTarget(
             name: "TimelineTests",
-            // ringside: the server tests spawn the built `ringside serve` and `ringside stat`.
+            // ringside: the server and end-to-end tests spawn the built `ringside` (serve, stat,
+            // load and its producers, the client commands).
             dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "Harness", "SeededRandom", "ringside"]
         ),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
