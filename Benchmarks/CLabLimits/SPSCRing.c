@@ -1,23 +1,26 @@
-/* The raw SPSC ring probe of LabLimits.h (the lab's copy of shared/limits/spsc_ring.c -a 8). */
+/* The raw SPSC ring probe of LabLimits.h (the lab's copy of shared/limits/spsc_ring.c -B, -a 8 or -a 64). */
 #include "LabLimits.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define WRAP_LENGTH 0xFFFFFFFFu
 
-static inline uint64_t record_size(uint32_t payload) { return (8 + (uint64_t)payload + 7) & ~7ull; }
+static inline uint64_t record_size(uint32_t payload, uint64_t alignment) {
+    return (8 + (uint64_t)payload + alignment - 1) & ~(alignment - 1);
+}
 
-static int sizes_ok(uint64_t capacity, uint32_t payload) {
-    return payload >= 8 && capacity != 0 && (capacity & (capacity - 1)) == 0 && record_size(payload) * 4 <= capacity;
+static int sizes_ok(uint64_t capacity, uint32_t payload, uint64_t alignment) {
+    return payload >= 8 && alignment >= 8 && (alignment & (alignment - 1)) == 0 && capacity != 0 &&
+           (capacity & (capacity - 1)) == 0 && record_size(payload, alignment) * 4 <= capacity;
 }
 
 int lab_spsc_produce(uint8_t *data, uint64_t capacity, uint64_t *head_word, const uint64_t *tail_word,
-                     uint64_t messages, uint32_t payload) {
-    if (!sizes_ok(capacity, payload)) return -1;
+                     uint64_t messages, uint32_t payload, uint32_t alignment) {
+    if (!sizes_ok(capacity, payload, alignment)) return -1;
     uint8_t *source = aligned_alloc(64, ((size_t)payload + 63) & ~(size_t)63);
     if (!source) return -1;
     for (uint32_t i = 0; i < payload; i++) source[i] = (uint8_t)(i * 7 + 1);
-    const uint64_t mask = capacity - 1, size = record_size(payload);
+    const uint64_t mask = capacity - 1, size = record_size(payload, alignment);
     uint64_t head = 0, cached_tail = 0;
     for (uint64_t i = 0; i < messages; i++) {
         uint64_t offset = head & mask, room = capacity - offset;
@@ -41,8 +44,8 @@ int lab_spsc_produce(uint8_t *data, uint64_t capacity, uint64_t *head_word, cons
 }
 
 int64_t lab_spsc_consume(const uint8_t *data, uint64_t capacity, const uint64_t *head_word, uint64_t *tail_word,
-                         uint64_t messages, uint32_t payload, uint64_t *checksum) {
-    if (!sizes_ok(capacity, payload)) return -1;
+                         uint64_t messages, uint32_t payload, uint32_t alignment, uint64_t *checksum) {
+    if (!sizes_ok(capacity, payload, alignment)) return -1;
     uint8_t *destination = aligned_alloc(64, ((size_t)payload + 63) & ~(size_t)63);
     if (!destination) return -1;
     memset(destination, 0, payload);
@@ -70,9 +73,9 @@ int64_t lab_spsc_consume(const uint8_t *data, uint64_t capacity, const uint64_t 
             if (index != received) errors += 1;
             sum += destination[length - 1];
             received += 1;
-            tail += record_size(length);
-            __atomic_store_n(tail_word, tail, __ATOMIC_RELEASE);
+            tail += record_size(length, alignment);
         }
+        __atomic_store_n(tail_word, tail, __ATOMIC_RELEASE);
     }
     free(destination);
     *checksum = sum;

@@ -22,21 +22,25 @@ void lab_pingpong_ping(uint64_t *ping, const uint64_t *pong, uint64_t warmup, ui
 void lab_pingpong_pong(const uint64_t *ping, uint64_t *pong, uint64_t rounds);
 
 /* A raw SPSC byte ring of variable records, spsc_ring.c's: an 8-byte header {u32 length,
- * u32 sequence} then the payload, padded to 8 bytes; a record never wraps (a marker sends
- * the reader back to offset 0). *head counts bytes produced, *tail bytes consumed; each is
- * published after every record. `data` holds `capacity` bytes (a power of two, at least
- * four records). */
+ * u32 sequence} then the payload, padded to `alignment` bytes (8: packed records, as
+ * `-a 8`; 64: whole cache lines, as `-a 64`, so that producer and consumer never share a
+ * line; a power of two from 8); a record never wraps (a marker sends
+ * the reader back to offset 0). *head counts bytes produced, published after every record;
+ * *tail counts bytes consumed, published once per drained batch (`spsc_ring.c -B`, as
+ * Ringside's rings do: per record, the consumer's stores would bounce the line the producer
+ * polls, and the limit would be slower than the rings it bounds). `data` holds `capacity`
+ * bytes (a power of two, at least four records). */
 
 /* Produces `messages` records of `payload` bytes (at least 8), copying each from a source
  * buffer whose first 8 bytes are the message index. Returns 0, or -1 for bad sizes. */
 int lab_spsc_produce(uint8_t *data, uint64_t capacity, uint64_t *head, const uint64_t *tail,
-                     uint64_t messages, uint32_t payload);
+                     uint64_t messages, uint32_t payload, uint32_t alignment);
 
 /* Consumes `messages` records, copying each payload out and checking its index; returns
  * how many were out of order or of the wrong length (or -1 for bad sizes). *checksum gets
  * a sum of the last payload byte of every message. */
 int64_t lab_spsc_consume(const uint8_t *data, uint64_t capacity, const uint64_t *head, uint64_t *tail,
-                         uint64_t messages, uint32_t payload, uint64_t *checksum);
+                         uint64_t messages, uint32_t payload, uint32_t alignment, uint64_t *checksum);
 
 /* memcpy bandwidth: copies `size` bytes between two distinct 64-byte-aligned, pre-faulted
  * buffers for about `seconds` (a compiler barrier after every copy), on CPU `cpu` when it

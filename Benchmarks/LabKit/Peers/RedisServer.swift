@@ -13,7 +13,7 @@ package final class RedisServer {
     /// The `redis-server` on PATH, or nil when it is not installed.
     package static func executable() -> String? {
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") + ["/usr/sbin", "/usr/local/sbin"] {
+        for folder in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"] {
             let candidate = "\(folder)/redis-server"
             if access(candidate, X_OK) == 0 { return candidate }
         }
