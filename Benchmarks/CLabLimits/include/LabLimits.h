@@ -21,15 +21,18 @@ void lab_pingpong_ping(uint64_t *ping, const uint64_t *pong, uint64_t warmup, ui
 /* The ponger: for round i = 1 ... rounds, spins until *ping == i, then stores i into *pong. */
 void lab_pingpong_pong(const uint64_t *ping, uint64_t *pong, uint64_t rounds);
 
-/* A raw SPSC byte ring of variable records, spsc_ring.c's: an 8-byte header {u32 length,
- * u32 sequence} then the payload, padded to `alignment` bytes (8: packed records, as
- * `-a 8`; 64: whole cache lines, as `-a 64`, so that producer and consumer never share a
- * line; a power of two from 8); a record never wraps (a marker sends
- * the reader back to offset 0). *head counts bytes produced, published after every record;
- * *tail counts bytes consumed, published once per drained batch (`spsc_ring.c -B`, as
- * Ringside's rings do: per record, the consumer's stores would bounce the line the producer
- * polls, and the limit would be slower than the rings it bounds). `data` holds `capacity`
- * bytes (a power of two, at least four records). */
+/* A raw SPSC byte ring of variable records, the least work a copy ring between two
+ * processes does per message: an 8-byte header word {u32 length, u32 tag} then the
+ * payload, padded to `alignment` bytes (a power of two from 8; 8 packs records, 64 gives
+ * each its own cache lines). The producer copies the payload in, then stores the header
+ * with release (the commit: no shared head counter to bounce); the consumer polls the
+ * header at its position (the tag, made of the record's position, tells this lap's header
+ * from an old one, so nothing is zeroed), copies the payload out, and publishes *tail, the
+ * bytes consumed, when it runs dry or has consumed a quarter of the ring. A record never
+ * wraps (a marker sends the reader back to offset 0). *head gets the bytes produced at the
+ * end. `data` holds `capacity` bytes (a power of two, at least four records). As
+ * shared/limits/spsc_ring.c, whose per-record head and tail counters run slower than
+ * Ringside's own rings on the 2-core VM, so that they would not bound them. */
 
 /* Produces `messages` records of `payload` bytes (at least 8), copying each from a source
  * buffer whose first 8 bytes are the message index. Returns 0, or -1 for bad sizes. */

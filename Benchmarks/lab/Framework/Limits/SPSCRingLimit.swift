@@ -1,21 +1,20 @@
 import CLabLimits
 import ShmRing
 
-/// `limit-spsc-NB`: the raw two-process SPSC copy ring of `spsc_ring.c -a 64 -B` (records of
-/// an 8-byte header and the payload, padded to whole cache lines: copied in, copied out and
-/// checked; head published per record, tail per drained batch, as Ringside's rings do) over
-/// 1 MiB, pinned as the `shm-*` throughput cases (producer on CPU 0,
-/// consumer on CPU 1): the fastest a ring between two processes moves N-byte messages here.
-/// It runs in a ring region of the transport harness's segment, head and tail in its
-/// control block.
+/// `limit-spsc-NB`: a raw two-process SPSC copy ring (`lab_spsc_*`: the payload copied
+/// in and out and checked, the record header as the commit, the consumer's position
+/// published per batch) over 1 MiB, pinned as the `shm-*` throughput cases (producer on
+/// CPU 0, consumer on CPU 1): the least work a ring between two processes can do for
+/// N-byte messages. It runs in a ring region of the transport harness's segment, its
+/// positions in the control block.
 enum SPSCRingLimit {
     static let producerRole = "limit-spsc-produce"
     static let consumerRole = "limit-spsc-consume"
     static let capacity = 1 << 20
-    /// Records padded to 64 bytes. Packed 8-byte-aligned records (`-a 8`) make the raw loop
-    /// slower than the rings it should bound (about 4 M 32-byte msg/s on the 2-core VM
-    /// against 12 M for `shm-spsc-32B`): producer and consumer then write and read the same
-    /// lines record by record. Whole-line records are the raw ring's fastest layout here.
+    /// Records padded to whole cache lines (`spsc_ring.c -a 64`), the raw ring's fastest
+    /// layout here: with records packed on 8 bytes, as Ringside's rings pack them, producer
+    /// and consumer share lines record by record and the raw loop only ties the rings it
+    /// should bound (about 15 M 32-byte msg/s on the 2-core VM, against 23 M in whole lines).
     static let recordAlignment: UInt32 = 64
 
     static func caseName(payload: Int) -> String { "limit-spsc-\(payload)B" }
