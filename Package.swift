@@ -89,7 +89,7 @@ let package = Package(
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
-        .testTarget(name: "LabTests", dependencies: ["LabKit", "Posix"]),
+        .testTarget(name: "LabTests", dependencies: ["LabKit", "Posix", "SeededRandom"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "Frames", "LWWSet", "Harness", "SeededRandom"]),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.

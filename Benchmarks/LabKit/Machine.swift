@@ -51,12 +51,13 @@ package struct Machine: Sendable {
         "\(cpuModel), \(cores) cores, \(Console.fixed(memoryGiB, 1)) GiB, \(kernel), \(swiftVersion)"
     }
 
-    /// The git commit of the working tree the lab runs in (`abc1234`, with `+ changes` when
-    /// files differ from it), or `unknown` outside a git checkout.
-    package static func gitCommit() -> String {
-        guard let commit = commandOutput(["git", "rev-parse", "--short", "HEAD"])?
+    /// The git commit of the checkout that holds `folder` (the lab's executable is built
+    /// inside it): `abc1234`, with `+ changes` when tracked files differ from it, or
+    /// `unknown` outside a git checkout.
+    package static func gitCommit(of folder: String) -> String {
+        guard let commit = commandOutput(["git", "-C", folder, "rev-parse", "--short", "HEAD"])?
             .trimmingCharacters(in: .whitespacesAndNewlines), !commit.isEmpty else { return "unknown" }
-        let changes = commandOutput(["git", "status", "--porcelain", "--untracked-files=no"]) ?? ""
+        let changes = commandOutput(["git", "-C", folder, "status", "--porcelain", "--untracked-files=no"]) ?? ""
         return changes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? commit : commit + " + changes"
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 
 // Peer roles: the lab re-executes itself for cases that need a second process.
 if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == PeerProcess.marker {
@@ -31,13 +32,18 @@ if options.list {
     exit(0)
 }
 let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
-#if DEBUG
-Console.error("this is a debug build: its figures would mean nothing. Build and run it for release:")
-Console.error("  swift run -c release lab\(arguments.isEmpty ? "" : " " + arguments)")
-exit(2)
-#else
 let command = "swift run -c release lab" + (arguments.isEmpty ? "" : " " + arguments)
+#if DEBUG
+let releaseBuild = false
+#else
+let releaseBuild = true
 #endif
+guard releaseBuild else {
+    // A debug build measures the optimiser's absence: refuse, and say how to build for release.
+    Console.error("this is a debug build: its figures would mean nothing. Build and run it for release:")
+    Console.error("  \(command)")
+    exit(2)
+}
 
 let selected = options.suites.isEmpty ? allSuites : allSuites.filter { options.suites.contains($0.name) }
 let directory = URL(fileURLWithPath: options.outputDirectory, isDirectory: true)
@@ -49,7 +55,8 @@ do {
 }
 
 let machine = Machine.current()
-let commit = Machine.gitCommit()
+let executableFolder = ((try? ChildProcess.currentExecutable()) ?? ".").split(separator: "/").dropLast().joined(separator: "/")
+let commit = Machine.gitCommit(of: "/" + executableFolder)
 Console.output("Ringside lab on \(machine.description), commit \(commit)")
 Console.output("\(options.effectiveRuns) runs per case, work scale \(options.profile.scale)\(options.casePattern.map { ", cases matching '\($0.text)'" } ?? "")")
 LabProgress.shared.start(

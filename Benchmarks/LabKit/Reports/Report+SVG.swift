@@ -9,9 +9,17 @@ extension Report {
     /// limit and its twin); a metric that is zero in every run is one line of text.
     package func svg() -> String {
         var canvas = SVGCanvas(width: 760)
-        canvas.text(x: 10, y: 22, "Lab suite \(page.name): \(page.summary)", size: 15, bold: true)
-        canvas.text(x: 10, y: 40, "\(machine.description); commit \(commit); \(date)", size: 10, fill: "#555")
-        canvas.y = 52
+        canvas.text(x: 10, y: 22, "Lab suite \(page.name)", size: 15, bold: true)
+        canvas.y = 26
+        for line in SVGCanvas.wrap(page.summary, width: 120) {
+            canvas.text(x: 10, y: canvas.y + 12, line, size: 11)
+            canvas.y += 15
+        }
+        for line in SVGCanvas.wrap("\(machine.description); commit \(commit); \(date)", width: 140) {
+            canvas.text(x: 10, y: canvas.y + 12, line, size: 10, fill: "#555")
+            canvas.y += 13
+        }
+        canvas.y += 11
         canvas.legend([(SVGCanvas.ringside, "Ringside case"), (SVGCanvas.limit, "hardware limit (limit-*)"),
                        (SVGCanvas.twin, "twin it is compared with (TCP, JSON, Redis, contended, malloc)")])
         var drawn: Set<String> = []
@@ -23,19 +31,21 @@ extension Report {
             linesPanel(&canvas, metric: metric, xLabel: xLabel, logY: logY, point: point)
             drawn.insert(metric)
         }
-        var zeros: [String] = []
+        var lines: [String] = []
         for metric in metricsInOrder() where !drawn.contains(metric) {
             let rows = summaries.filter { $0.metric == metric }
             if rows.allSatisfy({ $0.min == 0 && $0.max == 0 }) {
-                zeros.append("\(metric) (\(rows[0].unit))")
+                lines.append("\(metric) (\(rows[0].unit)): 0 in every run of every case")
+            } else if metric.hasSuffix("_samples") {
+                lines.append("\(metric) (samples per run): " + rows.map { "\($0.caseName) \(Console.human($0.median))" }.joined(separator: ", "))
             } else {
                 barsPanel(&canvas, metric: metric, rows: rows)
             }
         }
-        for metric in zeros {
-            canvas.y += 6
-            canvas.text(x: 10, y: canvas.y + 12, "\(metric): 0 in every run of every case", size: 12)
-            canvas.y += 18
+        for line in lines {
+            canvas.y += 4
+            canvas.text(x: 10, y: canvas.y + 12, line, size: 12)
+            canvas.y += 16
         }
         return canvas.finished()
     }
@@ -140,19 +150,25 @@ extension Report {
         let plot = SVGCanvas.Plot(
             left: 230, top: plotTop, width: 400, height: Double(ordered.count) * (barHeight + gap) + gap,
             x: .linear(min: 0, max: top > 0 ? top * 1.05 : 1), y: .linear(min: 0, max: 1))
-        canvas.text(x: 10, y: canvas.y + 18, "\(metric) (\(unit)): median bar, min-max whisker", size: 13, bold: true)
+        let isFraction = metric == "of_limit"
+        canvas.text(
+            x: 10, y: canvas.y + 18,
+            isFraction ? "of_limit: each case as a fraction of the limit measured beside it (1.0 is the hardware)"
+                : "\(metric) (\(unit)): median bar, min-max whisker", size: 13, bold: true)
         let ticks = (0...4).map { step in plot.x.value(atFraction: Double(step) / 4) }
-        canvas.frame(plot, xTicks: ticks.map { ($0, Console.human($0)) }, xTitle: "\(metric) (\(unit))", yTitle: "case")
+        canvas.frame(
+            plot, xTicks: ticks.map { ($0, Console.human($0)) },
+            xTitle: isFraction ? "of_limit (case over limit; median bar, min-max whisker)" : "\(metric) (\(unit))", yTitle: "case")
         var y = plotTop + gap
         for row in ordered {
             let colour = SVGCanvas.role(of: row.caseName)
             canvas.text(x: plot.left - 6, y: y + 12, row.caseName, anchor: "end")
             canvas.rect(x: plot.left, y: y, width: plot.px(row.median) - plot.left, height: barHeight, fill: colour)
             canvas.whisker(from: plot.px(row.min), to: plot.px(row.max), y: y + barHeight / 2)
-            canvas.text(x: plot.px(row.max) + 6, y: y + 12, Console.human(row.median), size: 11)
+            canvas.text(x: plot.px(row.max) + 6, y: y + 12, Console.human(row.median) + (isFraction ? " \(row.unit)" : ""), size: 11)
             y += barHeight + gap
         }
-        if metric == "of_limit" {
+        if isFraction {
             canvas.dashedVertical(x: plot.px(1), top: plot.top, bottom: plot.top + plot.height, label: "limit (1.0)")
         }
         canvas.y = plot.top + plot.height + 48

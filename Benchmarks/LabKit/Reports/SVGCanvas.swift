@@ -151,7 +151,8 @@ struct SVGCanvas {
         case .log(let low, let high):
             let (a, b) = Axis.decades(low, high)
             for exponent in Int(a)...Int(b) {
-                for step in [1.0, 2, 5] where exponent < Int(b) || step == 1 {
+                // 1, 2, 5 in each decade when there are few, powers of ten alone otherwise.
+                for step in (b - a <= 3 ? [1.0, 2, 5] : [1.0]) where exponent < Int(b) || step == 1 {
                     let value = step * pow(10, Double(exponent)), y = plot.py(value)
                     line(plot.left, y, plot.left + plot.width, y, stroke: step == 1 ? "#ccc" : "#eee")
                     text(x: plot.left - 6, y: y + 4, Console.human(value), size: 10, anchor: "end")
@@ -187,6 +188,21 @@ struct SVGCanvas {
     }
 
     private func f(_ value: Double) -> String { Console.fixed(value, 1) }
+
+    /// `text` cut into lines of at most `width` characters at spaces.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 
     /// Escapes text for XML.
     static func escape(_ text: String) -> String {
