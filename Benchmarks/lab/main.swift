@@ -33,12 +33,7 @@ if options.list {
 }
 let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
 let command = "swift run -c release lab" + (arguments.isEmpty ? "" : " " + arguments)
-#if DEBUG
-let releaseBuild = false
-#else
-let releaseBuild = true
-#endif
-guard releaseBuild else {
+guard LabOptions.isReleaseBuild() else {
     // A debug build measures the optimiser's absence: refuse, and say how to build for release.
     Console.error("this is a debug build: its figures would mean nothing. Build and run it for release:")
     Console.error("  \(command)")

@@ -14,7 +14,8 @@ extension Report {
         text += "come from a log-linear histogram within 0.39 % of the exact sample (the maximum is exact), "
         text += "`*_samples` is its count. `of_limit` is the case against the limit named in its unit, "
         text += "measured side by side in each run (throughput over the limit's, or the limit's latency over "
-        text += "the case's: 1.0 is the hardware).\n\n"
+        text += "the case's: 1.0 is the hardware). Warm-ups inside a run (untimed round trips, an untimed first "
+        text += "pass) are part of that run, not runs thrown away.\n\n"
         text += "| case | metric | median | min | max | runs | unit |\n"
         text += "|---|---|---:|---:|---:|---:|---|\n"
         for row in summaries {

@@ -23,6 +23,15 @@ struct LabOptions {
         var runs: Int { self == .quick ? 3 : self == .full ? 9 : 5 }
     }
 
+    /// Whether this executable was built for release (a debug build refuses to measure).
+    static func isReleaseBuild() -> Bool {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }
+
     /// The repetitions per case asked for.
     var effectiveRuns: Int { runs ?? profile.runs }
 
