@@ -171,3 +171,28 @@ import Testing
         #expect(texts.contains("contended") && texts.contains("single-writer"))
     }
 }
+
+/// Chart details a reader sees.
+@Suite struct SVGCanvasTests {
+    @Test func ticksAreRoundAndShort() {
+        #expect(SVGCanvas.tick(500_000) == "500k")
+        #expect(SVGCanvas.tick(1_500_000) == "1.5M")
+        #expect(SVGCanvas.tick(1e10) == "10G")
+        #expect(SVGCanvas.tick(0.25) == "0.25")
+        #expect(SVGCanvas.tick(0) == "0")
+        #expect(SVGCanvas.niceStep(303_642_000) == 500_000_000)
+        #expect(SVGCanvas.niceStep(0.3) == 0.5)
+        #expect(SVGCanvas.niceStep(2) == 2)
+    }
+
+    @Test func wideRangesGetALogAxis() throws {
+        let report = Report(
+            page: SuitePage(name: "encoding", summary: "binary and JSON"),
+            summaries: [ReportWriterTests.summary("event-binary-roundtrip", "ops_per_s", 3e7, unit: "ops/s", suite: "encoding"),
+                        ReportWriterTests.summary("event-json-roundtrip", "ops_per_s", 1.2e5, unit: "ops/s", suite: "encoding")],
+            machine: ReportWriterTests.machine, command: "lab", commit: "abc", date: "now", seconds: 1)
+        let (_, texts) = try ReportWriterTests.parse(report.svg())
+        #expect(texts.contains("ops_per_s (ops/s, log scale)"))
+        #expect(texts.contains("100k") && texts.contains("100M"))
+    }
+}

@@ -129,7 +129,7 @@ extension Report {
             x: .binaryLog(min: xs.min()!, max: xs.max()!),
             y: logY ? .log(min: ys.min()!, max: ys.max()!) : .linear(min: 0, max: ys.max()! * 1.1))
         canvas.text(x: 10, y: canvas.y + 18, "\(metric) against \(xLabel) (median of the runs)", size: 13, bold: true)
-        canvas.frame(plot, xTicks: Set(xs).sorted().map { ($0, Console.human($0)) }, xTitle: xLabel,
+        canvas.frame(plot, xTicks: Set(xs).sorted().map { ($0, SVGCanvas.tick($0)) }, xTitle: xLabel,
                      yTitle: "\(metric) (\(unit)\(logY ? ", log scale" : ""))")
         for (index, name) in series.enumerated() {
             let colour = SVGCanvas.palette[index % SVGCanvas.palette.count]
@@ -144,21 +144,37 @@ extension Report {
     private func barsPanel(_ canvas: inout SVGCanvas, metric: String, rows: [Summary]) {
         let ordered = Report.besideTheirPartners(rows, limits: limitOfCase())
         let unit = rows[0].unit
-        let top = max(ordered.map(\.max).max() ?? 1, metric == "of_limit" ? 1 : 0)
+        let isFraction = metric == "of_limit"
+        let top = max(ordered.map(\.max).max() ?? 1, isFraction ? 1 : 0)
+        // Figures spanning more than two decades (binary against JSON) on a log axis, so
+        // the small bars still show; the rest on a linear one from 0 to a round number.
+        let smallest = ordered.flatMap { [$0.min, $0.median] }.filter { $0 > 0 }.min() ?? top
+        let logarithmic = !isFraction && smallest > 0 && top / smallest > 100
         let barHeight = 16.0, gap = 5.0
         let plotTop = canvas.y + 28
+        let axis: SVGCanvas.Axis
+        let ticks: [Double]
+        if logarithmic {
+            axis = .log(min: smallest, max: top)
+            let (low, high) = SVGCanvas.Axis.decades(smallest, top)
+            ticks = (Int(low)...Int(high)).map { pow(10, Double($0)) }
+        } else {
+            let step = SVGCanvas.niceStep(top > 0 ? top / 4 : 0.25)
+            let end = (top / step).rounded(.up) * step
+            axis = .linear(min: 0, max: end)
+            ticks = stride(from: 0, through: end + step / 2, by: step).map { $0 }
+        }
         let plot = SVGCanvas.Plot(
             left: 230, top: plotTop, width: 400, height: Double(ordered.count) * (barHeight + gap) + gap,
-            x: .linear(min: 0, max: top > 0 ? top * 1.05 : 1), y: .linear(min: 0, max: 1))
-        let isFraction = metric == "of_limit"
+            x: axis, y: .linear(min: 0, max: 1))
         canvas.text(
             x: 10, y: canvas.y + 18,
             isFraction ? "of_limit: each case as a fraction of the limit measured beside it (1.0 is the hardware)"
-                : "\(metric) (\(unit)): median bar, min-max whisker", size: 13, bold: true)
-        let ticks = (0...4).map { step in plot.x.value(atFraction: Double(step) / 4) }
+                : "\(metric) (\(unit)): median bar, min-max whisker\(logarithmic ? ", log scale" : "")", size: 13, bold: true)
         canvas.frame(
-            plot, xTicks: ticks.map { ($0, Console.human($0)) },
-            xTitle: isFraction ? "of_limit (case over limit; median bar, min-max whisker)" : "\(metric) (\(unit))", yTitle: "case")
+            plot, xTicks: ticks.map { ($0, SVGCanvas.tick($0)) },
+            xTitle: isFraction ? "of_limit (case over limit; median bar, min-max whisker)"
+                : "\(metric) (\(unit)\(logarithmic ? ", log scale" : ""))", yTitle: "case")
         var y = plotTop + gap
         for row in ordered {
             let colour = SVGCanvas.role(of: row.caseName)

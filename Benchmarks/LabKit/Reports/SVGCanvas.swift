@@ -155,14 +155,14 @@ struct SVGCanvas {
                 for step in (b - a <= 3 ? [1.0, 2, 5] : [1.0]) where exponent < Int(b) || step == 1 {
                     let value = step * pow(10, Double(exponent)), y = plot.py(value)
                     line(plot.left, y, plot.left + plot.width, y, stroke: step == 1 ? "#ccc" : "#eee")
-                    text(x: plot.left - 6, y: y + 4, Console.human(value), size: 10, anchor: "end")
+                    text(x: plot.left - 6, y: y + 4, SVGCanvas.tick(value), size: 10, anchor: "end")
                 }
             }
         case .linear where yTitle != "case", .binaryLog:
             for step in 0...4 {
                 let value = plot.y.value(atFraction: Double(step) / 4), y = plot.py(value)
                 line(plot.left, y, plot.left + plot.width, y, stroke: "#eee")
-                text(x: plot.left - 6, y: y + 4, Console.human(value), size: 10, anchor: "end")
+                text(x: plot.left - 6, y: y + 4, SVGCanvas.tick(value), size: 10, anchor: "end")
             }
         case .linear:
             break
@@ -188,6 +188,25 @@ struct SVGCanvas {
     }
 
     private func f(_ value: Double) -> String { Console.fixed(value, 1) }
+
+    /// A tick label: the console's figure without trailing zeros (`500k`, `1.5M`, `0.25`).
+    static func tick(_ value: Double) -> String {
+        var text = Console.human(value)
+        let suffix = text.last.map { "kMG".contains($0) } == true ? String(text.removeLast()) : ""
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text + suffix
+    }
+
+    /// The round step (1, 2 or 5 times a power of ten) at or above `rough`.
+    static func niceStep(_ rough: Double) -> Double {
+        guard rough > 0 else { return 1 }
+        let power = pow(10, log10(rough).rounded(.down))
+        for factor in [1.0, 2, 5, 10] where factor * power >= rough * (1 - 1e-9) { return factor * power }
+        return 10 * power
+    }
 
     /// `text` cut into lines of at most `width` characters at spaces.
     static func wrap(_ text: String, width: Int) -> [String] {
