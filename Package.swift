@@ -28,6 +28,9 @@ let package = Package(
         // The lab's own probes of the hardware's limits (random-read latency), measured in
         // the same run as the cases held against them.
         .target(name: "CLabLimits", path: "Benchmarks/CLabLimits"),
+        // What the lab's executable and its tests share: the latency histogram, summaries,
+        // the report writers (CSV, Markdown, SVG) and the RESP client of the peers suite.
+        .target(name: "LabKit", dependencies: ["Posix", "Harness"], path: "Benchmarks/LabKit"),
 
         // The one layer over system calls: typed Errno, EINTR retry, a failure seam for tests.
         .target(name: "Posix", dependencies: ["CRingside"]),
@@ -68,7 +71,7 @@ let package = Package(
             name: "lab",
             dependencies: [
                 "Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "CLabLimits", "Harness",
-                "SeededRandom",
+                "SeededRandom", "LabKit",
             ],
             path: "Benchmarks/lab"
         ),
@@ -88,6 +91,7 @@ let package = Package(
         // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "LabTests", dependencies: ["LabKit", "Posix", "SeededRandom"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
         .testTarget(
             name: "TimelineTests",

@@ -42,26 +42,3 @@ func monotonicNanos() -> Int64 {
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
 }
-
-/// The run numbers of a suite's repetitions, 1 to ``SuiteContext/runs``, each announced by
-/// a progress line (`LABEL: run I of N[, DETAIL]`) as the loop reaches it.
-struct Repetitions: Sequence, IteratorProtocol {
-    let label: String
-    let detail: String?
-    let runs: Int
-    private var run = 0
-
-    init(label: String, detail: String?, runs: Int) {
-        self.label = label
-        self.detail = detail
-        self.runs = runs
-    }
-
-    /// The next run number, after its progress line.
-    mutating func next() -> Int? {
-        guard run < runs else { return nil }
-        run += 1
-        Console.progress("\(label): run \(run) of \(runs)" + (detail.map { ", " + $0 } ?? ""))
-        return run
-    }
-}

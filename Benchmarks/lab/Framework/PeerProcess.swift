@@ -1,4 +1,5 @@
 import Harness
+import LabKit
 
 /// Child processes running this same lab executable in a peer role
 /// (`lab __peer ROLE ARGS...`), for cases that need two real processes.
@@ -31,10 +32,4 @@ extension ChildProcess {
     func waitForSuccess() throws {
         try expectSuccess(wait())
     }
-}
-
-/// A failure of the lab itself (bad arguments, a peer that failed), shown as one line.
-struct LabError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

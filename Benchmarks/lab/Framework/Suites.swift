@@ -4,4 +4,13 @@ let allSuites: [Suite] = [
     .encoding,
     .contention,
     .lww,
+    .peers,
 ]
+
+extension Suite {
+    /// Seconds each suite takes on defaults (5 runs, scale 1) on the 2-core reference
+    /// machine: the progress line's estimate of the time left.
+    static let defaultSeconds: [String: Double] = [
+        "transport": 70, "encoding": 40, "contention": 60, "lww": 60, "peers": 25, "timeline": 40,
+    ]
+}

@@ -58,6 +58,7 @@ private struct EncodingSuite {
     func measure(
         _ context: inout SuiteContext, _ name: String, _ operations: Int, _ body: (Int) throws -> UInt64
     ) throws -> Double {
+        guard context.selects(name) else { return 0 }  // left out by --case
         let measured = try Measurement.run(warmUp: { ringside_opaque_sink_u64(try body(min(operations, 1_000))) }) {
             ringside_opaque_sink_u64(try body(operations))
             return operations

@@ -10,5 +10,6 @@ struct LWWRecorder {
         context.record(case: caseName, metric: "ops_per_s", value: measured.opsPerSecond, unit: "ops/s")
         context.record(case: caseName, metric: "allocs_per_op", value: measured.allocsPerOp, unit: "allocs")
         context.record(case: caseName, metric: "reads_per_op", value: 1e9 / measured.opsPerSecond / readNanoseconds, unit: "reads")
+        context.recordRandomReadFraction(case: caseName, nanosecondsPerOperation: 1e9 / measured.opsPerSecond, readNanoseconds: readNanoseconds)
     }
 }

@@ -89,6 +89,7 @@ extension Suite {
         let reads = probe.measure()
         context.record(case: "lww-read-probe", metric: "dependent_read_ns", value: reads.dependentNanoseconds, unit: "ns")
         context.record(case: "lww-read-probe", metric: "parallel_read_ns", value: reads.parallelNanoseconds, unit: "ns")
+        context.recordRandomReadLimit(dependentNanoseconds: reads.dependentNanoseconds, parallelNanoseconds: reads.parallelNanoseconds)
         return reads.dependentNanoseconds
     }
 }

@@ -12,6 +12,7 @@ extension Suite {
             TransportPingPong.pongRole: TransportPingPong.pongPeer,
         ],
         run: { context in
+            try context.measure(limit: .memcpy(size: 4096, seconds: 0.25 * context.scale))
             for throughput in TransportThroughput.cases {
                 try throughput.measure(&context)
             }

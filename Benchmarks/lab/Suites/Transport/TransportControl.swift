@@ -1,6 +1,7 @@
 import CRingside
 import Glibc
 import Harness
+import LabKit
 import Synchronization
 
 /// The control block of a transport case: a region of the case's segment through which the
@@ -38,10 +39,27 @@ struct TransportControl {
     var allocations: UnsafeMutablePointer<Atomic<Int64>> { field(6) }
     /// A sum of payload bytes, so that the consumer's copies are used.
     var checksum: UnsafeMutablePointer<Atomic<Int64>> { field(7) }
-    /// Round-trip percentiles measured by the pinger: p50, p99, p99.9 and max, in nanoseconds.
-    var roundTrip: (p50: UnsafeMutablePointer<Atomic<Int64>>, p99: UnsafeMutablePointer<Atomic<Int64>>,
-                    p999: UnsafeMutablePointer<Atomic<Int64>>, max: UnsafeMutablePointer<Atomic<Int64>>) {
-        (field(8), field(9), field(10), field(11))
+    /// Stores a latency's histogram figures (fields 8 to 13), for the lab to read back once
+    /// the peer has exited.
+    func storeLatency(_ percentiles: LatencyHistogram.Percentiles) {
+        for (index, value) in [percentiles.p50, percentiles.p90, percentiles.p99, percentiles.p999, percentiles.max,
+                               Int64(percentiles.count)].enumerated() {
+            field(8 + index).pointee.store(value, ordering: .relaxed)
+        }
+    }
+
+    /// The latency figures a peer stored with ``storeLatency(_:)``.
+    func latency() -> LatencyHistogram.Percentiles {
+        let value = { (index: Int) in self.field(8 + index).pointee.load(ordering: .acquiring) }
+        return LatencyHistogram.Percentiles(
+            p50: value(0), p90: value(1), p99: value(2), p999: value(3), max: value(4), count: Int(value(5)))
+    }
+
+    /// Two more words, each on a line of its own, for the raw probes of `CLabLimits`
+    /// (the ping and pong words, or a ring's head and tail), as plain `UInt64`s for C.
+    var probeWords: (first: UnsafeMutablePointer<UInt64>, second: UnsafeMutablePointer<UInt64>) {
+        (UnsafeMutableRawPointer(field(14)).assumingMemoryBound(to: UInt64.self),
+         UnsafeMutableRawPointer(field(15)).assumingMemoryBound(to: UInt64.self))
     }
 
     /// Stamps the start of the timed part, unless another producer already did.

@@ -21,7 +21,8 @@ enum TransportHarness {
         let received: Int64
         let errors: Int64
         let allocations: Int64
-        let roundTrip: (p50: Int64, p99: Int64, p999: Int64, max: Int64)
+        /// Latency figures a peer stored (``TransportControl/storeLatency(_:)``), zero if none.
+        let latency: LatencyHistogram.Percentiles
     }
 
     private static let counter = Atomic<Int>(0)
@@ -52,14 +53,12 @@ enum TransportHarness {
             nanosleep(&pause, nil)
             _ = try reapEnded(&running)
         }
-        let (p50, p99, p999, max) = control.roundTrip
         return Outcome(
             seconds: Double(control.endNanos.pointee.load(ordering: .acquiring) - control.startNanos.pointee.load(ordering: .acquiring)) / 1e9,
             received: control.received.pointee.load(ordering: .acquiring),
             errors: control.errors.pointee.load(ordering: .acquiring),
             allocations: control.allocations.pointee.load(ordering: .acquiring),
-            roundTrip: (p50.pointee.load(ordering: .acquiring), p99.pointee.load(ordering: .acquiring),
-                        p999.pointee.load(ordering: .acquiring), max.pointee.load(ordering: .acquiring)))
+            latency: control.latency())
     }
 
     /// Reaps the peers that have exited, removing them from `running`; returns whether any

@@ -4,7 +4,8 @@ import ShmRing
 /// measures it: the pinger (CPU 0) stamps CLOCK_MONOTONIC, writes a 32-byte message carrying
 /// its round number into one `OneToOneRing`, busy-spins reading the other until the pong
 /// comes back, and stamps again; the ponger (CPU 1) echoes each message from inside its read
-/// handler. A tenth of the round trips go first as a warm-up and are not timed.
+/// handler. A tenth of the round trips go first as a warm-up and are not timed; the timed
+/// ones go into a ``LatencyHistogram``.
 enum TransportPingPong {
     static let caseName = "shm-pingpong-32B"
     static let payload = 32
@@ -13,22 +14,22 @@ enum TransportPingPong {
     static let pingRole = "transport-ping"
     static let pongRole = "transport-pong"
 
-    /// Runs the case `context.runs` times, recording round-trip percentiles and heap
-    /// allocations per round trip.
+    /// Runs the case `context.runs` times, each run beside `limit-pingpong`, recording the
+    /// round-trip histogram's figures and heap allocations per round trip.
     static func measure(_ context: inout SuiteContext) throws {
         let timed = context.scaled(roundTrips, minimum: 1000)
         let warmup = timed / 10
         for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
-            let outcome = try TransportHarness.run(ringCapacities: [ringCapacity, ringCapacity], peers: [
-                TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
-                TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
-            ])
-            guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
-            context.record(case: caseName, metric: "rtt_p50_ns", value: Double(outcome.roundTrip.p50), unit: "ns")
-            context.record(case: caseName, metric: "rtt_p99_ns", value: Double(outcome.roundTrip.p99), unit: "ns")
-            context.record(case: caseName, metric: "rtt_p999_ns", value: Double(outcome.roundTrip.p999), unit: "ns")
-            context.record(case: caseName, metric: "rtt_max_ns", value: Double(outcome.roundTrip.max), unit: "ns")
-            context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
+            try context.measure(caseName, against: .pingPong(warmUp: warmup, timed: timed)) { context in
+                let outcome = try TransportHarness.run(ringCapacities: [ringCapacity, ringCapacity], peers: [
+                    TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
+                    TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
+                ])
+                guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
+                context.record(case: caseName, latency: "rtt", outcome.latency)
+                context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
+                return Double(outcome.latency.p50)
+            }
         }
     }
 
@@ -48,9 +49,7 @@ enum TransportPingPong {
             defer { source.deallocate() }
             source.initializeMemory(as: UInt8.self, repeating: 1)
             let bytes = UnsafeRawBufferPointer(source)
-            var latencies = UnsafeMutableBufferPointer<Int64>.allocate(capacity: timed)
-            defer { latencies.deallocate() }
-            latencies.initialize(repeating: 0)  // touch the pages before timing
+            var histogram = LatencyHistogram()  // its buckets made (and touched) before timing
             var errors = 0
             control.arriveAndWait()
             try control.countingAllocations {
@@ -62,18 +61,10 @@ enum TransportPingPong {
                         if reply.count != payload || reply.load(as: UInt64.self) != round { errors &+= 1 }
                     }) == 0 {}
                     let end = monotonicNanos()
-                    if round > UInt64(warmup) { latencies[Int(round) - warmup - 1] = end &- start }
+                    if round > UInt64(warmup) { histogram.record(end &- start) }
                 }
             }
-            latencies.sort()
-            func percentile(_ p: Double) -> Int64 {
-                latencies[min(timed - 1, Int(p * Double(timed - 1) + 0.5))]
-            }
-            let (p50, p99, p999, max) = control.roundTrip
-            p50.pointee.store(percentile(0.5), ordering: .relaxed)
-            p99.pointee.store(percentile(0.99), ordering: .relaxed)
-            p999.pointee.store(percentile(0.999), ordering: .relaxed)
-            max.pointee.store(latencies[timed - 1], ordering: .relaxed)
+            control.storeLatency(histogram.percentiles)
             control.errors.pointee.store(Int64(errors), ordering: .releasing)
         }
     }

@@ -27,27 +27,32 @@ struct TransportThroughput: Sendable {
         TransportThroughput(name: "shm-mpsc-32B", payload: 32, messages: 20_000_000, producers: 2),
     ]
 
-    /// Runs the case `context.runs` times, recording messages and bytes per second and heap
-    /// allocations per message (producers and consumer together, timed loops only).
+    /// Runs the case `context.runs` times, each run beside the raw ring of its payload
+    /// (`limit-spsc-NB`, the MPSC case beside the SPSC one), recording messages and bytes
+    /// per second and heap allocations per message (producers and consumer together, timed
+    /// loops only).
     func measure(_ context: inout SuiteContext) throws {
         let perProducer = context.scaled(messages / producers, minimum: 1000)
         let total = perProducer * producers
         let kind = producers > 1 ? "many" : "one"
         for _ in context.repetitions(name, detail: "\(total) messages") {
-            let consumer = TransportHarness.PeerSpec(
-                role: Self.consumerRole, cpu: 1, arguments: [kind, String(total), String(payload), String(producers)])
-            let producerSpecs = (0..<producers).map { id in
-                TransportHarness.PeerSpec(
-                    role: Self.producerRole, cpu: 0, arguments: [kind, String(perProducer), String(payload), String(id)])
+            try context.measure(name, against: .spscRing(payload: payload, messages: total)) { context in
+                let consumer = TransportHarness.PeerSpec(
+                    role: Self.consumerRole, cpu: 1, arguments: [kind, String(total), String(payload), String(producers)])
+                let producerSpecs = (0..<producers).map { id in
+                    TransportHarness.PeerSpec(
+                        role: Self.producerRole, cpu: 0, arguments: [kind, String(perProducer), String(payload), String(id)])
+                }
+                let outcome = try TransportHarness.run(ringCapacities: [Self.ringCapacity], peers: [consumer] + producerSpecs)
+                guard outcome.received == Int64(total), outcome.errors == 0 else {
+                    throw LabError("\(name): consumer received \(outcome.received) of \(total) messages, \(outcome.errors) out of order")
+                }
+                let rate = Double(total) / outcome.seconds
+                context.record(case: name, metric: "msgs_per_s", value: rate, unit: "msg/s")
+                context.record(case: name, metric: "bytes_per_s", value: rate * Double(payload), unit: "B/s")
+                context.record(case: name, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(total), unit: "allocs")
+                return rate
             }
-            let outcome = try TransportHarness.run(ringCapacities: [Self.ringCapacity], peers: [consumer] + producerSpecs)
-            guard outcome.received == Int64(total), outcome.errors == 0 else {
-                throw LabError("\(name): consumer received \(outcome.received) of \(total) messages, \(outcome.errors) out of order")
-            }
-            let rate = Double(total) / outcome.seconds
-            context.record(case: name, metric: "msgs_per_s", value: rate, unit: "msg/s")
-            context.record(case: name, metric: "bytes_per_s", value: rate * Double(payload), unit: "B/s")
-            context.record(case: name, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(total), unit: "allocs")
         }
     }
 
