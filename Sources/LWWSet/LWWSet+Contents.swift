@@ -7,7 +7,7 @@ extension LWWSet {
         _ body: (WriteKind, _ key: UnsafeRawBufferPointer, _ score: Double, _ member: UnsafeRawBufferPointer) throws(Failure) -> Void
     ) throws(Failure) {
         for number in 0 ..< keys.count {
-            try keys.withKey(number) { (key) throws(Failure) in
+            try withKey(number) { (key) throws(Failure) in
                 try unsafeState(number).pointee.add.visitAscending { (score, member) throws(Failure) in
                     try body(.insert, key, score, member)
                 }
