@@ -3,8 +3,9 @@ import Harness
 import Posix
 
 /// A `redis-server` of the lab's own: started on a free loopback port with nothing saved
-/// (`--save '' --appendonly no`), stopped (`SHUTDOWN NOSAVE`, SIGKILL after a second) when
-/// ``stop()`` is called or the object goes.
+/// (`--save '' --appendonly no`), stopped (`SHUTDOWN NOSAVE`, then signals) when ``stop()``
+/// is called or the object goes. It runs under a small `sh` that stops it when the lab
+/// process is gone (checked every 0.2 s), so an interrupted lab leaves no server behind.
 package final class RedisServer {
     /// The loopback port it listens on.
     package let port: UInt16
@@ -27,8 +28,9 @@ package final class RedisServer {
     package init(executable: String, timeLimit: Duration = .seconds(900)) throws {
         port = try Self.freePort()
         process = try ChildProcess(
-            executable,
-            arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "/bin/sh",
+            arguments: ["-c", Self.tiedToParent, "redis-server", executable,
+                        "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                         "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"],
             standardOutput: .discard, standardError: .discard, timeLimit: timeLimit)
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
@@ -48,16 +50,31 @@ package final class RedisServer {
         stop()
     }
 
+    /// The `sh` script that runs `$1` with the other arguments and stops it (SIGTERM) once
+    /// the shell's parent, the lab, has gone, once the shell is told to stop (SIGTERM), or
+    /// once the server has ended by itself.
+    private static let tiedToParent = """
+        "$@" & server=$!
+        trap 'kill $server 2>/dev/null' TERM
+        while kill -0 $PPID 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.2; done
+        kill $server 2>/dev/null
+        wait $server
+        """
+
     /// A new connection to the server.
     package func connect() throws -> RESPClient {
         try RESPClient(loopbackPort: port)
     }
 
-    /// Asks the server to shut down without saving, then kills it if it has not ended a
-    /// second later (it is reaped either way).
+    /// Asks the server to shut down without saving; if it has not ended a second later, tells
+    /// its shell to stop it (SIGTERM), and a second after that kills the shell (it is reaped
+    /// either way).
     package func stop() {
         guard process.poll() == nil else { return }
         if let client = try? connect() { try? client.send([Array("SHUTDOWN".utf8), Array("NOSAVE".utf8)]) }
+        process.wait(deadline: ContinuousClock.now.advanced(by: .seconds(1)))
+        guard process.poll() == nil else { return }
+        process.kill(SIGTERM)
         process.wait(deadline: ContinuousClock.now.advanced(by: .seconds(1)))
         process.kill()
     }

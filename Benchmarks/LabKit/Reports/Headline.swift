@@ -66,8 +66,8 @@ package enum Headline {
     ]
 
     /// The rows for `summaries` (every suite's, from this run or an earlier one): the
-    /// comparisons whose two cases exist, then every `of_limit` figure against its limit
-    /// (named by its unit, `of limit-spsc-32B`).
+    /// comparisons whose two cases exist, every `of_limit` figure against its limit (named
+    /// by its unit, `of limit-spsc-32B`) before the Redis rows.
     package static func rows(_ summaries: [Summary]) -> [Row] {
         var byKey: [String: Summary] = [:]
         for row in summaries { byKey[row.caseName + "\u{0}" + row.metric] = row }
@@ -85,12 +85,14 @@ package enum Headline {
                 ratio: ratio,
                 figures: "\(Console.human(subject.median)) vs \(Console.human(reference.median)) \(subject.unit)"))
         }
+        let redis = rows.filter { $0.group == "Ringside vs Redis" }
+        rows.removeAll { $0.group == "Ringside vs Redis" }
         for row in summaries where row.metric == "of_limit" {
             rows.append(Row(
                 group: "of its limit", title: "\(row.caseName) \(row.unit)", metric: "of_limit", ratio: row.median,
                 figures: "min \(Console.fixed(row.min, 2)), max \(Console.fixed(row.max, 2)) over \(row.runs) runs"))
         }
-        return rows
+        return rows + redis
     }
 
     /// The rows as a terminal table.

@@ -11,6 +11,6 @@ extension Suite {
     /// Seconds each suite takes on defaults (5 runs, scale 1) on the 2-core reference
     /// machine: the progress line's estimate of the time left.
     static let defaultSeconds: [String: Double] = [
-        "transport": 70, "encoding": 40, "contention": 60, "lww": 60, "peers": 25, "timeline": 40,
+        "transport": 40, "encoding": 15, "contention": 30, "lww": 25, "peers": 10, "timeline": 40,
     ]
 }
