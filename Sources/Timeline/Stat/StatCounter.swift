@@ -9,7 +9,7 @@ public enum StatCounter: Int, CaseIterable, Sendable {
     case tailEventsSent, tailsCutOff, activeTails
     case connectionsOpened, connectionsClosed, connectionsOpen, connectionErrors, setupsRefused, reclaimedClients
     case framesReceived, framesSent, doorbellSleeps
-    case shmRejectedConnects, tcpRejectedConnections
+    case shmRejectedConnects
     case logRecords, logBytes, logFsyncs, durableSequence, repliesAwaitingDurability, snapshotsWritten, snapshotsFailed
     case setKeys, setEntries, setTombstones, setMemberBytes, setReservedBytes
 
@@ -46,7 +46,6 @@ public enum StatCounter: Int, CaseIterable, Sendable {
         case .framesSent: "frames_sent"
         case .doorbellSleeps: "doorbell_sleeps"
         case .shmRejectedConnects: "shm_rejected_connects"
-        case .tcpRejectedConnections: "tcp_rejected_connections"
         case .logRecords: "log_records"
         case .logBytes: "log_bytes"
         case .logFsyncs: "log_fsyncs"
