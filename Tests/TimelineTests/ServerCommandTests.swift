@@ -10,7 +10,7 @@ import Transport
 /// clean stop on SIGTERM, a restart after SIGKILL on the same data directory, a locked
 /// directory, and stat against a live (and a missing) server.
 @Suite("ringside serve and stat")
-struct ServeCommandTests {
+struct ServerCommandTests {
     @Test("serve prints its listeners, answers over shm and TCP, and stops on SIGTERM within 2 s leaving nothing in /dev/shm")
     func cleanStop() throws {
         let name = serverName("serve")
