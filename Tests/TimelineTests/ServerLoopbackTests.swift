@@ -72,4 +72,27 @@ struct ServerLoopbackTests {
         let good = try fixture.caller(.json)
         #expect(try good.call(.insert(key: "k", score: 1, member: "a")) == .ok)
     }
+
+    @Test("a tail that does not keep up is cut off with an ERROR; the writers are not held back")
+    func slowTail() async throws {
+        let fixture = try LoopbackServer(TimelineServerConfiguration(engine: .init(tailBufferEvents: 50), publishesStat: false))
+        let subscriber = try fixture.caller(.json, window: 2)
+        let writer = try fixture.caller(.binary)
+        let stream = try subscriber.tail("k")
+        _ = try subscriber.call(.select(key: "k", offset: 0, limit: 1))   // the tail has started
+        let started = ContinuousClock.now
+        for score in 1 ... 200 { #expect(try writer.call(.insert(key: "k", score: Double(score), member: "m\(score)")) == .ok) }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        var received = 0
+        do {
+            for try await _ in stream { received += 1 }
+            Issue.record("the tail ended without an error after \(received) events")
+        } catch let error as TransportError {
+            guard case .rejected(let code, let reason) = error else { throw error }
+            #expect(code == 0x201)
+            #expect(reason.contains("tail overflow"), "\(reason)")
+        }
+        #expect(received <= 52)
+        #expect(try writer.call(.select(key: "k", offset: 0, limit: 1)) == .records([record("m200", 200)]))
+    }
 }

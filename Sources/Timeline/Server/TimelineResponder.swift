@@ -47,8 +47,6 @@ final class TimelineResponder: Responder {
     let carrierKinds: [UInt64]
     /// The shared-memory carrier (index 0), for its channels' state.
     let sharedMemory: SharedMemoryServerCarrier?
-    /// The TCP carrier, for its rejected-connection count.
-    let rejectedTCP: (@Sendable () -> Int)?
 
     private var connections: [UInt64: ConnectionInfo] = [:]
     private var observer: JournalWriteObserver?
@@ -64,7 +62,7 @@ final class TimelineResponder: Responder {
 
     init(
         engine: TimelineEngine, durability: TimelineDurability?, stat: StatSegmentWriter?, control: ServerControl,
-        carrierKinds: [UInt64], sharedMemory: SharedMemoryServerCarrier?, rejectedTCP: (@Sendable () -> Int)?
+        carrierKinds: [UInt64], sharedMemory: SharedMemoryServerCarrier?
     ) {
         self.engine = engine
         self.durability = durability
@@ -73,7 +71,6 @@ final class TimelineResponder: Responder {
         self.control = control
         self.carrierKinds = carrierKinds
         self.sharedMemory = sharedMemory
-        self.rejectedTCP = rejectedTCP
         self.observer = durability.map { JournalWriteObserver(durability: $0) }
         connections.reserveCapacity(64)
     }
@@ -263,7 +260,6 @@ final class TimelineResponder: Responder {
             stat.set(.doorbellSleeps, transport.doorbellSleeps)
         }
         if let sharedMemory { stat.set(.shmRejectedConnects, sharedMemory.rejectedConnectCount) }
-        if let rejectedTCP { stat.set(.tcpRejectedConnections, rejectedTCP()) }
         if let durability {
             let journal = durability.journal.counters
             stat.set(.logRecords, journal.records)

@@ -10,7 +10,7 @@ import Transport
 /// clean stop on SIGTERM, a restart after SIGKILL on the same data directory, a locked
 /// directory, and stat against a live (and a missing) server.
 @Suite("ringside serve and stat")
-struct ServeCommandTests {
+struct ServerCommandTests {
     @Test("serve prints its listeners, answers over shm and TCP, and stops on SIGTERM within 2 s leaving nothing in /dev/shm")
     func cleanStop() throws {
         let name = serverName("serve")
@@ -33,7 +33,7 @@ struct ServeCommandTests {
         tcp.connection.close()
     }
 
-    @Test("after SIGKILL a restart on the same --data-dir has every acknowledged write; a second server on it is refused")
+    @Test("after SIGKILL stat says the server is dead, and a restart on the same --data-dir has every acknowledged write; a second server on it is refused")
     func killAndRestart() throws {
         let name = serverName("durable")
         let directory = temporaryDirectory("serve-durable")
@@ -52,8 +52,12 @@ struct ServeCommandTests {
             let locked = try runRingside(["serve", "--name", name + "-b", "--data-dir", directory])
             #expect(locked.0 == .exited(1))
             #expect(locked.2.contains("ringside serve: \(directory) is locked by pid \(serve.process.pid)"), "\(locked.2)")
+            let pid = serve.process.pid
             serve.process.kill(SIGKILL)
             client.connection.close()
+            let dead = try runRingside(["stat", "--name", name])
+            #expect(dead.0 == .exited(1))
+            #expect(dead.2.contains("(pid \(pid)) is dead"), "\(dead.2)")
         }
         let again = try ServeProcess(["--name", name, "--data-dir", directory], tag: "durable2")
         #expect(again.waitForLine("ringside serve: listening on shm") != nil, "errors: \(again.errors)")
