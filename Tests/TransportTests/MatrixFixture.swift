@@ -35,7 +35,7 @@ struct CarrierFactory: Sendable, CustomTestStringConvertible {
     }
 
     /// Every carrier the matrix covers.
-    static let all: [CarrierFactory] = [.loopback]
+    static let all: [CarrierFactory] = [.loopback, .shm]
 }
 
 /// What the test responder saw, readable from the test's thread.

@@ -177,7 +177,7 @@ struct SharedMemoryCarrierTests {
         let client = try SharedMemoryClientCarrier(configuration: .init(name: name))
         #expect(server.waitUntil { $0.opened.count == 1 })
         let paused = Atomic<Bool>(true)
-        server.perform { _ in while paused.load(ordering: .acquiring) { usleep(1_000) } }
+        server.perform { _ in while paused.load(ordering: .acquiring) { try? Sys.sleep(for: .milliseconds(1)) } }
         let frame = [UInt8](repeating: 7, count: client.maxFrameLength)
         #expect(throws: TransportError.self) { try (frame + [0]).withUnsafeBytes { try client.send($0) } }
         var sent = 0
@@ -293,7 +293,7 @@ struct SharedMemoryCarrierTests {
             }
             let serverSide = latencies.withLock { $0.last ?? 0 }
             clientLatencies.append(received - stamp - serverSide)
-            usleep(2_000)
+            try? Sys.sleep(for: .milliseconds(2))
         }
         let serverSorted = latencies.withLock { $0.sorted() }
         let clientSorted = clientLatencies.sorted()

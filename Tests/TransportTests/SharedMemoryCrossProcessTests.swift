@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Harness
 import Posix
 import ShmRing
 import Testing
@@ -18,7 +19,7 @@ struct SharedMemoryCrossProcessTests {
         let server = try TestServer(ShmTest.server(name, capacity: 64 * 1024), onFrame: { _, _, _ in })
         defer { server.stop() }
         let each = 100_000
-        let producers = try (0..<4).map { id in try TransportPeerProcess.spawn(["produce", name, "\(id)", "\(each)", "24"]) }
+        let producers = try (0..<4).map { id in try ShmTest.peer(["produce", name, "\(id)", "\(each)", "24"]) }
         defer { producers.forEach { $0.kill() } }
         #expect(server.waitUntil(within: .seconds(60)) { log in
             (0..<4).allSatisfy { log.next[UInt32($0)] == UInt64(each) } && log.closed.count == 4
@@ -28,7 +29,7 @@ struct SharedMemoryCrossProcessTests {
             #expect(log.frames.values.sorted() == [each, each, each, each])
             #expect(log.closed.values.allSatisfy { $0 == .peerClosed })
         }
-        for producer in producers { #expect(producer.wait(within: .seconds(10)) == 0) }
+        for producer in producers { #expect(producer.wait(deadline: .now + .seconds(10)) == .exited(0)) }
         #expect(ShmTest.leftovers(name) == ["/\(name)-ctl"])
     }
 
@@ -38,7 +39,7 @@ struct SharedMemoryCrossProcessTests {
         defer { ShmTest.removeAll(name) }
         let server = try TestServer(ShmTest.server(name, capacity: 16 * 1024), onFrame: { _, _, _ in })
         defer { server.stop() }
-        let peers = try (0..<3).map { id in try TransportPeerProcess.spawn(["produce", name, "\(id)", "-1", "32"]) }
+        let peers = try (0..<3).map { id in try ShmTest.peer(["produce", name, "\(id)", "-1", "32"]) }
         defer { peers.forEach { $0.kill() } }
         #expect(server.waitUntil { log in log.opened.count == 3 && log.frames.values.allSatisfy { $0 > 1_000 } && log.frames.count == 3 })
         let ids = server.log.withLock { log in
@@ -71,7 +72,7 @@ struct SharedMemoryCrossProcessTests {
     func serverKilled() throws {
         let name = ShmTest.uniqueName("killserver")
         defer { ShmTest.removeAll(name) }
-        let peer = try TransportPeerProcess.spawn(["serve", name])
+        let peer = try ShmTest.peer(["serve", name])
         defer { peer.kill() }
         let client = try ShmTest.connect(name)
         defer { client.close() }
@@ -108,9 +109,9 @@ struct SharedMemoryCrossProcessTests {
     func staleSegmentsReclaimed() throws {
         let name = ShmTest.uniqueName("stale")
         defer { ShmTest.removeAll(name) }
-        let oldServer = try TransportPeerProcess.spawn(["serve", name])
+        let oldServer = try ShmTest.peer(["serve", name])
         defer { oldServer.kill() }
-        let holder = try TransportPeerProcess.spawn(["hold", name])
+        let holder = try ShmTest.peer(["hold", name])
         defer { holder.kill() }
         let channel = "/\(name)-ch-\(holder.pid)-0"
         #expect(ShmTest.eventually(within: .seconds(10)) { Self.isAccepted(channel) })
@@ -137,8 +138,8 @@ struct SharedMemoryCrossProcessTests {
     func halfMadeChannelReclaimed() throws {
         let name = ShmTest.uniqueName("halfmade")
         defer { ShmTest.removeAll(name) }
-        let gone = try TransportPeerProcess.spawn(["no-such-role", name])
-        #expect(gone.wait(within: .seconds(10)) == 2)
+        let gone = try ShmTest.peer(["no-such-role", name])
+        #expect(gone.wait(deadline: .now + .seconds(10)) == .exited(2))
         let halfMade = "/\(name)-ch-\(gone.pid)-0"
         let descriptor = shm_open(halfMade, O_RDWR | O_CREAT | O_EXCL, 0o600)
         #expect(descriptor >= 0)
@@ -154,7 +155,7 @@ struct SharedMemoryCrossProcessTests {
         defer { ShmTest.removeAll(name) }
         let server = try TestServer(ShmTest.server(name))
         defer { server.stop() }
-        let claimer = try TransportPeerProcess.spawn(["claim-connect", name])
+        let claimer = try ShmTest.peer(["claim-connect", name])
         defer { claimer.kill() }
         #expect(claimer.waitUntilStopped())
         claimer.kill()
@@ -179,11 +180,11 @@ struct SharedMemoryCrossProcessTests {
         let result = "/tmp/\(name).cpu"
         defer { unlink(result) }
         let seconds = 2
-        let peer = try TransportPeerProcess.spawn(["idle-server", name, "\(seconds)", result])
+        let peer = try ShmTest.peer(["idle-server", name, "\(seconds)", result])
         defer { peer.kill() }
         let client = try ShmTest.connect(name)
         defer { client.close() }
-        #expect(peer.wait(within: .seconds(15)) == 0)
+        #expect(peer.wait(deadline: .now + .seconds(15)) == .exited(0))
         let fields = try String(contentsOfFile: result, encoding: .utf8).split(separator: " ")
         let ticks = try #require(Double(fields.first ?? ""))
         let perSecond = try #require(Double(fields.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))

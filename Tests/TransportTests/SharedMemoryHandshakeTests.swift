@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 import ShmRing
 import Synchronization
 import Testing
@@ -84,7 +85,7 @@ struct SharedMemoryHandshakeTests {
         let id = client.connectionID
         #expect(server.waitUntil { $0.opened[id] != nil })
         let paused = Atomic<Bool>(true)
-        server.perform { _ in while paused.load(ordering: .acquiring) { usleep(1_000) } }
+        server.perform { _ in while paused.load(ordering: .acquiring) { try? Sys.sleep(for: .milliseconds(1)) } }
         var sent = 0
         for length in [64, 24, 0] {  // down to records of 8 bytes: not even an empty close record fits
             let frame = [UInt8](repeating: 1, count: length)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Harness
 import Posix
 import ShmRing
 import Synchronization
@@ -38,9 +39,15 @@ enum ShmTest {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             if ContinuousClock.now > deadline { return false }
-            usleep(1_000)
+            try? Sys.sleep(for: .milliseconds(1))
         }
         return true
+    }
+
+    /// Starts `transport-peer ARGUMENTS...`, killed with SIGKILL at `timeLimit` at the latest
+    /// (and when dropped).
+    static func peer(_ arguments: [String], timeLimit: Duration = .seconds(60)) throws -> ChildProcess {
+        try ChildProcess(ChildProcess.executable(named: "transport-peer"), arguments: arguments, timeLimit: timeLimit)
     }
 
     /// Connects a client, retrying while the server is not up yet (a peer still starting).
@@ -51,7 +58,7 @@ enum ShmTest {
                 return try SharedMemoryClientCarrier(configuration: .init(name: name))
             } catch {
                 guard case .serverNotFound = error, ContinuousClock.now < deadline else { throw error }
-                usleep(5_000)
+                try? Sys.sleep(for: .milliseconds(5))
             }
         }
     }
@@ -155,73 +162,5 @@ final class TestServer: @unchecked Sendable {
         case .closed(let id, let reason):
             log.withLock { $0.closed[id] = reason }
         }
-    }
-}
-
-/// A `transport-peer` helper process, killed (SIGKILL) and reaped when the test is done.
-final class TransportPeerProcess {
-    let pid: pid_t
-    private var status: Int32?
-
-    private init(pid: pid_t) { self.pid = pid }
-
-    /// The `transport-peer` executable beside the running test bundle.
-    static var executable: String {
-        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &path, path.count - 1)
-        precondition(count > 0, "cannot read /proc/self/exe")
-        let exe = String(decoding: path[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]) + "/transport-peer"
-    }
-
-    /// Starts `transport-peer ARGUMENTS...`.
-    static func spawn(_ arguments: [String]) throws -> TransportPeerProcess {
-        let path = executable
-        let argv = ([path] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = (argv + [nil]).withUnsafeBufferPointer { buffer in
-            posix_spawn(&pid, path, nil, nil, UnsafeMutablePointer(mutating: buffer.baseAddress!), environ)
-        }
-        guard result == 0 else { throw TransportError.invalidArgument("posix_spawn \(path): \(String(cString: strerror(result)))") }
-        return TransportPeerProcess(pid: pid)
-    }
-
-    /// The exit status (`exited(N)` as N, a signal as 128 + N) once it ends, waiting at most
-    /// `timeout`; nil (and the process killed) if it runs longer.
-    @discardableResult
-    func wait(within timeout: Duration) -> Int32? {
-        let ended = ShmTest.eventually(within: timeout) { reap(flags: WNOHANG) }
-        if !ended { kill() }
-        return ended ? status : nil
-    }
-
-    /// Waits until the process stops itself (SIGSTOP); false if it ended instead.
-    func waitUntilStopped() -> Bool {
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, WUNTRACED) < 0 && errno == EINTR {}
-        guard raw & 0xff == 0x7f else {
-            status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-            return false
-        }
-        return true
-    }
-
-    /// Kills it with SIGKILL and reaps it (nothing once reaped).
-    func kill() {
-        guard status == nil else { return }
-        _ = Glibc.kill(pid, SIGKILL)
-        _ = reap(flags: 0)
-    }
-
-    /// Reaps the process if it ended; whether it has.
-    private func reap(flags: Int32) -> Bool {
-        if status != nil { return true }
-        var raw: Int32 = 0
-        var result: pid_t
-        repeat { result = waitpid(pid, &raw, flags) } while result < 0 && errno == EINTR
-        guard result == pid else { return false }
-        status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-        return true
     }
 }

@@ -71,13 +71,17 @@ final class ConnectionCore {
             do {
                 outcome = try carrier.send(frame)
             } catch {
+                // What already arrived may say why (an ERROR on stream 0: REJECTED_SETUP,
+                // CONNECTION_CLOSE); it wins over the carrier's account.
+                pumpWhileSending()
                 fail(error)
-                throw error
+                throw failure ?? error
             }
             switch outcome {
             case .sent:
                 return
             case .closed:
+                pumpWhileSending()
                 fail(.serverGone("the connection was closed"))
                 throw failure!
             case .wouldBlock:
@@ -120,6 +124,7 @@ final class ConnectionCore {
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
     /// read); answers for a blocking call cannot be among it, since that call's request is
     /// still being sent.
+    @discardableResult
     func pumpWhileSending() -> Int {
         pump { _, _ in }
     }
