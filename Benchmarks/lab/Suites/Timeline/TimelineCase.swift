@@ -16,12 +16,17 @@ struct TimelineCase: Sendable {
     let selectCase: String?
     /// The share of the suite's events per producer this case writes (JSON is slower).
     let eventShare: Double
+    /// Inserts per request: 1, or a batch (one Roshi POST body) of that many.
+    var batch = 1
 
     /// The suite's cases, in the order each repetition runs them.
     static let all = [
         TimelineCase(
             name: "timeline-shm-binary", tcp: false, encoding: .binary, durable: false, selectCase: "timeline-shm-select-top10",
             eventShare: 1),
+        TimelineCase(
+            name: "timeline-shm-binary-batched", tcp: false, encoding: .binary, durable: false, selectCase: nil, eventShare: 1,
+            batch: 64),
         TimelineCase(
             name: "timeline-tcp-binary", tcp: true, encoding: .binary, durable: false, selectCase: "timeline-tcp-select-top10",
             eventShare: 1),

@@ -77,7 +77,7 @@ enum TimelineHarness {
                 TimelineProducerPeer.role, cpu: clientCPU, endpoint: endpoint, encoding: timelineCase.encoding,
                 TimelineProducerPeer.arguments(
                     producer: producer, producers: producers, events: events, tailKeys: sizes.tailKeys,
-                    probes: producer == 0 ? sizes.probes : 0)))
+                    probes: producer == 0 ? sizes.probes : 0, batch: timelineCase.batch)))
         }
         try peers.wait(for: "the producers to connect", timeout: phaseTimeout) {
             control.producersReady.pointee.load(ordering: .acquiring) == Int64(producers)

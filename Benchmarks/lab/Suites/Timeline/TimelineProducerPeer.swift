@@ -2,8 +2,8 @@ import Timeline
 
 /// A producer of a timeline run: one client connection writing its share of the load
 /// workload (``TimelineWorkload``: 16-byte members, increasing scores, 10,000 keys) as
-/// fire-and-forget inserts, as fast as the connection takes them, each write to a tailed
-/// key stamped just before it is issued. It ends the loaded phase with a select, whose
+/// fire-and-forget inserts (one per request, or batches of them), as fast as the connection
+/// takes them, each write to a tailed key stamped just before its request is issued. It ends the loaded phase with a select, whose
 /// answer means every one of its writes has been applied (one connection's requests are
 /// applied in order). Producer 0 then sends the probes: one insert to a tailed key at a
 /// time, stamped, the next only once the subscriber holds the one before.
@@ -11,16 +11,17 @@ enum TimelineProducerPeer {
     static let role = "timeline-produce"
 
     /// The arguments after the common four.
-    static func arguments(producer: Int, producers: Int, events: Int, tailKeys: Int, probes: Int) -> [String] {
-        [producer, producers, events, tailKeys, probes].map(String.init)
+    static func arguments(producer: Int, producers: Int, events: Int, tailKeys: Int, probes: Int, batch: Int) -> [String] {
+        [producer, producers, events, tailKeys, probes, batch].map(String.init)
     }
 
-    /// Peer role: `... PRODUCER PRODUCERS EVENTS TAIL_KEYS PROBES`.
+    /// Peer role: `... PRODUCER PRODUCERS EVENTS TAIL_KEYS PROBES BATCH` (BATCH 1: one insert
+    /// per request; more: that many per request, as one Roshi POST body holds them).
     @Sendable
     static func peer(_ arguments: [String]) throws {
         try TimelinePeer.run(arguments) { peer in
             let (producer, producers, events) = (try peer.integer(0), try peer.integer(1), try peer.integer(2))
-            let (tailKeys, probes) = (try peer.integer(3), try peer.integer(4))
+            let (tailKeys, probes, batch) = (try peer.integer(3), try peer.integer(4), try peer.integer(5))
             let stamps = try TimelineStamps(peer.stampRegion, producers: producers, events: events)
             let workload = TimelineWorkload()
             let control = peer.control
@@ -32,14 +33,33 @@ enum TimelineProducerPeer {
             try peer.wait(for: "go", timeout: .seconds(30)) { control.go.pointee.load(ordering: .acquiring) != 0 }
             control.markStart()
             var tailed: Int64 = 0
-            for index in 0 ..< events {
-                member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
-                let key = workload.keyIndex(producer: producer, index: index)
-                if key < tailKeys {
-                    stamps.stamp(producer: producer, index: index)
-                    tailed &+= 1
+            if batch > 1 {
+                var writes: [KeyScoreMember] = []
+                writes.reserveCapacity(batch)
+                for first in stride(from: 0, to: events, by: batch) {
+                    let indices = first ..< min(events, first + batch)
+                    for index in indices {
+                        writes.append(KeyScoreMember(
+                            key: workload.keys[workload.keyIndex(producer: producer, index: index)],
+                            score: TimelineWorkload.score(index: index), member: TimelineWorkload.member(producer: producer, index: index)))
+                    }
+                    for index in indices where workload.keyIndex(producer: producer, index: index) < tailKeys {
+                        stamps.stamp(producer: producer, index: index)
+                        tailed &+= 1
+                    }
+                    try client.write(.insert, batch: writes, delivery: .fireAndForget)
+                    writes.removeAll(keepingCapacity: true)
                 }
-                try client.insert(key: workload.keys[key], score: TimelineWorkload.score(index: index), member: member, delivery: .fireAndForget)
+            } else {
+                for index in 0 ..< events {
+                    member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
+                    let key = workload.keyIndex(producer: producer, index: index)
+                    if key < tailKeys {
+                        stamps.stamp(producer: producer, index: index)
+                        tailed &+= 1
+                    }
+                    try client.insert(key: workload.keys[key], score: TimelineWorkload.score(index: index), member: member, delivery: .fireAndForget)
+                }
             }
             _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
             control.markEnd(monotonicNanos())
