@@ -2,20 +2,21 @@ extension Suite {
     /// The timeline service end to end: a ``TimelineServer`` in a peer process (pinned to
     /// CPU 1: its poll thread is the single writer; TCP's I/O thread runs there too), two
     /// producer processes writing the load workload (10,000 keys, 16-byte members,
-    /// increasing scores) fire-and-forget, and a tail subscriber process, all three pinned
-    /// to CPU 0. Nothing busy-spins for long: the server spins a hundred polls, yields a
-    /// hundred, then sleeps on its doorbell; a full ring makes a producer sleep a
-    /// millisecond at most; the subscriber's connection thread sleeps until rung; the peers'
-    /// waits yield. Each repetition runs every case on a fresh server, in turn.
+    /// increasing scores) fire-and-forget, one insert per request (64 per request in
+    /// `timeline-shm-binary-batched`), and a tail subscriber process, all three pinned to
+    /// CPU 0; the select client, also on CPU 0, follows the producers on the same server.
+    /// Nothing busy-spins for long: the server spins a hundred polls, yields a hundred, then
+    /// sleeps on its doorbell; a full ring makes a producer sleep a millisecond at most; the
+    /// subscriber's connection thread sleeps until rung; the peers' waits yield. Each
+    /// repetition runs every case on a fresh server, in turn.
     static let timeline = Suite(
         name: "timeline",
-        summary: "the timeline service end to end: a TimelineServer peer process pinned to CPU 1 (its poll thread is the single "
-            + "writer), 2 producer processes writing the load workload (10k keys, 16-byte members, increasing scores) "
-            + "fire-and-forget and a tail subscriber process (32 keys), all on CPU 0; events_per_s from the first write to the "
-            + "producers' closing selects (checked against the server's writes_applied); insert_to_visible from the "
-            + "producer's CLOCK_MONOTONIC stamp to the subscriber holding the event, one event in flight "
-            + "(insert_to_visible_loaded: while the producers write flat out); top-10 selects of random keys pipelined "
-            + "(64 in flight) and one at a time; the durable case logs to a temporary data directory under /tmp",
+        summary: "the timeline service end to end: a TimelineServer peer process on CPU 1 (its poll thread is the single "
+            + "writer), 2 producer processes (load workload: 10k keys, 16-byte members, increasing scores; fire-and-forget, "
+            + "one insert per request, -batched 64) and a tail subscriber process (32 keys) on CPU 0; events_per_s to the "
+            + "producers' closing selects, checked against the server's writes_applied; insert_to_visible from the producer's "
+            + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight (_loaded: while the producers write "
+            + "flat out); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp",
         peers: [
             TimelineServerPeer.role: TimelineServerPeer.peer,
             TimelineProducerPeer.role: TimelineProducerPeer.peer,

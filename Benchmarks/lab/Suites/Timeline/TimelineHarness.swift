@@ -46,7 +46,8 @@ enum TimelineHarness {
             name: segmentName,
             regionSizes: [TimelineStamps.regionSize(producers: producers, events: events), TimelineControl.regionSize])
         defer { try? SharedMemorySegment.unlink(name: segmentName) }
-        let control = try TimelineControl(segment.unsafeRegionBytes(1)!)
+        guard let controlRegion = segment.unsafeRegionBytes(1) else { throw LabError("\(segmentName): no control region") }
+        let control = try TimelineControl(controlRegion)
         var directory: String?
         if timelineCase.durable {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("ringside-lab-timeline-\(id)").path
