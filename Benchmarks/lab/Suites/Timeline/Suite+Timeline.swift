@@ -37,6 +37,7 @@ extension Suite {
                 context.record(case: timelineCase.name, metric: "events_per_s", value: outcome.eventsPerSecond, unit: "events/s")
                 context.record(case: timelineCase.name, latency: "insert_to_visible", outcome.probe)
                 context.record(case: timelineCase.name, latency: "insert_to_visible_loaded", outcome.loaded)
+                context.record(case: timelineCase.name, metric: "server_sleeps", value: Double(outcome.serverSleeps), unit: "count")
                 if let selectCase = timelineCase.selectCase, let select = outcome.select {
                     context.record(case: selectCase, metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")
                     context.record(case: selectCase, latency: "rtt", select.roundTrip)

@@ -55,10 +55,10 @@ struct TimelineSizes {
     /// The sizes for `context`'s scale. Each producer writes at least 10,000 events, so that
     /// it has written to every one of the workload's 10,000 keys.
     init(_ context: SuiteContext) {
-        events = context.scaled(200_000, minimum: 10_000)
-        probes = context.scaled(2_000, minimum: 200)
-        pipelinedSelects = context.scaled(100_000, minimum: 5_000)
-        roundTrips = context.scaled(10_000, minimum: 1_000)
+        events = context.scaled(150_000, minimum: 10_000)
+        probes = context.scaled(1_000, minimum: 200)
+        pipelinedSelects = context.scaled(50_000, minimum: 5_000)
+        roundTrips = context.scaled(5_000, minimum: 1_000)
     }
 
     /// Events per producer for `timelineCase`.

@@ -24,6 +24,9 @@ enum TimelineHarness {
         let loaded: LatencyHistogram.Percentiles
         /// Pipelined top-10 selects per second and one-at-a-time round trips (select cases).
         let select: (opsPerSecond: Double, roundTrip: LatencyHistogram.Percentiles)?
+        /// Times the server's poll thread went to sleep on its doorbell while the producers
+        /// ran (loaded phase and probes), from its stat segment.
+        let serverSleeps: UInt64
     }
 
     /// The CPU of the server's threads.
@@ -85,6 +88,7 @@ enum TimelineHarness {
         }
         control.go.pointee.store(1, ordering: .releasing)
         for producer in producerPeers { try peers.waitForExit(producer, timeout: phaseTimeout) }
+        let serverSleeps = try stat(serverName)[.doorbellSleeps]
         let expectedEvents = Int64(producers * events + sizes.probes)
         try peers.wait(for: "the subscriber to hold every tailed event", timeout: phaseTimeout) {
             control.seen.pointee.load(ordering: .acquiring) == control.tailedWrites.pointee.load(ordering: .relaxed) + Int64(sizes.probes)
@@ -108,7 +112,7 @@ enum TimelineHarness {
         var applied: UInt64 = 0
         var cutOff: UInt64 = 0
         try peers.wait(for: "the server's stat to count \(expectedEvents) writes", timeout: .seconds(5)) {
-            guard let stat = try? StatSegmentReader.read(server: serverName) else { return false }
+            guard let stat = try? stat(serverName) else { return false }
             (applied, cutOff) = (stat[.writesApplied], stat[.tailsCutOff])
             return applied >= UInt64(expectedEvents)
         }
@@ -121,7 +125,17 @@ enum TimelineHarness {
         let seconds = Double(control.endNanos.pointee.load(ordering: .acquiring) - control.startNanos.pointee.load(ordering: .acquiring)) / 1e9
         return Outcome(
             eventsPerSecond: Double(producers * events) / seconds, probe: control.percentiles(.probe),
-            loaded: control.percentiles(.loaded), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) })
+            loaded: control.percentiles(.loaded), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) },
+            serverSleeps: serverSleeps)
+    }
+
+    /// One reading of server `name`'s stat segment.
+    private static func stat(_ name: String) throws -> ServerStat {
+        do {
+            return try StatSegmentReader.read(server: name)
+        } catch {
+            throw LabError("cannot read the stat of server \(name): \(error)")
+        }
     }
 
     /// Unlinks whatever server `name` left in /dev/shm (it is killed on a failure, before
