@@ -57,7 +57,7 @@ struct TimelineSizes {
     init(_ context: SuiteContext) {
         events = context.scaled(150_000, minimum: 10_000)
         probes = context.scaled(1_000, minimum: 200)
-        pipelinedSelects = context.scaled(50_000, minimum: 5_000)
+        pipelinedSelects = context.scaled(30_000, minimum: 5_000)
         roundTrips = context.scaled(5_000, minimum: 1_000)
     }
 
