@@ -14,7 +14,8 @@ struct TimelineCase: Sendable {
     let durable: Bool
     /// The select case run after the producers, on the same server, or nil.
     let selectCase: String?
-    /// The share of the suite's events per producer this case writes (JSON is slower).
+    /// The share of the suite's events per producer this case writes (TCP, and JSON more so,
+    /// are slower: a rate needs fewer events to be measured).
     let eventShare: Double
     /// Inserts per request: 1, or a batch (one Roshi POST body) of that many.
     var batch = 1
@@ -29,7 +30,7 @@ struct TimelineCase: Sendable {
             batch: 64),
         TimelineCase(
             name: "timeline-tcp-binary", tcp: true, encoding: .binary, durable: false, selectCase: "timeline-tcp-select-top10",
-            eventShare: 1),
+            eventShare: 0.5),
         TimelineCase(name: "timeline-tcp-json", tcp: true, encoding: .json, durable: false, selectCase: nil, eventShare: 0.1),
         TimelineCase(name: "timeline-shm-binary-durable", tcp: false, encoding: .binary, durable: true, selectCase: nil, eventShare: 1),
     ]
@@ -49,6 +50,8 @@ struct TimelineSizes {
     let pipelinedSelects: Int
     /// Selects in flight at once when pipelined.
     let selectWindow = 64
+    /// The longest the pipelined selects of one run go on sending.
+    let selectBudget: Duration
     /// One-at-a-time select round trips per run.
     let roundTrips: Int
 
@@ -59,6 +62,7 @@ struct TimelineSizes {
         probes = context.scaled(1_000, minimum: 200)
         pipelinedSelects = context.scaled(30_000, minimum: 5_000)
         roundTrips = context.scaled(5_000, minimum: 1_000)
+        selectBudget = .milliseconds(context.scaled(1_000, minimum: 200))
     }
 
     /// Events per producer for `timelineCase`.

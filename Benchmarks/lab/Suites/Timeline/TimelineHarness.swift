@@ -102,7 +102,9 @@ enum TimelineHarness {
         if timelineCase.selectCase != nil {
             let client = try peers.spawn(
                 TimelineSelectPeer.role, cpu: clientCPU, endpoint: endpoint, encoding: .binary,
-                TimelineSelectPeer.arguments(pipelined: sizes.pipelinedSelects, window: sizes.selectWindow, roundTrips: sizes.roundTrips, seed: seed))
+                TimelineSelectPeer.arguments(
+                    pipelined: sizes.pipelinedSelects, window: sizes.selectWindow, roundTrips: sizes.roundTrips, seed: seed,
+                    budget: sizes.selectBudget))
             try peers.waitForExit(client, timeout: phaseTimeout)
             select = (Double(bitPattern: UInt64(bitPattern: control.selectRate.pointee.load(ordering: .acquiring))),
                       control.percentiles(.selectRoundTrip))

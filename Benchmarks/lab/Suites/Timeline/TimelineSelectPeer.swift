@@ -8,23 +8,26 @@ import Transport
 /// selects (offset 0, limit 10, binary encoding) of pseudo-random keys of the workload.
 /// Pipelined: `WINDOW` requests in flight on one connection (the connection's asynchronous
 /// request-response, one task per request in flight), a new one sent as each answer comes
-/// back. One at a time: ``TimelineClient/select(key:offset:limit:)``, each answer read
+/// back, until PIPELINED are sent or the time budget is spent (the rate is the answers over
+/// the time they took). One at a time: ``TimelineClient/select(key:offset:limit:)``, each answer read
 /// before the next request is sent, its round trip timed. Every answer must hold 1 to 10
 /// entries (every key has been written).
 enum TimelineSelectPeer {
     static let role = "timeline-select"
 
     /// The arguments after the common four.
-    static func arguments(pipelined: Int, window: Int, roundTrips: Int, seed: Int) -> [String] {
-        [pipelined, window, roundTrips, seed].map(String.init)
+    static func arguments(pipelined: Int, window: Int, roundTrips: Int, seed: Int, budget: Duration) -> [String] {
+        [pipelined, window, roundTrips, seed, Int(budget / .milliseconds(1))].map(String.init)
     }
 
-    /// Peer role: `... PIPELINED WINDOW ROUND_TRIPS SEED`; stores the pipelined rate and the
-    /// round-trip figures.
+    /// Peer role: `... PIPELINED WINDOW ROUND_TRIPS SEED BUDGET_MS`; stores the pipelined rate
+    /// (answers over the time they took; no new request is sent once BUDGET_MS have passed,
+    /// so a stalling connection cannot stretch the suite) and the round-trip figures.
     @Sendable
     static func peer(_ arguments: [String]) throws {
         try TimelinePeer.run(arguments) { peer in
             let (pipelined, window, roundTrips, seed) = (try peer.integer(0), try peer.integer(1), try peer.integer(2), try peer.integer(3))
+            let budget = Int64(try peer.integer(4)) * 1_000_000
             let workload = TimelineWorkload()
             var random = SplitMix64(seed: UInt64(seed))
             let order = (0 ..< pipelined).map { _ in Int(random.next() % UInt64(workload.keyCount)) }
@@ -34,22 +37,24 @@ enum TimelineSelectPeer {
                 dataMIMEType: TimelineEncoding.binary.mimeType))
             let rate = try TimelinePeer.blocking {
                 let start = monotonicNanos()
-                try await withThrowingTaskGroup(of: Int.self) { group in
+                return try await withThrowingTaskGroup(of: Int.self, returning: Double.self) { group in
                     var sent = 0
                     while sent < min(window, pipelined) {
                         let request = requests[order[sent]]
                         group.addTask { try await entries(connection, request) }
                         sent += 1
                     }
+                    var answered = 0
                     while let count = try await group.next() {
                         guard (1 ... 10).contains(count) else { throw LabError("a top-10 select answered \(count) entries") }
-                        guard sent < pipelined else { continue }
+                        answered += 1
+                        guard sent < pipelined, monotonicNanos() - start < budget else { continue }
                         let request = requests[order[sent]]
                         group.addTask { try await entries(connection, request) }
                         sent += 1
                     }
+                    return Double(answered) / (Double(monotonicNanos() - start) / 1e9)
                 }
-                return Double(pipelined) / (Double(monotonicNanos() - start) / 1e9)
             }
             connection.close()
             peer.control.selectRate.pointee.store(Int64(bitPattern: rate.bitPattern), ordering: .releasing)
