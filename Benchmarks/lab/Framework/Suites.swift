@@ -4,6 +4,7 @@ let allSuites: [Suite] = [
     .encoding,
     .contention,
     .lww,
+    .timeline,
     .peers,
 ]
 

@@ -1,0 +1,51 @@
+extension Suite {
+    /// The timeline service end to end: a ``TimelineServer`` in a peer process (pinned to
+    /// CPU 1: its poll thread is the single writer; TCP's I/O thread runs there too), two
+    /// producer processes writing the load workload (10,000 keys, 16-byte members,
+    /// increasing scores) fire-and-forget, one insert per request (64 per request in
+    /// `timeline-shm-binary-batched`), and a tail subscriber process, all three pinned to
+    /// CPU 0; the select client, also on CPU 0, follows the producers on the same server.
+    /// Nothing busy-spins for long: the server spins a hundred polls, yields a hundred, then
+    /// sleeps on its doorbell; a full ring makes a producer sleep a millisecond at most; the
+    /// subscriber's connection thread sleeps until rung; the peers' waits yield. Each
+    /// repetition runs every case on a fresh server, in turn.
+    static let timeline = Suite(
+        name: "timeline",
+        summary: "the timeline service end to end: a TimelineServer peer process on CPU 1 (its poll thread is the single "
+            + "writer), 2 producer processes (load workload: 10k keys, 16-byte members, increasing scores; fire-and-forget, "
+            + "one insert per request, -batched 64) and a tail subscriber process (32 keys) on CPU 0; events_per_s to the "
+            + "producers' closing selects, checked against the server's writes_applied; insert_to_visible from the producer's "
+            + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight (_loaded: while the producers write "
+            + "flat out); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp",
+        peers: [
+            TimelineServerPeer.role: TimelineServerPeer.peer,
+            TimelineProducerPeer.role: TimelineProducerPeer.peer,
+            TimelineSubscriberPeer.role: TimelineSubscriberPeer.peer,
+            TimelineSelectPeer.role: TimelineSelectPeer.peer,
+        ]
+    ) { context in
+        let cases = TimelineCase.all.filter { context.selects($0.name) || ($0.selectCase.map(context.selects) ?? false) }
+        guard !cases.isEmpty else { return }
+        let sizes = TimelineSizes(context)
+        context.progress(
+            "timeline: \(TimelineSizes.producers) producers x \(sizes.events) events, \(sizes.tailKeys) tails, \(sizes.probes) probes, "
+                + "\(context.runs) runs")
+        for run in context.repetitions("timeline", detail: "\(cases.count) cases") {
+            for timelineCase in cases {
+                context.progress("timeline: run \(run) of \(context.runs), \(timelineCase.name)")
+                let outcome = try TimelineHarness.run(timelineCase, sizes, seed: run)
+                context.record(case: timelineCase.name, metric: "events_per_s", value: outcome.eventsPerSecond, unit: "events/s")
+                context.record(case: timelineCase.name, latency: "insert_to_visible", outcome.probe)
+                context.record(case: timelineCase.name, latency: "insert_to_visible_loaded", outcome.loaded)
+                context.record(case: timelineCase.name, metric: "server_sleeps", value: Double(outcome.serverSleeps), unit: "count")
+                if let selectCase = timelineCase.selectCase, let select = outcome.select {
+                    context.record(case: selectCase, metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")
+                    context.record(case: selectCase, latency: "rtt", select.roundTrip)
+                }
+            }
+        }
+        Console.note(
+            "timeline: its ratios against lww-insert-batched, shm-pingpong-32B and redis-* appear in the summary only when "
+                + "the lww, transport and peers suites run in the same invocation")
+    }
+}

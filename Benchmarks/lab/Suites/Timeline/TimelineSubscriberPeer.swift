@@ -1,0 +1,110 @@
+import Dispatch
+import Synchronization
+import Timeline
+
+/// The tail subscriber of a timeline run: one client connection following the first
+/// `TAIL_KEYS` keys of the workload (one tail each, read as `AsyncSequence`s, as an
+/// application would), timing each event the moment it holds it against the producer's
+/// stamp of that write: loaded-phase events against ``TimelineStamps``, probes against
+/// ``TimelineControl/probeStamp``. Every event is checked against the workload (its key is
+/// the one the producer wrote it to).
+enum TimelineSubscriberPeer {
+    static let role = "timeline-subscribe"
+
+    /// The arguments after the common four.
+    static func arguments(producers: Int, events: Int, tailKeys: Int) -> [String] {
+        [producers, events, tailKeys].map(String.init)
+    }
+
+    /// What the tails' tasks share. @unchecked Sendable: the control block and the stamps
+    /// are shared memory read and written only through atomics; the rest is immutable.
+    private struct Shared: @unchecked Sendable {
+        let control: TimelineControl
+        let stamps: TimelineStamps
+        let workload: TimelineWorkload
+    }
+
+    /// One tail's figures: insert-to-visible of loaded-phase events and of probes.
+    private struct Figures: Sendable {
+        var loaded = LatencyHistogram()
+        var probes = LatencyHistogram()
+    }
+
+    /// Peer role: `... PRODUCERS EVENTS TAIL_KEYS`; follows the tails until
+    /// ``TimelineControl/subscriberStop``, then stores both histograms' figures.
+    @Sendable
+    static func peer(_ arguments: [String]) throws {
+        try TimelinePeer.run(arguments) { peer in
+            let (producers, events, tailKeys) = (try peer.integer(0), try peer.integer(1), try peer.integer(2))
+            let shared = Shared(
+                control: peer.control, stamps: try TimelineStamps(peer.stampRegion, producers: producers, events: events),
+                workload: TimelineWorkload())
+            let client = try peer.connect()
+            defer { client.close() }
+            let tails = try (0 ..< tailKeys).map { try client.tail(key: shared.workload.keys[$0]) }
+            // One connection's requests are handled in order: once this is answered, the
+            // server holds every tail.
+            _ = try client.select(key: shared.workload.keys[0], offset: 0, limit: 1)
+
+            let outcome = Mutex<Result<Figures, any Error>?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            let task = Task {
+                let result: Result<Figures, any Error>
+                do {
+                    result = .success(try await withThrowingTaskGroup(of: Figures.self) { group in
+                        for tail in tails { group.addTask { try await follow(tail, shared) } }
+                        var total = Figures()
+                        for try await figures in group {
+                            total.loaded.add(figures.loaded)
+                            total.probes.add(figures.probes)
+                        }
+                        return total
+                    })
+                } catch {
+                    result = .failure(error)
+                }
+                outcome.withLock { $0 = result }
+                done.signal()
+            }
+            peer.control.subscriberReady.pointee.store(1, ordering: .releasing)
+            defer { task.cancel() }
+            try peer.sleep(until: peer.control.subscriberStop)
+            task.cancel()
+            done.wait()
+            let figures = try outcome.withLock { $0 }!.get()
+            peer.control.store(figures.loaded.percentiles, as: .loaded)
+            peer.control.store(figures.probes.percentiles, as: .probe)
+        }
+    }
+
+    /// Reads `tail` until the task is cancelled, timing and checking each event.
+    private static func follow(_ tail: TimelineTail, _ shared: Shared) async throws -> Figures {
+        var figures = Figures()
+        let control = shared.control
+        do {
+            for try await event in tail {
+                let now = monotonicNanos()
+                // Counted once timed: a producer waiting for its probe goes on from here.
+                defer { control.seen.pointee.wrappingAdd(1, ordering: .releasing) }
+                guard event.kind == .insert, let (producer, index) = TimelineWorkload.parse(member: event.member),
+                      producer < shared.stamps.producers,
+                      event.key == shared.workload.keys[shared.workload.keyIndex(producer: producer, index: index)] else {
+                    control.errors.pointee.wrappingAdd(1, ordering: .relaxed)
+                    continue
+                }
+                if index >= shared.stamps.events {
+                    figures.probes.record(now &- control.probeStamp.pointee.load(ordering: .relaxed))
+                } else if let stamp = shared.stamps.stamp(ofProducer: producer, index: index), stamp > 0 {
+                    figures.loaded.record(now &- stamp)
+                } else {
+                    control.errors.pointee.wrappingAdd(1, ordering: .relaxed)
+                }
+            }
+        } catch {
+            // Cancelled by the lab's stop: the figures so far are the tail's figures.
+            if Task.isCancelled { return figures }
+            throw error
+        }
+        return figures
+    }
+}
