@@ -71,13 +71,15 @@ final class ConnectionCore {
             do {
                 outcome = try carrier.send(frame)
             } catch {
+                readBeforeFailing()
                 fail(error)
-                throw error
+                throw failure!
             }
             switch outcome {
             case .sent:
                 return
             case .closed:
+                readBeforeFailing()
                 fail(.serverGone("the connection was closed"))
                 throw failure!
             case .wouldBlock:
@@ -115,6 +117,17 @@ final class ConnectionCore {
             throw .invalidArgument("\(error)")
         }
         if let problem { throw problem }
+    }
+
+    /// The connection closed under a send: reads the frames that arrived before the close,
+    /// without sending anything, so an ERROR saying why (a refused SETUP) is what the caller
+    /// hears rather than the close itself.
+    func readBeforeFailing() {
+        guard failure == nil, !receiving else { return }
+        receiving = true
+        _ = try? carrier.receive(limit: 64) { bytes in dispatch(bytes) { _, _ in } }
+        receiving = false
+        if failure != nil { carrier.close() }
     }
 
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
