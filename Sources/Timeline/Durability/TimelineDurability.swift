@@ -1,5 +1,5 @@
 import DrainLoop
-import Foundation
+import Dispatch
 import Journal
 import LWWSet
 import Posix
@@ -164,7 +164,7 @@ private struct FlusherAgent: Agent {
     mutating func doWork() throws -> Int {
         guard !failed else {
             // A failed journal accepts nothing more: wait to be stopped.
-            Thread.sleep(forTimeInterval: 0.02)
+            try? Sys.sleep(for: .milliseconds(20))
             return 0
         }
         do throws(JournalError) {

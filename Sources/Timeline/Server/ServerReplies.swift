@@ -24,7 +24,7 @@ final class ServerReplies: TimelineEngineOutput {
     private var streams: [TimelineReplyToken: OpenStream] = [:]
     private var tokens: [StreamKey: TimelineReplyToken] = [:]
     private var nextToken: UInt64 = 1
-    private var deferred = DeferredReplies()
+    private let deferred = DeferredReplies()
     /// The durability glue of a durable server.
     let durability: TimelineDurability?
 
@@ -54,9 +54,11 @@ final class ServerReplies: TimelineEngineOutput {
 
     /// Sets a tail's credit to what the session says it is; the increase, for the engine.
     func grant(_ token: TimelineReplyToken, credit: UInt32) -> UInt32 {
-        guard let stream = streams[token], Int(credit) > stream.credit else { return 0 }
-        streams[token]!.credit = Int(credit)
-        return UInt32(Int(credit) - stream.credit)
+        guard var stream = streams[token], Int(credit) > stream.credit else { return 0 }
+        let increase = UInt32(Int(credit) - stream.credit)
+        stream.credit = Int(credit)
+        streams[token] = stream
+        return increase
     }
 
     /// Forgets a stream (answered, failed, cancelled).
@@ -95,10 +97,12 @@ final class ServerReplies: TimelineEngineOutput {
     }
 
     func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool {
-        guard let stream = streams[token] else { return true }
+        guard var stream = streams[token] else { return true }
         switch stream.output.next(event, complete: false) {
         case .sent, .held:
-            streams[token]!.credit -= 1
+            // Read, then set: a dictionary's in-place `_modify` allocates in a debug build.
+            stream.credit -= 1
+            streams[token] = stream
             return true
         case .refused(.backlogFull), .refused(.holdFull):
             return false

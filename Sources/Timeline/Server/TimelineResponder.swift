@@ -5,10 +5,12 @@ import ShmRing
 import Synchronization
 import Transport
 
-/// What the server's poll thread knows of one connection.
-struct ConnectionInfo {
+/// What the server's poll thread knows of one connection. A class, so that a request
+/// updates it through a dictionary read (a dictionary's in-place `_modify` allocates its
+/// coroutine frame in a debug build).
+final class ConnectionInfo {
     /// The carrier's index in the server's list.
-    var carrier: Int
+    let carrier: Int
     /// The encoding its SETUP chose (nil before it).
     var encoding: TimelineEncoding?
     /// Its entry in the stat segment's table, when listed.
@@ -18,6 +20,8 @@ struct ConnectionInfo {
     var publishedRequests: UInt64 = 0
     /// The shared-memory client, once its channel was inspected.
     var client: ProcessIdentity?
+
+    init(carrier: Int) { self.carrier = carrier }
 }
 
 /// The flags the server and its poll thread share.
@@ -43,8 +47,6 @@ final class TimelineResponder: Responder {
     let carrierKinds: [UInt64]
     /// The shared-memory carrier (index 0), for its channels' state.
     let sharedMemory: SharedMemoryServerCarrier?
-    /// The TCP carrier, for its rejected-connection count.
-    let rejectedTCP: (@Sendable () -> Int)?
 
     private var connections: [UInt64: ConnectionInfo] = [:]
     private var observer: JournalWriteObserver?
@@ -60,7 +62,7 @@ final class TimelineResponder: Responder {
 
     init(
         engine: TimelineEngine, durability: TimelineDurability?, stat: StatSegmentWriter?, control: ServerControl,
-        carrierKinds: [UInt64], sharedMemory: SharedMemoryServerCarrier?, rejectedTCP: (@Sendable () -> Int)?
+        carrierKinds: [UInt64], sharedMemory: SharedMemoryServerCarrier?
     ) {
         self.engine = engine
         self.durability = durability
@@ -69,7 +71,6 @@ final class TimelineResponder: Responder {
         self.control = control
         self.carrierKinds = carrierKinds
         self.sharedMemory = sharedMemory
-        self.rejectedTCP = rejectedTCP
         self.observer = durability.map { JournalWriteObserver(durability: $0) }
         connections.reserveCapacity(64)
     }
@@ -78,7 +79,7 @@ final class TimelineResponder: Responder {
 
     func connectionOpened(_ connection: ConnectionID, peer: String) {
         let carrier = Int(connection.rawValue >> 56)
-        var info = ConnectionInfo(carrier: carrier)
+        let info = ConnectionInfo(carrier: carrier)
         let kind = carrier < carrierKinds.count ? carrierKinds[carrier] : 3
         info.statEntry = stat?.openConnection(connection.rawValue, carrier: kind, peer: peer, now: Sys.monotonicNanoseconds())
         connections[connection.rawValue] = info
@@ -91,8 +92,10 @@ final class TimelineResponder: Responder {
                 "data MIME type '\(request.dataMIMETypeString)' is not served; use "
                     + TimelineEncoding.allCases.map { "'\($0.mimeType)'" }.joined(separator: " or "))
         }
-        connections[connection.rawValue, default: ConnectionInfo(carrier: Int(connection.rawValue >> 56))].encoding = encoding
-        if let entry = connections[connection.rawValue]?.statEntry { stat?.setUp(entry, encoding: encoding == .binary ? 1 : 2) }
+        let info = connections[connection.rawValue] ?? ConnectionInfo(carrier: Int(connection.rawValue >> 56))
+        connections[connection.rawValue] = info
+        info.encoding = encoding
+        if let entry = info.statEntry { stat?.setUp(entry, encoding: encoding == .binary ? 1 : 2) }
         return .accept
     }
 
@@ -155,8 +158,8 @@ final class TimelineResponder: Responder {
 
     /// Counts a request of `connection`: its encoding, or nil before SETUP.
     private func countRequest(_ connection: ConnectionID) -> TimelineEncoding? {
-        guard let encoding = connections[connection.rawValue]?.encoding else { return nil }
-        connections[connection.rawValue]!.requests &+= 1
+        guard let info = connections[connection.rawValue], let encoding = info.encoding else { return nil }
+        info.requests &+= 1
         return encoding
     }
 
@@ -212,11 +215,11 @@ final class TimelineResponder: Responder {
             guard let entry = info.statEntry else { continue }
             if info.requests != info.publishedRequests {
                 stat.setRequests(entry, info.requests)
-                connections[id]!.publishedRequests = info.requests
+                info.publishedRequests = info.requests
             }
             if info.carrier == 0, let sharedMemory,
                let status = sharedMemory.channelStatus(ConnectionID(rawValue: id & (1 << 56 - 1)), now: now) {
-                if info.client == nil { connections[id]!.client = status.client }
+                if info.client == nil { info.client = status.client }
                 stat.setChannel(
                     entry, clientPid: status.client.pid, inboundLag: status.inboundLag, outboundLag: status.outboundLag,
                     heartbeatAge: status.clientHeartbeatAge)
@@ -257,7 +260,6 @@ final class TimelineResponder: Responder {
             stat.set(.doorbellSleeps, transport.doorbellSleeps)
         }
         if let sharedMemory { stat.set(.shmRejectedConnects, sharedMemory.rejectedConnectCount) }
-        if let rejectedTCP { stat.set(.tcpRejectedConnections, rejectedTCP()) }
         if let durability {
             let journal = durability.journal.counters
             stat.set(.logRecords, journal.records)

@@ -126,10 +126,9 @@ public final class TimelineServer: Sendable {
             kinds.append(2)
         }
         let control = ServerControl()
-        let rejectedTCP: (@Sendable () -> Int)? = nil
         let responder = TimelineResponder(
             engine: engine, durability: durability, stat: stat, control: control, carrierKinds: kinds,
-            sharedMemory: sharedMemory, rejectedTCP: rejectedTCP)
+            sharedMemory: sharedMemory)
         let bound = tcp?.boundAddress
         do throws(TransportError) {
             if let processDoorbell {

@@ -19,9 +19,11 @@ public enum TimelineServerError: Error, CustomStringConvertible {
     /// A thread could not be started.
     case thread(String)
 
-    /// One line: for a locked directory exactly `DIR is locked by pid 1234`.
+    /// One line: for a locked directory exactly `DIR is locked by pid 1234`; for a name a
+    /// live server holds, `a server named 'NAME' is already running (pid 1234)`.
     public var description: String {
         switch self {
+        case .transport(.invalidArgument(let why)): why
         case .transport(let error): error.description
         case .journal(.locked(let directory, let holder)):
             "\(directory) is locked by " + (holder.map { "pid \($0)" } ?? "another process")
