@@ -9,12 +9,12 @@ import Transport
 /// encodings: the same calls give the same answers.
 @Suite("TimelineClient requests")
 struct ClientRequestTests {
-    static let cases: [(ClientCarrier, TimelineEncoding)] = ClientCarrier.allCases.flatMap { carrier in
+    static let cases: [(TestCarrier, TimelineEncoding)] = TestCarrier.allCases.flatMap { carrier in
         TimelineEncoding.allCases.map { (carrier, $0) }
     }
 
     @Test("writes acknowledged and fire-and-forget, selects with offset and limit", arguments: cases)
-    func writesAndSelects(carrier: ClientCarrier, encoding: TimelineEncoding) throws {
+    func writesAndSelects(carrier: TestCarrier, encoding: TimelineEncoding) throws {
         let server = try ClientTestServer("rw")
         defer { server.stop() }
         let client = try server.client(carrier, TimelineClientConfiguration(encoding: encoding))
@@ -37,7 +37,7 @@ struct ClientRequestTests {
     }
 
     @Test("batches, several keys and range pages", arguments: cases)
-    func batchesKeysAndRanges(carrier: ClientCarrier, encoding: TimelineEncoding) throws {
+    func batchesKeysAndRanges(carrier: TestCarrier, encoding: TimelineEncoding) throws {
         let server = try ClientTestServer("bk")
         defer { server.stop() }
         let client = try server.client(carrier, TimelineClientConfiguration(encoding: encoding))

@@ -7,8 +7,8 @@ import Timeline
 /// demand; a slow tail cut off without holding up the writers.
 @Suite("TimelineClient tails")
 struct ClientTailTests {
-    @Test("a tail sees every accepted write to its key, in order, through a small window", arguments: ClientCarrier.allCases)
-    func everyWriteInOrder(carrier: ClientCarrier) async throws {
+    @Test("a tail sees every accepted write to its key, in order, through a small window", arguments: TestCarrier.allCases)
+    func everyWriteInOrder(carrier: TestCarrier) async throws {
         let server = try ClientTestServer("tail")
         defer { server.stop() }
         // A window of 4: the server sends at most 4 ahead, so 300 events need many REQUEST_Ns.
@@ -67,8 +67,8 @@ struct ClientTailTests {
         tail.cancel()
     }
 
-    @Test("a tail that is not read is cut off with an ERROR, and the writers are not held up", arguments: [ClientCarrier.sharedMemory, .tcp])
-    func slowTailCutOff(carrier: ClientCarrier) async throws {
+    @Test("a tail that is not read is cut off with an ERROR, and the writers are not held up", arguments: [TestCarrier.sharedMemory, .tcp])
+    func slowTailCutOff(carrier: TestCarrier) async throws {
         let server = try ClientTestServer("slow", tailBufferEvents: 256)
         defer { server.stop() }
         let slow = try server.client(carrier, TimelineClientConfiguration(tailWindow: 2))

@@ -9,7 +9,7 @@ import Timeline
 import Transport
 
 /// How a test reaches its in-process server.
-enum ClientCarrier: String, CaseIterable, CustomTestStringConvertible, Sendable {
+enum TestCarrier: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case loopback, sharedMemory, tcp
 
     var testDescription: String { rawValue }
@@ -60,7 +60,7 @@ final class ClientTestServer: @unchecked Sendable {
     }
 
     /// The endpoint of `carrier` (nil for the loopback, which has no address).
-    func endpoint(_ carrier: ClientCarrier) -> TimelineEndpoint? {
+    func endpoint(_ carrier: TestCarrier) -> TimelineEndpoint? {
         switch carrier {
         case .loopback: nil
         case .sharedMemory: .sharedMemory(name: name)
@@ -69,7 +69,7 @@ final class ClientTestServer: @unchecked Sendable {
     }
 
     /// A client over `carrier` with `configuration`.
-    func client(_ carrier: ClientCarrier, _ configuration: TimelineClientConfiguration = TimelineClientConfiguration()) throws -> TimelineClient {
+    func client(_ carrier: TestCarrier, _ configuration: TimelineClientConfiguration = TimelineClientConfiguration()) throws -> TimelineClient {
         guard let endpoint = endpoint(carrier) else { return try TimelineClient(carrier: try loopback.connect(), configuration: configuration) }
         return try TimelineClient(connectingTo: endpoint, configuration: configuration)
     }

@@ -12,13 +12,13 @@ struct EndToEndLoadTests {
     static let workload = TimelineWorkload(keyCount: 10_000)
 
     /// `--name N` or `--tcp 127.0.0.1:PORT` for `server` over `carrier`.
-    static func endpointArguments(_ server: ClientTestServer, _ carrier: ClientCarrier) -> [String] {
+    static func endpointArguments(_ server: ClientTestServer, _ carrier: TestCarrier) -> [String] {
         carrier == .tcp ? ["--tcp", "127.0.0.1:\(server.server.tcpAddress!.port)"] : ["--name", server.name]
     }
 
     @Test("four producers of 100,000 events each: every event is in the set, and each producer's order holds",
-          arguments: [ClientCarrier.sharedMemory, .tcp])
-    func fourProducers(carrier: ClientCarrier) async throws {
+          arguments: [TestCarrier.sharedMemory, .tcp])
+    func fourProducers(carrier: TestCarrier) async throws {
         let server = try ClientTestServer("load")
         defer { server.stop() }
         let workload = Self.workload
@@ -91,8 +91,8 @@ struct EndToEndLoadTests {
         }
     }
 
-    @Test("a producer killed with SIGKILL mid-stream; the server keeps serving the others", arguments: [ClientCarrier.sharedMemory, .tcp])
-    func killedProducer(carrier: ClientCarrier) throws {
+    @Test("a producer killed with SIGKILL mid-stream; the server keeps serving the others", arguments: [TestCarrier.sharedMemory, .tcp])
+    func killedProducer(carrier: TestCarrier) throws {
         let server = try ClientTestServer("kill")
         defer { server.stop() }
         let workload = TimelineWorkload(keyCount: 10)

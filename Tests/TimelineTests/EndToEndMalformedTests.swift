@@ -7,12 +7,12 @@ import Transport
 /// and the connection (and the others) keep working.
 @Suite("End to end: malformed payloads")
 struct EndToEndMalformedTests {
-    static let cases: [(ClientCarrier, TimelineEncoding)] = [ClientCarrier.sharedMemory, .tcp].flatMap { carrier in
+    static let cases: [(TestCarrier, TimelineEncoding)] = [TestCarrier.sharedMemory, .tcp].flatMap { carrier in
         TimelineEncoding.allCases.map { (carrier, $0) }
     }
 
     /// A raw connection to `server` over `carrier`, speaking `encoding`.
-    static func connection(_ server: ClientTestServer, _ carrier: ClientCarrier, _ encoding: TimelineEncoding) throws -> Connection {
+    static func connection(_ server: ClientTestServer, _ carrier: TestCarrier, _ encoding: TimelineEncoding) throws -> Connection {
         let configuration = ConnectionConfiguration(dataMIMEType: encoding.mimeType, requestTimeout: .seconds(10))
         switch carrier {
         case .sharedMemory:
@@ -35,7 +35,7 @@ struct EndToEndMalformedTests {
     }
 
     @Test("a malformed payload gets an ERROR on its stream; the connection keeps working", arguments: cases)
-    func malformedPayloads(carrier: ClientCarrier, encoding: TimelineEncoding) async throws {
+    func malformedPayloads(carrier: TestCarrier, encoding: TimelineEncoding) async throws {
         let server = try ClientTestServer("mal")
         defer { server.stop() }
         let connection = try Self.connection(server, carrier, encoding)
