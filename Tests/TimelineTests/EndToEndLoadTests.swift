@@ -9,7 +9,7 @@ import Timeline
 struct EndToEndLoadTests {
     static let producers = 4
     static let events = 100_000
-    static let workload = TimelineWorkload(keyCount: 1_000)
+    static let workload = TimelineWorkload(keyCount: 10_000)
 
     /// `--name N` or `--tcp 127.0.0.1:PORT` for `server` over `carrier`.
     static func endpointArguments(_ server: ClientTestServer, _ carrier: TestCarrier) -> [String] {
@@ -25,7 +25,7 @@ struct EndToEndLoadTests {
         // Tails on a few keys, subscribed before the load starts, see the order writes were applied.
         let watcher = try server.client(carrier)
         defer { watcher.close() }
-        let watched = [0, 1, 500, 999]
+        let watched = [0, 1, 5_000, 9_999]
         let tails = try watched.map { try watcher.tail(key: workload.keys[$0]) }
         _ = try watcher.select(key: workload.keys[0])
         let load = try ChildProcess(
@@ -41,20 +41,26 @@ struct EndToEndLoadTests {
         #expect(output.contains("events: \(Self.producers * Self.events) in"), "\(output)")
         #expect(output.contains("events/s"))
 
-        // Every event: each key holds exactly its events (member, score), 400,000 in all.
+        // Every event: each key holds exactly its events (member, score), 400,000 in all,
+        // read by selects of 100 keys at a time.
         let checker = try server.client(carrier)
         defer { checker.close() }
         var seen = Set<Int>()
         var misplaced = 0
-        for key in 0 ..< workload.keyCount {
-            for entry in try checker.select(key: workload.keys[key], offset: 0, limit: 0) {
-                guard let (producer, index) = TimelineWorkload.parse(member: entry.member), producer < Self.producers, index < Self.events,
-                      workload.keyIndex(producer: producer, index: index) == key, entry.score == TimelineWorkload.score(index: index)
-                else {
-                    misplaced += 1
-                    continue
+        for first in stride(from: 0, to: workload.keyCount, by: 100) {
+            let keys = Array(workload.keys[first ..< min(first + 100, workload.keyCount)])
+            for (offset, result) in try checker.select(keys: keys, offset: 0, limit: 0).enumerated() {
+                #expect(result.key == keys[offset])
+                for entry in result.entries {
+                    guard let (producer, index) = TimelineWorkload.parse(member: entry.member), producer < Self.producers,
+                          index < Self.events, workload.keyIndex(producer: producer, index: index) == first + offset,
+                          entry.score == TimelineWorkload.score(index: index)
+                    else {
+                        misplaced += 1
+                        continue
+                    }
+                    seen.insert(producer * Self.events + index)
                 }
-                seen.insert(producer * Self.events + index)
             }
         }
         #expect(misplaced == 0)

@@ -67,7 +67,7 @@ extension Command {
             let arguments = ["load-producer", "--producer", "\(producer)", "--events", "\(events)", "--keys", "\(keys)",
                              "--progress", progress.path] + options.arguments + (acknowledged ? ["--ack"] : [])
             do throws(SystemCallError) {
-                children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .pipe, standardError: .pipe, timeLimit: timeLimit))
+                children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .discard, standardError: .pipe, timeLimit: timeLimit))
             } catch {
                 throw RuntimeError("cannot start producer \(producer): \(error.errno.message)")
             }
@@ -87,7 +87,7 @@ extension Command {
         }
         var reports: [ProducerReport] = []
         for (producer, child) in children.enumerated() {
-            let output = String(decoding: (try? child.readStandardOutput()) ?? [], as: UTF8.self)
+            let output = progress.takeReport(producer: producer)
             let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
             let termination = child.wait()
             guard termination == .exited(0), let report = ProducerReport(parsing: output) else {
@@ -110,8 +110,9 @@ extension Command {
             USAGE: ringside load-producer [--name NAME | --tcp HOST:PORT] --producer P --events N
                                           --keys K [--encoding binary|json] [--ack] [--progress FILE]
 
-            One producer of ringside load: writes its share of the workload and prints its
-            report ('done EVENTS START_NS END_NS', with --ack also 'latency NS ...').
+            One producer of ringside load: writes its share of the workload and leaves its
+            report ('done EVENTS START_NS END_NS', with --ack also 'latency NS ...') in
+            FILE.PRODUCER beside the progress file (on standard output without --progress).
             """
     ) { arguments in
         var arguments = Arguments(arguments)
@@ -127,12 +128,17 @@ extension Command {
         guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
         let client = try options.connect()
         defer { client.close() }
+        let report: ProducerReport
         do throws(TimelineClientError) {
-            let report = try produce(
+            report = try produce(
                 client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
-            print(report.text, terminator: "")
         } catch {
             throw options.failure(error)
+        }
+        if let progress {
+            try progress.writeReport(report.text, producer: producer)
+        } else {
+            print(report.text, terminator: "")
         }
         return 0
     }

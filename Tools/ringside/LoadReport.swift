@@ -1,6 +1,6 @@
 import Timeline
 
-/// What one producer of `ringside load` reports on its standard output once done:
+/// What one producer of `ringside load` reports once done (in its report file):
 /// `done EVENTS START_NS END_NS` (monotonic clock: from its first write to the answer of a
 /// select sent after its last, when every write before it has been applied) and, with
 /// `--ack`, `latency NS NS ...` (each acknowledged write's round trip).

@@ -73,7 +73,7 @@ final class ConnectionCore {
             } catch {
                 // What already arrived may say why (an ERROR on stream 0: REJECTED_SETUP,
                 // CONNECTION_CLOSE); it wins over the carrier's account.
-                pumpWhileSending()
+                readBeforeFailing()
                 fail(error)
                 throw failure ?? error
             }
@@ -81,7 +81,7 @@ final class ConnectionCore {
             case .sent:
                 return
             case .closed:
-                pumpWhileSending()
+                readBeforeFailing()
                 fail(.serverGone("the connection was closed"))
                 throw failure!
             case .wouldBlock:
@@ -119,6 +119,17 @@ final class ConnectionCore {
             throw .invalidArgument("\(error)")
         }
         if let problem { throw problem }
+    }
+
+    /// The connection closed under a send: reads the frames that arrived before the close,
+    /// without sending anything, so an ERROR saying why (a refused SETUP) is what the caller
+    /// hears rather than the close itself.
+    func readBeforeFailing() {
+        guard failure == nil, !receiving else { return }
+        receiving = true
+        _ = try? carrier.receive(limit: 64) { bytes in dispatch(bytes) { _, _ in } }
+        receiving = false
+        if failure != nil { carrier.close() }
     }
 
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to

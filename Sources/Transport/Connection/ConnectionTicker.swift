@@ -27,7 +27,9 @@ struct ConnectionTicker: Agent {
         return (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
             if dueKeepalive { core.sendKeepalive(respond: true) }
-            if now - core.lastReceived > lifetime {
+            // Frames may wait unread (no caller reads while nobody awaits): read them before
+            // judging the server silent.
+            if now - core.lastReceived > lifetime, core.pump({ _, _ in }) == 0 {
                 core.fail(.serverGone("no frame from the server within the max lifetime of \(lifetime)"))
                 return 0
             }

@@ -288,7 +288,14 @@ final class TCPEventLoop: @unchecked Sendable {
     /// drained after back-pressure).
     private func serviceInputList() -> Int {
         if ringFull {
-            guard inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 else { return 0 }
+            let resumeRoom = inbound.capacity / 4
+            if inbound.capacity - inbound.occupiedBytes < resumeRoom {
+                // Not room enough yet. The writer cleared the flag when it signalled this
+                // wake-up: set it again, so its next consuming poll signals, then look once
+                // more (it may have consumed between the look and the flag).
+                inboundStalled.store(true, ordering: .sequentiallyConsistent)
+                guard inbound.capacity - inbound.occupiedBytes >= resumeRoom else { return 0 }
+            }
             ringFull = false
         }
         guard !inputList.isEmpty else { return 0 }
