@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CRingside.h"
 #include <sched.h>
+#include <sys/socket.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -47,4 +48,8 @@ int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
 
 int ringside_futex_wake(uint32_t *word, int32_t count) {
     return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
+}
+
+int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags) {
+    return accept4(descriptor, (struct sockaddr *)address, (socklen_t *)length, flags);
 }

@@ -71,5 +71,44 @@ extension TCPTests {
             #expect(drained > 0)
             #expect(server.run { server.frames[id, default: []].count > delivered })
         }
+    
+        @Test("a full inbound ring pauses reading until the writer catches up; nothing is lost or reordered")
+        func inboundRingFull() throws {
+            var configuration = TCPCarrierConfiguration()
+            configuration.inboundCapacity = 4096  // 85 records of 48 bytes
+            configuration.readBufferSize = 256
+            let server = try TCPTestServer(configuration: configuration)
+            defer { server.carrier.shutdown() }
+            server.echo = false
+            let clients = try (0..<3).map { _ in try TCPClientCarrier(connectingTo: server.carrier.boundAddress) }
+            defer { clients.forEach { $0.close() } }
+            let perClient = 3000
+            for client in clients {
+                client.autoFlush = false
+                for index in 0..<perClient {
+                    let frame = testFrame(pattern(26, seed: index))
+                    while try frame.withUnsafeBytes({ try client.send($0) }) == .wouldBlock {
+                        try client.flush()
+                        server.step(sleep: .zero)
+                    }
+                }
+                try client.flush()
+            }
+            // A slow writer: a few events per poll, so the I/O thread keeps finding the ring full.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var total: Int { server.frames.values.reduce(0) { $0 + $1.count } }
+            while total < perClient * clients.count, ContinuousClock.now < deadline {
+                for client in clients where client.hasQueuedOutput { try client.flush() }
+                let before = total
+                _ = server.carrier.poll(limit: 7) { event in
+                    if case .frame(let id, let bytes) = event { server.frames[id, default: []].append(Array(bytes)) }
+                }
+                if total == before { server.step(sleep: .microseconds(200)) }
+            }
+            #expect(total == perClient * clients.count)
+            for frames in server.frames.values {
+                #expect(frames == (0..<perClient).map { testFrame(pattern(26, seed: $0)) })
+            }
+        }
     }
 }

@@ -148,7 +148,7 @@ final class TCPEventLoop: @unchecked Sendable {
     func idle(_ work: Int) {
         guard work == 0 else { return }
         sleeping.store(true, ordering: .sequentiallyConsistent)
-        if !requests.isEmpty || stopRequested.load(ordering: .sequentiallyConsistent) || !inputList.isEmpty && !ringFull {
+        if !requests.isEmpty || stopRequested.load(ordering: .sequentiallyConsistent) || !inputList.isEmpty && ringReady() {
             sleeping.store(false, ordering: .relaxed)
             return
         }
@@ -287,11 +287,7 @@ final class TCPEventLoop: @unchecked Sendable {
     /// Services the connections left with input work (read budget spent, ring full, output
     /// drained after back-pressure).
     private func serviceInputList() -> Int {
-        if ringFull {
-            guard inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 else { return 0 }
-            ringFull = false
-        }
-        guard !inputList.isEmpty else { return 0 }
+        guard !inputList.isEmpty, ringReady() else { return 0 }
         let count = inputList.count
         var serviced = 0
         for index in 0..<count {
@@ -309,16 +305,34 @@ final class TCPEventLoop: @unchecked Sendable {
         return ringFull ? 0 : serviced
     }
 
+    /// Whether input may go on: the ring was not found full, or has a quarter free again.
+    /// When not, asks the writer to signal once it consumes (the flag, then a re-check: a
+    /// writer that emptied the ring before seeing the flag is never waited for).
+    private func ringReady() -> Bool {
+        guard ringFull else { return true }
+        if inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 {
+            ringFull = false
+            return true
+        }
+        inboundStalled.store(true, ordering: .sequentiallyConsistent)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        if inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 {
+            ringFull = false
+            return true
+        }
+        return false
+    }
+
     private func addToInputList(_ connection: TCPConnection) {
         guard !connection.onInputList else { return }
         connection.onInputList = true
         inputList.append(connection.slot)
     }
 
-    /// The inbound ring had no room: wait for the writer to consume (it signals).
+    /// The inbound ring had no room: the connection waits on the input list until
+    /// ``ringReady()`` (the writer signals when it consumes).
     private func stall(_ connection: TCPConnection) {
         ringFull = true
-        inboundStalled.store(true, ordering: .sequentiallyConsistent)
         addToInputList(connection)
     }
 
