@@ -470,7 +470,9 @@ final class TCPEventLoop: @unchecked Sendable {
         while let slot = requests.pop() {
             count += 1
             guard let connection = connections[Int(slot)] else { continue }
-            connection.requested.store(false, ordering: .sequentiallyConsistent)
+            // A read-modify-write, so it synchronises with the writer's last `exchange(true)`
+            // and sees every frame queued before it.
+            _ = connection.requested.exchange(false, ordering: .sequentiallyConsistent)
             if connection.closeRequested.load(ordering: .acquiring) { beginClose(connection) }
             writeOut(connection)
         }
