@@ -110,5 +110,31 @@ extension TCPTests {
                 #expect(frames == (0..<perClient).map { testFrame(pattern(26, seed: $0)) })
             }
         }
+    
+        @Test("long frames from many peers share one budget: what is held stays within it, nothing is lost, all is given back")
+        func largeFrameBudget() throws {
+            var configuration = TCPCarrierConfiguration()
+            configuration.maxLargeFrameBytes = 300_000  // room for one 200 KB frame at a time
+            configuration.outboundCapacity = 1 << 20
+            let server = try TCPTestServer(configuration: configuration)
+            defer { server.carrier.shutdown() }
+            server.echo = false
+            let clients = try (0..<4).map { _ in try TCPClientCarrier(connectingTo: server.carrier.boundAddress, configuration: configuration) }
+            defer { clients.forEach { $0.close() } }
+            let frames = (0..<clients.count).map { testFrame(pattern(200_000, seed: $0)) }
+            for (client, frame) in zip(clients, frames) {
+                #expect(try frame.withUnsafeBytes { try client.send($0) } == .sent)
+            }
+            var most = 0
+            let done = try server.run {
+                for client in clients where client.hasQueuedOutput { try client.flush() }
+                most = max(most, server.carrier.largeFrameBytes)
+                return server.frames.values.reduce(0) { $0 + $1.count } == clients.count
+            }
+            #expect(done)
+            #expect(most <= 300_000, "\(most) bytes held in long frames")
+            #expect(Set(server.frames.values.map { $0[0] }) == Set(frames))
+            #expect(server.carrier.largeFrameBytes == 0)
+        }
     }
 }

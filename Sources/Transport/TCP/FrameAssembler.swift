@@ -41,6 +41,8 @@ struct FrameAssembler: ~Copyable {
     /// The longest frame accepted, in bytes (prefix excluded).
     let limit: Int
     private let pool: BufferPool
+    /// Where long frames' allocations are accounted (nil: unbounded but for `limit`).
+    private let budget: LargeFrameBudget?
     /// The pooled buffer, while bytes are pending in it.
     private var lease: BufferLease<BufferPool>?
     /// The dedicated buffer of one long frame (prefix included), while it is received.
@@ -49,25 +51,28 @@ struct FrameAssembler: ~Copyable {
     private var start = 0
     private var end = 0
 
-    /// An assembler leasing from `pool`, accepting frames up to `limit` bytes.
-    init(pool: BufferPool, limit: Int) {
+    /// An assembler leasing from `pool`, accepting frames up to `limit` bytes, accounting the
+    /// allocations of long frames in `budget`.
+    init(pool: BufferPool, limit: Int, budget: LargeFrameBudget? = nil) {
         self.pool = pool
         self.limit = limit
+        self.budget = budget
     }
 
     deinit {
-        large?.deallocate()
+        if let large { free(large) }
     }
 
     /// Bytes received and not yet taken as frames.
     var pendingCount: Int { end - start }
 
     /// Reads once through `read` into free room after the pending bytes and returns what it
-    /// returned (the byte count, 0 at end of stream). Call ``drainFrames(_:)`` first: when a
-    /// complete frame is pending there may be no room, and the read is given none.
+    /// returned (the byte count, 0 at end of stream), or nil without reading when a long
+    /// frame needs an allocation the budget refuses now. Call ``drainFrames(_:)`` first: when
+    /// a complete frame is pending there may be no room, and the read is given none.
     mutating func fill<Failure: Error>(
         _ read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
-    ) throws(Failure) -> Int {
+    ) throws(Failure) -> Int? {
         if let large {
             let count = try read(UnsafeMutableRawBufferPointer(rebasing: large[end...]))
             end += count
@@ -76,6 +81,7 @@ struct FrameAssembler: ~Copyable {
         if lease == nil { lease = pool.lease() }
         let needed = pendingFrameTotal()
         if let needed, needed > pool.bufferSize {
+            if let budget, !budget.reserve(needed) { return nil }
             moveToLargeBuffer(byteCount: needed)
             return try fill(read)
         }
@@ -104,8 +110,8 @@ struct FrameAssembler: ~Copyable {
             let frame = UnsafeRawBufferPointer(rebasing: large[LengthPrefix.byteCount...])
             switch take(frame, large) {
             case .keep: return 0
-            case .consumed: large.deallocate()
-            case .adopted: break
+            case .consumed: free(large)
+            case .adopted: break  // the taker frees it, and gives its bytes back to the budget
             }
             self.large = nil
             start = 0
@@ -150,10 +156,16 @@ struct FrameAssembler: ~Copyable {
     /// Gives back every buffer and forgets pending bytes (the stream is done with).
     mutating func releaseBuffer() {
         lease = nil
-        large?.deallocate()
+        if let large { free(large) }
         large = nil
         start = 0
         end = 0
+    }
+
+    /// Deallocates a long frame's allocation and gives its bytes back to the budget.
+    private func free(_ allocation: UnsafeMutableRawBufferPointer) {
+        budget?.release(allocation.count)
+        allocation.deallocate()
     }
 
     /// The total size (prefix included) of the frame whose prefix is pending, if its three

@@ -174,7 +174,7 @@ public final class TCPClientCarrier: ClientCarrier {
         let descriptor = self.descriptor
         do throws(SystemCallError) {
             let count = try assembler.fill { (room) throws(SystemCallError) -> Int in try Sys.read(descriptor, into: room) }
-            if count == 0 { lose(.serverGone("\(serverAddress) closed the connection")) }
+            if count == 0 { lose(.serverGone("\(serverAddress) closed the connection")) }  // nil only with a budget
         } catch where error.errno == .wouldBlock {
             return
         } catch {

@@ -51,6 +51,8 @@ final class TCPEventLoop: @unchecked Sendable {
     let inboundStalled = Atomic<Bool>(false)
     /// Set by the carrier's shutdown.
     let stopRequested = Atomic<Bool>(false)
+    /// The bytes held in long frames' allocations, all connections together.
+    let largeFrames: LargeFrameBudget
     /// Connections accepted and closed at once because every slot was taken.
     let rejectedConnections = Atomic<Int>(0)
 
@@ -63,6 +65,8 @@ final class TCPEventLoop: @unchecked Sendable {
     private var closing: [UInt32] = []
     private var serial: UInt64 = 0
     private var ringFull = false
+    /// A connection waits for room in ``largeFrames``.
+    private var budgetFull = false
     private var postedThisTurn = false
     private var roomThisTurn = false
     /// Events `epoll_wait` returned while sleeping, for the next turn.
@@ -103,6 +107,7 @@ final class TCPEventLoop: @unchecked Sendable {
         connections = .allocate(capacity: configuration.maxConnections)
         connections.initialize(repeating: nil, count: configuration.maxConnections)
         pool = BufferPool(bufferSize: configuration.readBufferSize, capacity: configuration.readBufferCount)
+        largeFrames = LargeFrameBudget(limit: configuration.maxLargeFrameBytes)
         events = .allocate(capacity: 256)
         scratch = .allocate(byteCount: 1 << 16, alignment: 64)
         recycledSlots.reserveCapacity(configuration.maxConnections)
@@ -274,7 +279,7 @@ final class TCPEventLoop: @unchecked Sendable {
         if let existing = connections[Int(slot)] { return existing }
         guard let made = try? TCPConnection(
             slot: slot, outboundCapacity: configuration.outboundCapacity, pool: pool,
-            limit: configuration.maxInboundFrameLength) else {
+            limit: configuration.maxInboundFrameLength, budget: largeFrames) else {
             recycledSlots.append(slot)
             return nil
         }
@@ -302,25 +307,31 @@ final class TCPEventLoop: @unchecked Sendable {
             }
         }
         inputList.removeFirst(count)
-        return ringFull ? 0 : serviced
+        return ringFull || budgetFull ? 0 : serviced
     }
 
-    /// Whether input may go on: the ring was not found full, or has a quarter free again.
-    /// When not, asks the writer to signal once it consumes (the flag, then a re-check: a
-    /// writer that emptied the ring before seeing the flag is never waited for).
+    /// Whether input may go on: neither the ring nor the long-frame budget was found full, or
+    /// each that was has room again (a quarter of the ring free; the smallest refused long
+    /// frame fits). When not,
+    /// asks the writer to signal once it consumes (the flag, then a re-check: a writer that
+    /// emptied the ring before seeing the flag is never waited for).
     private func ringReady() -> Bool {
-        guard ringFull else { return true }
-        if inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 {
-            ringFull = false
-            return true
+        guard ringFull || budgetFull else { return true }
+        func roomAgain() -> Bool {
+            (!ringFull || inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4)
+                && (!budgetFull || largeFrames.hasRoomAgain)
         }
-        inboundStalled.store(true, ordering: .sequentiallyConsistent)
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-        if inbound.capacity - inbound.occupiedBytes >= inbound.capacity / 4 {
-            ringFull = false
-            return true
+        if !roomAgain() {
+            inboundStalled.store(true, ordering: .sequentiallyConsistent)
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+            guard roomAgain() else { return false }
         }
-        return false
+        ringFull = false
+        if budgetFull {
+            budgetFull = false
+            largeFrames.forgetRefusals()
+        }
+        return true
     }
 
     private func addToInputList(_ connection: TCPConnection) {
@@ -393,10 +404,14 @@ final class TCPEventLoop: @unchecked Sendable {
             let descriptor = connection.descriptor
             var short = false
             do throws(SystemCallError) {
-                let count = try connection.assembler.fill { (room) throws(SystemCallError) -> Int in
+                guard let count = try connection.assembler.fill({ (room) throws(SystemCallError) -> Int in
                     let count = try Sys.read(descriptor, into: room)
                     short = count < room.count
                     return count
+                }) else {
+                    // A long frame waits for the budget, which the writer's frees refill.
+                    budgetFull = true
+                    return addToInputList(connection)
                 }
                 if count == 0 {
                     connection.ending = .peerClosed
@@ -607,7 +622,7 @@ final class TCPEventLoop: @unchecked Sendable {
             connection.socketClosed.store(true, ordering: .releasing)
             connection.assembler.releaseBuffer()
         }
-        _ = try? inbound.read { type, payload in InboundRecord.discard(type: type, payload: payload) }
+        _ = try? inbound.read { type, payload in InboundRecord.discard(type: type, payload: payload, budget: largeFrames) }
     }
 }
 

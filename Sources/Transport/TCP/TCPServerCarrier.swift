@@ -98,6 +98,10 @@ public final class TCPServerCarrier: ServerCarrier {
     /// were open.
     public var rejectedConnections: Int { loop.rejectedConnections.load(ordering: .relaxed) }
 
+    /// Bytes held now in frames longer than a read buffer (see
+    /// ``TCPCarrierConfiguration/maxLargeFrameBytes``).
+    var largeFrameBytes: Int { loop.largeFrames.reserved }
+
     /// Delivers up to `limit` events in order: `.opened`, `.frame` (bytes valid during the
     /// call), `.malformed` (the carrier stopped reading that connection), `.closed`.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
@@ -110,7 +114,7 @@ public final class TCPServerCarrier: ServerCarrier {
                     writerIDs[slot] = id.rawValue
                     writerClosing[slot] = false
                 }
-                InboundRecord.deliver(type: type, payload: payload, to: handler)
+                InboundRecord.deliver(type: type, payload: payload, budget: loop.largeFrames, to: handler)
                 if type == InboundRecord.closed {
                     writerIDs[slot] = 0
                     _ = loop.returns.push(UInt32(slot))
