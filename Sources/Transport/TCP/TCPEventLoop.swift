@@ -95,7 +95,9 @@ final class TCPEventLoop: @unchecked Sendable {
         do throws(TransportError) {
             try TCPSocket.system { () throws(SystemCallError) in
                 try Sys.epollControl(epoll, EPOLL_CTL_ADD, listener, events: EPOLLIN.rawValue, data: Self.listenerTag)
-                try Sys.epollControl(epoll, EPOLL_CTL_ADD, wakeup, events: EPOLLIN.rawValue, data: Self.wakeupTag)
+                // Edge-triggered: every signal is an event, and the counter is never read back
+                // (it would take 2^64 signals to fill).
+                try Sys.epollControl(epoll, EPOLL_CTL_ADD, wakeup, events: EPOLLIN.rawValue | EPOLLET.rawValue, data: Self.wakeupTag)
             }
         } catch {
             TCPSocket.closeQuietly(wakeup)
@@ -127,12 +129,17 @@ final class TCPEventLoop: @unchecked Sendable {
     // MARK: The duty cycle
 
     /// One turn: the writer's requests, input work left from the last turn, then what epoll
-    /// has ready (without waiting). Returns how much it did (0: nothing, time to sleep).
+    /// returned to the last sleep or, after other work, has ready now. Returns how much it did
+    /// (0: nothing, time to sleep).
     func turn() throws(SystemCallError) -> Int {
         var work = drainReturns() + drainRequests()
         work += serviceInputList()
-        let ready = readyFromSleep > 0 ? readyFromSleep : try Sys.epollWait(epoll, events, timeoutMilliseconds: 0)
+        var ready = readyFromSleep
         readyFromSleep = 0
+        if ready == 0 && work > 0 {
+            // Busy: look at the sockets without waiting. (Idle, ``idle(_:)`` waits for them.)
+            ready = try Sys.epollWait(epoll, events, timeoutMilliseconds: 0)
+        }
         for index in 0..<ready {
             dispatch(events[index])
         }
@@ -173,10 +180,7 @@ final class TCPEventLoop: @unchecked Sendable {
             acceptConnections()
             return
         }
-        if tag == Self.wakeupTag {
-            _ = try? Sys.eventfdDrain(wakeup)
-            return
-        }
+        if tag == Self.wakeupTag { return }  // the wake-up itself was the point
         let slot = Int(tag & (1 << TCPCarrierConfiguration.slotBits - 1))
         guard slot < Int(unusedSlot), let connection = connections[slot],
               connection.id.rawValue == tag, connection.descriptor >= 0 else { return }
