@@ -5,6 +5,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 int ringside_pin_to_cpu(int cpu) {
@@ -49,6 +50,8 @@ int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
 int ringside_futex_wake(uint32_t *word, int32_t count) {
     return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
+
+int ringside_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags) {
     return accept4(descriptor, (struct sockaddr *)address, (socklen_t *)length, flags);

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 extension SharedMemorySegment {
     /// The name that anonymous segments report (they have none under `/dev/shm`).
@@ -10,16 +11,15 @@ extension SharedMemorySegment {
     /// I/O thread and the server's single writer). Its pages are populated up front.
     public static func anonymous(regionSizes: [Int]) throws(SegmentError) -> SharedMemorySegment {
         let name = anonymousName
-        guard let owner = ProcessIdentity.current() else { throw SegmentError.system(.identify, name: name) }
+        let owner = try system(.identify, name: name) { () throws(SystemCallError) in try ProcessIdentity.readCurrent() }
         let header = try SegmentHeader.layout(regionSizes: regionSizes, owner: owner, name: name)
-        let descriptor = Glibc.open("/dev/zero", O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SegmentError.system(.open, name: name) }
+        let descriptor = try system(.open, name: name) { () throws(SystemCallError) in try Sys.open("/dev/zero", O_RDWR) }
         do throws(SegmentError) {
             let mapping = try SegmentMapping(descriptor: descriptor, size: header.totalSize, name: name)
             header.write(to: mapping.base)
             return SharedMemorySegment(name: name, header: header, mapping: mapping, descriptor: descriptor)
         } catch {
-            _ = Glibc.close(descriptor)
+            try? Sys.close(descriptor)
             throw error
         }
     }

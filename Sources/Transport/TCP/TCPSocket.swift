@@ -1,3 +1,4 @@
+import CRingside
 import Glibc
 import Posix
 

@@ -1,0 +1,255 @@
+import DrainLoop
+import Frames
+
+/// The client side of an RSocket connection over any ``ClientCarrier`` (shared memory, TCP,
+/// loopback): SETUP with chosen MIME types, keepalive on its own schedule (a small ticker
+/// thread), fire-and-forget, request-response and request-stream.
+///
+/// Blocking forms run on the calling thread, which drives the carrier itself (no thread
+/// hop): it sends, then polls the carrier (spinning briefly, then sleeping in the carrier's
+/// `waitForWork`) until the answer arrives, and hands the answer to a closure as a view, so
+/// a steady-state round trip allocates nothing. Asynchronous forms (`async` request-response,
+/// request-stream as an `AsyncSequence`) return copies, and the ticker reads for them.
+///
+/// `Sendable`: callers are serialised by a mutex in process memory (a blocking call holds it
+/// until its answer arrives). Back-pressure: a full carrier makes a sender wait (reading what
+/// arrives meanwhile) up to ``ConnectionConfiguration/requestTimeout``, or answer
+/// ``TransportError/wouldBlock`` in the non-blocking form; nothing is dropped silently.
+///
+/// ```swift
+/// let connection = try Connection(carrier: carrier, configuration: ConnectionConfiguration(dataMIMEType: "application/json"))
+/// try connection.fireAndForget(data: request)
+/// let count = try connection.requestResponse(data: query) { answer in answer.data.count }
+/// for try await item in try connection.requestStream(data: tail) { print(item.data) }
+/// connection.close()
+/// ```
+public final class Connection: Sendable {
+    /// The settings it was made with.
+    public let configuration: ConnectionConfiguration
+    private let shared: ConnectionShared
+    private let ticker: AgentRunner
+
+    /// Connects over `carrier` (already connected at the carrier level): sends SETUP and
+    /// starts the ticker. The server answers a refused SETUP with an ERROR, which the first
+    /// call after it reports as ``TransportError/refused(_:)``.
+    public init(carrier: sending any ClientCarrier, configuration: ConnectionConfiguration = ConnectionConfiguration()) throws(TransportError) {
+        self.configuration = configuration
+        let core = ConnectionCore(carrier: carrier, configuration: configuration)
+        let shared = ConnectionShared(core: core)
+        self.shared = shared
+        try shared.withCore { (core) throws(TransportError) in
+            let setup = try core.frame { (writer) throws(FrameError) in
+                try writer.writeSetup(
+                    keepaliveInterval: ConnectionConfiguration.milliseconds(configuration.keepaliveInterval),
+                    maxLifetime: ConnectionConfiguration.milliseconds(configuration.maxLifetime),
+                    metadataMIMEType: configuration.metadataMIMEType, dataMIMEType: configuration.dataMIMEType)
+            }
+            try core.send(setup, wait: true, deadline: .now + configuration.requestTimeout)
+        }
+        let interval = configuration.keepaliveInterval
+        do {
+            ticker = try AgentRunner(
+                agent: ConnectionTicker(shared: shared, configuration: configuration),
+                idle: { work in ConnectionTicker.idle(work, shared: shared, interval: interval) })
+        } catch {
+            try? shared.withCore { (core) throws(TransportError) in core.fail(.closed) }
+            throw .invalidArgument("cannot start the connection's ticker thread: \(error)")
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the connection (idempotent): pending calls fail with ``TransportError/closed``,
+    /// the ticker stops, the carrier is closed.
+    public func close() {
+        guard !shared.closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        ticker.stop()
+        shared.tickerBell.doorbell.ring()
+        ticker.join()
+        try? shared.withCore { (core) throws(TransportError) in core.fail(.closed) }
+    }
+
+    /// Why the connection is over, or nil while it works (reads what arrived first).
+    public var failure: TransportError? {
+        (try? shared.withCore { (core) throws(TransportError) -> TransportError? in
+            core.pump { _, _ in }
+            return core.failure
+        }) ?? nil
+    }
+
+    // MARK: Fire-and-forget
+
+    /// Sends a REQUEST_FNF, waiting for room when the carrier is full.
+    public func fireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil) throws(TransportError) {
+        try fireAndForget(data: data, metadata: metadata, wait: true)
+    }
+
+    /// Sends a REQUEST_FNF, or throws ``TransportError/wouldBlock`` at once when the carrier is
+    /// full (nothing sent).
+    public func tryFireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil) throws(TransportError) {
+        try fireAndForget(data: data, metadata: metadata, wait: false)
+    }
+
+    private func fireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer?, wait: Bool) throws(TransportError) {
+        let data = BorrowedPayload(metadata: metadata, data: data)
+        try shared.withCore { (core) throws(TransportError) in
+            try core.checkOpen()
+            core.pump { _, _ in }
+            try core.sendPayload(.fireAndForget, streamID: core.allocateStreamID(), metadata: data.metadata, data: data.data, wait: wait)
+        }
+    }
+
+    // MARK: Request-response, blocking
+
+    /// Sends a REQUEST_RESPONSE and waits on this thread for the answer, which `body` reads in
+    /// place (valid during the call; do not call the connection from it). Throws
+    /// ``TransportError/rejected(code:reason:)`` for an ERROR answer, `timedOut` after
+    /// `timeout` (default: the configuration's; the stream is cancelled).
+    public func requestResponse<Result>(
+        data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil, timeout: Duration? = nil,
+        _ body: (PayloadView) -> Result
+    ) throws(TransportError) -> Result {
+        let request = BorrowedPayload(metadata: metadata, data: data)
+        let timeout = timeout ?? configuration.requestTimeout
+        return try shared.withCore { (core) throws(TransportError) -> Result in
+            try core.checkOpen()
+            core.pump { _, _ in }
+            let id = core.allocateStreamID()
+            core.streams[id] = ClientStream(kind: .blocking)
+            do throws(TransportError) {
+                try core.sendPayload(.requestResponse, streamID: id, metadata: request.metadata, data: request.data, wait: true)
+            } catch {
+                core.streams[id] = nil
+                throw error
+            }
+            return try Self.await(id, core: core, deadline: .now + timeout, body)
+        }
+    }
+
+    /// Drives the carrier until the blocking stream `id` is answered.
+    private static func await<Result>(
+        _ id: UInt32, core: ConnectionCore, deadline: ContinuousClock.Instant, _ body: (PayloadView) -> Result
+    ) throws(TransportError) -> Result {
+        var result: Result?
+        var problem: TransportError?
+        var idle = 0
+        while true {
+            let count = core.pump { stream, event in
+                guard stream == id else { return }
+                switch event {
+                case .payload(let view): result = body(view)
+                case .failure(let error): problem = error
+                }
+            }
+            if let result { return result }
+            if let problem { throw problem }
+            if let failure = core.failure { throw failure }
+            if count > 0 {
+                idle = 0
+                continue
+            }
+            idle += 1
+            if idle < core.configuration.spinPolls { continue }
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                core.cancel(id)
+                throw .timedOut("no answer on stream \(id)")
+            }
+            do {
+                try core.carrier.waitForWork(timeout: min(deadline - now, .milliseconds(100)))
+            } catch {
+                core.fail(error)
+            }
+        }
+    }
+
+    // MARK: Asynchronous forms
+
+    /// Sends a REQUEST_RESPONSE and suspends until the answer (a copy) arrives.
+    public func requestResponse(data: [UInt8], metadata: [UInt8]? = nil) async throws(TransportError) -> Payload {
+        let shared = shared
+        do {
+            let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Payload?, any Error>) in
+                do {
+                    // Once registered, the continuation is resumed by whoever ends the stream
+                    // (an answer, or the connection failing while the request is sent).
+                    try shared.withCore { (core) throws(TransportError) in
+                        try core.checkOpen()
+                        let id = core.allocateStreamID()
+                        var stream = ClientStream(kind: .response)
+                        stream.continuation = continuation
+                        core.streams[id] = stream
+                        core.asyncWaiters += 1
+                        do throws(TransportError) {
+                            try Self.sendRequest(core, .requestResponse, id, data: data, metadata: metadata)
+                        } catch {
+                            if core.streams.removeValue(forKey: id) != nil {
+                                core.asyncWaiters -= 1
+                                continuation.resume(throwing: error)
+                            }
+                        }
+                    }
+                    shared.tickerBell.doorbell.ring()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            return answer ?? Payload(data: [])
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            throw .closed
+        }
+    }
+
+    /// Sends a REQUEST_STREAM asking for ``ConnectionConfiguration/streamWindow`` items (and
+    /// more as they are consumed: demand becomes REQUEST_N); the items arrive as the returned
+    /// sequence. Dropping the sequence, or cancelling the task reading it, cancels the stream.
+    public func requestStream(data: [UInt8], metadata: [UInt8]? = nil) throws(TransportError) -> PayloadStream {
+        let window = configuration.streamWindow
+        let id = try shared.withCore { (core) throws(TransportError) -> UInt32 in
+            try core.checkOpen()
+            let id = core.allocateStreamID()
+            core.streams[id] = ClientStream(kind: .stream)
+            do throws(TransportError) {
+                try Self.sendRequest(core, .requestStream(initialRequestN: window), id, data: data, metadata: metadata)
+            } catch {
+                core.streams[id] = nil
+                throw error
+            }
+            return id
+        }
+        return PayloadStream(subscription: StreamSubscription(shared: shared, streamID: id))
+    }
+
+    private static func sendRequest(
+        _ core: ConnectionCore, _ kind: PayloadFrameKind, _ id: UInt32, data: [UInt8], metadata: [UInt8]?
+    ) throws(TransportError) {
+        var problem: TransportError?
+        data.withUnsafeBytes { data in
+            guard let metadata else {
+                do throws(TransportError) {
+                    try core.sendPayload(kind, streamID: id, metadata: nil, data: data, wait: true)
+                } catch {
+                    problem = error
+                }
+                return
+            }
+            metadata.withUnsafeBytes { metadata in
+                do throws(TransportError) {
+                    try core.sendPayload(kind, streamID: id, metadata: metadata, data: data, wait: true)
+                } catch {
+                    problem = error
+                }
+            }
+        }
+        if let problem { throw problem }
+    }
+}
+
+/// A caller's request bytes carried into the connection's mutex. @unchecked Sendable: they
+/// are only read during the call that lends them.
+struct BorrowedPayload: @unchecked Sendable {
+    let metadata: UnsafeRawBufferPointer?
+    let data: UnsafeRawBufferPointer
+}

@@ -1,0 +1,49 @@
+/// How a ``Connection`` sets itself up and behaves.
+public struct ConnectionConfiguration: Sendable, Equatable {
+    /// The SETUP's data MIME type (default `application/x.ringside.v1`, the binary timeline
+    /// layout; `application/json` for JSON).
+    public var dataMIMEType: String
+    /// The SETUP's metadata MIME type (default `application/octet-stream`).
+    public var metadataMIMEType: String
+    /// How often the connection sends KEEPALIVE (default 20 s, as rsocket-java).
+    public var keepaliveInterval: Duration
+    /// How long either side may stay silent before the other gives up (default 90 s).
+    public var maxLifetime: Duration
+    /// Items a request-stream asks for at once; it asks for half again when half are
+    /// consumed (default 64).
+    public var streamWindow: UInt32
+    /// Bytes of a fragmented answer the connection reassembles at most (default 16 MiB).
+    public var maxReassemblyBytes: Int
+    /// The largest frame the connection writes (default 64 KiB); longer payloads are
+    /// fragmented, as they are beyond the carrier's own limit.
+    public var maxOutgoingFrameLength: Int
+    /// Polls a blocking call spins through before sleeping in the carrier's `waitForWork`
+    /// (default 20,000: tens of microseconds on shared memory, for round-trip latency).
+    public var spinPolls: Int
+    /// How long a blocking call waits for its answer or for room to send (default 30 s).
+    public var requestTimeout: Duration
+
+    /// A configuration; each parameter has the default stated on its property.
+    public init(
+        dataMIMEType: String = "application/x.ringside.v1", metadataMIMEType: String = "application/octet-stream",
+        keepaliveInterval: Duration = .seconds(20), maxLifetime: Duration = .seconds(90), streamWindow: UInt32 = 64,
+        maxReassemblyBytes: Int = 16 << 20, maxOutgoingFrameLength: Int = 64 << 10, spinPolls: Int = 20_000, requestTimeout: Duration = .seconds(30)
+    ) {
+        self.dataMIMEType = dataMIMEType
+        self.metadataMIMEType = metadataMIMEType
+        self.keepaliveInterval = keepaliveInterval
+        self.maxLifetime = maxLifetime
+        self.streamWindow = min(max(2, streamWindow), Credit.unbounded)
+        self.maxReassemblyBytes = max(0, maxReassemblyBytes)
+        self.maxOutgoingFrameLength = max(FrameFragmenter.minimumFrameLength, maxOutgoingFrameLength)
+        self.spinPolls = max(0, spinPolls)
+        self.requestTimeout = requestTimeout
+    }
+
+    /// A duration in whole milliseconds for a SETUP field (1 to 2^31-1).
+    static func milliseconds(_ duration: Duration) -> UInt32 {
+        let (seconds, attoseconds) = duration.components
+        let ms = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+        return UInt32(clamping: min(max(ms, 1), Int64(Credit.unbounded)))
+    }
+}

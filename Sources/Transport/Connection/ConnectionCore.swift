@@ -1,0 +1,363 @@
+import Frames
+
+/// The state of a client connection: its carrier, its streams, its buffers. Every method
+/// runs with the connection's mutex held (``ConnectionShared``), by whichever thread drives
+/// the carrier at the time.
+final class ConnectionCore {
+    let carrier: any ClientCarrier
+    let configuration: ConnectionConfiguration
+    /// Why the connection is over, once it is.
+    var failure: TransportError?
+    /// The next stream id to try (odd).
+    var nextStreamID: UInt32 = 1
+    /// Live streams by id.
+    var streams: [UInt32: ClientStream] = [:]
+    /// Async callers suspended until frames arrive (the ticker thread pumps for them).
+    var asyncWaiters = 0
+    /// Where frames are written before the carrier copies them.
+    let scratch: UnsafeMutableRawBufferPointer
+    /// When the last frame arrived.
+    var lastReceived: ContinuousClock.Instant
+    /// Bytes of fragments being reassembled.
+    var reassemblyBytes = 0
+    /// A reassembled answer handed out by the last dispatch, freed at the next.
+    var retired: FragmentAssembly?
+    /// The server asked for a KEEPALIVE answer not yet sent.
+    var keepaliveOwed = false
+    /// REQUEST_N frames owed to streams (stream id, n), sent after the current receive:
+    /// nothing is sent from inside a carrier's receive handler.
+    var owedRequestN: [(streamID: UInt32, n: UInt32)] = []
+    /// Inside `carrier.receive` (dispatching): the carrier must not be closed from there.
+    var receiving = false
+
+    init(carrier: any ClientCarrier, configuration: ConnectionConfiguration) {
+        self.carrier = carrier
+        self.configuration = configuration
+        scratch = .allocate(byteCount: min(configuration.maxOutgoingFrameLength, carrier.maxFrameLength), alignment: 64)
+        lastReceived = .now
+        streams.reserveCapacity(64)
+    }
+
+    deinit {
+        retired?.deallocate()
+        for stream in streams.values { stream.assembly?.deallocate() }
+        scratch.deallocate()
+    }
+
+    /// Throws why the connection is over, if it is.
+    func checkOpen() throws(TransportError) {
+        if let failure { throw failure }
+    }
+
+    // MARK: Sending
+
+    /// Writes one small frame into the scratch buffer and returns it.
+    func frame(_ write: (inout FrameWriter) throws(FrameError) -> Void) throws(TransportError) -> UnsafeRawBufferPointer {
+        var writer = FrameWriter(scratch)
+        do {
+            try write(&writer)
+        } catch {
+            throw .invalidArgument("\(error)")
+        }
+        return writer.written
+    }
+
+    /// Hands a frame to the carrier; on `wouldBlock` waits for room (reading what arrives
+    /// meanwhile) until `deadline`, or throws `.wouldBlock` when `wait` is false.
+    func send(_ frame: UnsafeRawBufferPointer, wait: Bool, deadline: ContinuousClock.Instant) throws(TransportError) {
+        while true {
+            try checkOpen()
+            let outcome: SendOutcome
+            do {
+                outcome = try carrier.send(frame)
+            } catch {
+                fail(error)
+                throw error
+            }
+            switch outcome {
+            case .sent:
+                return
+            case .closed:
+                fail(.serverGone("the connection was closed"))
+                throw failure!
+            case .wouldBlock:
+                guard wait else { throw .wouldBlock }
+                guard ContinuousClock.now < deadline else { throw .timedOut("no room to send") }
+                if pumpWhileSending() == 0 {
+                    do { try carrier.waitForWork(timeout: .milliseconds(1)) } catch { fail(error); throw error }
+                }
+            }
+        }
+    }
+
+    /// Sends a payload as one or more frames. `wait` applies to the first frame; once one
+    /// fragment is out the rest are always waited for (half a payload is never left behind).
+    func sendPayload(
+        _ kind: PayloadFrameKind, streamID: UInt32, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, wait: Bool
+    ) throws(TransportError) {
+        let deadline = ContinuousClock.now + configuration.requestTimeout
+        var problem: TransportError?
+        var first = true
+        do {
+            try FrameFragmenter.write(
+                kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
+            ) { frame in
+                do throws(TransportError) {
+                    try send(frame, wait: wait || !first, deadline: deadline)
+                } catch {
+                    problem = error
+                    return false
+                }
+                first = false
+                return true
+            }
+        } catch {
+            throw .invalidArgument("\(error)")
+        }
+        if let problem { throw problem }
+    }
+
+    /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
+    /// read); answers for a blocking call cannot be among it, since that call's request is
+    /// still being sent.
+    func pumpWhileSending() -> Int {
+        pump { _, _ in }
+    }
+
+    /// A free odd stream id.
+    func allocateStreamID() -> UInt32 {
+        while true {
+            let id = nextStreamID
+            nextStreamID = nextStreamID >= FrameHeader.maxStreamID - 1 ? 1 : nextStreamID + 2
+            if streams[id] == nil { return id }
+        }
+    }
+
+    /// CANCEL for a stream the caller gave up on; forgets it.
+    func cancel(_ id: UInt32) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        dropAssembly(stream)
+        if stream.continuation != nil { asyncWaiters -= 1 }
+        stream.continuation?.resume(throwing: CancellationError())
+        guard failure == nil, !stream.finished, stream.failure == nil,
+              let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) else { return }
+        try? send(bytes, wait: true, deadline: .now + .milliseconds(100))
+    }
+
+    /// Sends a KEEPALIVE (asking for an answer when `respond`), without waiting for room.
+    func sendKeepalive(respond: Bool) {
+        guard failure == nil,
+              let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeKeepalive(respond: respond) }) else { return }
+        try? send(bytes, wait: false, deadline: .now)
+    }
+
+    // MARK: Receiving
+
+    /// Reads what has arrived and dispatches it; frames for a blocking stream go to
+    /// `blocking` (inline, views valid during the call). Returns the frames read.
+    @discardableResult
+    func pump(_ blocking: (UInt32, BlockingEvent) -> Void) -> Int {
+        guard failure == nil else { return 0 }
+        let count: Int
+        receiving = true
+        do {
+            count = try carrier.receive(limit: 64) { bytes in dispatch(bytes, blocking) }
+        } catch {
+            receiving = false
+            fail(error)
+            return 0
+        }
+        receiving = false
+        // A frame that ended the connection (an ERROR on stream 0) failed it inside the
+        // handler; the carrier is closed now that its receive has returned.
+        if failure != nil {
+            carrier.close()
+            return count
+        }
+        if count > 0 { lastReceived = .now }
+        sendOwed()
+        return count
+    }
+
+    /// Sends the KEEPALIVE answer and REQUEST_N frames owed, without waiting for room (what
+    /// does not fit stays owed).
+    func sendOwed() {
+        if keepaliveOwed {
+            keepaliveOwed = false
+            sendKeepalive(respond: false)
+        }
+        while let (id, n) = owedRequestN.first, failure == nil {
+            guard let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeRequestN(streamID: id, requestN: n) }) else {
+                owedRequestN.removeFirst()
+                continue
+            }
+            do {
+                try send(bytes, wait: false, deadline: .now)
+            } catch {
+                return
+            }
+            owedRequestN.removeFirst()
+        }
+    }
+
+    /// One frame from the server.
+    func dispatch(_ bytes: UnsafeRawBufferPointer, _ blocking: (UInt32, BlockingEvent) -> Void) {
+        if let retired {
+            retired.deallocate()
+            self.retired = nil
+        }
+        guard failure == nil else { return }
+        let frame: FrameReader
+        do {
+            frame = try FrameReader(validating: bytes)
+        } catch {
+            fail(.protocolViolation("malformed frame from the server: \(error)"))
+            return
+        }
+        let id = frame.streamID
+        guard id != 0 else {
+            switch frame.fields {
+            case .keepalive: if frame.respond { keepaliveOwed = true }
+            case .error(let code): fail(Self.connectionFailure(code, reason: String(decoding: frame.data, as: UTF8.self)))
+            default: break
+            }
+            return
+        }
+        guard var stream = streams[id] else { return }
+        switch frame.fields {
+        case .payload:
+            var view = PayloadView(metadata: frame.metadata, data: frame.data)
+            if stream.assembly != nil || frame.follows {
+                let incoming = (frame.metadata?.count ?? 0) + frame.data.count
+                guard reassemblyBytes + incoming <= configuration.maxReassemblyBytes else {
+                    fail(.protocolViolation("fragmented answers exceed \(configuration.maxReassemblyBytes) bytes"))
+                    return
+                }
+                reassemblyBytes += incoming
+                if stream.assembly == nil {
+                    stream.assembly = FragmentAssembly(metadata: frame.metadata, data: frame.data)
+                } else {
+                    stream.assembly!.append(metadata: frame.metadata, data: frame.data)
+                }
+                if frame.follows {
+                    streams[id] = stream
+                    return
+                }
+                let assembly = stream.assembly!
+                stream.assembly = nil
+                reassemblyBytes -= assembly.byteCount
+                retired = assembly
+                view = assembly.payload
+            }
+            deliver(id, stream, view, next: frame.next, complete: frame.complete, blocking)
+        case .error(let code):
+            streams[id] = stream
+            failStream(id, .rejected(code: code.rawValue, reason: String(decoding: frame.data, as: UTF8.self)), blocking)
+        default:
+            break
+        }
+    }
+
+    /// A whole answer (or a bare completion) on a stream.
+    func deliver(
+        _ id: UInt32, _ stream: ClientStream, _ view: PayloadView, next: Bool, complete: Bool,
+        _ blocking: (UInt32, BlockingEvent) -> Void
+    ) {
+        var stream = stream
+        switch stream.kind {
+        case .blocking:
+            streams[id] = nil
+            blocking(id, .payload(next ? view : PayloadView(metadata: nil, data: .empty)))
+        case .response:
+            streams[id] = nil
+            if stream.continuation != nil { asyncWaiters -= 1 }
+            stream.continuation?.resume(returning: next ? Payload(copying: view) : Payload(data: []))
+        case .stream:
+            if next {
+                if let continuation = stream.continuation {
+                    stream.continuation = nil
+                    asyncWaiters -= 1
+                    continuation.resume(returning: Payload(copying: view))
+                    noteConsumed(id, &stream)
+                } else {
+                    stream.items.append(Payload(copying: view))
+                }
+            }
+            if complete {
+                stream.finished = true
+                if let continuation = stream.continuation, !stream.hasItem {
+                    stream.continuation = nil
+                    asyncWaiters -= 1
+                    continuation.resume(returning: nil)
+                    streams[id] = nil
+                    return
+                }
+            }
+            streams[id] = stream
+        }
+    }
+
+    /// A stream failed: its waiter hears why.
+    func failStream(_ id: UInt32, _ error: TransportError, _ blocking: (UInt32, BlockingEvent) -> Void) {
+        guard var stream = streams[id] else { return }
+        dropAssembly(stream)
+        stream.assembly = nil
+        switch stream.kind {
+        case .blocking:
+            streams[id] = nil
+            blocking(id, .failure(error))
+        case .response, .stream:
+            if let continuation = stream.continuation {
+                asyncWaiters -= 1
+                streams[id] = nil
+                continuation.resume(throwing: error)
+            } else if stream.kind == .stream {
+                stream.failure = error
+                streams[id] = stream
+            } else {
+                streams[id] = nil
+            }
+        }
+    }
+
+    /// A stream item was consumed: ask for more once half the window is used.
+    func noteConsumed(_ id: UInt32, _ stream: inout ClientStream) {
+        guard !stream.finished else { return }
+        stream.consumed += 1
+        guard stream.consumed >= configuration.streamWindow / 2 else { return }
+        owedRequestN.append((id, stream.consumed))
+        stream.consumed = 0
+    }
+
+    /// The connection is over: every waiter hears why; the carrier is closed.
+    func fail(_ error: TransportError) {
+        guard failure == nil else { return }
+        failure = error
+        for (_, stream) in streams {
+            dropAssembly(stream)
+            stream.continuation?.resume(throwing: error)
+        }
+        streams.removeAll()
+        asyncWaiters = 0
+        // Never from inside the carrier's receive handler (the carrier is mid-read); `pump`
+        // closes it once the receive returns.
+        if !receiving { carrier.close() }
+    }
+
+    /// Frees a stream's partial reassembly.
+    func dropAssembly(_ stream: ClientStream) {
+        if let assembly = stream.assembly {
+            reassemblyBytes -= assembly.byteCount
+            assembly.deallocate()
+        }
+    }
+
+    /// How an ERROR on stream 0 ends the connection.
+    static func connectionFailure(_ code: ErrorCode, reason: String) -> TransportError {
+        switch code {
+        case .invalidSetup, .unsupportedSetup, .rejectedSetup, .rejectedResume: .refused("\(code): \(reason)")
+        case .connectionClose: .serverGone("\(code): \(reason)")
+        default: .rejected(code: code.rawValue, reason: reason)
+        }
+    }
+}

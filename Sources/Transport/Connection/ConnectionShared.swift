@@ -1,0 +1,35 @@
+import ShmRing
+import Synchronization
+
+/// What a connection's callers and its ticker thread share: the mutex that serialises them,
+/// the core it guards, and the doorbell that wakes the ticker.
+final class ConnectionShared: @unchecked Sendable {
+    // @unchecked: `core` is only touched inside `withCore`, under `lock`; the doorbell and the
+    // flag are thread-safe by themselves.
+
+    /// Serialises every use of `core` (in process memory).
+    private let lock = Mutex<Void>(())
+    /// The connection's state.
+    private let core: ConnectionCore
+    /// Wakes the ticker (an async caller started waiting, or the connection closes).
+    let tickerBell = ProcessDoorbell()
+    /// Set when the connection closes.
+    let closing = Atomic<Bool>(false)
+
+    init(core: ConnectionCore) { self.core = core }
+
+    /// Runs `body` with the core, under the mutex.
+    func withCore<Result>(_ body: (ConnectionCore) throws(TransportError) -> Result) throws(TransportError) -> Result {
+        var outcome: Result?
+        var problem: TransportError?
+        lock.withLock { _ in
+            do throws(TransportError) {
+                outcome = try body(core)
+            } catch {
+                problem = error
+            }
+        }
+        if let problem { throw problem }
+        return outcome!
+    }
+}

@@ -1,0 +1,348 @@
+import Frames
+import Glibc
+import ShmRing
+import Synchronization
+
+/// One connection's state in the server.
+struct ServerSession {
+    /// Its session.
+    var machine: SessionStateMachine
+    /// How the carrier describes the peer.
+    let peer: String
+}
+
+/// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
+/// Only that thread touches it (it is handed over once, when the server starts).
+final class ServerCore {
+    let carriers: [any ServerCarrier]
+    let responder: any Responder
+    let configuration: ServerConfiguration
+    let doorbell: Doorbell
+    let counters: ServerCounters
+    /// Set by ``TransportServer/stop()``; checked before the loop sleeps.
+    let stopping: Atomic<Bool>
+
+    /// Sessions by connection.
+    var sessions: [SessionKey: ServerSession] = [:]
+    /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
+    /// session can release held payloads while frames are queued.
+    var backlogs: [SessionKey: OutboundBacklog] = [:]
+    /// Where frames are written before a carrier copies them.
+    let scratch: UnsafeMutableRawBufferPointer
+    /// Where ``ResponderOutput/next(encoding:metadata:complete:)`` encodes; grows to fit.
+    var encodeBuffer: UnsafeMutableRawBufferPointer
+    /// The time of the current poll round.
+    var now: ContinuousClock.Instant
+    /// When sessions' timers are next checked.
+    var nextTimerScan: ContinuousClock.Instant
+    /// The earliest session deadline found by the last scan.
+    var nextDeadline: ContinuousClock.Instant?
+    /// Idle polls in a row.
+    var idlePolls = 0
+    /// Whether anything was sent since the carriers were last flushed.
+    var sentSinceFlush = false
+
+    init(carriers: [any ServerCarrier], responder: any Responder, configuration: ServerConfiguration, doorbell: Doorbell) {
+        self.carriers = carriers
+        self.responder = responder
+        self.configuration = configuration
+        self.doorbell = doorbell
+        counters = ServerCounters()
+        stopping = Atomic(false)
+        scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
+        encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
+        now = .now
+        nextTimerScan = now
+        sessions.reserveCapacity(64)
+    }
+
+    deinit {
+        scratch.deallocate()
+        encodeBuffer.deallocate()
+    }
+
+    // MARK: The loop
+
+    /// One round: poll every carrier and feed the sessions, let the responder finish the
+    /// batch, send what waits, flush, check timers. Returns the events handled.
+    func runOnce() -> Int {
+        now = .now
+        var work = 0
+        for index in carriers.indices {
+            work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
+        }
+        if work > 0 { responder.endOfBatch() }
+        work += responder.poll()
+        if !backlogs.isEmpty { drainBacklogs() }
+        if sentSinceFlush {
+            sentSinceFlush = false
+            for carrier in carriers { carrier.flush() }
+        }
+        if now >= nextTimerScan { scanTimers() }
+        return work
+    }
+
+    /// The idle strategy after a round: spin, then yield, then announce sleep on the
+    /// doorbell, poll once more, and sleep until rung or the next deadline (at most
+    /// ``ServerConfiguration/maxSleep``).
+    func idle(_ work: Int) {
+        if work > 0 {
+            idlePolls = 0
+            return
+        }
+        idlePolls += 1
+        if idlePolls <= configuration.spinPolls { return }
+        if idlePolls <= configuration.spinPolls + configuration.yieldPolls {
+            sched_yield()
+            return
+        }
+        let ticket = doorbell.prepareToSleep()
+        if stopping.load(ordering: .acquiring) || runOnce() > 0 || !backlogs.isEmpty {
+            doorbell.cancelSleep()
+            idlePolls = 0
+            return
+        }
+        var timeout = configuration.maxSleep
+        if let deadline = nextDeadline {
+            timeout = max(.zero, min(timeout, deadline - ContinuousClock.now))
+        }
+        counters.countSleep()
+        doorbell.sleep(ticket, timeout: timeout)
+    }
+
+    /// The clean stop, on the poll thread: answer what already arrived, close every
+    /// connection with ERROR CONNECTION_CLOSE, let queued frames go out (briefly), tell the
+    /// responder, shut the carriers down.
+    func shutdown() {
+        var rounds = 0
+        while runOnce() > 0 && rounds < 16 { rounds += 1 }
+        for key in Array(sessions.keys) {
+            perform(key, sessions[key]!.machine.closeLocally(reason: "server stopping"))
+        }
+        let deadline = ContinuousClock.now + .milliseconds(200)
+        repeat {
+            if !backlogs.isEmpty { drainBacklogs() }
+            for carrier in carriers { carrier.flush() }
+        } while !backlogs.isEmpty && ContinuousClock.now < deadline
+        for key in Array(sessions.keys) {
+            sessions[key]!.machine.terminate()
+            responder.connectionClosed(key.serverWide)
+            counters.countClosed()
+        }
+        sessions.removeAll()
+        backlogs.removeAll()
+        for carrier in carriers { carrier.shutdown() }
+    }
+
+    // MARK: Events
+
+    /// One carrier event.
+    func handle(_ carrier: Int, _ event: CarrierEvent) {
+        switch event {
+        case let .frame(id, bytes):
+            let key = SessionKey(carrier: carrier, connection: id)
+            counters.countReceived()
+            guard sessions[key] != nil else { return }
+            let action = sessions[key]!.machine.receive(bytes, now: now)
+            perform(key, action)
+        case let .opened(id, peer):
+            let key = SessionKey(carrier: carrier, connection: id)
+            sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
+            counters.countOpened()
+            responder.connectionOpened(key.serverWide, peer: peer)
+            if nextDeadline == nil || now + configuration.session.setupTimeout < nextDeadline! {
+                nextDeadline = now + configuration.session.setupTimeout
+            }
+        case let .malformed(id, reason):
+            let key = SessionKey(carrier: carrier, connection: id)
+            guard sessions[key] != nil else { return }
+            perform(key, sessions[key]!.machine.malformed(reason: reason))
+        case let .closed(id, _):
+            let key = SessionKey(carrier: carrier, connection: id)
+            guard sessions[key] != nil else { return }
+            sessions[key]!.machine.terminate()
+            sessions[key] = nil
+            backlogs[key] = nil
+            counters.countClosed()
+            responder.connectionClosed(key.serverWide)
+        }
+    }
+
+    /// Carries out what a session asked for.
+    func perform(_ key: SessionKey, _ action: SessionAction) {
+        switch action {
+        case .none:
+            break
+        case .setup(let request):
+            let decision = responder.setup(request, connection: key.serverWide)
+            perform(key, sessions[key]!.machine.decideSetup(decision, now: now))
+        case .fireAndForget(let payload):
+            responder.fireAndForget(payload, connection: key.serverWide)
+        case let .requestResponse(ref, payload):
+            responder.requestResponse(payload, output: ResponderOutput(core: self, key: key, stream: ref))
+        case let .requestStream(ref, payload, initialDemand):
+            responder.requestStream(payload, initialDemand: initialDemand, output: ResponderOutput(core: self, key: key, stream: ref))
+        case let .requestChannel(ref, payload, initialDemand, grant):
+            if grant > 0 { writeRequestN(key, ref.streamID, grant) }
+            responder.requestChannel(payload, initialDemand: initialDemand, output: ResponderOutput(core: self, key: key, stream: ref))
+        case let .channelPayload(ref, payload, complete, grant):
+            if grant > 0 { writeRequestN(key, ref.streamID, grant) }
+            responder.channelPayload(payload, complete: complete, output: ResponderOutput(core: self, key: key, stream: ref))
+        case .channelComplete(let ref):
+            responder.channelComplete(output: ResponderOutput(core: self, key: key, stream: ref))
+        case let .demand(ref, _):
+            sessions[key]!.machine.releaseHeld(ref) { metadata, data, next, complete in
+                writePayload(key, ref.streamID, .payload(next: next, complete: complete), metadata: metadata, data: data)
+            }
+            let credit = sessions[key]!.machine.credit(ref)
+            responder.demand(credit: credit, output: ResponderOutput(core: self, key: key, stream: ref))
+        case .cancel(let ref):
+            responder.cancel(output: ResponderOutput(core: self, key: key, stream: ref))
+        case .reply(let reply):
+            write(key, reply)
+        case .close(let reply):
+            if let reply {
+                if case .error(_, let code, _) = reply, code != .connectionClose || !stopping.load(ordering: .relaxed) {
+                    counters.countError()
+                }
+                write(key, reply)
+            }
+            carriers[key.carrier].close(key.connection)
+        }
+    }
+
+    /// Checks every session's timers; remembers the earliest deadline for the idle sleep.
+    func scanTimers() {
+        nextTimerScan = now + configuration.timerInterval
+        var earliest: ContinuousClock.Instant?
+        var index = sessions.startIndex
+        while index != sessions.endIndex {
+            let key = sessions.keys[index]
+            let action = sessions.values[index].machine.tick(now: now)
+            if case .none = action {} else { perform(key, action) }
+            if let deadline = sessions.values[index].machine.nextDeadline, earliest == nil || deadline < earliest! {
+                earliest = deadline
+            }
+            index = sessions.index(after: index)
+        }
+        nextDeadline = earliest
+    }
+
+    // MARK: Output
+
+    /// A responder's payload and/or completion on a stream.
+    func sendPayload(
+        _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
+        complete: Bool
+    ) -> OutputOutcome {
+        guard sessions[key] != nil else { return .refused(.connectionClosed) }
+        if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
+            return .refused(.backlogFull)
+        }
+        switch sessions[key]!.machine.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
+        case .send(let ended):
+            writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
+            return .sent
+        case .held:
+            return .held
+        case .refused(let why):
+            return .refused(why)
+        }
+    }
+
+    /// A responder's ERROR on a stream.
+    func sendError(_ key: SessionKey, _ ref: StreamRef, code: ErrorCode, reason: ErrorReason) -> OutputOutcome {
+        guard sessions[key] != nil else { return .refused(.connectionClosed) }
+        if let why = sessions[key]!.machine.prepareError(ref) { return .refused(why) }
+        write(key, .error(streamID: ref.streamID, code: code, reason: reason))
+        return .sent
+    }
+
+    /// The requester's credit left on a stream.
+    func credit(_ key: SessionKey, _ ref: StreamRef) -> UInt32 {
+        sessions[key]?.machine.credit(ref) ?? 0
+    }
+
+    /// Encodes `data` into the encode buffer (grown to fit) and returns the bytes.
+    func encode<Data: FrameEncodable>(_ data: Data) -> UnsafeRawBufferPointer {
+        let count = data.encodedByteCount
+        if count > encodeBuffer.count {
+            encodeBuffer.deallocate()
+            encodeBuffer = .allocate(byteCount: max(count, encodeBuffer.count * 2), alignment: 64)
+        }
+        let region = UnsafeMutableRawBufferPointer(rebasing: encodeBuffer[..<count])
+        data.unsafeEncode(into: region)
+        return UnsafeRawBufferPointer(region)
+    }
+
+    /// Writes a payload, fragmented to what the connection's carrier takes.
+    func writePayload(
+        _ key: SessionKey, _ streamID: UInt32, _ kind: PayloadFrameKind, metadata: UnsafeRawBufferPointer?,
+        data: UnsafeRawBufferPointer
+    ) {
+        let limit = min(carriers[key.carrier].maxFrameLength, scratch.count)
+        do {
+            try FrameFragmenter.write(
+                kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: limit, scratch: scratch
+            ) { frame in
+                emit(key, frame)
+                return true
+            }
+        } catch {
+            write(key, .error(streamID: streamID, code: .applicationError, reason: .text("cannot frame the answer: \(error)")))
+        }
+    }
+
+    /// Writes a frame the session answers with; a reason too long for a frame is cut short.
+    func write(_ key: SessionKey, _ reply: SessionReply) {
+        var writer = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<min(scratch.count, carriers[key.carrier].maxFrameLength)]))
+        do {
+            try reply.write(into: &writer)
+        } catch {
+            writer.reset()
+            guard case let .error(streamID, code, _) = reply,
+                  (try? writer.writeError(streamID: streamID, code: code, reason: ErrorReason.fixed("(reason too long)"))) != nil
+            else { return }
+        }
+        emit(key, writer.written)
+    }
+
+    /// REQUEST_N on a stream (a channel's grant to its requester).
+    func writeRequestN(_ key: SessionKey, _ streamID: UInt32, _ n: UInt32) {
+        var writer = FrameWriter(scratch)
+        guard (try? writer.writeRequestN(streamID: streamID, requestN: n)) != nil else { return }
+        emit(key, writer.written)
+    }
+
+    /// Hands a frame to the connection's carrier, or queues it behind a backlog.
+    func emit(_ key: SessionKey, _ frame: UnsafeRawBufferPointer) {
+        counters.countSent()
+        sentSinceFlush = true
+        if !backlogs.isEmpty, backlogs[key] != nil {
+            backlogs[key]!.append(frame)
+            return
+        }
+        switch carriers[key.carrier].send(frame, to: key.connection) {
+        case .sent, .closed:
+            break
+        case .wouldBlock:
+            backlogs[key, default: OutboundBacklog()].append(frame)
+        }
+    }
+
+    /// Offers queued frames to their carriers again.
+    func drainBacklogs() {
+        for key in Array(backlogs.keys) {
+            let carrier = carriers[key.carrier]
+            let empty = backlogs[key]!.drain { frame in
+                switch carrier.send(frame, to: key.connection) {
+                case .sent: return true
+                case .wouldBlock: return false
+                case .closed: return true
+                }
+            }
+            sentSinceFlush = true
+            if empty { backlogs[key] = nil }
+        }
+    }
+}
