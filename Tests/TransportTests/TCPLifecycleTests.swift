@@ -98,6 +98,28 @@ extension TCPTests {
             }
         }
 
+        @Test("a receive handler may close the client carrier: no later frame, then .closed")
+        func closeInsideHandler() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            client.autoFlush = false
+            let frames = (0..<5).map { testFrame([UInt8($0)]) }
+            for frame in frames { _ = try frame.withUnsafeBytes { try client.send($0) } }
+            try client.flush()
+            var received: [[UInt8]] = []
+            _ = try server.run {
+                _ = try client.receive(limit: 16) { frame in
+                    received.append(Array(frame))
+                    if received.count == 2 { client.close() }
+                }
+                return !received.isEmpty && (received.count >= 2 || server.frames.values.first?.count == frames.count)
+                    && received.count >= 2
+            }
+            #expect(received == Array(frames.prefix(2)))
+            #expect(throws: TransportError.closed) { try client.receive(limit: 1) { _ in } }
+        }
+
         @Test("a server that resets the connection is serverGone on the client, after the frames before it")
         func serverReset() throws {
             let (listener, bound) = try TCPSocket.listen(on: .loopbackIPv4(port: 0), backlog: 4)

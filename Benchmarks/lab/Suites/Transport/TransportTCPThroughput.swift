@@ -70,7 +70,7 @@ struct TransportTCPThroughput: Sendable {
             var checksum: UInt64 = 0
             var expected: UInt64 = 0
             control.arriveAndWait()
-            try control.countingAllocations {
+            control.countingAllocations {
                 while received < messages {
                     server.poll { event in
                         guard case .frame(_, let bytes) = event else { return }

@@ -93,17 +93,15 @@ extension TCPEventLoop {
         }
         var reads = 0
         while true {
-            var kept = false
+            let kept: Bool
             do throws(FrameAssemblyError) {
-                let posted = try connection.assembler.drainFrames { frame, allocation in
-                    guard post(frame, allocation: allocation, for: connection.id) else {
-                        kept = true
-                        return .keep
-                    }
+                let drained = try connection.assembler.drainFrames { frame, allocation in
+                    guard post(frame, allocation: allocation, for: connection.id) else { return .keep }
                     // Copied into the ring, or handed over in its allocation.
                     return InboundRecord.fitsRing(inbound, frameLength: frame.count) ? .consumed : .adopted
                 }
-                if posted > 0 { postedThisTurn = true }
+                if drained.taken > 0 { postedThisTurn = true }
+                kept = drained.kept
             } catch {
                 connection.assembler.releaseBuffer()
                 connection.phase = .malformed
@@ -120,25 +118,22 @@ extension TCPEventLoop {
             guard reads < configuration.readsPerTurn else { return addToInputList(connection) }
             reads += 1
             let descriptor = connection.descriptor
-            var short = false
             do throws(SystemCallError) {
-                guard let count = try connection.assembler.fill({ (room) throws(SystemCallError) -> Int in
-                    let count = try Sys.read(descriptor, into: room)
-                    short = count < room.count
-                    return count
-                }) else {
+                switch try connection.assembler.fill({ (room) throws(SystemCallError) -> Int? in
+                    try Sys.readAvailable(descriptor, into: room)
+                }) {
+                case .waitingForBudget:
                     // A long frame waits for the budget, which the writer's frees refill.
                     budgetFull = true
                     return addToInputList(connection)
-                }
-                if count == 0 {
-                    connection.ending = .peerClosed
-                } else if short, !connection.peerHungUp {
-                    // Edge-triggered: bytes arriving after this read raise a new event.
+                case .wouldBlock:
                     connection.readable = false
+                case .read(let count, _) where count == 0:
+                    connection.ending = .peerClosed
+                case .read(let count, let room):
+                    // Edge-triggered: bytes arriving after a short read raise a new event.
+                    if count < room, !connection.peerHungUp { connection.readable = false }
                 }
-            } catch where error.errno == .wouldBlock {
-                connection.readable = false
             } catch {
                 connection.ending = .ioError(error)
             }

@@ -42,11 +42,9 @@ extension TCPEventLoop {
         do throws(SystemCallError) {
             written = try withUnsafeMutablePointer(to: &vectors) { pair throws(SystemCallError) in
                 try pair.withMemoryRebound(to: iovec.self, capacity: 2) { vector throws(SystemCallError) in
-                    try Sys.send(connection.descriptor, vectors: vector, count: second.count > 0 ? 2 : 1)
+                    try Sys.send(connection.descriptor, vectors: vector, count: second.count > 0 ? 2 : 1) ?? 0
                 }
             }
-        } catch where error.errno == .wouldBlock {
-            written = 0
         } catch {
             fail(connection, error)
             return
@@ -109,10 +107,11 @@ extension TCPEventLoop {
     func discardInput(_ connection: TCPConnection) {
         for _ in 0..<configuration.readsPerTurn {
             do throws(SystemCallError) {
-                if try Sys.read(connection.descriptor, into: scratch) == 0 { return end(connection, .closedLocally) }
-            } catch where error.errno == .wouldBlock {
-                connection.readable = false
-                return
+                guard let count = try Sys.readAvailable(connection.descriptor, into: scratch) else {
+                    connection.readable = false
+                    return
+                }
+                if count == 0 { return end(connection, .closedLocally) }
             } catch {
                 return end(connection, .closedLocally)
             }
