@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CRingside.h"
 #include <sched.h>
+#include <sys/socket.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -51,3 +52,7 @@ int ringside_futex_wake(uint32_t *word, int32_t count) {
 }
 
 int ringside_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags) {
+    return accept4(descriptor, (struct sockaddr *)address, (socklen_t *)length, flags);
+}

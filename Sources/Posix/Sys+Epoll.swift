@@ -58,17 +58,4 @@ extension Sys {
             return
         }
     }
-
-    /// Reads and clears a non-blocking eventfd's counter: the count it held (0 when nothing
-    /// was signalled).
-    @discardableResult
-    public static func eventfdDrain(_ descriptor: Int32) throws(SystemCallError) -> UInt64 {
-        var value: UInt64 = 0
-        do throws(SystemCallError) {
-            _ = try withUnsafeMutableBytes(of: &value) { bytes throws(SystemCallError) in try read(descriptor, into: bytes) }
-        } catch where error.errno == .wouldBlock {
-            return 0
-        }
-        return value
-    }
 }

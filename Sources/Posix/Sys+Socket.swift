@@ -26,7 +26,32 @@ extension SystemCall {
     public static let poll = SystemCall("poll")
 }
 
+extension SystemCall {
+    /// As ``run(retryOnInterrupt:_:)`` (EINTR retried), but `EAGAIN` returns nil instead of
+    /// throwing: a non-blocking descriptor's common case, without the cost of a thrown error.
+    @inlinable
+    public func runUnlessWouldBlock<Result: BinaryInteger>(_ body: () -> Result) throws(SystemCallError) -> Result? {
+        if FailureInjection.isArmed, let injected = FailureInjection.take(self) {
+            throw SystemCallError(self, injected)
+        }
+        while true {
+            let result = body()
+            if result >= 0 { return result }
+            let error = Errno.current
+            if error == .interrupted { continue }
+            if error == .wouldBlock { return nil }
+            throw SystemCallError(self, error)
+        }
+    }
+}
+
 extension Sys {
+    /// `read(2)` from a non-blocking descriptor into `buffer`: the byte count (0 at end of
+    /// stream), or nil when nothing is there now (`EAGAIN`).
+    public static func readAvailable(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int? {
+        try SystemCall.read.runUnlessWouldBlock { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
+    }
+
     /// `socket(2)`; `SOCK_CLOEXEC` is always added (add `SOCK_NONBLOCK` to `type` for a
     /// non-blocking socket).
     public static func socket(_ domain: Int32, _ type: Int32, _ proto: Int32 = 0) throws(SystemCallError) -> Int32 {
@@ -99,14 +124,15 @@ extension Sys {
 
     /// `sendmsg(2)` of `count` buffers described at `vectors` (a `writev` on a socket) with
     /// `MSG_NOSIGNAL` always added to `flags`, so a peer gone away is `EPIPE`, never SIGPIPE:
-    /// the byte count written (possibly fewer than asked).
+    /// the byte count written (possibly fewer than asked), or nil when a non-blocking socket
+    /// takes nothing now (`EAGAIN`).
     public static func send(
         _ descriptor: Int32, vectors: UnsafeMutablePointer<iovec>, count: Int, flags: Int32 = 0
-    ) throws(SystemCallError) -> Int {
+    ) throws(SystemCallError) -> Int? {
         var message = msghdr()
         message.msg_iov = vectors
         message.msg_iovlen = count
-        return try SystemCall.sendmsg.run { Glibc.sendmsg(descriptor, &message, flags | Int32(MSG_NOSIGNAL)) }
+        return try SystemCall.sendmsg.runUnlessWouldBlock { Glibc.sendmsg(descriptor, &message, flags | Int32(MSG_NOSIGNAL)) }
     }
 
     /// `poll(2)` of `count` descriptors at `descriptors`, at most `timeoutMilliseconds`

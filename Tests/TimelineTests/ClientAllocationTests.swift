@@ -53,15 +53,13 @@ struct ClientAllocationTests {
         #expect(rounds.count == 500)
     }
 
-    @Test("writes over TCP: the client carrier allocates once per receive (a Transport gap)")
+    @Test("writes over TCP allocate nothing")
     func tcp() throws {
         let server = try ClientTestServer("alloc")
         defer { server.stop() }
         let client = try server.client(.tcp)
         defer { client.close() }
         let total = try Self.writeAllocations(client).rounds.reduce(0, +)
-        withKnownIssue("TCPClientCarrier.receive allocates (about 300 bytes) on every call, even with nothing to read") {
-            #expect(total == 0)
-        }
+        #expect(total == 0)
     }
 }

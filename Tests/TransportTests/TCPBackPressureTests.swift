@@ -71,5 +71,70 @@ extension TCPTests {
             #expect(drained > 0)
             #expect(server.run { server.frames[id, default: []].count > delivered })
         }
+    
+        @Test("a full inbound ring pauses reading until the writer catches up; nothing is lost or reordered")
+        func inboundRingFull() throws {
+            var configuration = TCPCarrierConfiguration()
+            configuration.inboundCapacity = 4096  // 85 records of 48 bytes
+            configuration.readBufferSize = 256
+            let server = try TCPTestServer(configuration: configuration)
+            defer { server.carrier.shutdown() }
+            server.echo = false
+            let clients = try (0..<3).map { _ in try TCPClientCarrier(connectingTo: server.carrier.boundAddress) }
+            defer { clients.forEach { $0.close() } }
+            let perClient = 3000
+            for client in clients {
+                client.autoFlush = false
+                for index in 0..<perClient {
+                    let frame = testFrame(pattern(26, seed: index))
+                    while try frame.withUnsafeBytes({ try client.send($0) }) == .wouldBlock {
+                        try client.flush()
+                        server.step(sleep: .zero)
+                    }
+                }
+                try client.flush()
+            }
+            // A slow writer: a few events per poll, so the I/O thread keeps finding the ring full.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var total: Int { server.frames.values.reduce(0) { $0 + $1.count } }
+            while total < perClient * clients.count, ContinuousClock.now < deadline {
+                for client in clients where client.hasQueuedOutput { try client.flush() }
+                let before = total
+                _ = server.carrier.poll(limit: 7) { event in
+                    if case .frame(let id, let bytes) = event { server.frames[id, default: []].append(Array(bytes)) }
+                }
+                if total == before { server.step(sleep: .microseconds(200)) }
+            }
+            #expect(total == perClient * clients.count)
+            for frames in server.frames.values {
+                #expect(frames == (0..<perClient).map { testFrame(pattern(26, seed: $0)) })
+            }
+        }
+    
+        @Test("long frames from many peers share one budget: what is held stays within it, nothing is lost, all is given back")
+        func largeFrameBudget() throws {
+            var configuration = TCPCarrierConfiguration()
+            configuration.maxLargeFrameBytes = 300_000  // room for one 200 KB frame at a time
+            configuration.outboundCapacity = 1 << 20
+            let server = try TCPTestServer(configuration: configuration)
+            defer { server.carrier.shutdown() }
+            server.echo = false
+            let clients = try (0..<4).map { _ in try TCPClientCarrier(connectingTo: server.carrier.boundAddress, configuration: configuration) }
+            defer { clients.forEach { $0.close() } }
+            let frames = (0..<clients.count).map { testFrame(pattern(200_000, seed: $0)) }
+            for (client, frame) in zip(clients, frames) {
+                #expect(try frame.withUnsafeBytes { try client.send($0) } == .sent)
+            }
+            var most = 0
+            let done = try server.run {
+                for client in clients where client.hasQueuedOutput { try client.flush() }
+                most = max(most, server.carrier.largeFrameBytes)
+                return server.frames.values.reduce(0) { $0 + $1.count } == clients.count
+            }
+            #expect(done)
+            #expect(most <= 300_000, "\(most) bytes held in long frames")
+            #expect(Set(server.frames.values.map { $0[0] }) == Set(frames))
+            #expect(server.carrier.largeFrameBytes == 0)
+        }
     }
 }

@@ -98,6 +98,64 @@ extension TCPTests {
             }
         }
 
+        @Test("a receive handler may close the client carrier: no later frame, then .closed")
+        func closeInsideHandler() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            client.autoFlush = false
+            let frames = (0..<5).map { testFrame([UInt8($0)]) }
+            for frame in frames { _ = try frame.withUnsafeBytes { try client.send($0) } }
+            try client.flush()
+            var received: [[UInt8]] = []
+            _ = try server.run {
+                _ = try client.receive(limit: 16) { frame in
+                    received.append(Array(frame))
+                    if received.count == 2 { client.close() }
+                }
+                return !received.isEmpty && (received.count >= 2 || server.frames.values.first?.count == frames.count)
+                    && received.count >= 2
+            }
+            #expect(received == Array(frames.prefix(2)))
+            #expect(throws: TransportError.closed) { try client.receive(limit: 1) { _ in } }
+        }
+
+        @Test("a server that resets the connection is serverGone on the client, after the frames before it")
+        func serverReset() throws {
+            let (listener, bound) = try TCPSocket.listen(on: .loopbackIPv4(port: 0), backlog: 4)
+            defer { try? Sys.close(listener) }
+            let client = try TCPClientCarrier(connectingTo: bound)
+            defer { client.close() }
+            var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            _ = try Sys.poll(&entry, count: 1, timeoutMilliseconds: 5000)
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let accepted = try withUnsafeMutablePointer(to: &storage) {
+                try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try Sys.accept4(listener, $0, &length, flags: 0) }
+            }
+            let frame = testFrame([7, 7])
+            try writeAll(accepted, [0, 0, UInt8(frame.count)] + frame)
+            usleep(50_000)
+            try Sys.setSocketOption(accepted, level: SOL_SOCKET, option: SO_LINGER, structure: linger(l_onoff: 1, l_linger: 0))
+            try Sys.close(accepted)
+            var received: [[UInt8]] = []
+            var ending: TransportError?
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ending == nil, ContinuousClock.now < deadline {
+                do {
+                    _ = try client.receive(limit: 4) { received.append(Array($0)) }
+                    try client.waitForWork(timeout: .milliseconds(50))
+                } catch {
+                    ending = error
+                }
+            }
+            #expect(received == [frame])
+            guard case .serverGone(let why)? = ending else {
+                Issue.record("\(String(describing: ending))"); return
+            }
+            #expect(why.contains("reset") || why.contains("closed"), "\(why)")
+        }
+
         @Test("beyond maxConnections a connection is accepted and closed at once; the others carry on")
         func connectionLimit() throws {
             var configuration = TCPCarrierConfiguration()

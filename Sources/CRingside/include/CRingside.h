@@ -5,15 +5,10 @@
 /* epoll(7) and eventfd(2), which the Glibc module does not include (Posix wraps them). */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-/* accept4(2), which glibc declares only under _GNU_SOURCE: returns the new descriptor, or -1
- * with errno set. */
-static inline int ringside_accept4(int descriptor, struct sockaddr *address, socklen_t *length, int flags) {
-    return (int)syscall(SYS_accept4, descriptor, address, length, flags);
-}
+/* accept4(2), which glibc declares only under _GNU_SOURCE (`address` is a struct sockaddr,
+ * `length` a socklen_t): returns the new descriptor, or -1 with errno set. */
+int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags);
 
 /* The padding that keeps a word one thread writes off every other word's cache lines (false
  * sharing): 128 bytes, two 64-byte lines, the unit x86's adjacent-line prefetcher moves (and

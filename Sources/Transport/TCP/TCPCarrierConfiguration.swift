@@ -18,6 +18,10 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
     public var readBufferSize = 1 << 16
     /// Read buffers in the pool; beyond them reads still work, with one-off allocations.
     public var readBufferCount = 64
+    /// Bytes a server holds at most, all connections together, in frames longer than a read
+    /// buffer (each gets an allocation of its own, partly received or queued for the writer);
+    /// beyond it such connections wait. One frame is always let through, whatever its length.
+    public var maxLargeFrameBytes = 1 << 26
     /// The most connections a server holds at once (at most 2^20); more are accepted and
     /// closed at once.
     public var maxConnections = 4096
@@ -52,6 +56,7 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
         guard readBufferSize >= 64, readBufferSize <= inboundCapacity / 8 - 16 else {
             throw fail("readBufferSize \(readBufferSize) outside 64...\(inboundCapacity / 8 - 16) (an eighth of inboundCapacity, less 16)")
         }
+        guard maxLargeFrameBytes >= 1 else { throw fail("maxLargeFrameBytes \(maxLargeFrameBytes) below 1") }
         guard readBufferCount >= 1 else { throw fail("readBufferCount \(readBufferCount) below 1") }
         guard (1...(1 << Self.slotBits)).contains(maxConnections) else {
             throw fail("maxConnections \(maxConnections) outside 1...\(1 << Self.slotBits)")

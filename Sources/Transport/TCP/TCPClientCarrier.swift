@@ -37,6 +37,9 @@ public final class TCPClientCarrier: ClientCarrier {
     /// Why the connection is gone, once it is (delivered after the frames before it).
     private var failure: TransportError?
     private var isClosed = false
+    /// Inside a ``receive(limit:_:)`` handler: the assembler is in use, so ``close()`` leaves
+    /// it to the receive, and a nested receive or wait returns at once.
+    private var isDelivering = false
 
     /// Connects to `address` within `timeout`. Nobody listening: ``TransportError/serverNotFound(_:)``;
     /// no answer in time: ``TransportError/timedOut(_:)``.
@@ -97,9 +100,7 @@ public final class TCPClientCarrier: ClientCarrier {
                     try Sys.send(descriptor, vectors: vector, count: second.count > 0 ? 2 : 1)
                 }
             }
-            outbound.consume(written)
-        } catch where error.errno == .wouldBlock {
-            return
+            if let written { outbound.consume(written) }
         } catch {
             lose(gone(error))
             throw failure!
@@ -108,9 +109,12 @@ public final class TCPClientCarrier: ClientCarrier {
 
     /// Delivers up to `limit` received frames (bytes valid during the call) and returns how
     /// many, reading the socket once when fewer are buffered. Throws once the connection is
-    /// gone and no frame before its end is left.
+    /// gone and no frame before its end is left. The handler may send and may close the
+    /// carrier (no later frame is delivered then); a receive or wait from inside it returns at
+    /// once.
     public func receive(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int {
         try checkOpen()
+        guard !isDelivering else { return 0 }
         try? flush()
         var delivered = try deliver(limit: limit, handler)
         if delivered < limit, failure == nil {
@@ -125,6 +129,7 @@ public final class TCPClientCarrier: ClientCarrier {
     /// when some is queued), at most `timeout`. Returns at once when a frame is buffered.
     public func waitForWork(timeout: Duration) throws(TransportError) {
         try checkOpen()
+        guard !isDelivering else { return }
         try? flush()
         if assembler.hasCompleteFrame() { return }
         if let failure { throw failure }
@@ -145,7 +150,7 @@ public final class TCPClientCarrier: ClientCarrier {
             descriptor = -1
         }
         isClosed = true
-        assembler.releaseBuffer()
+        if !isDelivering { assembler.releaseBuffer() }
     }
 
     private func checkOpen() throws(TransportError) {
@@ -154,15 +159,17 @@ public final class TCPClientCarrier: ClientCarrier {
 
     /// Hands buffered frames to `handler`; a bad length ends the connection.
     private func deliver(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int {
-        guard limit > 0 else { return 0 }
-        var remaining = limit
+        isDelivering = true
+        defer {
+            isDelivering = false
+            if isClosed { assembler.releaseBuffer() }  // closed by the handler
+        }
         do throws(FrameAssemblyError) {
-            return try assembler.drainFrames { frame, _ in
-                guard remaining > 0 else { return .keep }
-                remaining -= 1
+            let drained = try assembler.drainFrames(maxFrames: limit) { frame, _ in
                 handler(frame)
-                return .consumed
+                return isClosed ? .keep : .consumed  // closed by the handler: stop there
             }
+            return drained.taken + (drained.kept ? 1 : 0)
         } catch {
             lose(.protocolViolation("\(serverAddress): \(error)"))
             return 0
@@ -173,10 +180,8 @@ public final class TCPClientCarrier: ClientCarrier {
     private func readOnce() {
         let descriptor = self.descriptor
         do throws(SystemCallError) {
-            let count = try assembler.fill { (room) throws(SystemCallError) -> Int in try Sys.read(descriptor, into: room) }
-            if count == 0 { lose(.serverGone("\(serverAddress) closed the connection")) }
-        } catch where error.errno == .wouldBlock {
-            return
+            let filled = try assembler.fill { (room) throws(SystemCallError) -> Int? in try Sys.readAvailable(descriptor, into: room) }
+            if case .read(count: 0, _) = filled { lose(.serverGone("\(serverAddress) closed the connection")) }
         } catch {
             lose(gone(error))
         }

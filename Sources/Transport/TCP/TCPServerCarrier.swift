@@ -41,6 +41,10 @@ public final class TCPServerCarrier: ServerCarrier {
     // The writer's own state, one entry per slot (no exclusivity checks, no copy on write).
     /// The id of the connection each slot holds as the writer knows it (0: none).
     private let writerIDs: UnsafeMutablePointer<UInt64>
+    /// The connection objects of the slots the writer knows, unretained (the loop's table
+    /// keeps them for the carrier's lifetime): no reference counting on the hot path, whose
+    /// count word the I/O thread would otherwise pull back and forth.
+    private let writerConnections: UnsafeMutablePointer<Unmanaged<TCPConnection>?>
     /// Slots the writer has asked to close.
     private let writerClosing: UnsafeMutablePointer<Bool>
     /// Slots sent to since the last flush, and the list of them.
@@ -79,6 +83,8 @@ public final class TCPServerCarrier: ServerCarrier {
         let slots = configuration.maxConnections
         writerIDs = .allocate(capacity: slots)
         writerIDs.initialize(repeating: 0, count: slots)
+        writerConnections = .allocate(capacity: slots)
+        writerConnections.initialize(repeating: nil, count: slots)
         writerClosing = .allocate(capacity: slots)
         writerClosing.initialize(repeating: false, count: slots)
         dirty = .allocate(capacity: slots)
@@ -89,6 +95,7 @@ public final class TCPServerCarrier: ServerCarrier {
     deinit {
         shutdown()
         writerIDs.deallocate()
+        writerConnections.deallocate()
         writerClosing.deallocate()
         dirty.deallocate()
         dirtyList.deallocate()
@@ -97,6 +104,10 @@ public final class TCPServerCarrier: ServerCarrier {
     /// Connections accepted and closed at once because ``TCPCarrierConfiguration/maxConnections``
     /// were open.
     public var rejectedConnections: Int { loop.rejectedConnections.load(ordering: .relaxed) }
+
+    /// Bytes held now in frames longer than a read buffer (see
+    /// ``TCPCarrierConfiguration/maxLargeFrameBytes``).
+    var largeFrameBytes: Int { loop.largeFrames.reserved }
 
     /// Delivers up to `limit` events in order: `.opened`, `.frame` (bytes valid during the
     /// call), `.malformed` (the carrier stopped reading that connection), `.closed`.
@@ -109,8 +120,11 @@ public final class TCPServerCarrier: ServerCarrier {
                 if type == InboundRecord.opened {
                     writerIDs[slot] = id.rawValue
                     writerClosing[slot] = false
+                    if writerConnections[slot] == nil {
+                        writerConnections[slot] = Unmanaged.passUnretained(loop.connections[slot].unsafelyUnwrapped)
+                    }
                 }
-                InboundRecord.deliver(type: type, payload: payload, to: handler)
+                InboundRecord.deliver(type: type, payload: payload, budget: loop.largeFrames, to: handler)
                 if type == InboundRecord.closed {
                     writerIDs[slot] = 0
                     _ = loop.returns.push(UInt32(slot))
@@ -138,13 +152,14 @@ public final class TCPServerCarrier: ServerCarrier {
         guard slot < configuration.maxConnections, writerIDs[slot] == connection.rawValue, !writerClosing[slot] else {
             return .closed
         }
-        let state = loop.connections[slot].unsafelyUnwrapped
-        if state.socketClosed.load(ordering: .acquiring) { return .closed }
         markDirty(slot)
-        if state.outbound.append(frame: frame) { return .sent }
-        state.sendBlocked.store(true, ordering: .sequentiallyConsistent)
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-        return state.outbound.append(frame: frame) ? .sent : .wouldBlock
+        return writerConnections[slot].unsafelyUnwrapped._withUnsafeGuaranteedRef { state in
+            if state.socketClosed.load(ordering: .acquiring) { return .closed }
+            if state.outbound.append(frame: frame) { return .sent }
+            state.sendBlocked.store(true, ordering: .sequentiallyConsistent)
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+            return state.outbound.append(frame: frame) ? .sent : .wouldBlock
+        }
     }
 
     /// Hands the I/O thread every connection sent to since the last flush, and wakes it
@@ -155,8 +170,10 @@ public final class TCPServerCarrier: ServerCarrier {
             let slot = Int(dirtyList[index])
             dirty[slot] = false
             guard writerIDs[slot] != 0 else { continue }
-            let state = loop.connections[slot].unsafelyUnwrapped
-            if !state.requested.exchange(true, ordering: .sequentiallyConsistent) {
+            let first = writerConnections[slot].unsafelyUnwrapped._withUnsafeGuaranteedRef {
+                !$0.requested.exchange(true, ordering: .sequentiallyConsistent)
+            }
+            if first {
                 // Never full: a slot is queued at most once while `requested` is set.
                 _ = loop.requests.push(UInt32(slot))
             }
@@ -175,7 +192,7 @@ public final class TCPServerCarrier: ServerCarrier {
         let slot = Int(connection.rawValue & (1 << TCPCarrierConfiguration.slotBits - 1))
         guard slot < configuration.maxConnections, writerIDs[slot] == connection.rawValue, !writerClosing[slot] else { return }
         writerClosing[slot] = true
-        loop.connections[slot].unsafelyUnwrapped.closeRequested.store(true, ordering: .releasing)
+        writerConnections[slot].unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.closeRequested.store(true, ordering: .releasing) }
         markDirty(slot)
         flush()
     }

@@ -78,10 +78,10 @@ final class TCPConnection: @unchecked Sendable {
     /// Whether the slot is on the I/O thread's list of connections with input work left.
     var onInputList = false
 
-    init(slot: UInt32, outboundCapacity: Int, pool: BufferPool, limit: Int) throws(SystemCallError) {
+    init(slot: UInt32, outboundCapacity: Int, pool: BufferPool, limit: Int, budget: LargeFrameBudget) throws(SystemCallError) {
         self.slot = slot
         outbound = try OutboundQueue(capacity: outboundCapacity)
-        assembler = FrameAssembler(pool: pool, limit: limit)
+        assembler = FrameAssembler(pool: pool, limit: limit, budget: budget)
     }
 
     /// Takes the slot for a newly accepted socket.

@@ -102,8 +102,11 @@ enum InboundRecord {
         ConnectionID(rawValue: payload.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
     }
 
-    /// Hands the event a record holds to `handler`, then frees a large frame's allocation.
-    static func deliver(type: Int32, payload: UnsafeRawBufferPointer, to handler: (CarrierEvent) -> Void) {
+    /// Hands the event a record holds to `handler`, then frees a large frame's allocation
+    /// (its bytes back to `budget`).
+    static func deliver(
+        type: Int32, payload: UnsafeRawBufferPointer, budget: LargeFrameBudget, to handler: (CarrierEvent) -> Void
+    ) {
         let id = connection(of: payload)
         let rest = UnsafeRawBufferPointer(rebasing: payload[idLength...])
         switch type {
@@ -112,6 +115,7 @@ enum InboundRecord {
         case largeFrame:
             let allocation = largeAllocation(rest)
             handler(.frame(id, UnsafeRawBufferPointer(rebasing: allocation[3...])))
+            budget.release(allocation.count)
             allocation.deallocate()
         case opened:
             handler(.opened(id, peer: String(decoding: rest, as: UTF8.self)))
@@ -125,9 +129,11 @@ enum InboundRecord {
     }
 
     /// Releases what a record owns without delivering it (at shutdown).
-    static func discard(type: Int32, payload: UnsafeRawBufferPointer) {
+    static func discard(type: Int32, payload: UnsafeRawBufferPointer, budget: LargeFrameBudget) {
         if type == largeFrame {
-            largeAllocation(UnsafeRawBufferPointer(rebasing: payload[idLength...])).deallocate()
+            let allocation = largeAllocation(UnsafeRawBufferPointer(rebasing: payload[idLength...]))
+            budget.release(allocation.count)
+            allocation.deallocate()
         }
     }
 

@@ -41,6 +41,8 @@ struct FrameAssembler: ~Copyable {
     /// The longest frame accepted, in bytes (prefix excluded).
     let limit: Int
     private let pool: BufferPool
+    /// Where long frames' allocations are accounted (nil: unbounded but for `limit`).
+    private let budget: LargeFrameBudget?
     /// The pooled buffer, while bytes are pending in it.
     private var lease: BufferLease<BufferPool>?
     /// The dedicated buffer of one long frame (prefix included), while it is received.
@@ -49,33 +51,44 @@ struct FrameAssembler: ~Copyable {
     private var start = 0
     private var end = 0
 
-    /// An assembler leasing from `pool`, accepting frames up to `limit` bytes.
-    init(pool: BufferPool, limit: Int) {
+    /// An assembler leasing from `pool`, accepting frames up to `limit` bytes, accounting the
+    /// allocations of long frames in `budget`.
+    init(pool: BufferPool, limit: Int, budget: LargeFrameBudget? = nil) {
         self.pool = pool
         self.limit = limit
+        self.budget = budget
     }
 
     deinit {
-        large?.deallocate()
+        if let large { free(large) }
     }
 
-    /// Bytes received and not yet taken as frames.
-    var pendingCount: Int { end - start }
+    /// What ``fill(_:)`` did.
+    enum Fill: Equatable {
+        /// It read `count` bytes (0: end of stream) into `room` bytes of free space.
+        case read(count: Int, room: Int)
+        /// The read found nothing there now.
+        case wouldBlock
+        /// Nothing was read: a long frame needs an allocation the budget refuses now.
+        case waitingForBudget
+    }
 
-    /// Reads once through `read` into free room after the pending bytes and returns what it
-    /// returned (the byte count, 0 at end of stream). Call ``drainFrames(_:)`` first: when a
-    /// complete frame is pending there may be no room, and the read is given none.
+    /// Reads once through `read` (the byte count, or nil when nothing is there) into free room
+    /// after the pending bytes. Call ``drainFrames(maxFrames:_:)`` first: when a complete frame
+    /// is pending there may be no room, and the read is given none.
     mutating func fill<Failure: Error>(
-        _ read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
-    ) throws(Failure) -> Int {
+        _ read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int?
+    ) throws(Failure) -> Fill {
         if let large {
-            let count = try read(UnsafeMutableRawBufferPointer(rebasing: large[end...]))
+            let room = large.count - end
+            guard let count = try read(UnsafeMutableRawBufferPointer(rebasing: large[end...])) else { return .wouldBlock }
             end += count
-            return count
+            return .read(count: count, room: room)
         }
         if lease == nil { lease = pool.lease() }
         let needed = pendingFrameTotal()
         if let needed, needed > pool.bufferSize {
+            if let budget, !budget.reserve(needed) { return .waitingForBudget }
             moveToLargeBuffer(byteCount: needed)
             return try fill(read)
         }
@@ -84,61 +97,63 @@ struct FrameAssembler: ~Copyable {
             compact()
         }
         let end = self.end
-        let count = try lease!.withUnsafeMutableBytes { (buffer) throws(Failure) -> Int in
+        let count = try lease!.withUnsafeMutableBytes { (buffer) throws(Failure) -> Int? in
             try read(UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
         }
+        guard let count else { return .wouldBlock }
         self.end += count
-        return count
+        return .read(count: count, room: capacity - end)
     }
 
-    /// Offers each complete frame, in order, to `take`, until it keeps one or none is left,
-    /// and returns how many it took. `take` gets the frame without its prefix and, for a long
-    /// frame, its dedicated allocation (which `take` may adopt). Throws when a length is out
-    /// of bounds (the bytes before it were offered first); the stream is then unusable.
+    /// Offers each complete frame, in order, to `take`, until it keeps one, `maxFrames` were
+    /// taken or none is left; returns how many it took and whether it stopped on a kept one.
+    /// `take` gets the frame without its prefix and, for a long frame, its dedicated
+    /// allocation (which `take` may adopt). Throws when a length is out of bounds (the bytes
+    /// before it were offered first); the stream is then unusable. Captures nothing mutable,
+    /// so even a debug build allocates nothing here.
     mutating func drainFrames(
+        maxFrames: Int = .max,
         _ take: (_ frame: UnsafeRawBufferPointer, _ allocation: UnsafeMutableRawBufferPointer?) -> FrameDisposal
-    ) throws(FrameAssemblyError) -> Int {
-        var taken = 0
+    ) throws(FrameAssemblyError) -> (taken: Int, kept: Bool) {
+        guard maxFrames > 0 else { return (0, false) }
         if let large {
-            guard end == large.count else { return 0 }
+            guard end == large.count else { return (0, false) }
             let frame = UnsafeRawBufferPointer(rebasing: large[LengthPrefix.byteCount...])
             switch take(frame, large) {
-            case .keep: return 0
-            case .consumed: large.deallocate()
-            case .adopted: break
+            case .keep: return (0, true)
+            case .consumed: free(large)
+            case .adopted: break  // the taker frees it, and gives its bytes back to the budget
             }
             self.large = nil
             start = 0
             end = 0
-            return 1
+            return (1, false)
         }
-        guard lease != nil else { return 0 }
-        var start = self.start
-        let end = self.end
-        let limit = self.limit
-        var failure: FrameAssemblyError?
-        lease!.withUnsafeMutableBytes { buffer in
-            while end - start >= LengthPrefix.byteCount {
+        guard lease != nil else { return (0, false) }
+        let (first, end, limit) = (start, self.end, self.limit)
+        let (start, taken, kept, failure) = lease!.withUnsafeMutableBytes {
+            buffer -> (Int, Int, Bool, FrameAssemblyError?) in
+            var start = first
+            var taken = 0
+            while taken < maxFrames, end - start >= LengthPrefix.byteCount {
                 let length = Self.length(at: start, in: UnsafeRawBufferPointer(buffer))
-                if let problem = Self.check(length, limit: limit) {
-                    failure = problem
-                    return
-                }
+                if let problem = Self.check(length, limit: limit) { return (start, taken, false, problem) }
                 let total = LengthPrefix.byteCount + length
-                guard end - start >= total else { return }
+                guard end - start >= total else { break }
                 let frame = UnsafeRawBufferPointer(rebasing: buffer[(start + LengthPrefix.byteCount)..<(start + total)])
-                guard case .consumed = take(frame, nil) else { return }
+                guard case .consumed = take(frame, nil) else { return (start, taken, true, nil) }
                 start += total
                 taken += 1
             }
+            return (start, taken, false, nil)
         }
         self.start = start
         if let failure { throw failure }
         if start == end { releaseBuffer() }
-        return taken
+        return (taken, kept)
     }
 
-    /// Whether a whole frame (or a bad length) is pending: ``drainFrames(_:)`` has something
+    /// Whether a whole frame (or a bad length) is pending: ``drainFrames(maxFrames:_:)`` has something
     /// to do without another read.
     mutating func hasCompleteFrame() -> Bool {
         if let large { return end == large.count }
@@ -150,14 +165,20 @@ struct FrameAssembler: ~Copyable {
     /// Gives back every buffer and forgets pending bytes (the stream is done with).
     mutating func releaseBuffer() {
         lease = nil
-        large?.deallocate()
+        if let large { free(large) }
         large = nil
         start = 0
         end = 0
     }
 
+    /// Deallocates a long frame's allocation and gives its bytes back to the budget.
+    private func free(_ allocation: UnsafeMutableRawBufferPointer) {
+        budget?.release(allocation.count)
+        allocation.deallocate()
+    }
+
     /// The total size (prefix included) of the frame whose prefix is pending, if its three
-    /// bytes have arrived (already checked by ``drainFrames(_:)``).
+    /// bytes have arrived (already checked by ``drainFrames(maxFrames:_:)``).
     private mutating func pendingFrameTotal() -> Int? {
         guard end - start >= LengthPrefix.byteCount, lease != nil else { return nil }
         let start = self.start

@@ -1,0 +1,96 @@
+import Harness
+import LabKit
+import Transport
+
+/// The ping-pong case of the `transport` suite over the TCP carrier on loopback, the twin
+/// of `shm-pingpong-32B` with the same payload, count and placement: the pinger (CPU 0)
+/// stamps CLOCK_MONOTONIC, sends a 32-byte frame carrying its round number through a
+/// ``TCPClientCarrier`` (written at once), spins on `receive` until the echo is back, and
+/// stamps again; the server process (CPU 1) echoes every frame from its poll handler and
+/// flushes after each poll, sleeping on its doorbell when idle. A tenth of the round trips go
+/// first as a warm-up and are not timed.
+enum TransportTCPPingPong {
+    static let caseName = "tcp-pingpong-32B"
+    static let payload = 32
+    static let roundTrips = 1_000_000
+    static let pingRole = "transport-tcp-ping"
+    static let pongRole = "transport-tcp-pong"
+
+    /// Runs the case, recording round-trip percentiles and heap allocations per message.
+    static func measure(_ context: inout SuiteContext) throws {
+        guard context.selects(caseName) else { return }
+        let timed = context.scaled(roundTrips, minimum: 1000)
+        let warmup = timed / 10
+        for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
+            let outcome = try TransportHarness.run(ringCapacities: [], peers: [
+                TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
+                TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
+            ])
+            guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
+            context.record(case: caseName, latency: "rtt", outcome.latency)
+            context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
+        }
+    }
+
+    /// Peer role: `NAME CPU WARMUP TIMED` pings, records the round-trip histogram.
+    @Sendable
+    static func pingPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { _, control, arguments in
+            let warmup = try TransportHarness.integer(arguments, 0)
+            let timed = try TransportHarness.integer(arguments, 1)
+            let client = try TCPClientCarrier(connectingTo: try control.awaitTCPServer())
+            defer { client.close() }
+            let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
+            defer { source.deallocate() }
+            source.initializeMemory(as: UInt8.self, repeating: 1)
+            let bytes = UnsafeRawBufferPointer(source)
+            var histogram = LatencyHistogram()  // its buckets made (and touched) before timing
+            var errors = 0
+            control.arriveAndWait()
+            try control.countingAllocations {
+                for round in 1...UInt64(warmup + timed) {
+                    source.storeBytes(of: round, as: UInt64.self)
+                    let start = monotonicNanos()
+                    while try client.send(bytes) == .wouldBlock {}
+                    while try client.receive(limit: 1, { reply in
+                        if reply.count != payload || reply.load(as: UInt64.self) != round { errors &+= 1 }
+                    }) == 0 {}
+                    let end = monotonicNanos()
+                    if round > UInt64(warmup) { histogram.record(end &- start) }
+                }
+            }
+            control.storeLatency(histogram.percentiles)
+            control.errors.pointee.store(Int64(errors), ordering: .releasing)
+        }
+    }
+
+    /// Peer role: `NAME CPU ROUNDS` listens on a free loopback port (published in the
+    /// control block), echoes ROUNDS frames, and stays until the pinger hangs up.
+    @Sendable
+    static func pongPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { _, control, arguments in
+            let rounds = try TransportHarness.integer(arguments, 0)
+            let server = try TransportTCPServer()
+            defer { server.carrier.shutdown() }
+            control.tcpPort.pointee.store(Int64(server.carrier.boundAddress.port), ordering: .releasing)
+            var echoed = 0
+            var refused = 0
+            control.arriveAndWait()
+            try control.countingAllocations {
+                while echoed < rounds {
+                    server.poll { event in
+                        guard case .frame(let id, let message) = event else { return }
+                        if server.carrier.send(message, to: id) == .sent { echoed &+= 1 } else { refused &+= 1 }
+                    }
+                    if refused > 0 { throw LabError("\(caseName): an echo was refused") }
+                }
+            }
+            // The last echo may still be queued: stay until the pinger has it and hangs up.
+            var hungUp = false
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !hungUp, ContinuousClock.now < deadline {
+                server.poll { event in if case .closed = event { hungUp = true } }
+            }
+        }
+    }
+}
