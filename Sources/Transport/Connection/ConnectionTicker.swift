@@ -26,6 +26,7 @@ struct ConnectionTicker: Agent {
         let lifetime = lifetime
         return (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
+            core.pump { _, _ in }
             if dueKeepalive { core.sendKeepalive(respond: true) }
             if now - core.lastReceived > lifetime {
                 core.fail(.serverGone("no frame from the server within the max lifetime of \(lifetime)"))

@@ -3,12 +3,19 @@ import Glibc
 import ShmRing
 import Synchronization
 
-/// One connection's state in the server.
-struct ServerSession {
+/// One connection's state in the server: a class, so that the session is changed in place
+/// where the dictionary keeps it (a struct value taken out of a dictionary and written back
+/// would copy the session's stream table on every frame).
+final class ServerSession {
     /// Its session.
     var machine: SessionStateMachine
     /// How the carrier describes the peer.
     let peer: String
+
+    init(machine: SessionStateMachine, peer: String) {
+        self.machine = machine
+        self.peer = peer
+    }
 }
 
 /// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
@@ -75,7 +82,8 @@ final class ServerCore {
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
-            for carrier in carriers { carrier.flush() }
+            // By index: iterating an array of existentials allocates in an unoptimised build.
+            for index in carriers.indices { carriers[index].flush() }
         }
         if now >= nextTimerScan { scanTimers() }
         return work
@@ -115,22 +123,22 @@ final class ServerCore {
     func shutdown() {
         var rounds = 0
         while runOnce() > 0 && rounds < 16 { rounds += 1 }
-        for key in Array(sessions.keys) {
-            perform(key, sessions[key]!.machine.closeLocally(reason: "server stopping"))
+        for (key, session) in sessions {
+            perform(key, session.machine.closeLocally(reason: "server stopping"))
         }
         let deadline = ContinuousClock.now + .milliseconds(200)
         repeat {
             if !backlogs.isEmpty { drainBacklogs() }
-            for carrier in carriers { carrier.flush() }
+            for index in carriers.indices { carriers[index].flush() }
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
-        for key in Array(sessions.keys) {
-            sessions[key]!.machine.terminate()
+        for (key, session) in sessions {
+            session.machine.terminate()
             responder.connectionClosed(key.connection)
             counters.countClosed()
         }
         sessions.removeAll()
         backlogs.removeAll()
-        for carrier in carriers { carrier.shutdown() }
+        for index in carriers.indices { carriers[index].shutdown() }
     }
 
     // MARK: Events
@@ -141,8 +149,8 @@ final class ServerCore {
         case let .frame(id, bytes):
             let key = SessionKey(carrier: carrier, connection: id)
             counters.countReceived()
-            guard sessions[key] != nil else { return }
-            let action = sessions[key]!.machine.receive(bytes, now: now)
+            guard let session = sessions[key] else { return }
+            let action = session.machine.receive(bytes, now: now)
             perform(key, action)
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
@@ -153,13 +161,12 @@ final class ServerCore {
             }
         case let .malformed(id, reason):
             let key = SessionKey(carrier: carrier, connection: id)
-            guard sessions[key] != nil else { return }
-            perform(key, sessions[key]!.machine.malformed(reason: reason))
+            guard let session = sessions[key] else { return }
+            perform(key, session.machine.malformed(reason: reason))
         case let .closed(id, _):
             let key = SessionKey(carrier: carrier, connection: id)
-            guard sessions[key] != nil else { return }
-            sessions[key]!.machine.terminate()
-            sessions[key] = nil
+            guard let session = sessions.removeValue(forKey: key) else { return }
+            session.machine.terminate()
             backlogs[key] = nil
             counters.countClosed()
             responder.connectionClosed(id)
@@ -173,7 +180,8 @@ final class ServerCore {
             break
         case .setup(let request):
             let decision = responder.setup(request, connection: key.connection)
-            perform(key, sessions[key]!.machine.decideSetup(decision, now: now))
+            guard let session = sessions[key] else { return }
+            perform(key, session.machine.decideSetup(decision, now: now))
         case .fireAndForget(let payload):
             responder.fireAndForget(payload, connection: key.connection)
         case let .requestResponse(ref, payload):
@@ -189,10 +197,11 @@ final class ServerCore {
         case .channelComplete(let ref):
             responder.channelComplete(output: ResponderOutput(core: self, key: key, stream: ref))
         case let .demand(ref, _):
-            sessions[key]!.machine.releaseHeld(ref) { metadata, data, next, complete in
+            guard let session = sessions[key] else { return }
+            session.machine.releaseHeld(ref) { metadata, data, next, complete in
                 writePayload(key, ref.streamID, .payload(next: next, complete: complete), metadata: metadata, data: data)
             }
-            let credit = sessions[key]!.machine.credit(ref)
+            let credit = session.machine.credit(ref)
             responder.demand(credit: credit, output: ResponderOutput(core: self, key: key, stream: ref))
         case .cancel(let ref):
             responder.cancel(output: ResponderOutput(core: self, key: key, stream: ref))
@@ -215,10 +224,10 @@ final class ServerCore {
         var earliest: ContinuousClock.Instant?
         var index = sessions.startIndex
         while index != sessions.endIndex {
-            let key = sessions.keys[index]
-            let action = sessions.values[index].machine.tick(now: now)
+            let (key, session) = sessions[index]
+            let action = session.machine.tick(now: now)
             if case .none = action {} else { perform(key, action) }
-            if let deadline = sessions.values[index].machine.nextDeadline, earliest == nil || deadline < earliest! {
+            if let deadline = session.machine.nextDeadline, earliest == nil || deadline < earliest! {
                 earliest = deadline
             }
             index = sessions.index(after: index)
@@ -233,11 +242,11 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
-        guard sessions[key] != nil else { return .refused(.connectionClosed) }
+        guard let session = sessions[key] else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
-        switch sessions[key]!.machine.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
+        switch session.machine.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
         case .send(let ended):
             writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
             return .sent
@@ -250,8 +259,8 @@ final class ServerCore {
 
     /// A responder's ERROR on a stream.
     func sendError(_ key: SessionKey, _ ref: StreamRef, code: ErrorCode, reason: ErrorReason) -> OutputOutcome {
-        guard sessions[key] != nil else { return .refused(.connectionClosed) }
-        if let why = sessions[key]!.machine.prepareError(ref) { return .refused(why) }
+        guard let session = sessions[key] else { return .refused(.connectionClosed) }
+        if let why = session.machine.prepareError(ref) { return .refused(why) }
         write(key, .error(streamID: ref.streamID, code: code, reason: reason))
         return .sent
     }
