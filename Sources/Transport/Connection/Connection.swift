@@ -44,7 +44,7 @@ public final class Connection: Sendable {
                     maxLifetime: ConnectionConfiguration.milliseconds(configuration.maxLifetime),
                     metadataMIMEType: configuration.metadataMIMEType, dataMIMEType: configuration.dataMIMEType)
             }
-            try core.send(setup, wait: true, deadline: .now + configuration.requestTimeout)
+            try core.send(setup, wait: true, timeout: configuration.requestTimeout)
         }
         let interval = configuration.keepaliveInterval
         do {
@@ -92,9 +92,10 @@ public final class Connection: Sendable {
 
     private func fireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer?, wait: Bool) throws(TransportError) {
         let data = BorrowedPayload(metadata: metadata, data: data)
+        // No read first: a fire-and-forget waits for nothing, and a full carrier makes the
+        // send read what arrived while it waits for room.
         try shared.withCore { (core) throws(TransportError) in
             try core.checkOpen()
-            core.pump { _, _ in }
             try core.sendPayload(.fireAndForget, streamID: core.allocateStreamID(), metadata: data.metadata, data: data.data, wait: wait)
         }
     }

@@ -61,8 +61,9 @@ final class ConnectionCore {
     }
 
     /// Hands a frame to the carrier; on `wouldBlock` waits for room (reading what arrives
-    /// meanwhile) until `deadline`, or throws `.wouldBlock` when `wait` is false.
-    func send(_ frame: UnsafeRawBufferPointer, wait: Bool, deadline: ContinuousClock.Instant) throws(TransportError) {
+    /// meanwhile) for up to `timeout`, or throws `.wouldBlock` when `wait` is false.
+    func send(_ frame: UnsafeRawBufferPointer, wait: Bool, timeout: Duration) throws(TransportError) {
+        var deadline: ContinuousClock.Instant?
         while true {
             try checkOpen()
             let outcome: SendOutcome
@@ -80,7 +81,9 @@ final class ConnectionCore {
                 throw failure!
             case .wouldBlock:
                 guard wait else { throw .wouldBlock }
-                guard ContinuousClock.now < deadline else { throw .timedOut("no room to send") }
+                let now = ContinuousClock.now
+                if deadline == nil { deadline = now + timeout }
+                guard now < deadline! else { throw .timedOut("no room to send") }
                 if pumpWhileSending() == 0 {
                     do { try carrier.waitForWork(timeout: .milliseconds(1)) } catch { fail(error); throw error }
                 }
@@ -93,7 +96,7 @@ final class ConnectionCore {
     func sendPayload(
         _ kind: PayloadFrameKind, streamID: UInt32, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, wait: Bool
     ) throws(TransportError) {
-        let deadline = ContinuousClock.now + configuration.requestTimeout
+        let timeout = configuration.requestTimeout
         var problem: TransportError?
         var first = true
         do {
@@ -101,7 +104,7 @@ final class ConnectionCore {
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
             ) { frame in
                 do throws(TransportError) {
-                    try send(frame, wait: wait || !first, deadline: deadline)
+                    try send(frame, wait: wait || !first, timeout: timeout)
                 } catch {
                     problem = error
                     return false
@@ -127,7 +130,7 @@ final class ConnectionCore {
         while true {
             let id = nextStreamID
             nextStreamID = nextStreamID >= FrameHeader.maxStreamID - 1 ? 1 : nextStreamID + 2
-            if streams[id] == nil { return id }
+            if streams.isEmpty || streams[id] == nil { return id }
         }
     }
 
@@ -139,14 +142,14 @@ final class ConnectionCore {
         stream.continuation?.resume(throwing: CancellationError())
         guard failure == nil, !stream.finished, stream.failure == nil,
               let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) else { return }
-        try? send(bytes, wait: true, deadline: .now + .milliseconds(100))
+        try? send(bytes, wait: true, timeout: .milliseconds(100))
     }
 
     /// Sends a KEEPALIVE (asking for an answer when `respond`), without waiting for room.
     func sendKeepalive(respond: Bool) {
         guard failure == nil,
               let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeKeepalive(respond: respond) }) else { return }
-        try? send(bytes, wait: false, deadline: .now)
+        try? send(bytes, wait: false, timeout: .zero)
     }
 
     // MARK: Receiving
@@ -181,7 +184,7 @@ final class ConnectionCore {
                 continue
             }
             do {
-                try send(bytes, wait: false, deadline: .now)
+                try send(bytes, wait: false, timeout: .zero)
             } catch {
                 return
             }
