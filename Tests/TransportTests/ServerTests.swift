@@ -141,3 +141,31 @@ final class CountingResponder: Responder {
         #expect(target.allocations.load(ordering: .relaxed) - before == 0)
     }
 }
+
+/// Back-pressure on the server side: a client that does not read.
+@Suite(.serialized) struct ServerBackPressureTests {
+    @Test("a client that does not read: frames wait in a bounded backlog, the loop sleeps, nothing is lost")
+    func slowReader() throws {
+        let bell = ProcessDoorbell()
+        let carrier = LoopbackServerCarrier(doorbell: bell.doorbell, maxFrameLength: 1_024, queueBytes: 4_096)
+        let log = ResponderLog()
+        let server = try TransportServer(
+            carriers: [carrier], responder: TestResponder(log: log), processDoorbell: bell,
+            configuration: ServerConfiguration(maxBacklogBytes: 16_384))
+        defer { server.stop() }
+        let raw = RawClient(carrier: try carrier.connect())
+        try raw.send(Wire.setup())
+        try raw.send(Wire.stream(1, Credit.unbounded, "endless"))
+        usleep(200_000)
+        let sleeps = server.counters.doorbellSleeps
+        usleep(200_000)
+        #expect(server.counters.doorbellSleeps - sleeps >= 20, "the loop sleeps (1 ms naps) while the backlog waits")
+        var items = 0
+        while let frame = (try? raw.next(timeout: .milliseconds(300))) ?? nil {
+            #expect(String(decoding: frame.dropFirst(6), as: UTF8.self) == "tick-\(items)")
+            items += 1
+            if items > 5_000 { break }
+        }
+        #expect(items > 100 && items < 5_000, "bounded: the responder was refused once the backlog was full (\(items) items)")
+    }
+}

@@ -104,12 +104,14 @@ final class ServerCore {
             return
         }
         let ticket = doorbell.prepareToSleep()
-        if stopping.load(ordering: .acquiring) || runOnce() > 0 || !backlogs.isEmpty {
+        if stopping.load(ordering: .acquiring) || runOnce() > 0 {
             doorbell.cancelSleep()
             idlePolls = 0
             return
         }
-        var timeout = configuration.maxSleep
+        // Frames waiting for carrier room: carriers ring when room appears, but retry soon
+        // in any case (never a spin while a peer does not read).
+        var timeout = backlogs.isEmpty ? configuration.maxSleep : min(configuration.maxSleep, .milliseconds(1))
         if let deadline = nextDeadline {
             timeout = max(.zero, min(timeout, deadline - ContinuousClock.now))
         }
