@@ -70,14 +70,14 @@ final class ConnectionCore {
             do {
                 outcome = try carrier.send(frame)
             } catch {
-                fail(error)
-                throw error
+                failAfterReading(error)
+                throw failure!
             }
             switch outcome {
             case .sent:
                 return
             case .closed:
-                fail(.serverGone("the connection was closed"))
+                failAfterReading(.serverGone("the connection was closed"))
                 throw failure!
             case .wouldBlock:
                 guard wait else { throw .wouldBlock }
@@ -319,6 +319,14 @@ final class ConnectionCore {
         guard stream.consumed >= configuration.streamWindow / 2 else { return }
         owedRequestN.append((id, stream.consumed))
         stream.consumed = 0
+    }
+
+    /// The carrier refused a send because the connection is gone: first read what the server
+    /// sent before it went (its ERROR says why, as a refused SETUP does), then fail with
+    /// `error` if that did not already say.
+    func failAfterReading(_ error: TransportError) {
+        while failure == nil, pump({ _, _ in }) > 0 {}
+        fail(error)
     }
 
     /// The connection is over: every waiter hears why; the carrier is closed.
