@@ -116,11 +116,11 @@ public final class Connection: Sendable {
             try core.checkOpen()
             core.pump { _, _ in }
             let id = core.allocateStreamID()
-            core.streams[id] = ClientStream(kind: .blocking)
+            core.blocking = (id, ClientStream(kind: .blocking))
             do throws(TransportError) {
                 try core.sendPayload(.requestResponse, streamID: id, metadata: request.metadata, data: request.data, wait: true)
             } catch {
-                core.streams[id] = nil
+                core.blocking = nil
                 throw error
             }
             return try Self.await(id, core: core, deadline: .now + timeout, body)

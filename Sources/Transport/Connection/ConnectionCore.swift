@@ -10,8 +10,11 @@ final class ConnectionCore {
     var failure: TransportError?
     /// The next stream id to try (odd).
     var nextStreamID: UInt32 = 1
-    /// Live streams by id.
+    /// Live streams by id, but for the blocking call's.
     var streams: [UInt32: ClientStream] = [:]
+    /// The blocking call's stream, kept out of the table: there is at most one, since a
+    /// blocking call holds the mutex until it is answered.
+    var blocking: (id: UInt32, stream: ClientStream)?
     /// Async callers suspended until frames arrive (the ticker thread pumps for them).
     var asyncWaiters = 0
     /// Where frames are written before the carrier copies them.
@@ -125,6 +128,21 @@ final class ConnectionCore {
         pump { _, _ in }
     }
 
+    /// The stream `id`, wherever it is kept.
+    func stream(_ id: UInt32) -> ClientStream? {
+        if let blocking, blocking.id == id { return blocking.stream }
+        return streams.isEmpty ? nil : streams[id]
+    }
+
+    /// Stores stream `id` back (nil: forgets it).
+    func setStream(_ id: UInt32, _ stream: ClientStream?) {
+        if let current = blocking, current.id == id {
+            blocking = stream.map { (id, $0) }
+        } else {
+            streams[id] = stream
+        }
+    }
+
     /// A free odd stream id.
     func allocateStreamID() -> UInt32 {
         while true {
@@ -136,7 +154,8 @@ final class ConnectionCore {
 
     /// CANCEL for a stream the caller gave up on; forgets it.
     func cancel(_ id: UInt32) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = stream(id) else { return }
+        setStream(id, nil)
         dropAssembly(stream)
         if stream.continuation != nil { asyncWaiters -= 1 }
         stream.continuation?.resume(throwing: CancellationError())
@@ -215,7 +234,7 @@ final class ConnectionCore {
             }
             return
         }
-        guard var stream = streams[id] else { return }
+        guard var stream = stream(id) else { return }
         switch frame.fields {
         case .payload:
             var view = PayloadView(metadata: frame.metadata, data: frame.data)
@@ -232,7 +251,7 @@ final class ConnectionCore {
                     stream.assembly!.append(metadata: frame.metadata, data: frame.data)
                 }
                 if frame.follows {
-                    streams[id] = stream
+                    setStream(id, stream)
                     return
                 }
                 let assembly = stream.assembly!
@@ -243,7 +262,7 @@ final class ConnectionCore {
             }
             deliver(id, stream, view, next: frame.next, complete: frame.complete, blocking)
         case .error(let code):
-            streams[id] = stream
+            setStream(id, stream)
             failStream(id, .rejected(code: code.rawValue, reason: String(decoding: frame.data, as: UTF8.self)), blocking)
         default:
             break
@@ -258,10 +277,10 @@ final class ConnectionCore {
         var stream = stream
         switch stream.kind {
         case .blocking:
-            streams[id] = nil
+            setStream(id, nil)
             blocking(id, .payload(next ? view : PayloadView(metadata: nil, data: .empty)))
         case .response:
-            streams[id] = nil
+            setStream(id, nil)
             if stream.continuation != nil { asyncWaiters -= 1 }
             stream.continuation?.resume(returning: next ? Payload(copying: view) : Payload(data: []))
         case .stream:
@@ -281,33 +300,33 @@ final class ConnectionCore {
                     stream.continuation = nil
                     asyncWaiters -= 1
                     continuation.resume(returning: nil)
-                    streams[id] = nil
+                    setStream(id, nil)
                     return
                 }
             }
-            streams[id] = stream
+            setStream(id, stream)
         }
     }
 
     /// A stream failed: its waiter hears why.
     func failStream(_ id: UInt32, _ error: TransportError, _ blocking: (UInt32, BlockingEvent) -> Void) {
-        guard var stream = streams[id] else { return }
+        guard var stream = stream(id) else { return }
         dropAssembly(stream)
         stream.assembly = nil
         switch stream.kind {
         case .blocking:
-            streams[id] = nil
+            setStream(id, nil)
             blocking(id, .failure(error))
         case .response, .stream:
             if let continuation = stream.continuation {
                 asyncWaiters -= 1
-                streams[id] = nil
+                setStream(id, nil)
                 continuation.resume(throwing: error)
             } else if stream.kind == .stream {
                 stream.failure = error
-                streams[id] = stream
+                setStream(id, stream)
             } else {
-                streams[id] = nil
+                setStream(id, nil)
             }
         }
     }
@@ -338,6 +357,8 @@ final class ConnectionCore {
             stream.continuation?.resume(throwing: error)
         }
         streams.removeAll()
+        if let blocking { dropAssembly(blocking.stream) }
+        blocking = nil
         asyncWaiters = 0
         carrier.close()
     }

@@ -31,6 +31,10 @@ final class ServerCore {
 
     /// Sessions by connection.
     var sessions: [SessionKey: ServerSession] = [:]
+    /// The session looked up last (batches mostly come from one connection, and answers go
+    /// back to it): spares a hash lookup per frame.
+    var cachedKey = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
+    var cachedSession: ServerSession?
     /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
     /// session can release held payloads while frames are queued.
     var backlogs: [SessionKey: OutboundBacklog] = [:]
@@ -139,11 +143,22 @@ final class ServerCore {
             counters.countClosed()
         }
         sessions.removeAll()
+        cachedSession = nil
         backlogs.removeAll()
         for index in carriers.indices { carriers[index].shutdown() }
     }
 
     // MARK: Events
+
+    /// The session of a connection, if it is open.
+    @inline(__always)
+    func session(_ key: SessionKey) -> ServerSession? {
+        if let cachedSession, cachedKey == key { return cachedSession }
+        guard let found = sessions[key] else { return nil }
+        cachedKey = key
+        cachedSession = found
+        return found
+    }
 
     /// One carrier event.
     func handle(_ carrier: Int, _ event: CarrierEvent) {
@@ -151,7 +166,7 @@ final class ServerCore {
         case let .frame(id, bytes):
             let key = SessionKey(carrier: carrier, connection: id)
             counters.countReceived()
-            guard let session = sessions[key] else { return }
+            guard let session = session(key) else { return }
             let action = session.machine.receive(bytes, now: now)
             perform(key, action)
         case let .opened(id, peer):
@@ -168,6 +183,7 @@ final class ServerCore {
         case let .closed(id, _):
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions.removeValue(forKey: key) else { return }
+            if cachedKey == key { cachedSession = nil }
             session.machine.terminate()
             backlogs[key] = nil
             counters.countClosed()
@@ -244,7 +260,7 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
-        guard let session = sessions[key] else { return .refused(.connectionClosed) }
+        guard let session = session(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
