@@ -123,17 +123,18 @@ public final class Connection: Sendable {
                 core.blocking = nil
                 throw error
             }
-            return try Self.await(id, core: core, deadline: .now + timeout, body)
+            return try Self.await(id, core: core, timeout: timeout, body)
         }
     }
 
     /// Drives the carrier until the blocking stream `id` is answered.
     private static func await<Result>(
-        _ id: UInt32, core: ConnectionCore, deadline: ContinuousClock.Instant, _ body: (PayloadView) -> Result
+        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Result
     ) throws(TransportError) -> Result {
         var result: Result?
         var problem: TransportError?
         var idle = 0
+        var deadline: ContinuousClock.Instant?   // read once the spinning is over
         while true {
             let count = core.pump { stream, event in
                 guard stream == id else { return }
@@ -152,12 +153,13 @@ public final class Connection: Sendable {
             idle += 1
             if idle < core.configuration.spinPolls { continue }
             let now = ContinuousClock.now
-            guard now < deadline else {
+            if deadline == nil { deadline = now + timeout }
+            guard now < deadline! else {
                 core.cancel(id)
                 throw .timedOut("no answer on stream \(id)")
             }
             do {
-                try core.carrier.waitForWork(timeout: min(deadline - now, .milliseconds(100)))
+                try core.carrier.waitForWork(timeout: min(deadline! - now, .milliseconds(100)))
             } catch {
                 core.fail(error)
             }

@@ -19,8 +19,10 @@ final class ConnectionCore {
     var asyncWaiters = 0
     /// Where frames are written before the carrier copies them.
     let scratch: UnsafeMutableRawBufferPointer
-    /// When the last frame arrived.
+    /// When frames were last seen arriving (by the ticker, which reads the clock anyway).
     var lastReceived: ContinuousClock.Instant
+    /// Frames arrived since the ticker last looked (spares a clock read per receive).
+    var receivedSinceTick = false
     /// Bytes of fragments being reassembled.
     var reassemblyBytes = 0
     /// A reassembled answer handed out by the last dispatch, freed at the next.
@@ -185,7 +187,7 @@ final class ConnectionCore {
             fail(error)
             return 0
         }
-        if count > 0 { lastReceived = .now }
+        if count > 0 { receivedSinceTick = true }
         sendOwed()
         return count
     }

@@ -27,6 +27,10 @@ struct ConnectionTicker: Agent {
         return (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
             core.pump { _, _ in }
+            if core.receivedSinceTick {
+                core.receivedSinceTick = false
+                core.lastReceived = now
+            }
             if dueKeepalive { core.sendKeepalive(respond: true) }
             if now - core.lastReceived > lifetime {
                 core.fail(.serverGone("no frame from the server within the max lifetime of \(lifetime)"))

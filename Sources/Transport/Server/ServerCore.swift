@@ -42,8 +42,13 @@ final class ServerCore {
     let scratch: UnsafeMutableRawBufferPointer
     /// Where ``ResponderOutput/next(encoding:metadata:complete:)`` encodes; grows to fit.
     var encodeBuffer: UnsafeMutableRawBufferPointer
-    /// The time of the current poll round.
+    /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
+    /// clock read costs more than a frame): coarse, but far finer than any deadline.
     var now: ContinuousClock.Instant
+    /// Rounds since the clock was last read.
+    var roundsSinceClock = 0
+    /// Rounds between clock reads.
+    static let clockInterval = 64
     /// When sessions' timers are next checked.
     var nextTimerScan: ContinuousClock.Instant
     /// The earliest session deadline found by the last scan.
@@ -77,7 +82,11 @@ final class ServerCore {
     /// One round: poll every carrier and feed the sessions, let the responder finish the
     /// batch, send what waits, flush, check timers. Returns the events handled.
     func runOnce() -> Int {
-        now = .now
+        roundsSinceClock += 1
+        if roundsSinceClock >= Self.clockInterval {
+            roundsSinceClock = 0
+            now = .now
+        }
         var work = 0
         for index in carriers.indices {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
@@ -121,6 +130,7 @@ final class ServerCore {
         }
         counters.countSleep()
         doorbell.sleep(ticket, timeout: timeout)
+        roundsSinceClock = Self.clockInterval
     }
 
     /// The clean stop, on the poll thread: answer what already arrived, close every
