@@ -11,7 +11,7 @@ extension SessionStateMachine {
         guard id & 1 == 1 else {
             return closeWith(0, .connectionError, .text("request on stream \(id): client streams are odd"))
         }
-        guard streams[id] == nil else {
+        guard !streams.contains(id) else {
             return closeWith(0, .connectionError, .text("stream \(id) is already in use"))
         }
         if kind == .fireAndForget && !frame.follows {

@@ -56,6 +56,10 @@ struct StreamTable {
         }
     }
 
+    /// Whether stream `id` is held.
+    @inline(__always)
+    func contains(_ id: UInt32) -> Bool { find(id) != nil }
+
     /// The stream in a slot ``find(_:)`` returned.
     subscript(slot slot: Int) -> StreamState {
         get { slots[slot]! }
