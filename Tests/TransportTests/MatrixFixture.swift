@@ -67,7 +67,8 @@ final class ResponderLog: Sendable {
 }
 
 /// The responder the matrix talks to. Requests are small commands in the data:
-/// request-response `fail` (APPLICATION_ERROR), `big:N` (an answer of N bytes), anything else
+/// request-response `fail` (APPLICATION_ERROR), `big:N` (an answer of N bytes), `encode:TEXT`
+/// (TEXT upper-cased, encoded in place by the output), anything else
 /// echoed (metadata too); request-stream `count:N` (N items then complete, all pushed at once:
 /// the session holds what the credit does not cover), `endless` (items while credit lasts,
 /// more on demand), `hold` (never answered); channels echo each payload.
@@ -95,6 +96,8 @@ final class TestResponder: Responder {
         let text = String(decoding: payload.data, as: UTF8.self)
         if text == "fail" {
             output.error(.applicationError, reason: "failed on purpose")
+        } else if text.hasPrefix("encode:") {
+            output.next(encoding: String(text.dropFirst(7)).uppercased())
         } else if text.hasPrefix("big:"), let size = Int(text.dropFirst(4)) {
             let answer = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             answer.withUnsafeBytes { output.next($0) }

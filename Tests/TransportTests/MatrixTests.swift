@@ -58,6 +58,8 @@ import Testing
         }
         let after = try await connection.requestResponse(data: Array("still fine".utf8))
         #expect(after.data == Array("still fine".utf8))
+        let encoded = try await connection.requestResponse(data: Array("encode:in place".utf8))
+        #expect(encoded.data == Array("IN PLACE".utf8))
     }
 
     @Test("request-stream: all items in order; the responder's excess is held until REQUEST_N", arguments: CarrierFactory.all)
