@@ -51,6 +51,19 @@ import Testing
         }
     }
 
+    @Test("an async request-response without an answer times out too")
+    func asyncTimeout() async throws {
+        let bell = ProcessDoorbell()
+        let silent = LoopbackServerCarrier(doorbell: bell.doorbell)
+        let connection = try Connection(carrier: silent.connect(), configuration: ConnectionConfiguration(requestTimeout: .milliseconds(100)))
+        defer { connection.close() }
+        let started = ContinuousClock.now
+        await #expect(throws: TransportError.timedOut("no answer on stream 1")) {
+            _ = try await connection.requestResponse(data: [1, 2])
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
     @Test("after close every call throws closed")
     func closed() async throws {
         let server = try MatrixServer(.loopback)

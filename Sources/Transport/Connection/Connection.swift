@@ -168,7 +168,8 @@ public final class Connection: Sendable {
 
     // MARK: Asynchronous forms
 
-    /// Sends a REQUEST_RESPONSE and suspends until the answer (a copy) arrives.
+    /// Sends a REQUEST_RESPONSE and suspends until the answer (a copy) arrives; throws
+    /// `timedOut` after ``ConnectionConfiguration/requestTimeout`` (the stream is cancelled).
     public func requestResponse(data: [UInt8], metadata: [UInt8]? = nil) async throws(TransportError) -> Payload {
         let shared = shared
         do {
@@ -181,6 +182,7 @@ public final class Connection: Sendable {
                         let id = core.allocateStreamID()
                         var stream = ClientStream(kind: .response)
                         stream.continuation = continuation
+                        stream.deadline = .now + core.configuration.requestTimeout
                         core.streams[id] = stream
                         core.asyncWaiters += 1
                         do throws(TransportError) {

@@ -333,6 +333,19 @@ final class ConnectionCore {
         }
     }
 
+    /// Fails the asynchronous request-responses whose deadline has passed, cancelling them.
+    func expireResponses(now: ContinuousClock.Instant) {
+        let expired = streams.compactMap { id, stream in
+            stream.kind == .response && stream.deadline.map { now >= $0 } == true ? id : nil
+        }
+        for id in expired {
+            failStream(id, .timedOut("no answer on stream \(id)")) { _, _ in }
+            if let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) {
+                try? send(bytes, wait: false, timeout: .zero)
+            }
+        }
+    }
+
     /// A stream item was consumed: ask for more once half the window is used.
     func noteConsumed(_ id: UInt32, _ stream: inout ClientStream) {
         guard !stream.finished else { return }

@@ -37,6 +37,7 @@ struct ConnectionTicker: Agent {
                 return 0
             }
             guard core.asyncWaiters > 0 else { return 0 }
+            core.expireResponses(now: now)
             var count = core.pump { _, _ in }
             if count == 0 {
                 try? core.carrier.waitForWork(timeout: .milliseconds(2))
