@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "Frames", targets: ["Frames"]),
         .library(name: "LWWSet", targets: ["LWWSet"]),
         .library(name: "DrainLoop", targets: ["DrainLoop"]),
+        .library(name: "Counting", targets: ["Counting"]),
+        .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Timeline", targets: ["Timeline"]),
         .executable(name: "ringside", targets: ["ringside"]),
         .executable(name: "lab", targets: ["lab"]),
     ],
@@ -22,42 +25,86 @@ let package = Package(
         // A malloc interposer that counts allocations per thread; linked only into the
         // executables and tests that measure allocations.
         .target(name: "CAllocCounter"),
+        // The lab's own probes of the hardware's limits (random-read latency), measured in
+        // the same run as the cases held against them.
+        .target(name: "CLabLimits", path: "Benchmarks/CLabLimits"),
+        // What the lab's executable and its tests share: the latency histogram, summaries,
+        // the report writers (CSV, Markdown, SVG) and the RESP client of the peers suite.
+        .target(name: "LabKit", dependencies: ["Posix", "Harness"], path: "Benchmarks/LabKit"),
 
         // The one layer over system calls: typed Errno, EINTR retry, a failure seam for tests.
         .target(name: "Posix", dependencies: ["CRingside"]),
         .target(name: "ShmRing", dependencies: ["Posix", "CRingside"]),
         .target(name: "Frames"),
         // CRingside: prefetch hints for batches (a compiler builtin Swift does not expose).
-        .target(name: "LWWSet", dependencies: ["CRingside"]),
-        .target(name: "DrainLoop", dependencies: ["CRingside"]),
+        // LWWSET_INTERNAL_CHECKS: ScoredSet checks its invariants after every mutation (debug
+        // builds, so every test run), as swift-collections' COLLECTIONS_INTERNAL_CHECKS.
+        .target(
+            name: "LWWSet", dependencies: ["CRingside"],
+            swiftSettings: [.define("LWWSET_INTERNAL_CHECKS", .when(configuration: .debug))]
+        ),
+        .target(name: "DrainLoop", dependencies: ["Posix", "CRingside"]),
+        // The counting kernels of the contention demo (`ringside contention`, lab suite
+        // contention): a demo, kept out of the drain loop every server links.
+        .target(name: "Counting", dependencies: ["DrainLoop", "CRingside"]),
         // RSocket sessions over two carriers (shared memory, TCP) and the connection API.
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
+        // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
+        // replay, compaction).
+        .target(name: "Journal", dependencies: ["Posix"]),
+        // The timeline server: the transport-neutral single-writer engine (Engine/), the server
+        // over the transport's carriers (Server/), the journal glue (Durability/), the stat
+        // segment (Stat/), and the client over the Transport connection API (Client/).
+        .target(name: "Timeline", dependencies: ["Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "DrainLoop"]),
         // The seeded generator that property tests and lab workloads share.
         .target(name: "SeededRandom"),
+        // What tests and the lab share: helper processes that never outlive their deadline,
+        // and allocation (and file descriptor) measurements.
+        .target(name: "Harness", dependencies: ["Posix", "CAllocCounter"]),
 
         .executableTarget(
             name: "ringside",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop"],
+            dependencies: ["Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "Transport", "Timeline", "Harness"],
             path: "Tools/ringside"
         ),
         .executableTarget(
             name: "lab",
-            dependencies: ["ShmRing", "Frames", "LWWSet", "DrainLoop", "CRingside", "CAllocCounter", "SeededRandom"],
+            dependencies: [
+                "Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "CLabLimits", "Harness",
+                "SeededRandom", "LabKit",
+            ],
             path: "Benchmarks/lab"
         ),
 
         // The helper process ShmRingTests spawns for its cross-process tests.
-        .executableTarget(name: "ring-peer", dependencies: ["ShmRing"], path: "Tests/RingPeer"),
-        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "CAllocCounter", "SeededRandom"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames", "CAllocCounter", "SeededRandom"]),
+        .executableTarget(name: "ring-peer", dependencies: ["Posix", "ShmRing"], path: "Tests/RingPeer"),
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "Harness", "SeededRandom"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "Harness", "SeededRandom"]),
         .testTarget(
             name: "LWWSetTests",
             // ringside: the op-script tests run the built `ringside lww` on Scripts/*.ops.
-            dependencies: ["LWWSet", "CAllocCounter", "SeededRandom", "ringside"],
+            dependencies: ["LWWSet", "Harness", "SeededRandom", "ringside"],
             exclude: ["Scripts"]
         ),
         .testTarget(name: "DrainLoopTests", dependencies: ["DrainLoop", "SeededRandom"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Frames", "ShmRing", "CAllocCounter", "SeededRandom"]),
+        .testTarget(name: "CountingTests", dependencies: ["Counting"]),
+        // ring-peer: the child-process tests start it as a well-behaved (and a hanging) child.
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "ring-peer"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "LabTests", dependencies: ["LabKit", "Posix", "SeededRandom"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Posix", "Harness"]),
+        .testTarget(
+            name: "TimelineTests",
+            // ringside: the server and end-to-end tests spawn the built `ringside` (serve, stat,
+            // load and its producers, the client commands).
+            dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "Harness", "SeededRandom", "ringside"]
+        ),
+        // The helper process TransportTests spawns: a shared-memory client or server to kill.
+        .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "transport-peer"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 int ringside_pin_to_cpu(int cpu) {
@@ -48,3 +49,5 @@ int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
 int ringside_futex_wake(uint32_t *word, int32_t count) {
     return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
+
+int ringside_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

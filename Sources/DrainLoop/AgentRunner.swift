@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 import Synchronization
 
 /// Runs an `Agent`'s duty cycle on a thread of its own until stopped:
@@ -99,7 +100,6 @@ public final class AgentRunner: Sendable {
 
     /// The default error handler: one line on standard error naming the agent.
     public static func reportToStandardError(_ roleName: String, _ error: any Error) {
-        var line = "agent \(roleName): \(error)\n"
-        line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        StandardError.writeLine("agent \(roleName): \(error)")
     }
 }

@@ -1,17 +1,18 @@
 import Glibc
 
 /// A joinable POSIX thread that runs one closure: the agent runner's thread and the
-/// counting demo's workers. Join it exactly once.
-struct PosixThread {
+/// counting demo's workers (module Counting: hence `package`). Join it exactly once.
+package struct PosixThread {
     /// `pthread_create` refused: the error number it returned (EAGAIN: thread limit reached).
-    struct StartFailure: Error {
-        let code: Int32
+    package struct StartFailure: Error {
+        /// The error number.
+        package let code: Int32
     }
 
     private let handle: pthread_t
 
     /// Starts a thread that runs `body`.
-    static func spawn(_ body: sending @escaping () -> Void) throws(StartFailure) -> PosixThread {
+    package static func spawn(_ body: sending @escaping () -> Void) throws(StartFailure) -> PosixThread {
         let start = ThreadStart(body: body)
         let context = Unmanaged.passRetained(start).toOpaque()
         var handle = pthread_t()
@@ -28,7 +29,7 @@ struct PosixThread {
     }
 
     /// Waits for the thread to end.
-    func join() {
+    package func join() {
         pthread_join(handle, nil)
     }
 }

@@ -1,5 +1,5 @@
 /// Open addressing over tagged 64-bit slots, shared by the key table and every `ScoredSet`:
-/// linear probing, at most three quarters full, backward-shift deletion (no tombstones).
+/// linear probing, at most four fifths full, backward-shift deletion (no tombstones).
 ///
 /// A slot holds a 32-bit hash (the tag, high half) and a 32-bit handle plus one (low half;
 /// 0 means empty). The owner keeps whatever a handle names; the tags answer every question
@@ -8,9 +8,9 @@
 /// The slot count need not be a power of two: a hash maps to its home slot by a
 /// multiply-shift, so a table can be sized to its owner's capacity.
 enum HashSlots {
-    /// The number of slots that holds `capacity` handles at most three quarters full.
+    /// The number of slots that holds `capacity` handles at most four fifths full.
     static func slotCount(forCapacity capacity: Int) -> Int {
-        capacity == 0 ? 0 : capacity + capacity / 3 + 1
+        capacity == 0 ? 0 : capacity + capacity / 4 + 1
     }
 
     /// The handle in a non-empty slot.

@@ -17,12 +17,18 @@ final class KeyStates: @unchecked Sendable {
     /// An empty array with room for `capacity` states.
     init(capacity: Int) {
         self.capacity = capacity
-        states = .allocate(capacity: capacity)
+        states = Self.allocate(capacity: capacity)
     }
 
     deinit {
         states.deinitialize(count: count)
         states.deallocate()
+    }
+
+    /// Uninitialised room for `capacity` states, each on a pair of cache lines of its own.
+    private static func allocate(capacity: Int) -> UnsafeMutablePointer<KeyState> {
+        UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<KeyState>.stride, alignment: KeyState.lineBytes)
+            .bindMemory(to: KeyState.self, capacity: capacity)
     }
 
     /// The state of key `number` (below `count`). The pointer is valid while this object
@@ -32,16 +38,17 @@ final class KeyStates: @unchecked Sendable {
         states + number
     }
 
-    /// Adds an empty state, moving the states to an array of twice the room when full.
-    func append() {
+    /// Adds an empty state for the key `name` names, moving the states to an array of twice
+    /// the room when full.
+    func append(_ name: KeyName) {
         if count == capacity {
             capacity = max(8, 2 * capacity)
-            let grown = UnsafeMutablePointer<KeyState>.allocate(capacity: capacity)
+            let grown = Self.allocate(capacity: capacity)
             grown.moveInitialize(from: states, count: count)
             states.deallocate()
             states = grown
         }
-        (states + count).initialize(to: KeyState())
+        (states + count).initialize(to: KeyState(name: name))
         count += 1
     }
 
@@ -50,7 +57,8 @@ final class KeyStates: @unchecked Sendable {
         let copy = KeyStates(capacity: capacity)
         for number in 0 ..< count {
             let state = states + number
-            (copy.states + number).initialize(to: KeyState(add: state.pointee.add.copy(), remove: state.pointee.remove.copy()))
+            (copy.states + number).initialize(to: KeyState(
+                name: state.pointee.name, add: state.pointee.add.copy(), remove: state.pointee.remove.copy()))
         }
         copy.count = count
         return copy

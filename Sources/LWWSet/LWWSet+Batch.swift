@@ -3,15 +3,25 @@ import CRingside
 /// Batches: many writes or selects at once, with the same results as one at a time, faster
 /// on sets larger than the CPU's caches.
 ///
-/// One operation at a time walks a chain of dependent cache misses (key state, then hash
-/// slot or order, then record) and waits out each link. A batch walks one link of every
-/// operation's chain, prefetching, before the next link of any; the misses of up to
-/// `batchWidth` operations overlap, and the operations then run on cached lines in order.
+/// One operation at a time walks a chain of dependent cache misses (key slot, then the key's
+/// state, then the sets' hash slots and order, then records, then for a trim the lowest
+/// member's slot) and waits out each link. A batch is software-pipelined instead: at each step it applies one
+/// operation while the operations behind it stand at earlier stages of their chains, each
+/// stage `stageDistance` operations behind the next, and each stage prefetches the lines the
+/// next one reads. So every link's miss has `stageDistance` operations' worth of work to
+/// arrive in, and the misses of `batchWidth` operations overlap. Each stage reads only what
+/// the set holds at that moment (key numbers and hashes carry over, never pointers), so the
+/// earlier operations' writes, which may add keys and move buffers, are always seen; an
+/// operation whose key was not known when its key was looked up takes the one-at-a-time path.
 /// The single writer applies what it drained from a ring this way.
 extension LWWSet {
-    /// The number of operations whose cache misses a batch overlaps: enough to keep the
-    /// CPU's outstanding-miss buffers busy, few enough that prefetched lines stay cached.
-    public static let batchWidth = 16
+    /// The most operations in flight at once in a batch: `stageDistance` for each of the
+    /// five stages before a write runs (a select has four).
+    public static let batchWidth = 5 * stageDistance
+
+    /// The operations between one stage of the pipeline and the next: enough work for a
+    /// prefetched line to arrive before its stage reads it.
+    static let stageDistance = 4
 
     /// Applies the writes of `batch` in order, exactly as `write(_:key:score:member:)` one
     /// at a time would, and reports each one's outcome (or its error, which changed nothing)
@@ -22,25 +32,35 @@ extension LWWSet {
         _ batch: UnsafeBufferPointer<BorrowedWrite>,
         outcome: (_ index: Int, _ result: Result<WriteOutcome, LWWSetError>) -> Void
     ) {
-        withUnsafeTemporaryAllocation(of: LocatedWrite.self, capacity: Self.batchWidth) { located in
-            var start = 0
-            while start < batch.count {
-                let writes = UnsafeBufferPointer(rebasing: batch[start ..< min(start + Self.batchWidth, batch.count)])
-                locate(writes, into: located)
-                prefetch(.slotsAndOrder, writes, located)
-                prefetch(.records, writes, located)
-                for (index, write) in writes.enumerated() {
-                    let target = located[index]
-                    let result = Result { () throws(LWWSetError) in
-                        guard let number = target.number else {
-                            // Invalid, or its key is new (or was when the batch was located).
-                            return try self.write(write.kind, rawKey: write.key, score: write.score, rawMember: write.member)
-                        }
-                        return try apply(write.kind, toKey: number, score: write.score, member: write.member, hash: target.hash)
-                    }
-                    outcome(start + index, result)
-                }
-                start += writes.count
+        var ring = Pending.Ring(repeating: Pending())
+        let distance = Self.stageDistance
+        // Step `step` runs write `step - 5 * distance` and moves the five behind it on by a
+        // stage; the oldest first, so that a ring entry is read before it is reused.
+        for step in 0 ..< batch.count + 5 * distance {
+            var index = step - 5 * distance
+            if index >= 0 {
+                let result = runPending(batch[index], ring[index & Pending.mask])
+                outcome(index, result)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                prefetchSets(.lowestSlot, ring[index & Pending.mask], kind: batch[index].kind)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                prefetchSets(.records, ring[index & Pending.mask], kind: batch[index].kind)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                prefetchSets(.slotsAndOrder, ring[index & Pending.mask], kind: batch[index].kind)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                ring[index & Pending.mask].findCandidate(in: self)
+            }
+            index += distance
+            if index < batch.count {
+                ring[index & Pending.mask] = locate(batch[index])
             }
         }
     }
@@ -59,83 +79,125 @@ extension LWWSet {
             guard select.offset >= 0 else { throw .negativeOffset(select.offset) }
             guard select.limit >= 0 else { throw .negativeLimit(select.limit) }
         }
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.batchWidth) { numbers in
-            var start = 0
-            while start < batch.count {
-                let selects = UnsafeBufferPointer(rebasing: batch[start ..< min(start + Self.batchWidth, batch.count)])
-                // Stage one: each key's number, and a prefetch of its state.
-                for (index, select) in selects.enumerated() {
-                    let number = keyNumber(select.key)
-                    numbers[index] = number.map(Int32.init) ?? -1
-                    if let number { prefetchState(number) }
-                }
-                // Stages two and three: the order entries, then the records, of each select.
-                prefetch(.slotsAndOrder, selects, numbers)
-                prefetch(.records, selects, numbers)
-                for (index, select) in selects.enumerated() {
-                    let number = numbers[index] >= 0 ? Int(numbers[index]) : nil
-                    self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
-                    each(start + index, selection)
-                }
-                start += selects.count
+        var ring = Pending.Ring(repeating: Pending())
+        let distance = Self.stageDistance
+        for step in 0 ..< batch.count + 4 * distance {
+            var index = step - 4 * distance
+            if index >= 0 {
+                let select = batch[index]
+                let pending = ring[index & Pending.mask]
+                let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
+                    ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
+                self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
+                each(index, selection)
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                prefetchTop(.records, ring[index & Pending.mask], batch[index])
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                let pending = ring[index & Pending.mask]
+                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
+                prefetchTop(.slotsAndOrder, pending, batch[index])
+            }
+            index += distance
+            if index >= 0 && index < batch.count {
+                ring[index & Pending.mask].findCandidate(in: self)
+            }
+            index += distance
+            if index < batch.count {
+                let keyHash = hasher.hash(batch[index].key)
+                keys.prefetchSlot(hash: keyHash)
+                ring[index & Pending.mask] = Pending(keyHash: keyHash, number: Pending.unknown)
             }
         }
     }
 
-    /// Where a write of a batch goes: its key's number (nil when the write is invalid or
-    /// its key was unknown), and its member's hash.
-    struct LocatedWrite {
-        var number: Int?
-        var hash: UInt32
+    /// What the stages of a batch have learned of one operation.
+    struct Pending {
+        /// The ring of operations in flight: a power of two, at least `batchWidth`.
+        typealias Ring = InlineArray<32, Pending>
+        /// A ring index from an operation's index in the batch.
+        static let mask = Ring.count - 1
+        /// `number` of an invalid write, which no stage looks at.
+        static let invalid: Int32 = -2
+        /// `number` while no key is known for the operation.
+        static let unknown: Int32 = -1
+
+        /// The hash of the operation's key.
+        var keyHash: UInt32 = 0
+        /// The hash of a write's member.
+        var memberHash: UInt32 = 0
+        /// The number of the key whose tag matches `keyHash` (unconfirmed until the
+        /// operation runs), or `unknown` or `invalid`.
+        var number: Int32 = Pending.invalid
+
+        /// Stage two: the key number its tag suggests, and a prefetch of that key's state.
+        @inline(__always)
+        mutating func findCandidate(in set: borrowing LWWSet) {
+            guard number == Self.unknown, let candidate = set.keys.candidate(hash: keyHash) else { return }
+            number = Int32(truncatingIfNeeded: candidate)
+            set.prefetchState(candidate)
+        }
     }
 
-    /// Stage one of a batch of writes: the key numbers and member hashes of `writes`, into
-    /// `located`, and a prefetch of each known key's state.
-    private func locate(_ writes: UnsafeBufferPointer<BorrowedWrite>, into located: UnsafeMutableBufferPointer<LocatedWrite>) {
-        for (index, write) in writes.enumerated() {
-            var number: Int?
-            if (try? Self.validate(score: write.score, key: write.key, member: write.member)) != nil {
-                number = keys.find(write.key, hash: hasher.hash(write.key))
+    /// Stage one of a write: validity, the key's and member's hashes, and a prefetch of
+    /// the key's home slot.
+    @inline(__always)
+    private func locate(_ write: BorrowedWrite) -> Pending {
+        guard (try? Self.validate(score: write.score, key: write.key, member: write.member)) != nil else {
+            return Pending()
+        }
+        let keyHash = hasher.hash(write.key)
+        keys.prefetchSlot(hash: keyHash)
+        return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
+    }
+
+    /// Stages three to five of a write: the key's bytes and the hash slots each set's member
+    /// check reads and the lines the target's add writes; then the records the member check
+    /// compares, the order's ends where a member found is looked for, and the lowest entry
+    /// of a full target; then the hash slot its trim removes.
+    @inline(__always)
+    private func prefetchSets(_ stage: PrefetchStage, _ pending: Pending, kind: WriteKind) {
+        guard pending.number >= 0 else { return }
+        let number = Int(pending.number)
+        let state = unsafeState(number)
+        if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
+        state.pointee.add.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .delete, maxSize: maxSize)
+    }
+
+    /// The last stage of a write: runs it on the key found (confirmed by its bytes), or by
+    /// the one-at-a-time path when there is none (an invalid write, or a key new to the set).
+    @inline(__always)
+    private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
+        do throws(LWWSetError) {
+            if pending.number >= 0 && isKey(Int(pending.number), write.key) {
+                return .success(try apply(
+                    write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
             }
-            if let number { prefetchState(number) }
-            located[index] = LocatedWrite(number: number, hash: number == nil ? 0 : hasher.hash(write.member))
+            return .success(try self.write(write.kind, rawKey: write.key, score: write.score, rawMember: write.member))
+        } catch {
+            return .failure(error)
         }
     }
 
-    /// Stages two and three: the hash slots each write's member check reads and the lines
-    /// its add writes, then the records the member check compares and the lowest entry of
-    /// a full target set.
-    private func prefetch(
-        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ located: UnsafeMutableBufferPointer<LocatedWrite>
-    ) {
-        for (index, write) in writes.enumerated() {
-            guard let number = located[index].number else { continue }
-            let hash = located[index].hash
-            let state = unsafeState(number)
-            state.pointee.add.prefetchForWrite(stage, hash: hash, isTarget: write.kind == .insert, maxSize: maxSize)
-            state.pointee.remove.prefetchForWrite(stage, hash: hash, isTarget: write.kind == .delete, maxSize: maxSize)
-        }
-    }
-
-    /// Stages two and three of a batch of selects (the keys' numbers in `numbers`, -1 for an
-    /// unknown key): the order entries each select reads, then their records.
-    private func prefetch(
-        _ stage: PrefetchStage, _ selects: UnsafeBufferPointer<BorrowedSelect>, _ numbers: UnsafeMutableBufferPointer<Int32>
-    ) {
-        for (index, select) in selects.enumerated() where numbers[index] >= 0 {
-            let state = unsafeState(Int(numbers[index]))
-            let count = state.pointee.add.count
-            state.pointee.add.prefetchForSelect(
-                stage, from: count - 1 - select.offset,
-                limit: Self.wanted(offset: select.offset, limit: select.limit, count: count))
-        }
+    /// Stages three and four of a select: the order entries it reads, then their records.
+    @inline(__always)
+    private func prefetchTop(_ stage: PrefetchStage, _ pending: Pending, _ select: BorrowedSelect) {
+        guard pending.number >= 0 else { return }
+        let state = unsafeState(Int(pending.number))
+        let count = state.pointee.add.count
+        state.pointee.add.prefetchForSelect(
+            stage, from: count - 1 - select.offset, limit: Self.wanted(offset: select.offset, limit: select.limit, count: count))
     }
 
     /// Prefetches the state of key `number` (both sets' fields).
     @inline(__always)
-    private func prefetchState(_ number: Int) {
+    func prefetchState(_ number: Int) {
         let state = UnsafeRawPointer(unsafeState(number))
         ringside_prefetch(state)
-        ringside_prefetch(state + MemoryLayout<KeyState>.size - 1)
+        ringside_prefetch(state + KeyState.lineBytes / 2)
     }
 }

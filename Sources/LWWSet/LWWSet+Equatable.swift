@@ -7,7 +7,7 @@ extension LWWSet: Equatable {
             return false
         }
         for number in 0 ..< lhs.keys.count {
-            let same = lhs.keys.withKey(number) { key in
+            let same = lhs.withKey(number) { key in
                 guard let other = rhs.keyNumber(key) else { return false }
                 let left = lhs.unsafeState(number)
                 let right = rhs.unsafeState(other)

@@ -9,7 +9,7 @@ extension LWWSet {
     /// play, the outcome depends on order, as the writes themselves do.
     public mutating func merge(_ other: LWWSet) throws(LWWSetError) {
         for number in 0 ..< other.keys.count {
-            try other.keys.withKey(number) { (key) throws(LWWSetError) in
+            try other.withKey(number) { (key) throws(LWWSetError) in
                 try other.unsafeState(number).pointee.add.visitAscending { (score, member) throws(LWWSetError) in
                     _ = try write(.insert, rawKey: key, score: score, rawMember: member)
                 }

@@ -54,13 +54,14 @@ extension LWWSet {
         try Self.validate(score: score, key: key, member: member)
         let keyHash = hasher.hash(key)
         let number: Int
-        if let existing = keys.find(key, hash: keyHash) {
+        if let existing = keyNumber(key, hash: keyHash) {
             number = existing
         } else {
             // A write to a new key always applies (its sets are empty), so the key is kept.
-            number = try keys.append(key, hash: keyHash)
+            number = keys.count
+            let name = try keys.append(key, hash: keyHash)
             makeStatesUnique()
-            states.append()
+            states.append(name)
         }
         return try apply(kind, toKey: number, score: score, member: member, hash: hasher.hash(member))
     }

@@ -71,15 +71,43 @@ public struct LWWSet: Sendable {
     }
 
     /// The number of `key`, or nil when no write to it was ever applied.
+    @inline(__always)
     func keyNumber(_ key: UnsafeRawBufferPointer) -> Int? {
-        keys.find(key, hash: hasher.hash(key))
+        keyNumber(key, hash: hasher.hash(key))
+    }
+
+    /// The number of `key`, whose hash is `hash`, or nil when no write to it was ever applied.
+    @inline(__always)
+    func keyNumber(_ key: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
+        keys.find(hash: hash) { number in isKey(number, key) }
+    }
+
+    /// Whether key `number` is `key`.
+    @inline(__always)
+    func isKey(_ number: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        unsafeState(number).pointee.name.names(key, in: keys)
+    }
+
+    /// Calls `body` with the bytes of key `number`, valid only during the call.
+    func withKey<Result, Failure: Error>(
+        _ number: Int, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try unsafeState(number).pointee.name.withBytes(in: keys, body)
     }
 }
 
-/// One key's two sets.
+/// One key's name and two sets, in two cache lines: `KeyStates` aligns every state to a
+/// 128-byte pair of lines (which the CPU tends to fetch together), so a write or select
+/// that confirms its key and reads both sets' fields waits for one miss. The name and the
+/// fields of the add set that a select reads share the first line.
 struct KeyState: ~Copyable, Sendable {
+    /// The key's bytes (inline when short) and where they lie in the key table.
+    let name: KeyName
     /// Visible entries.
     var add = ScoredSet()
     /// Tombstones.
     var remove = ScoredSet()
+
+    /// The size and alignment of a state: two cache lines.
+    static let lineBytes = 128
 }

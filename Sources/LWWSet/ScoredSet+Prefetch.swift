@@ -12,7 +12,10 @@ extension ScoredSet {
     /// member's home slot; for the set the write targets, also where an add stores (the
     /// order's and the arena's ends) and, when the set is at `maxSize` (the size gate and the
     /// trim read its lowest entry), its lowest order entry. Records: those whose slots carry
-    /// `hash`'s tag (the ones a member check compares) and the lowest record of a full target.
+    /// `hash`'s tag (the ones a member check compares) and, when there is one, both ends of
+    /// the order (where a member that moves or leaves is looked for), and the lowest record of
+    /// a full target. Lowest slot: the home slot of a full target's lowest member (the one a
+    /// trim removes).
     @inline(__always)
     func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, isTarget: Bool, maxSize: Int) {
         guard slotCount > 0 else { return }
@@ -34,16 +37,26 @@ extension ScoredSet {
         case .records:
             guard count > 0 else { return }
             var index = HashSlots.home(hash, regions.slots.count)
+            var matched = false
             while case let slot = regions.slots[index], slot != 0 {
                 if HashSlots.hash(slot) == hash {
                     ringside_prefetch(regions.arena + Int(HashSlots.handle(slot)))
+                    matched = true
                 }
                 index += 1
                 if index == regions.slots.count { index = 0 }
             }
+            if matched {
+                ringside_prefetch(regions.order + Int(head))
+                ringside_prefetch(regions.order + Int(tail) - 1)
+            }
             if isFullTarget {
                 ringside_prefetch(regions.arena + Int(regions.order[Int(head)]))
             }
+        case .lowestSlot:
+            guard isFullTarget else { return }
+            let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
+            ringside_prefetch(regions.slots.baseAddress! + HashSlots.home(lowest, regions.slots.count))
         }
     }
 
@@ -66,6 +79,8 @@ extension ScoredSet {
             for slot in floor ... top {
                 ringside_prefetch(regions.arena + Int(regions.order[slot]))
             }
+        case .lowestSlot:
+            return
         }
     }
 
@@ -74,10 +89,12 @@ extension ScoredSet {
     private static let cacheLine = 64
 }
 
-/// The two prefetch stages after a batch has found each operation's key state.
+/// The prefetch stages after a batch has found each operation's key state.
 enum PrefetchStage {
     /// Lines whose addresses the set's fields give: hash slots, order entries, arena end.
     case slotsAndOrder
     /// Records, whose offsets the lines of the first stage hold.
     case records
+    /// Hash slots whose place the records of the second stage give (writes only).
+    case lowestSlot
 }

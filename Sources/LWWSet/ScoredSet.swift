@@ -27,32 +27,34 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let arena: UnsafeMutableRawPointer
     }
 
+    // The fields below are changed only by this file (the order) and ScoredSet+Storage.swift
+    // (the buffer); everything else reads them.
+    // What a select reads comes first (buffer, order cursors, region sizes), so that with
+    // the key's name it lies in the first line of the key's state (see `KeyState`).
     /// The buffer: slots, then order, then arena; nil until the first add.
-    private var buffer: UnsafeMutableRawPointer?
+    var buffer: UnsafeMutableRawPointer?
+    /// The order entries in use: `head ..< tail`.
+    var head: UInt32 = 0
+    var tail: UInt32 = 0
+    /// The slots region's length, in slots.
+    var slotCount: UInt32 = 0
+    /// The most entries the buffer holds: the order region's length.
+    var orderCapacity: UInt32 = 0
     /// The score of the top entry, when `count > 0` (kept here so that a write above the
     /// top needs no read of the buffer to know it).
-    private var topScore = 0.0
-    private(set) var slotCount: UInt32 = 0
-    /// The most entries the buffer holds: the order region's length.
-    private(set) var orderCapacity: UInt32 = 0
-    private(set) var arenaCapacity: UInt32 = 0
-    private(set) var head: UInt32 = 0
-    private(set) var tail: UInt32 = 0
-    private(set) var arenaUsed: UInt32 = 0
-    private var deadBytes: UInt32 = 0
+    var topScore = 0.0
+    /// The arena region's length, in bytes.
+    var arenaCapacity: UInt32 = 0
+    /// The arena bytes in use (live and dead records), from its start.
+    var arenaUsed: UInt32 = 0
+    /// The bytes of dead records below `arenaUsed`.
+    var deadBytes: UInt32 = 0
 
     /// The number of entries.
     var count: Int { Int(tail &- head) }
 
     /// The total length of the live members' own bytes.
     var memberBytes: Int { Int(arenaUsed &- deadBytes) - count * MemberRecord.headerSize }
-
-    /// Heap bytes reserved by the buffer (see `LWWSet.Statistics.reservedBytes`).
-    var reservedBytes: Int {
-        guard buffer != nil else { return 0 }
-        return Self.bufferBytes(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
-            + LWWSet.bufferOverhead
-    }
 
     /// The lowest score, or nil when the set is empty.
     var lowestScore: Double? {
@@ -90,6 +92,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         arenaUsed += UInt32(size)
         HashSlots.insert(record, hash: hash, in: regions.slots)
         insertIntoOrder(record, score: score, at: lowerBound(score: score, member: member), regions)
+        _checkInvariants()
     }
 
     /// Moves the member in `record` to `score`.
@@ -98,6 +101,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         removeFromOrder(at: position(of: record), regions)
         MemberRecord.setScore(score, regions.arena, record)
         insertIntoOrder(record, score: score, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
+        _checkInvariants()
     }
 
     /// Removes the member in `record`.
@@ -105,6 +109,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         forget(record, regions)
+        _checkInvariants()
     }
 
     /// Drops the lowest entries (lowest score first, then smallest member bytes) until at
@@ -117,6 +122,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
             removeFromOrder(at: 0, regions)
             forget(lowest, regions)
         }
+        _checkInvariants()
     }
 
     // MARK: Reading
@@ -197,130 +203,6 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         }
     }
 
-    // MARK: Storage
-
-    /// The bytes of a buffer with these region sizes (slots and order entries in elements).
-    private static func bufferBytes(slots: Int, order: Int, arena: Int) -> Int {
-        slots * MemoryLayout<UInt64>.stride + order * MemoryLayout<UInt32>.stride + arena
-    }
-
-    /// The regions of the current buffer, which must exist. The pointers stay valid until
-    /// `reserve` replaces the buffer.
-    @inline(__always)
-    func unsafeRegions() -> Regions {
-        let base = buffer.unsafelyUnwrapped
-        let orderStart = base + Int(slotCount) * MemoryLayout<UInt64>.stride
-        return Regions(
-            slots: UnsafeMutableBufferPointer(start: base.assumingMemoryBound(to: UInt64.self), count: Int(slotCount)),
-            order: orderStart.assumingMemoryBound(to: UInt32.self),
-            arena: orderStart + Int(orderCapacity) * MemoryLayout<UInt32>.stride)
-    }
-
-    /// A set holding the same entries in a buffer of its own (the same layout, byte for byte).
-    func copy() -> ScoredSet {
-        var copy = ScoredSet()
-        copy.topScore = topScore
-        copy.slotCount = slotCount
-        copy.orderCapacity = orderCapacity
-        copy.arenaCapacity = arenaCapacity
-        copy.head = head
-        copy.tail = tail
-        copy.arenaUsed = arenaUsed
-        copy.deadBytes = deadBytes
-        if let buffer {
-            let bytes = Self.bufferBytes(slots: Int(slotCount), order: Int(orderCapacity), arena: Int(arenaCapacity))
-            let fresh = Self.allocateBuffer(bytes: bytes)
-            fresh.copyMemory(from: buffer, byteCount: bytes)
-            copy.buffer = fresh
-        }
-        return copy
-    }
-
-    deinit {
-        buffer?.deallocate()
-    }
-
-    /// An uninitialised buffer of `bytes` bytes, aligned for the slots' 64-bit words.
-    private static func allocateBuffer(bytes: Int) -> UnsafeMutableRawPointer {
-        .allocate(byteCount: bytes, alignment: MemoryLayout<UInt64>.alignment)
-    }
-
-    /// Makes room for one more entry whose record takes
-    /// `recordSize` bytes: a free order entry above the top (sliding the entries down over
-    /// the space left by trimmed ones when that is at least half of them), and arena space
-    /// (reclaiming dead records first when at least half are dead). Growing sizes every
-    /// region for twice as many entries, so the regions grow together, once per step
-    /// (doubling rather than 1.5x: fewer copies and rehashes, and in the lab no more memory).
-    private mutating func reserve(recordSize: Int) throws(LWWSetError) {
-        let live = Int(arenaUsed) - Int(deadBytes)
-        guard live + recordSize <= Int(UInt32.max) else {
-            throw .capacityExceeded(arenaBytes: live, adding: recordSize)
-        }
-        var capacity = Int(orderCapacity)
-        if tail == orderCapacity {
-            if head > 0 && Int(head) * 2 >= count {
-                slideOrderDown()
-            } else {
-                capacity = max(8, 2 * capacity)
-            }
-        }
-        var arena = Int(arenaCapacity)
-        if Int(arenaUsed) + recordSize > arena {
-            if deadBytes > 0 && Int(deadBytes) * 2 >= Int(arenaUsed) {
-                compact()
-            }
-            if Int(arenaUsed) + recordSize > arena {
-                arena = max(Int(arenaUsed) + recordSize, 2 * arena)
-            }
-        }
-        if capacity != Int(orderCapacity) {
-            // Room for the new entries at the average record size so far.
-            let average = (live + recordSize) / (count + 1)
-            arena = max(arena, Int(arenaUsed) + recordSize + average * (capacity - count - 1))
-        }
-        if capacity != Int(orderCapacity) || arena != Int(arenaCapacity) {
-            reallocate(capacity: capacity, arena: min(arena, Int(UInt32.max)))
-        }
-    }
-
-    /// Moves the live order entries to the start of the order region.
-    private mutating func slideOrderDown() {
-        let regions = unsafeRegions()
-        let stride = MemoryLayout<UInt32>.stride
-        UnsafeMutableRawPointer(regions.order).copyMemory(from: regions.order + Int(head), byteCount: count * stride)
-        tail = UInt32(count)
-        head = 0
-    }
-
-    /// Replaces the buffer by a new one for `capacity` entries and `arena` arena bytes,
-    /// holding the same entries at the same arena offsets, the order entries moved to the
-    /// start of their region.
-    private mutating func reallocate(capacity: Int, arena: Int) {
-        let slots = HashSlots.slotCount(forCapacity: capacity)
-        let bytes = Self.bufferBytes(slots: slots, order: capacity, arena: arena)
-        let fresh = Self.allocateBuffer(bytes: bytes)
-        let newWords = fresh.initializeMemory(as: UInt64.self, repeating: 0, count: slots)
-        let newOrder = UnsafeMutableRawPointer(newWords + slots).bindMemory(to: UInt32.self, capacity: capacity)
-        let newArena = UnsafeMutableRawPointer(newOrder + capacity).bindMemory(to: UInt8.self, capacity: arena)
-        if let old = buffer.map({ _ in unsafeRegions() }) {
-            newOrder.initialize(from: old.order + Int(head), count: count)
-            UnsafeMutableRawPointer(newArena).copyMemory(from: old.arena, byteCount: Int(arenaUsed))
-            let newSlots = UnsafeMutableBufferPointer(start: newWords, count: slots)
-            if slots == Int(slotCount) {
-                _ = newSlots.update(fromContentsOf: old.slots)
-            } else {
-                HashSlots.rehash(old.slots, into: newSlots)
-            }
-        }
-        buffer?.deallocate()
-        buffer = fresh
-        tail = UInt32(count)
-        head = 0
-        slotCount = UInt32(slots)
-        orderCapacity = UInt32(capacity)
-        arenaCapacity = UInt32(arena)
-    }
-
     /// The ascending position of the live `record`. Small sets scan the order for it from
     /// both ends at once (a few sequential cache lines, where a binary search would read a
     /// record per step; members that move are most often the newest or the oldest);
@@ -398,40 +280,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         }
     }
 
-    /// Slides the live records to the front of the arena, in place: each live record's new
-    /// offset goes into its hash field, the order and slots are forwarded, the records
-    /// move, and their hashes are restored from the slots' tags.
-    private mutating func compact() {
-        let regions = unsafeRegions()
-        let arena = regions.arena
-        var live = 0
-        var record = 0
-        while record < Int(arenaUsed) {
-            let field = MemberRecord.lengthField(arena, UInt32(record))
-            if field & MemberRecord.deadFlag == 0 {
-                MemberRecord.setHash(UInt32(live), arena, UInt32(record))
-                live += MemberRecord.size(lengthField: field)
-            }
-            record += MemberRecord.size(lengthField: field)
-        }
-        for slot in Int(head) ..< Int(tail) {
-            regions.order[slot] = MemberRecord.hash(arena, regions.order[slot])
-        }
-        HashSlots.remap(regions.slots) { MemberRecord.hash(arena, $0) }
-        record = 0
-        while record < Int(arenaUsed) {
-            let field = MemberRecord.lengthField(arena, UInt32(record))
-            let size = MemberRecord.size(lengthField: field)
-            if field & MemberRecord.deadFlag == 0 {
-                let destination = Int(MemberRecord.hash(arena, UInt32(record)))
-                (arena + destination).copyMemory(from: arena + record, byteCount: size)
-            }
-            record += size
-        }
-        for slot in regions.slots where slot != 0 {
-            MemberRecord.setHash(HashSlots.hash(slot), arena, HashSlots.handle(slot))
-        }
-        arenaUsed = UInt32(live)
-        deadBytes = 0
+    deinit {
+        buffer?.deallocate()
     }
 }

@@ -1,3 +1,4 @@
+import CRingside
 import Posix
 import Synchronization
 
@@ -23,7 +24,7 @@ import Synchronization
 /// needs 4 bytes, 4-aligned; keep it on a cache line of its own (``Doorbell/storageSize``).
 public struct Doorbell: @unchecked Sendable {
     /// Bytes to reserve for one doorbell: a cache line pair of its own.
-    public static let storageSize = 128
+    public static let storageSize = Int(RINGSIDE_CACHE_LINE_PADDING)
 
     /// The sleeper bit.
     @usableFromInline static let sleeping: UInt32 = 1 << 31
@@ -99,7 +100,7 @@ public final class ProcessDoorbell: @unchecked Sendable {
 
     /// A new doorbell, nobody sleeping.
     public init() {
-        storage = UnsafeMutableRawPointer.allocate(byteCount: Doorbell.storageSize, alignment: 128)
+        storage = UnsafeMutableRawPointer.allocate(byteCount: Doorbell.storageSize, alignment: Int(RINGSIDE_CACHE_LINE_PADDING))
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: Doorbell.storageSize)
         doorbell = Doorbell(unsafeWord: storage)
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// A process as the kernel knows it: its pid and its start time, which together tell a live
 /// process from a dead one whose pid was reused.
@@ -22,8 +23,16 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     /// The live process with this pid, or nil when there is none (no such pid, a zombie
     /// waiting to be reaped, or `/proc` cannot be read).
     public static func of(pid: Int32) -> ProcessIdentity? {
-        guard pid > 0, let stat = readStat(pid: pid) else { return nil }
+        guard pid > 0, let stat = try? readStat(pid: pid) else { return nil }
         return parse(stat: stat, pid: pid)
+    }
+
+    /// The calling process, or the failure to read `/proc/self/stat` (a line that does not
+    /// parse reads as `EIO`).
+    static func readCurrent() throws(SystemCallError) -> ProcessIdentity {
+        let pid = getpid()
+        guard let identity = parse(stat: try readStat(pid: pid), pid: pid) else { throw SystemCallError(.read, .ioError) }
+        return identity
     }
 
     /// Whether this very process is still running: same pid, same start time, not a zombie.
@@ -54,21 +63,12 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The bytes of `/proc/PID/stat` (at most 4 KiB, far more than the line ever holds).
-    private static func readStat(pid: Int32) -> [UInt8]? {
-        let descriptor = Glibc.open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { _ = close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { raw in
-                Glibc.read(descriptor, raw.baseAddress! + filled, raw.count - filled)
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { break }
-            filled += count
-        }
-        return Array(bytes[..<filled])
+    private static func readStat(pid: Int32) throws(SystemCallError) -> [UInt8] {
+        let descriptor = try Sys.open("/proc/\(pid)/stat", O_RDONLY)
+        defer { try? Sys.close(descriptor) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { buffer.deallocate() }
+        let filled = try Sys.readFully(descriptor, into: buffer)
+        return Array(buffer[..<filled])
     }
 }

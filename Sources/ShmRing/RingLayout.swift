@@ -1,3 +1,5 @@
+import CRingside
+
 /// The byte layout shared by ``OneToOneRing`` and ``ManyToOneRing`` (Agrona's record ring).
 ///
 /// A ring region is `capacity` bytes of records (a power of two) followed by a trailer:
@@ -23,20 +25,21 @@ public enum RingLayout {
     public static let recordAlignment = 8
     /// The type of a padding record, which the consumer skips.
     public static let paddingType: Int32 = -1
-    /// The spacing of trailer fields.
-    public static let trailerLineLength = 128
+    /// The spacing of trailer fields: the package's cache-line padding (128 bytes; layout
+    /// version 1 fixes it there, so a change to it is a new layout version).
+    public static let trailerLineLength = Int(RINGSIDE_CACHE_LINE_PADDING)
     /// Offset of the tail position in the trailer.
     public static let tailOffset = 0
     /// Offset of the producers' cached head position in the trailer.
-    public static let headCacheOffset = 128
+    public static let headCacheOffset = 1 * trailerLineLength
     /// Offset of the head position in the trailer.
-    public static let headOffset = 256
+    public static let headOffset = 2 * trailerLineLength
     /// Offset of the correlation counter in the trailer.
-    public static let correlationOffset = 384
+    public static let correlationOffset = 3 * trailerLineLength
     /// Offset of the consumer heartbeat in the trailer.
-    public static let heartbeatOffset = 512
+    public static let heartbeatOffset = 4 * trailerLineLength
     /// Bytes of the trailer.
-    public static let trailerLength = 640
+    public static let trailerLength = 5 * trailerLineLength
     /// The smallest record capacity accepted.
     public static let minimumCapacity = 128
     /// The largest record capacity accepted (lengths are Int32).

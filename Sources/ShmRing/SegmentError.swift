@@ -1,4 +1,4 @@
-import Glibc
+import Posix
 
 /// A failure to create, open, validate, reclaim or remove a shared-memory segment: what was
 /// attempted, on which segment, and why (with `errno` when a system call failed).
@@ -34,7 +34,7 @@ public struct SegmentError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Why the step failed.
     public enum Reason: Equatable, Sendable {
         /// A system call failed with this `errno`.
-        case system(errno: Int32)
+        case system(errno: Errno)
         /// The name breaks the rules of ``SharedMemorySegment/validate(name:)``.
         case invalidName(String)
         /// The requested region sizes cannot make a segment.
@@ -71,15 +71,15 @@ public struct SegmentError: Error, Equatable, Sendable, CustomStringConvertible 
         self.reason = reason
     }
 
-    /// An error for a system call that just failed, capturing the current `errno`.
-    static func system(_ operation: Operation, name: String) -> SegmentError {
-        SegmentError(operation, name: name, .system(errno: Glibc.errno))
+    /// An error for `operation`, a system call that failed with `error`.
+    static func system(_ operation: Operation, name: String, _ error: SystemCallError) -> SegmentError {
+        SegmentError(operation, name: name, .system(errno: error.errno))
     }
 
-    /// The `errno` of a failed system call, or 0 when the failure is not a system call's.
-    public var errno: Int32 {
+    /// The `errno` of a failed system call, or nil when the failure is not a system call's.
+    public var errno: Errno? {
         if case .system(let code) = reason { return code }
-        return 0
+        return nil
     }
 
     /// One line, e.g. `segment '/x': shm_open: No such file or directory (errno 2)`.
@@ -89,7 +89,7 @@ public struct SegmentError: Error, Equatable, Sendable, CustomStringConvertible 
 
     private var reasonText: String {
         switch reason {
-        case .system(let code): return "\(String(cString: strerror(code))) (errno \(code))"
+        case .system(let code): return "\(code.message) (errno \(code.rawValue))"
         case .invalidName(let why): return "invalid name: \(why)"
         case .invalidLayout(let why): return "invalid layout: \(why)"
         case .tooSmall(let size): return "file of \(size) bytes is smaller than a segment header"

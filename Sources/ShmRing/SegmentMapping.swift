@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// One `mmap` of a segment. Rings and claims carved from a segment keep their mapping alive,
 /// so a pointer into it can never outlive the memory: the last owner unmaps it.
@@ -12,13 +13,13 @@ final class SegmentMapping: @unchecked Sendable {
     /// Maps `size` bytes of `descriptor` shared, read-write, with the pages populated up front
     /// (the hot path then never takes a page fault).
     init(descriptor: Int32, size: Int, name: String) throws(SegmentError) {
-        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, descriptor, 0)
-        guard let address, address != MAP_FAILED else { throw SegmentError.system(.map, name: name) }
-        self.base = address
+        base = try SharedMemorySegment.system(.map, name: name) { () throws(SystemCallError) in
+            try Sys.mmap(length: size, protection: PROT_READ | PROT_WRITE, flags: MAP_SHARED | MAP_POPULATE, descriptor: descriptor)
+        }
         self.size = size
     }
 
     deinit {
-        _ = munmap(base, size)
+        try? Sys.munmap(base, length: size)
     }
 }

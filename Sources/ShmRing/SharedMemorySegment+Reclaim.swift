@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 extension SharedMemorySegment {
     /// What ``reclaim(name:)`` found.
@@ -24,34 +25,40 @@ extension SharedMemorySegment {
     /// name still refers to that very file, so that two processes reclaiming at once cannot
     /// remove each other's fresh segment.
     static func reclaim(name: String) throws(SegmentError) -> ReclaimOutcome {
-        let descriptor = shm_open(name, O_RDWR | O_CLOEXEC, 0)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { return .vanished }
-            throw SegmentError.system(.open, name: name)
-        }
-        defer { _ = close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SegmentError.system(.lock, name: name) }
-        }
+        guard let descriptor = try openIfPresent(name, O_RDWR | O_CLOEXEC) else { return .vanished }
+        defer { try? Sys.close(descriptor) }
+        try system(.lock, name: name) { () throws(SystemCallError) in try Sys.flock(descriptor, LOCK_EX) }
         guard try stillNamed(name, descriptor: descriptor) else { return .vanished }
         let header = try readHeader(descriptor: descriptor, name: name)
         if header.owner.isAlive { return .ownerAlive(pid: header.owner.pid) }
-        guard shm_unlink(name) == 0 || errno == ENOENT else { throw SegmentError.system(.unlink, name: name) }
+        do throws(SystemCallError) {
+            try Sys.shmUnlink(name)
+        } catch where error.errno == .noSuchFile {
+            // Another process reclaimed it meanwhile: removed all the same.
+        } catch {
+            throw SegmentError.system(.unlink, name: name, error)
+        }
         return .removed
     }
 
     /// Whether `name` still refers to the file open as `descriptor` (same device and inode).
     private static func stillNamed(_ name: String, descriptor: Int32) throws(SegmentError) -> Bool {
-        let current = shm_open(name, O_RDONLY | O_CLOEXEC, 0)
-        guard current >= 0 else {
-            if errno == ENOENT { return false }
-            throw SegmentError.system(.open, name: name)
-        }
-        defer { _ = close(current) }
-        var held = stat(), named = stat()
-        guard fstat(descriptor, &held) == 0, fstat(current, &named) == 0 else {
-            throw SegmentError.system(.stat, name: name)
+        guard let current = try openIfPresent(name, O_RDONLY | O_CLOEXEC) else { return false }
+        defer { try? Sys.close(current) }
+        let (held, named) = try system(.stat, name: name) { () throws(SystemCallError) in
+            (try Sys.fstat(descriptor), try Sys.fstat(current))
         }
         return held.st_dev == named.st_dev && held.st_ino == named.st_ino
+    }
+
+    /// `shm_open` of an existing segment: its descriptor, or nil when the name does not exist.
+    private static func openIfPresent(_ name: String, _ flags: Int32) throws(SegmentError) -> Int32? {
+        do throws(SystemCallError) {
+            return try Sys.shmOpen(name, flags)
+        } catch where error.errno == .noSuchFile {
+            return nil
+        } catch {
+            throw SegmentError.system(.open, name: name, error)
+        }
     }
 }

@@ -1,10 +1,11 @@
 import Glibc
+import Posix
 
 /// The sole owner of one POSIX shared-memory segment mapped into this process
 /// (`shm_open` + `ftruncate` + `mmap`), in the spirit of swift-system's `IORing`: it cannot
 /// be copied, and when it goes away it closes its descriptor and drops its mapping.
 ///
-/// A segment starts with a header (``SegmentHeader``: magic, layout version, sizes, owner
+/// A segment starts with a header (<doc:SegmentAndRingLayout>: magic, layout version, sizes, owner
 /// pid and start time) followed by page-aligned regions, each holding one ring (or anything
 /// else). Rings carved from a region keep the mapping alive after the segment is gone, so no
 /// pointer into it can dangle; the mapping is unmapped when its last user is released.
@@ -26,7 +27,7 @@ public struct SharedMemorySegment: ~Copyable {
     @usableFromInline let mapping: SegmentMapping
     private let descriptor: Int32
 
-    private init(name: String, header: SegmentHeader, mapping: SegmentMapping, descriptor: Int32) {
+    init(name: String, header: SegmentHeader, mapping: SegmentMapping, descriptor: Int32) {
         self.name = name
         self.size = header.totalSize
         self.owner = header.owner
@@ -36,7 +37,7 @@ public struct SharedMemorySegment: ~Copyable {
     }
 
     deinit {
-        _ = close(descriptor)
+        try? Sys.close(descriptor)
     }
 
     /// Creates a new segment holding one region per entry of `regionSizes` (in bytes; each
@@ -51,19 +52,22 @@ public struct SharedMemorySegment: ~Copyable {
         guard permissions & ~0o777 == 0 else {
             throw SegmentError(.validateLayout, name: name, .invalidLayout("permissions 0o\(String(permissions, radix: 8)) beyond 0o777"))
         }
-        guard let owner = ProcessIdentity.current() else { throw SegmentError.system(.identify, name: name) }
+        let owner = try system(.identify, name: name) { () throws(SystemCallError) in try ProcessIdentity.readCurrent() }
         let header = try SegmentHeader.layout(regionSizes: regionSizes, owner: owner, name: name)
         for _ in 0..<3 {
-            let descriptor = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-            if descriptor >= 0 {
-                return try initialise(descriptor: descriptor, name: name, header: header, permissions: permissions)
+            let descriptor: Int32
+            do throws(SystemCallError) {
+                descriptor = try Sys.shmOpen(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            } catch {
+                guard error.errno == .fileExists else { throw SegmentError.system(.create, name: name, error) }
+                if case .ownerAlive(let pid) = try reclaim(name: name) {
+                    throw SegmentError(.create, name: name, .ownerAlive(pid: pid))
+                }
+                continue
             }
-            guard errno == EEXIST else { throw SegmentError.system(.create, name: name) }
-            if case .ownerAlive(let pid) = try reclaim(name: name) {
-                throw SegmentError(.create, name: name, .ownerAlive(pid: pid))
-            }
+            return try initialise(descriptor: descriptor, name: name, header: header, permissions: permissions)
         }
-        throw SegmentError(.create, name: name, .system(errno: EEXIST))
+        throw SegmentError(.create, name: name, .system(errno: .fileExists))
     }
 
     /// Opens an existing segment, validating its header before trusting anything in it:
@@ -71,8 +75,7 @@ public struct SharedMemorySegment: ~Copyable {
     /// and that the owner process (pid and start time) is still alive.
     public static func open(name: String) throws(SegmentError) -> SharedMemorySegment {
         try validate(name: name)
-        let descriptor = shm_open(name, O_RDWR | O_CLOEXEC, 0)
-        guard descriptor >= 0 else { throw SegmentError.system(.open, name: name) }
+        let descriptor = try system(.open, name: name) { () throws(SystemCallError) in try Sys.shmOpen(name, O_RDWR | O_CLOEXEC) }
         do throws(SegmentError) {
             let header = try readHeader(descriptor: descriptor, name: name)
             guard header.owner.isAlive else {
@@ -81,7 +84,7 @@ public struct SharedMemorySegment: ~Copyable {
             let mapping = try SegmentMapping(descriptor: descriptor, size: header.totalSize, name: name)
             return SharedMemorySegment(name: name, header: header, mapping: mapping, descriptor: descriptor)
         } catch {
-            _ = close(descriptor)
+            try? Sys.close(descriptor)
             throw error
         }
     }
@@ -89,7 +92,7 @@ public struct SharedMemorySegment: ~Copyable {
     /// Removes the segment's name; processes that have it mapped keep their mappings.
     public static func unlink(name: String) throws(SegmentError) {
         try validate(name: name)
-        guard shm_unlink(name) == 0 else { throw SegmentError.system(.unlink, name: name) }
+        try system(.unlink, name: name) { () throws(SystemCallError) in try Sys.shmUnlink(name) }
     }
 
     /// The bytes of region `index`, or nil when there is no such region. The pointer is valid
@@ -110,14 +113,14 @@ public struct SharedMemorySegment: ~Copyable {
     /// half-made segment is unlinked again.
     private static func initialise(descriptor: Int32, name: String, header: SegmentHeader, permissions: mode_t) throws(SegmentError) -> SharedMemorySegment {
         do throws(SegmentError) {
-            guard fchmod(descriptor, permissions) == 0 else { throw SegmentError.system(.chmod, name: name) }
-            guard ftruncate(descriptor, off_t(header.totalSize)) == 0 else { throw SegmentError.system(.truncate, name: name) }
+            try system(.chmod, name: name) { () throws(SystemCallError) in try Sys.fchmod(descriptor, permissions) }
+            try system(.truncate, name: name) { () throws(SystemCallError) in try Sys.ftruncate(descriptor, header.totalSize) }
             let mapping = try SegmentMapping(descriptor: descriptor, size: header.totalSize, name: name)
             header.write(to: mapping.base)
             return SharedMemorySegment(name: name, header: header, mapping: mapping, descriptor: descriptor)
         } catch {
-            _ = shm_unlink(name)
-            _ = close(descriptor)
+            try? Sys.shmUnlink(name)
+            try? Sys.close(descriptor)
             throw error
         }
     }
@@ -125,13 +128,23 @@ public struct SharedMemorySegment: ~Copyable {
     /// Reads and validates the header through a one-page mapping, so that a hostile file size
     /// is rejected before the whole segment is mapped.
     static func readHeader(descriptor: Int32, name: String) throws(SegmentError) -> SegmentHeader {
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw SegmentError.system(.stat, name: name) }
+        let status = try system(.stat, name: name) { () throws(SystemCallError) in try Sys.fstat(descriptor) }
         let fileSize = Int(status.st_size)
         guard fileSize >= SegmentHeader.length else {
             throw SegmentError(.validateHeader, name: name, .tooSmall(size: fileSize))
         }
         let page = try SegmentMapping(descriptor: descriptor, size: SegmentHeader.length, name: name)
         return try SegmentHeader.read(from: page.base, fileSize: fileSize, name: name)
+    }
+
+    /// Runs the system call `body`, its failure thrown as the ``SegmentError`` of `operation`.
+    static func system<Result>(
+        _ operation: SegmentError.Operation, name: String, _ body: () throws(SystemCallError) -> Result
+    ) throws(SegmentError) -> Result {
+        do throws(SystemCallError) {
+            return try body()
+        } catch {
+            throw SegmentError.system(operation, name: name, error)
+        }
     }
 }

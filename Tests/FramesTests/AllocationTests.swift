@@ -1,23 +1,18 @@
-import CAllocCounter
+import Harness
 import Testing
 @testable import Frames
 
 /// Steady-state hot paths allocate nothing. Counted by the malloc interposer on this thread
 /// only, around synchronous loops (the test runner's own allocations are on other calls).
 /// A sanitizer build does not interpose malloc, so there these tests are skipped.
-@Suite(.enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+@Suite(.enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"))
 struct AllocationTests {
-    /// Allocations made on this thread by `iterations` runs of `body`, after one warm-up run.
-    func allocations(iterations: Int = 1_000, _ body: () throws -> Void) rethrows -> UInt64 {
-        try body()
-        let before = ringside_thread_allocations()
-        for _ in 0..<iterations { try body() }
-        return ringside_thread_allocations() - before
-    }
-
     @Test("the interposer is counting")
-    func counting() {
-        #expect(allocations(iterations: 10) { _ = [Int](repeating: 0, count: Int(ringside_thread_allocations() % 7) + 100) } >= 10)
+    func counting() throws {
+        let measured = try AllocationMeasurement(runs: 10) {
+            _ = [Int](repeating: 0, count: Int(AllocationCounts.current.mallocs % 7) + 100)
+        }
+        #expect(measured.total.mallocs >= 10)
     }
 
     @Test("encoding and decoding a request frame, and leasing its buffer, allocate nothing")
@@ -28,7 +23,7 @@ struct AllocationTests {
         var sink = 0.0
         try key.withUnsafeBytes { key in
             try member.withUnsafeBytes { member in
-                let count = try allocations {
+                let measured = try AllocationMeasurement(runs: 1_000) {
                     var lease = pool.lease()
                     let request = try TimelineRequest.insert(key: key, score: 42, member: member)
                     try lease.withFrameWriter { (writer) throws(FrameError) in
@@ -40,15 +35,15 @@ struct AllocationTests {
                         sink += event.score + Double(event.key.count + event.member.count)
                     }
                 }
-                #expect(count == 0)
+                #expect(measured.total.mallocs == 0)
             }
         }
         #expect(sink == 1001 * 60)
     }
 
     @Test("a shared pool's lease and return allocate nothing")
-    func sharedPool() {
+    func sharedPool() throws {
         let pool = SharedBufferPool(bufferSize: 256, capacity: 2)
-        #expect(allocations { pool.lease().release() } == 0)
+        #expect(try AllocationMeasurement(runs: 1_000) { pool.lease().release() }.total.mallocs == 0)
     }
 }

@@ -2,109 +2,6 @@ import SeededRandom
 import Testing
 @testable import Frames
 
-/// A request as plain values, owning its bytes, for comparing what was written and read.
-struct RequestSpec: Equatable {
-    var operation: TimelineOperation
-    var key: [UInt8]
-    var member: [UInt8] = []
-    var score: Double = 0
-    var offset: UInt32 = 0
-    var limit: UInt32 = 0
-
-    init(operation: TimelineOperation, key: [UInt8], member: [UInt8] = [], score: Double = 0, offset: UInt32 = 0, limit: UInt32 = 0) {
-        self.operation = operation
-        self.key = key
-        self.member = member
-        self.score = score
-        self.offset = offset
-        self.limit = limit
-    }
-
-    init(_ request: TimelineRequest) {
-        self.init(
-            operation: request.operation, key: Array(request.key), member: Array(request.member), score: request.score,
-            offset: request.offset, limit: request.limit)
-    }
-
-    static func random(using random: inout SplitMix64) -> RequestSpec {
-        let key = random.bytes()
-        switch TimelineOperation.allCases.randomElement(using: &random)! {
-        case .insert: return RequestSpec(operation: .insert, key: key, member: random.bytes(), score: random.score())
-        case .delete: return RequestSpec(operation: .delete, key: key, member: random.bytes(), score: random.score())
-        case .select:
-            return RequestSpec(operation: .select, key: key, offset: .random(in: 0...UInt32.max, using: &random), limit: .random(in: 0...UInt32.max, using: &random))
-        case .tail: return RequestSpec(operation: .tail, key: key)
-        }
-    }
-
-    /// Calls `body` with the `TimelineRequest` over this spec's bytes.
-    func withRequest<Result>(_ body: (TimelineRequest) throws -> Result) throws -> Result {
-        try key.withUnsafeBytes { key in
-            try member.withUnsafeBytes { member in
-                switch operation {
-                case .insert: try body(try TimelineRequest.insert(key: key, score: score, member: member))
-                case .delete: try body(try TimelineRequest.delete(key: key, score: score, member: member))
-                case .select: try body(try TimelineRequest.select(key: key, offset: offset, limit: limit))
-                case .tail: try body(try TimelineRequest.tail(key: key))
-                }
-            }
-        }
-    }
-
-    /// The binary encoding.
-    func encoded() throws -> [UInt8] {
-        try withRequest { request in
-            var bytes = [UInt8](repeating: 0xAA, count: request.encodedByteCount)
-            bytes.withUnsafeMutableBytes { request.unsafeEncode(into: $0) }
-            return bytes
-        }
-    }
-}
-
-/// Decodes a binary request, or returns its error.
-func decodeRequest(_ bytes: some Collection<UInt8>) -> Result<RequestSpec, TimelineCodecError> {
-    withExactBytes(bytes) { raw in
-        do throws(TimelineCodecError) {
-            return .success(RequestSpec(try TimelineRequest(decoding: raw)))
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-/// Decodes a binary response into (member, score) pairs (nil for ok), or returns its error.
-func decodeResponse(_ bytes: some Collection<UInt8>) -> Result<[RecordSpec]?, TimelineCodecError> {
-    withExactBytes(bytes) { raw in
-        do throws(TimelineCodecError) {
-            switch try TimelineResponse(decoding: raw) {
-            case .ok: return .success(nil)
-            case .records(let records): return .success(records.map { RecordSpec(member: Array($0.member), score: $0.score) })
-            }
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-struct RecordSpec: Equatable {
-    var member: [UInt8]
-    var score: Double
-}
-
-/// Encodes `records` as a select response.
-func encodeRecords(_ records: [RecordSpec]) throws -> [UInt8] {
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
-    defer { scratch.deallocate() }
-    var writer = TimelineRecordsWriter(scratch)
-    for record in records {
-        try record.member.withUnsafeBytes { try writer.append(member: $0, score: record.score) }
-    }
-    let response = TimelineResponse.records(writer.records)
-    var bytes = [UInt8](repeating: 0, count: response.encodedByteCount)
-    bytes.withUnsafeMutableBytes { response.unsafeEncode(into: $0) }
-    return bytes
-}
-
 struct TimelineBinaryTests {
     @Test("random requests round-trip through the binary layout", arguments: [1, 2, 3] as [UInt64])
     func requestRoundTrip(seed: UInt64) throws {
@@ -116,14 +13,14 @@ struct TimelineBinaryTests {
         }
     }
 
-    @Test("random select responses round-trip, and ok does", arguments: [4, 5] as [UInt64])
+    @Test("random responses round-trip (ok, records, results)", arguments: [4, 5] as [UInt64])
     func responseRoundTrip(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
-        for _ in 0..<200 {
-            let records = (0..<Int.random(in: 0...20, using: &random)).map { _ in RecordSpec(member: random.bytes(maxLength: 100), score: random.score()) }
-            #expect(decodeResponse(try encodeRecords(records)) == .success(records))
+        for _ in 0..<300 {
+            let response = ResponseSpec.random(using: &random)
+            #expect(decodeResponse(try response.encoded()) == .success(response))
         }
-        #expect(decodeResponse([0x81, 0]) == .success(nil))
+        #expect(decodeResponse([0x81, 0]) == .success(.ok))
     }
 
     @Test("an insert is laid out as documented: op, 0, score, key length, member length, key, member")
@@ -145,8 +42,7 @@ struct TimelineBinaryTests {
                 #expect(decodeRequest(encoded.prefix(length)).failure != nil)
             }
             #expect(decodeRequest(encoded + [0]).failure == .trailingBytes(count: 1))
-            let records = (0..<Int.random(in: 0...5, using: &random)).map { _ in RecordSpec(member: random.bytes(maxLength: 20), score: random.score()) }
-            let response = try encodeRecords(records)
+            let response = try ResponseSpec.random(using: &random).encoded()
             for length in 0..<response.count {
                 #expect(decodeResponse(response.prefix(length)).failure != nil)
             }

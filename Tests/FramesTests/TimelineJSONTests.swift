@@ -23,10 +23,21 @@ struct TimelineJSONTests {
 
     static func randomRequest(using random: inout SplitMix64) -> TimelineJSONRequest {
         let key = random.string()
-        switch Int.random(in: 0..<4, using: &random) {
+        func writes() -> [TimelineJSONWrite] {
+            (0..<Int.random(in: 0...5, using: &random)).map { _ in TimelineJSONWrite(key: random.string(), score: random.score(), member: random.string()) }
+        }
+        func cursor() -> TimelineJSONCursor? { Bool.random(using: &random) ? TimelineJSONCursor(score: random.score(), member: random.string()) : nil }
+        switch Int.random(in: 0..<8, using: &random) {
         case 0: return .insert(key: key, score: random.score(), member: random.string())
         case 1: return .delete(key: key, score: random.score(), member: random.string())
         case 2: return .select(key: key, offset: .random(in: 0...UInt32.max, using: &random), limit: .random(in: 0...UInt32.max, using: &random))
+        case 3: return .insertBatch(writes: writes())
+        case 4: return .deleteBatch(writes: writes())
+        case 5:
+            return .selectKeys(
+                keys: (0..<Int.random(in: 0...5, using: &random)).map { _ in random.string() },
+                offset: .random(in: 0...UInt32.max, using: &random), limit: .random(in: 0...UInt32.max, using: &random))
+        case 6: return .range(key: key, start: cursor(), stop: cursor(), limit: .random(in: 0...UInt32.max, using: &random))
         default: return .tail(key: key)
         }
     }
@@ -37,8 +48,14 @@ struct TimelineJSONTests {
         for _ in 0..<200 {
             let request = Self.randomRequest(using: &random)
             #expect(try roundTrip(request) == request)
-            let records = (0..<Int.random(in: 0...5, using: &random)).map { _ in TimelineJSONRecord(member: random.string(), score: random.score()) }
-            #expect(try roundTrip(TimelineJSONResponse.records(records)) == .records(records))
+            func records() -> [TimelineJSONRecord] {
+                (0..<Int.random(in: 0...5, using: &random)).map { _ in TimelineJSONRecord(member: random.string(), score: random.score()) }
+            }
+            let list = records()
+            #expect(try roundTrip(TimelineJSONResponse.records(list)) == .records(list))
+            var results: [String: [TimelineJSONRecord]] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &random) { results[random.string()] = records() }
+            #expect(try roundTrip(TimelineJSONResponse.results(results)) == .results(results))
         }
         #expect(try roundTrip(TimelineJSONResponse.ok) == .ok)
     }
@@ -49,6 +66,16 @@ struct TimelineJSONTests {
         #expect(decode(TimelineJSONRequest.self, #"{"op":"delete","key":"k","score":-0.5,"member":"é"}"#) == .success(.delete(key: "k", score: -0.5, member: "é")))
         #expect(decode(TimelineJSONRequest.self, #"{"op":"select","key":"k","offset":0,"limit":10}"#) == .success(.select(key: "k", offset: 0, limit: 10)))
         #expect(decode(TimelineJSONRequest.self, #"{"op":"tail","key":"k"}"#) == .success(.tail(key: "k")))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"insert","writes":[{"key":"k","score":1,"member":"a"},{"key":"j","score":2,"member":"b"}]}"#)
+            == .success(.insertBatch(writes: [TimelineJSONWrite(key: "k", score: 1, member: "a"), TimelineJSONWrite(key: "j", score: 2, member: "b")])))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"delete","writes":[]}"#) == .success(.deleteBatch(writes: [])))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"select","keys":["a","b"],"offset":1,"limit":2}"#)
+            == .success(.selectKeys(keys: ["a", "b"], offset: 1, limit: 2)))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"range","key":"k","start":{"score":5,"member":"p"},"stop":{"score":1,"member":""},"limit":3}"#)
+            == .success(.range(key: "k", start: TimelineJSONCursor(score: 5, member: "p"), stop: TimelineJSONCursor(score: 1, member: ""), limit: 3)))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"range","key":"k","limit":3}"#) == .success(.range(key: "k", start: nil, stop: nil, limit: 3)))
+        #expect(decode(TimelineJSONResponse.self, #"{"results":{"a":[{"member":"m","score":2}],"b":[]}}"#)
+            == .success(.results(["a": [TimelineJSONRecord(member: "m", score: 2)], "b": []])))
         #expect(decode(TimelineJSONResponse.self, #"{"ok":true}"#) == .success(.ok))
         #expect(decode(TimelineJSONResponse.self, #"{"records":[{"member":"a","score":2},{"member":"b","score":1}]}"#)
             == .success(.records([TimelineJSONRecord(member: "a", score: 2), TimelineJSONRecord(member: "b", score: 1)])))
@@ -71,6 +98,11 @@ struct TimelineJSONTests {
         #"{"op":"insert","key":"k","score":"1","member":"m"}"#, #"{"op":"select","key":"k","offset":-1,"limit":1}"#,
         #"{"op":"select","key":"k","offset":4294967296,"limit":1}"#, #"{"op":"tail","key":7}"#,
         #"{"op":"insert","key":"k","score":1e999,"member":"m"}"#,
+        #"{"op":"insert","writes":[{"key":"k","score":1}]}"#, #"{"op":"insert","writes":{}}"#,
+        #"{"op":"delete","writes":[{"key":"k","score":"x","member":"m"}]}"#, #"{"op":"select","keys":"a","offset":0,"limit":1}"#,
+        #"{"op":"select","keys":["a",1],"offset":0,"limit":1}"#, #"{"op":"select","keys":["a"],"limit":1}"#,
+        #"{"op":"range","key":"k"}"#, #"{"op":"range","key":"k","limit":-1}"#, #"{"op":"range","limit":1}"#,
+        #"{"op":"range","key":"k","start":{"score":1},"limit":1}"#, #"{"op":"range","key":"k","stop":5,"limit":1}"#,
     ])
     func malformedRequest(json: String) {
         #expect(decode(TimelineJSONRequest.self, json).failure != nil)
@@ -81,7 +113,19 @@ struct TimelineJSONTests {
         #expect(decode(TimelineJSONRequest.self, #"{"op":"upsert","key":"k"}"#).failure == .invalidJSON(#"unknown op "upsert""#))
     }
 
-    @Test("malformed responses are rejected", arguments: [#"{"ok":false}"#, "{}", #"{"records":[{"member":"a"}]}"#, #"{"records":{}}"#])
+    @Test("a malformed field is named in the error")
+    func namedField() throws {
+        let missing = try #require(decode(TimelineJSONRequest.self, #"{"op":"range","key":"k","start":{"score":1},"limit":1}"#).failure)
+        #expect(missing.description.contains("member"))
+        let mistyped = try #require(decode(TimelineJSONRequest.self, #"{"op":"select","keys":"a","offset":0,"limit":1}"#).failure)
+        #expect(mistyped.description.contains("keys"))
+        #expect(decode(TimelineJSONRequest.self, #"{"op":"insert","writes":[{"key":"k","score":1e999,"member":"m"}]}"#).failure != nil)
+    }
+
+    @Test("malformed responses are rejected", arguments: [
+        #"{"ok":false}"#, "{}", #"{"records":[{"member":"a"}]}"#, #"{"records":{}}"#, #"{"results":[]}"#,
+        #"{"results":{"a":[{"score":1}]}}"#, #"{"results":{"a":{}}}"#,
+    ])
     func malformedResponse(json: String) {
         #expect(decode(TimelineJSONResponse.self, json).failure != nil)
     }
@@ -93,21 +137,64 @@ struct TimelineJSONTests {
         }
     }
 
+    @Test("JSON requests convert to the binary layout and back", arguments: [6, 7] as [UInt64])
+    func toBinary(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { scratch.deallocate() }
+        for _ in 0..<200 {
+            let request = Self.randomRequest(using: &random)
+            let encoded = try request.withBinary(scratch: scratch) { (binary) throws(TimelineCodecError) in
+                var bytes = [UInt8](repeating: 0, count: binary.encodedByteCount)
+                bytes.withUnsafeMutableBytes { binary.unsafeEncode(into: $0) }
+                return bytes
+            }
+            #expect(try withExactBytes(encoded) { raw in try TimelineJSONRequest(try TimelineRequest(decoding: raw)) } == request)
+        }
+        let tiny = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
+        defer { tiny.deallocate() }
+        #expect(throws: TimelineCodecError.bufferTooSmall(needed: 14, available: 8)) {
+            try TimelineJSONRequest.insertBatch(writes: [TimelineJSONWrite(key: "k", score: 1, member: "m")]).withBinary(scratch: tiny) { _ in }
+        }
+        #expect(throws: TimelineCodecError.valueOutOfRange(field: .key, value: 65_536)) {
+            try TimelineJSONRequest.tail(key: String(repeating: "k", count: 65_536)).withBinary(scratch: tiny) { _ in }
+        }
+    }
+
     @Test("binary messages convert to JSON when their bytes are UTF-8")
     func fromBinary() throws {
         var random = SplitMix64(seed: 3)
         for _ in 0..<100 {
             let request = Self.randomRequest(using: &random)
+            func writes(_ list: [TimelineJSONWrite]) -> [WriteSpec] {
+                list.map { WriteSpec(key: Array($0.key.utf8), score: $0.score, member: Array($0.member.utf8)) }
+            }
+            func cursor(_ cursor: TimelineJSONCursor?) -> CursorSpec? { cursor.map { CursorSpec(score: $0.score, member: Array($0.member.utf8)) } }
             let spec: RequestSpec = switch request {
             case let .insert(key, score, member): RequestSpec(operation: .insert, key: Array(key.utf8), member: Array(member.utf8), score: score)
             case let .delete(key, score, member): RequestSpec(operation: .delete, key: Array(key.utf8), member: Array(member.utf8), score: score)
             case let .select(key, offset, limit): RequestSpec(operation: .select, key: Array(key.utf8), offset: offset, limit: limit)
             case let .tail(key): RequestSpec(operation: .tail, key: Array(key.utf8))
+            case let .insertBatch(list): RequestSpec(operation: .insertBatch, writes: writes(list))
+            case let .deleteBatch(list): RequestSpec(operation: .deleteBatch, writes: writes(list))
+            case let .selectKeys(keys, offset, limit): RequestSpec(operation: .selectKeys, offset: offset, limit: limit, keys: keys.map { Array($0.utf8) })
+            case let .range(key, start, stop, limit): RequestSpec(operation: .range, key: Array(key.utf8), limit: limit, start: cursor(start), stop: cursor(stop))
             }
             #expect(try spec.withRequest { try TimelineJSONRequest($0) } == request)
         }
         let notUTF8 = RequestSpec(operation: .tail, key: [0xff, 0xfe])
         #expect(throws: TimelineCodecError.invalidUTF8(field: .key)) { try notUTF8.withRequest { try TimelineJSONRequest($0) } }
+        let badBatch = RequestSpec(operation: .insertBatch, writes: [WriteSpec(key: Array("k".utf8), score: 1, member: [0xff])])
+        #expect(throws: TimelineCodecError.invalidUTF8(field: .member)) { try badBatch.withRequest { try TimelineJSONRequest($0) } }
+        let badCursor = RequestSpec(operation: .range, key: [], limit: 1, stop: CursorSpec(score: 1, member: [0xc3]))
+        #expect(throws: TimelineCodecError.invalidUTF8(field: .stop)) { try badCursor.withRequest { try TimelineJSONRequest($0) } }
+        let results = ResponseSpec.results([
+            KeyRecordsSpec(key: Array("a".utf8), records: [RecordSpec(member: Array("m".utf8), score: 2)]),
+            KeyRecordsSpec(key: Array("b".utf8), records: []),
+        ])
+        try withExactBytes(try results.encoded()) { raw throws in
+            #expect(try TimelineJSONResponse(try TimelineResponse(decoding: raw)) == .results(["a": [TimelineJSONRecord(member: "m", score: 2)], "b": []]))
+        }
         let records = [RecordSpec(member: Array("a".utf8), score: 2), RecordSpec(member: [0xc3], score: 1)]
         try withExactBytes(try encodeRecords(records)) { raw throws in
             #expect(throws: TimelineCodecError.invalidUTF8(field: .member)) { try TimelineJSONResponse(try TimelineResponse(decoding: raw)) }

@@ -1,16 +1,15 @@
-import CAllocCounter
+import Harness
 import Testing
 @testable import LWWSet
 
 /// Steady-state paths allocate nothing (counted by the CAllocCounter interposer, which a
 /// sanitizer build leaves out, so there these tests are skipped).
-@Suite(.enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+@Suite(.enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"))
 struct AllocationTests {
-    /// Allocations made by `body` on this thread.
+    /// Allocations made by one run of `body` on this thread (the callers warm up themselves,
+    /// with a call of their own).
     static func allocations(_ body: () throws -> Void) rethrows -> UInt64 {
-        let before = ringside_thread_allocations()
-        try body()
-        return ringside_thread_allocations() - before
+        try AllocationCounts.counting(body).counts.mallocs
     }
 
     static let keys: [[UInt8]] = (0 ..< 8).map { Array("timeline:\($0)".utf8) }

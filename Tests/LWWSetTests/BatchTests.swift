@@ -5,7 +5,7 @@ import Testing
 
 /// Batched writes and selects (`LWWSet.write(_:outcome:)`, `LWWSet.select(_:into:each:)`)
 /// against the same operations one at a time: the same outcomes, at the same indices, in
-/// the same order, and the same set afterwards, across chunk boundaries (`batchWidth`),
+/// the same order, and the same set afterwards, across the pipeline's depths (`batchWidth`),
 /// keys that are new inside a chunk, small bounds, tied scores and invalid writes.
 @Suite struct BatchTests {
     /// A write that owns its bytes.
@@ -15,9 +15,10 @@ import Testing
     /// What a batched write reports for one write.
     typealias Reported = (index: Int, result: Result<WriteOutcome, LWWSetError>)
 
-    /// Batch sizes around the chunk width (16): empty, one, a chunk less one, a chunk, a
-    /// chunk and one, and several chunks.
-    static let batchSizes = [0, 1, 15, 16, 17, 40, 200]
+    /// Batch sizes around the pipeline's depths (a select is 16 operations deep, a write 20,
+    /// the ring of operations in flight 32): empty, one, each depth less one, at it and one
+    /// past it, and several rings.
+    static let batchSizes = [0, 1, 15, 16, 17, 19, 20, 21, 31, 32, 33, 200]
 
     static let longKey = [UInt8](repeating: 0x6b, count: LWWSet.maximumKeyLength + 1)
     static let longMember = [UInt8](repeating: 0x6d, count: LWWSet.maximumMemberLength + 1)

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 import ShmRing
 
 // A helper process for ShmRingTests: it opens a segment made by the test and plays one role.
@@ -6,8 +7,7 @@ import ShmRing
 
 /// Fails the peer with a message on standard error.
 func fail(_ message: String, status: Int32 = 1) -> Never {
-    var line = "ring-peer: \(message)\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    StandardError.writeLine("ring-peer: \(message)")
     exit(status)
 }
 

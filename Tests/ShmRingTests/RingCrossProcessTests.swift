@@ -1,3 +1,4 @@
+import Harness
 import SeededRandom
 import Glibc
 import Testing
@@ -110,7 +111,7 @@ struct RingCrossProcessTests {
     /// message has come for that long. Returns how many records it unblocked.
     @discardableResult
     private func consume(
-        _ ring: RecordRing, peers: [RingPeer], check: inout SequenceCheck,
+        _ ring: RecordRing, peers: [ChildProcess], check: inout SequenceCheck,
         unblockAfter: Duration? = nil, quietFor: Duration? = nil,
         until done: (SequenceCheck) -> Bool
     ) throws -> Int {

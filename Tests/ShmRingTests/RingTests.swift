@@ -1,5 +1,5 @@
-import CAllocCounter
 import Glibc
+import Harness
 import Testing
 @testable import ShmRing
 
@@ -194,7 +194,7 @@ struct RingTests {
 
     @Test(
         "steady-state write, claim and read allocate nothing",
-        .enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"),
+        .enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"),
         arguments: [false, true])
     func noAllocations(manyProducers: Bool) throws {
         try withRing(manyProducers: manyProducers) { ring throws in
@@ -210,10 +210,9 @@ struct RingTests {
                 }
                 try ring.read { type, bytes in sum &+= Int(type) &+ bytes.count }
             }
-            try round()  // warm up: first-use allocations (lazy metadata) are not steady state
-            let before = ringside_thread_allocations()
-            for _ in 0..<10_000 { try round() }
-            #expect(ringside_thread_allocations() == before)
+            // The warm-up run takes the first-use allocations (lazy metadata): not steady state.
+            let measured = try AllocationMeasurement(runs: 10_000, round)
+            #expect(measured.total.mallocs == 0)
             #expect(sum == 10_001 * 51)
         }
     }

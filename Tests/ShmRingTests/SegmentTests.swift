@@ -1,4 +1,6 @@
 import Glibc
+import Harness
+import Posix
 import Testing
 @testable import ShmRing
 
@@ -64,7 +66,7 @@ struct SegmentTests {
     @Test("open of a missing segment reports shm_open and ENOENT")
     func missing() {
         let name = TestSupport.uniqueName("missing")
-        #expect(throws: SegmentError(.open, name: name, .system(errno: ENOENT))) {
+        #expect(throws: SegmentError(.open, name: name, .system(errno: .noSuchFile))) {
             _ = try SharedMemorySegment.open(name: name)
         }
     }
@@ -150,7 +152,7 @@ struct SegmentTests {
             return pid == creator.pid
         }
         #expect(try SharedMemorySegment.reclaimIfStale(name: name))
-        #expect(throws: SegmentError(.open, name: name, .system(errno: ENOENT))) {
+        #expect(throws: SegmentError(.open, name: name, .system(errno: .noSuchFile))) {
             _ = try SharedMemorySegment.open(name: name)
         }
         // create() reclaims a stale segment on its own, too.
@@ -174,8 +176,8 @@ struct SegmentTests {
 
     @Test("errors describe the operation, the segment and errno")
     func descriptions() {
-        let error = SegmentError(.open, name: "/x", .system(errno: ENOENT))
-        #expect(error.errno == ENOENT)
+        let error = SegmentError(.open, name: "/x", .system(errno: .noSuchFile))
+        #expect(error.errno == .noSuchFile)
         #expect(error.description == "segment '/x': shm_open: No such file or directory (errno 2)")
     }
 
@@ -191,7 +193,7 @@ struct SegmentTests {
 
     private func mode(of name: String) throws -> mode_t {
         var status = stat()
-        guard stat("/dev/shm" + name, &status) == 0 else { throw SegmentError.system(.stat, name: name) }
+        guard stat("/dev/shm" + name, &status) == 0 else { throw SegmentError(.stat, name: name, .system(errno: .current)) }
         return status.st_mode & 0o777
     }
 }

@@ -1,6 +1,6 @@
-import CAllocCounter
 import Foundation
 import Frames
+import Harness
 import ShmRing
 import Testing
 @testable import Transport
@@ -112,7 +112,7 @@ import Testing
 }
 
 /// The blocking forms allocate nothing on the calling thread in steady state.
-@Suite(.serialized, .enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+@Suite(.serialized, .enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"))
 struct ConnectionAllocationTests {
     @Test("blocking fire-and-forget and request-response allocate nothing per call")
     func steadyState() throws {
@@ -128,9 +128,9 @@ struct ConnectionAllocationTests {
                 total += try connection.requestResponse(data: bytes) { $0.data.count }
             }
             for _ in 0..<100 { try round() }
-            let before = ringside_thread_allocations()
+            let before = AllocationCounts.current.mallocs
             for _ in 0..<1_000 { try round() }
-            return ringside_thread_allocations() - before
+            return AllocationCounts.current.mallocs - before
         }
         #expect(count == 0)
         #expect(total == 1_100 * 32)

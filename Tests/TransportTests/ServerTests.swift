@@ -1,6 +1,6 @@
-import CAllocCounter
 import Foundation
 import Frames
+import Harness
 import ShmRing
 import Synchronization
 import Testing
@@ -21,13 +21,13 @@ final class CountingResponder: Responder {
 
     func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
         counts.frames.add(1, ordering: .relaxed)
-        counts.allocations.store(ringside_thread_allocations(), ordering: .relaxed)
+        counts.allocations.store(AllocationCounts.current.mallocs, ordering: .relaxed)
     }
 
     func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
         answer.withUnsafeBytes { _ = output.next($0) }
         counts.frames.add(1, ordering: .relaxed)
-        counts.allocations.store(ringside_thread_allocations(), ordering: .relaxed)
+        counts.allocations.store(AllocationCounts.current.mallocs, ordering: .relaxed)
     }
 }
 
@@ -117,7 +117,7 @@ final class CountingResponder: Responder {
 
     @Test(
         "the server's steady state allocates nothing on its thread (fire-and-forget and request-response)",
-        .enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+        .enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"))
     func steadyStateAllocations() throws {
         let bell = ProcessDoorbell()
         let carrier = LoopbackServerCarrier(doorbell: bell.doorbell)

@@ -1,17 +1,15 @@
-import CAllocCounter
 import Frames
+import Harness
 import Testing
 @testable import Transport
 
 /// The session's steady state allocates nothing (counted by the malloc interposer on this
 /// thread; skipped under a sanitizer, which owns malloc).
-@Suite(.enabled(if: ringside_alloc_counter_interposes() != 0, "malloc is not interposed under a sanitizer"))
+@Suite(.enabled(if: AllocationCounts.areCounted, "malloc is not interposed under a sanitizer"))
 struct SessionAllocationTests {
     func allocations(iterations: Int = 1_000, _ body: () -> Void) -> UInt64 {
-        body()
-        let before = ringside_thread_allocations()
-        for _ in 0..<iterations { body() }
-        return ringside_thread_allocations() - before
+        // try!: the measurement throws only when /proc/self/fd cannot be listed.
+        try! AllocationMeasurement(runs: iterations, body).total.mallocs
     }
 
     @Test("fire-and-forget, request-response and credited stream payloads allocate nothing")

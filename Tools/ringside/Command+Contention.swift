@@ -1,4 +1,4 @@
-import DrainLoop
+import Counting
 import Foundation
 
 extension Command {

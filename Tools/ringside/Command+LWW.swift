@@ -1,5 +1,6 @@
 import Glibc
 import LWWSet
+import Posix
 
 extension Command {
     /// `ringside lww`: the op-script interpreter (DESIGN contract 1).
@@ -53,32 +54,33 @@ extension Command {
 
     /// The bytes of the file at `path`, or of standard input for `-`.
     private static func readAll(_ path: String) throws -> [UInt8] {
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw RuntimeError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+        let descriptor: Int32
+        do throws(SystemCallError) {
+            descriptor = path == "-" ? STDIN_FILENO : try Sys.open(path, O_RDONLY)
+        } catch {
+            throw RuntimeError("cannot open \(path): \(error.errno.message)")
+        }
+        defer { if descriptor != STDIN_FILENO { try? Sys.close(descriptor) } }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { chunk.deallocate() }
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw RuntimeError("cannot read \(path): \(String(cString: strerror(errno)))")
+            let count: Int
+            do throws(SystemCallError) {
+                count = try Sys.read(descriptor, into: chunk)
+            } catch {
+                throw RuntimeError("cannot read \(path): \(error.errno.message)")
             }
+            if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<count])
         }
     }
 
-    /// Writes all of `bytes` to `descriptor`, retrying short writes.
+    /// Writes all of `bytes` to `descriptor`, retrying short writes (a failed write, such
+    /// as a closed pipe, ends the output).
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
+            try? Sys.writeFully(descriptor, buffer)
         }
     }
 }

@@ -1,4 +1,4 @@
-import DrainLoop
+import Counting
 import Foundation
 
 /// The results of `ringside contention` as a table or as JSON.

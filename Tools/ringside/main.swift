@@ -1,9 +1,9 @@
 import Glibc
+import Posix
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    var line = message + "\n"
-    line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    StandardError.writeLine(message)
 }
 
 let generalHelp = """
@@ -29,7 +29,7 @@ guard let first = arguments.first, first != "--help", first != "-h", first != "h
     print(generalHelp)
     exit(arguments.isEmpty ? 2 : 0)
 }
-guard let command = allCommands.first(where: { $0.name == first }) else {
+guard let command = (allCommands + hiddenCommands).first(where: { $0.name == first }) else {
     printError("ringside: unknown command '\(first)'\n\n" + generalHelp)
     exit(2)
 }

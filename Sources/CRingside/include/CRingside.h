@@ -2,6 +2,23 @@
 #ifndef CRINGSIDE_H
 #define CRINGSIDE_H
 #include <stdint.h>
+/* epoll(7) and eventfd(2), which the Glibc module does not include (Posix wraps them). */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* accept4(2), which glibc declares only under _GNU_SOURCE: returns the new descriptor, or -1
+ * with errno set. */
+static inline int ringside_accept4(int descriptor, struct sockaddr *address, socklen_t *length, int flags) {
+    return (int)syscall(SYS_accept4, descriptor, address, length, flags);
+}
+
+/* The padding that keeps a word one thread writes off every other word's cache lines (false
+ * sharing): 128 bytes, two 64-byte lines, the unit x86's adjacent-line prefetcher moves (and
+ * the line of Apple silicon). Every padded or isolated block in the package uses it. */
+#define RINGSIDE_CACHE_LINE_PADDING 128
 
 /* Pins the calling thread to one CPU (sched_setaffinity). Returns 0, or -1 with errno set. */
 int ringside_pin_to_cpu(int cpu);
@@ -47,5 +64,9 @@ void ringside_cpu_relax(void);
  * returns how many it woke, or -1 with errno. */
 int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 int ringside_futex_wake(uint32_t *word, int32_t count);
+
+/* pipe2(2) with O_CLOEXEC (glibc declares pipe2 only under _GNU_SOURCE, which Swift's
+ * Glibc module does not set): 0, or -1 with errno set. */
+int ringside_pipe_cloexec(int fds[2]);
 
 #endif

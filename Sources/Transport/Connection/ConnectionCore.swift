@@ -32,6 +32,8 @@ final class ConnectionCore {
     /// REQUEST_N frames owed to streams (stream id, n), sent after the current receive:
     /// nothing is sent from inside a carrier's receive handler.
     var owedRequestN: [(streamID: UInt32, n: UInt32)] = []
+    /// Inside `carrier.receive` (dispatching): the carrier must not be closed from there.
+    var receiving = false
 
     init(carrier: any ClientCarrier, configuration: ConnectionConfiguration) {
         self.carrier = carrier
@@ -181,11 +183,20 @@ final class ConnectionCore {
     func pump(_ blocking: (UInt32, BlockingEvent) -> Void) -> Int {
         guard failure == nil else { return 0 }
         let count: Int
+        receiving = true
         do {
             count = try carrier.receive(limit: 64) { bytes in dispatch(bytes, blocking) }
         } catch {
+            receiving = false
             fail(error)
             return 0
+        }
+        receiving = false
+        // A frame that ended the connection (an ERROR on stream 0) failed it inside the
+        // handler; the carrier is closed now that its receive has returned.
+        if failure != nil {
+            carrier.close()
+            return count
         }
         if count > 0 { receivedSinceTick = true }
         sendOwed()
@@ -375,7 +386,9 @@ final class ConnectionCore {
         if let blocking { dropAssembly(blocking.stream) }
         blocking = nil
         asyncWaiters = 0
-        carrier.close()
+        // Never from inside the carrier's receive handler (the carrier is mid-read); `pump`
+        // closes it once the receive returns.
+        if !receiving { carrier.close() }
     }
 
     /// Frees a stream's partial reassembly.

@@ -7,6 +7,11 @@
 /// whole poll batch was applied at once), always on the server's thread, until the stream
 /// ends (completed, failed, cancelled, or its connection closed).
 public protocol Responder: AnyObject {
+    /// A carrier accepted a connection (before its SETUP); `peer` is how the carrier
+    /// describes it (`127.0.0.1:5555`, `pid 1234`). Connection ids handed to the responder
+    /// are unique across the server's carriers.
+    func connectionOpened(_ connection: ConnectionID, peer: String)
+
     /// A client's SETUP (version 1.0, neither resume nor lease): accept it, or refuse it (for
     /// instance a data MIME type the server does not speak).
     func setup(_ request: SetupRequest, connection: ConnectionID) -> SetupDecision
@@ -45,9 +50,17 @@ public protocol Responder: AnyObject {
     /// Called after each poll that delivered something, before the outputs are flushed: the
     /// place to apply a whole batch at once (the LWW set's batch API) and answer it.
     func endOfBatch()
+
+    /// Called once per poll round, after the carriers (and ``endOfBatch()``): work that does
+    /// not arrive through a carrier, such as answers another thread made ready (a journal's
+    /// flusher). Returns how much it did; the loop does not sleep after a round with work, so
+    /// whoever makes such work ready rings the server's doorbell.
+    func poll() -> Int
 }
 
 extension Responder {
+    /// Does nothing.
+    public func connectionOpened(_ connection: ConnectionID, peer: String) {}
     /// Accepts every SETUP.
     public func setup(_ request: SetupRequest, connection: ConnectionID) -> SetupDecision { .accept }
     /// Ignores the request.
@@ -76,4 +89,6 @@ extension Responder {
     public func connectionClosed(_ connection: ConnectionID) {}
     /// Does nothing.
     public func endOfBatch() {}
+    /// Does nothing: no work.
+    public func poll() -> Int { 0 }
 }

@@ -28,8 +28,9 @@ public struct ResponderOutput {
         self.stream = stream
     }
 
-    /// The connection the stream belongs to.
-    public var connection: ConnectionID { key.connection }
+    /// The connection the stream belongs to (as ``Responder`` calls name it: unique across
+    /// the server's carriers).
+    public var connection: ConnectionID { key.serverWide }
 
     /// Sends a payload (`complete`: and ends the stream; a request-response always ends with
     /// its one answer). Fragmented when larger than the carrier takes in one frame.

@@ -92,6 +92,7 @@ final class ServerCore {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
         }
         if work > 0 { responder.endOfBatch() }
+        work += responder.poll()
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
@@ -149,7 +150,7 @@ final class ServerCore {
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
         for (key, session) in sessions {
             session.machine.terminate()
-            responder.connectionClosed(key.connection)
+            responder.connectionClosed(key.serverWide)
             counters.countClosed()
         }
         sessions.removeAll()
@@ -183,6 +184,7 @@ final class ServerCore {
             let key = SessionKey(carrier: carrier, connection: id)
             sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
             counters.countOpened()
+            responder.connectionOpened(key.serverWide, peer: peer)
             if nextDeadline == nil || now + configuration.session.setupTimeout < nextDeadline! {
                 nextDeadline = now + configuration.session.setupTimeout
             }
@@ -197,7 +199,7 @@ final class ServerCore {
             session.machine.terminate()
             backlogs[key] = nil
             counters.countClosed()
-            responder.connectionClosed(id)
+            responder.connectionClosed(key.serverWide)
         }
     }
 
@@ -207,11 +209,11 @@ final class ServerCore {
         case .none:
             break
         case .setup(let request):
-            let decision = responder.setup(request, connection: key.connection)
+            let decision = responder.setup(request, connection: key.serverWide)
             guard let session = sessions[key] else { return }
             perform(key, session.machine.decideSetup(decision, now: now))
         case .fireAndForget(let payload):
-            responder.fireAndForget(payload, connection: key.connection)
+            responder.fireAndForget(payload, connection: key.serverWide)
         case let .requestResponse(ref, payload):
             responder.requestResponse(payload, output: ResponderOutput(core: self, key: key, stream: ref))
         case let .requestStream(ref, payload, initialDemand):

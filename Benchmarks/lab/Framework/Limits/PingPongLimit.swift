@@ -1,0 +1,64 @@
+import CLabLimits
+
+/// `limit-pingpong`: two processes pinned as `shm-pingpong-32B` (pinger on CPU 0, ponger on
+/// CPU 1) bounce a counter through two words on separate cache lines, the pinger stamping
+/// CLOCK_MONOTONIC around each round trip (`pingpong_shm -C`); the timed rounds go into a
+/// ``LatencyHistogram``. The peers run through the transport suite's harness (a segment with
+/// the control block, peers released together).
+enum PingPongLimit {
+    static let caseName = "limit-pingpong"
+    static let pingRole = "limit-ping"
+    static let pongRole = "limit-pong"
+
+    /// One run: `warmUp` untimed round trips, then `timed` ones; records the histogram's
+    /// figures (`rtt_p50_ns` ...) and returns the p50.
+    static func measure(warmUp: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
+        let outcome = try TransportHarness.run(ringCapacities: [], peers: [
+            TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmUp + timed)]),
+            TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmUp), String(timed)]),
+        ])
+        guard outcome.latency.count == timed else { throw LabError("\(caseName): \(outcome.latency.count) of \(timed) round trips timed") }
+        context.record(case: caseName, latency: "rtt", outcome.latency)
+        return Double(outcome.latency.p50)
+    }
+
+    /// Peer role: `NAME CPU WARMUP TIMED` pings and stores the round trips' histogram.
+    @Sendable
+    static func pingPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { _, control, arguments in
+            let warmUp = try TransportHarness.integer(arguments, 0)
+            let timed = try TransportHarness.integer(arguments, 1)
+            let latencies = UnsafeMutableBufferPointer<Int64>.allocate(capacity: timed)
+            defer { latencies.deallocate() }
+            latencies.initialize(repeating: 0)  // touch the pages before timing
+            let (ping, pong) = control.probeWords
+            control.arriveAndWait()
+            lab_pingpong_ping(ping, pong, UInt64(warmUp), UInt64(timed), latencies.baseAddress)
+            var histogram = LatencyHistogram()
+            for latency in latencies { histogram.record(latency) }
+            control.storeLatency(histogram.percentiles)
+        }
+    }
+
+    /// Peer role: `NAME CPU ROUNDS` answers ROUNDS pings.
+    @Sendable
+    static func pongPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { _, control, arguments in
+            let rounds = try TransportHarness.integer(arguments, 0)
+            let (ping, pong) = control.probeWords
+            control.arriveAndWait()
+            lab_pingpong_pong(ping, pong, UInt64(rounds))
+        }
+    }
+}
+
+extension Limit {
+    /// `limit-pingpong` (round trips through two cache lines), held against round-trip
+    /// p50s, for a case that times `timed` round trips after `warmUp`. The limit does a
+    /// quarter of each (at least 1,000 timed): its p50 settles well within that.
+    static func pingPong(warmUp: Int, timed: Int) -> Limit {
+        Limit(caseName: PingPongLimit.caseName, kind: .latency) { context in
+            try PingPongLimit.measure(warmUp: warmUp / 4, timed: max(1_000, timed / 4), &context)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+extension Suite {
+    /// Shared-memory rings between pinned processes: throughput by payload size and
+    /// producer count, and round-trip latency (targets: the C references in
+    /// `../shared/limits`, `spsc_ring.c` and `pingpong_shm.c -C`).
+    static let transport = Suite(
+        name: "transport",
+        summary: "shm rings between pinned processes: SPSC/MPSC throughput by payload size, 32-byte ping-pong round trips",
+        peers: [
+            TransportThroughput.producerRole: TransportThroughput.producerPeer,
+            TransportThroughput.consumerRole: TransportThroughput.consumerPeer,
+            TransportPingPong.pingRole: TransportPingPong.pingPeer,
+            TransportPingPong.pongRole: TransportPingPong.pongPeer,
+        ],
+        run: { context in
+            try context.measure(limit: .memcpy(size: 4096, seconds: 0.25 * context.scale))
+            for throughput in TransportThroughput.cases {
+                try throughput.measure(&context)
+            }
+            try TransportPingPong.measure(&context)
+        })
+}

@@ -1,0 +1,95 @@
+import ShmRing
+
+/// The ping-pong case of the `transport` suite, as the C reference `pingpong_shm -C`
+/// measures it: the pinger (CPU 0) stamps CLOCK_MONOTONIC, writes a 32-byte message carrying
+/// its round number into one `OneToOneRing`, busy-spins reading the other until the pong
+/// comes back, and stamps again; the ponger (CPU 1) echoes each message from inside its read
+/// handler. A tenth of the round trips go first as a warm-up and are not timed; the timed
+/// ones go into a ``LatencyHistogram``.
+enum TransportPingPong {
+    static let caseName = "shm-pingpong-32B"
+    static let payload = 32
+    static let roundTrips = 1_000_000
+    static let ringCapacity = 1 << 16
+    static let pingRole = "transport-ping"
+    static let pongRole = "transport-pong"
+
+    /// Runs the case `context.runs` times, each run beside `limit-pingpong`, recording the
+    /// round-trip histogram's figures and heap allocations per round trip.
+    static func measure(_ context: inout SuiteContext) throws {
+        let timed = context.scaled(roundTrips, minimum: 1000)
+        let warmup = timed / 10
+        for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
+            try context.measure(caseName, against: .pingPong(warmUp: warmup, timed: timed)) { context in
+                let outcome = try TransportHarness.run(ringCapacities: [ringCapacity, ringCapacity], peers: [
+                    TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
+                    TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
+                ])
+                guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
+                context.record(case: caseName, latency: "rtt", outcome.latency)
+                context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
+                return Double(outcome.latency.p50)
+            }
+        }
+    }
+
+    /// The ping ring (region 0, pinger to ponger) and the pong ring (region 1, back).
+    private static func rings(_ segment: borrowing SharedMemorySegment) throws -> (ping: OneToOneRing, pong: OneToOneRing) {
+        (try OneToOneRing(segment: segment, region: 0), try OneToOneRing(segment: segment, region: 1))
+    }
+
+    /// Peer role: `NAME CPU WARMUP TIMED` pings, records the round-trip percentiles.
+    @Sendable
+    static func pingPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { segment, control, arguments in
+            let (ping, pong) = try rings(segment)
+            let warmup = try TransportHarness.integer(arguments, 0)
+            let timed = try TransportHarness.integer(arguments, 1)
+            let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
+            defer { source.deallocate() }
+            source.initializeMemory(as: UInt8.self, repeating: 1)
+            let bytes = UnsafeRawBufferPointer(source)
+            var histogram = LatencyHistogram()  // its buckets made (and touched) before timing
+            var errors = 0
+            control.arriveAndWait()
+            try control.countingAllocations {
+                for round in 1...UInt64(warmup + timed) {
+                    source.storeBytes(of: round, as: UInt64.self)
+                    let start = monotonicNanos()
+                    while try ping.write(type: 1, bytes: bytes) == .full {}
+                    while try pong.read({ _, reply in
+                        if reply.count != payload || reply.load(as: UInt64.self) != round { errors &+= 1 }
+                    }) == 0 {}
+                    let end = monotonicNanos()
+                    if round > UInt64(warmup) { histogram.record(end &- start) }
+                }
+            }
+            control.storeLatency(histogram.percentiles)
+            control.errors.pointee.store(Int64(errors), ordering: .releasing)
+        }
+    }
+
+    /// Peer role: `NAME CPU ROUNDS` echoes ROUNDS messages from ring 0 into ring 1.
+    @Sendable
+    static func pongPeer(_ arguments: [String]) throws {
+        try TransportHarness.peer(arguments) { segment, control, arguments in
+            let (ping, pong) = try rings(segment)
+            let rounds = try TransportHarness.integer(arguments, 0)
+            var echoed = 0
+            var failure: RingError?
+            control.arriveAndWait()
+            try control.countingAllocations {
+                while echoed < rounds {
+                    echoed &+= try ping.read { type, message in
+                        do throws(RingError) {
+                            while try pong.write(type: type, bytes: message) == .full {}
+                        } catch {
+                            failure = error
+                        }
+                    }
+                    if let failure { throw failure }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+/// One write of an insert or delete batch: a key, a score and a member, the bytes as views.
+@frozen
+public struct TimelineWrite {
+    /// The key's bytes.
+    public let key: UnsafeRawBufferPointer
+    /// The write's score (finite).
+    public let score: Double
+    /// The member's bytes.
+    public let member: UnsafeRawBufferPointer
+
+    /// A write over `key`'s and `member`'s bytes.
+    @inlinable
+    public init(key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer) {
+        self.key = key
+        self.score = score
+        self.member = member
+    }
+}
+
+/// The writes of an insert or delete batch in the binary layout, validated: a flyweight
+/// sequence over the encoded writes (each a score, a u16 key length, a u16 member length, the
+/// key and the member) that hands out `TimelineWrite`s whose bytes are views into the buffer.
+@frozen
+public struct TimelineWrites: Sequence {
+    /// The encoded writes, without the message's leading op and count.
+    @usableFromInline let entries: UnsafeRawBufferPointer
+    /// The number of writes.
+    public let count: Int
+
+    @inlinable
+    init(unchecked entries: UnsafeRawBufferPointer, count: Int) {
+        self.entries = entries
+        self.count = count
+    }
+
+    /// No writes.
+    @inlinable
+    public static var empty: TimelineWrites { TimelineWrites(unchecked: .empty, count: 0) }
+
+    /// Validates `count` writes filling `bytes` exactly: every length fits, every score is
+    /// finite, no byte follows the last write.
+    @inlinable
+    init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
+        typealias Layout = TimelineBinaryLayout
+        var at = 0
+        for _ in 0..<count {
+            let left = bytes.count - at
+            try Layout.checkRoom(.writes, length: Layout.writeFixedSize, available: left)
+            let keyLength = Int(bytes.unsafeLoadBigEndian(at: at + Layout.writeKeyLengthOffset, as: UInt16.self))
+            let memberLength = Int(bytes.unsafeLoadBigEndian(at: at + Layout.writeMemberLengthOffset, as: UInt16.self))
+            try Layout.checkRoom(.key, length: keyLength, available: left - Layout.writeFixedSize)
+            try Layout.checkRoom(.member, length: memberLength, available: left - Layout.writeFixedSize - keyLength)
+            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: at))
+            at += Layout.writeFixedSize + keyLength + memberLength
+        }
+        guard at == bytes.count else { throw .trailingBytes(count: bytes.count - at) }
+        self.init(unchecked: bytes, count: count)
+    }
+
+    /// Walks the writes in order.
+    @inlinable
+    public func makeIterator() -> Iterator { Iterator(entries: entries, remaining: count) }
+
+    /// An iterator over validated writes.
+    @frozen
+    public struct Iterator: IteratorProtocol {
+        @usableFromInline let entries: UnsafeRawBufferPointer
+        @usableFromInline var offset = 0
+        @usableFromInline var remaining: Int
+
+        @inlinable
+        init(entries: UnsafeRawBufferPointer, remaining: Int) {
+            self.entries = entries
+            self.remaining = remaining
+        }
+
+        /// The next write, or nil after the last.
+        @inlinable
+        public mutating func next() -> TimelineWrite? {
+            typealias Layout = TimelineBinaryLayout
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            let score = entries.unsafeLoadBigEndianDouble(at: offset)
+            let keyLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
+            let memberLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
+            let key = entries.unsafeSlice(at: offset + Layout.writeFixedSize, count: keyLength)
+            let member = entries.unsafeSlice(at: offset + Layout.writeFixedSize + keyLength, count: memberLength)
+            offset += Layout.writeFixedSize + keyLength + memberLength
+            return TimelineWrite(key: key, score: score, member: member)
+        }
+    }
+
+    /// The number of writes.
+    @inlinable
+    public var underestimatedCount: Int { count }
+}
+
+/// Writes the writes of an insert or delete batch into a buffer, one `append` at a time;
+/// `writes` is then the batch's `TimelineWrites`, for `TimelineRequest.insertBatch(_:)` or
+/// `TimelineRequest.deleteBatch(_:)`.
+public struct TimelineWritesWriter {
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    @usableFromInline var end = 0
+    @usableFromInline var appended = 0
+
+    /// A writer that fills `buffer` from its start.
+    @inlinable
+    public init(_ buffer: UnsafeMutableRawBufferPointer) {
+        self.buffer = buffer
+    }
+
+    /// Appends one write; throws, writing nothing, if the key or member is longer than
+    /// 65,535 bytes, the score not finite, or the buffer full.
+    @inlinable
+    public mutating func append(key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer) throws(TimelineCodecError) {
+        typealias Layout = TimelineBinaryLayout
+        try Layout.checkLength(key, .key)
+        try Layout.checkLength(member, .member)
+        try Layout.checkScore(score)
+        guard appended < Layout.maxItemCount else { throw .valueOutOfRange(field: .writes, value: appended + 1) }
+        let size = Layout.writeFixedSize + key.count + member.count
+        guard buffer.count - end >= size else { throw .bufferTooSmall(needed: size, available: buffer.count - end) }
+        buffer.unsafeStoreBigEndianDouble(score, at: end)
+        buffer.unsafeStoreBigEndian(UInt16(key.count), at: end + Layout.writeKeyLengthOffset)
+        buffer.unsafeStoreBigEndian(UInt16(member.count), at: end + Layout.writeMemberLengthOffset)
+        buffer.unsafeCopy(key, at: end + Layout.writeFixedSize)
+        buffer.unsafeCopy(member, at: end + Layout.writeFixedSize + key.count)
+        end += size
+        appended += 1
+    }
+
+    /// The writes appended so far: views into the writer's buffer.
+    @inlinable
+    public var writes: TimelineWrites {
+        TimelineWrites(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
+    }
+}

@@ -1,0 +1,122 @@
+import Posix
+
+/// The write-ahead log of a single writer: checksummed records appended in batches, each batch
+/// made durable by one `fsync` (group commit), replayed at open after the latest snapshot,
+/// and compacted by snapshots (see <doc:LogFormat>).
+///
+/// Records and snapshot records are opaque bytes. One thread, the writer, calls every method
+/// here; a second thread may make sealed batches durable through ``flusher``, and a third may
+/// write a snapshot through the ``SnapshotPlan`` the writer began.
+///
+/// ```swift
+/// let journal = try Journal.open(directory: "/var/lib/ringside",
+///                                snapshot: { bytes in try state.restore(bytes) },
+///                                record: { sequence, bytes in try state.apply(bytes) })
+/// let sequence = try journal.append(encodedWrite)
+/// let durable = try journal.commit()          // one fsync for every record appended so far
+/// ```
+public final class Journal {
+    /// The directory holding the journal's files.
+    public let directory: String
+    /// The options it was opened with.
+    public let options: JournalOptions
+    /// What opening replayed, and the torn tail it cut off, if any.
+    public let replay: ReplayReport
+
+    let pipeline: CommitPipeline
+    let snapshots: SnapshotCoordinator
+    private var nextSequence: UInt64
+    private var lockDescriptor: Int32?
+
+    init(directory: String, options: JournalOptions, replay: ReplayReport, log: LogFile, retiredLogBytes: Int, lockDescriptor: Int32) {
+        self.directory = directory
+        self.options = options
+        self.replay = replay
+        self.lockDescriptor = lockDescriptor
+        nextSequence = replay.lastSequence + 1
+        pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, batchCapacity: options.initialBatchCapacity)
+        snapshots = SnapshotCoordinator(retiredLogBytes: retiredLogBytes)
+    }
+
+    /// Without ``close()``, records not yet committed are lost, as in a crash; the files and
+    /// the lock are released.
+    deinit {
+        if let lockDescriptor { try? Sys.close(lockDescriptor) }
+    }
+
+    /// The sequence number of the last record appended (0 before the first).
+    public var appendedSequence: UInt64 { nextSequence - 1 }
+
+    /// The sequence number of the last record whose batch is synced: every record up to it
+    /// survives a crash.
+    public var durableSequence: UInt64 { pipeline.durable.load(ordering: .acquiring) }
+
+    /// Fsyncs, records and bytes written since open.
+    public var counters: JournalCounters {
+        JournalCounters(
+            fsyncs: pipeline.fsyncs.load(ordering: .relaxed),
+            records: pipeline.syncedRecords.load(ordering: .relaxed),
+            bytes: pipeline.bytesWritten.load(ordering: .relaxed)
+        )
+    }
+
+    /// The handle for a flusher thread (see ``seal()``).
+    public var flusher: JournalFlusher { JournalFlusher(pipeline: pipeline) }
+
+    /// Appends a record holding a copy of `payload` to the current batch: its sequence number.
+    /// Nothing is written until ``commit()`` or ``seal()``.
+    @discardableResult
+    public func append(_ payload: UnsafeRawBufferPointer) throws(JournalError) -> UInt64 {
+        try append(length: payload.count) { $0.copyMemory(from: payload) }
+    }
+
+    /// Appends a record of `length` bytes that `fill` writes in place into the batch buffer:
+    /// its sequence number.
+    @discardableResult
+    public func append(length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws(JournalError) -> UInt64 {
+        try checkOpen()
+        try pipeline.throwIfHalted()
+        guard length >= 0, length <= options.maximumRecordLength else {
+            throw .recordTooLong(length: length, limit: options.maximumRecordLength)
+        }
+        let sequence = nextSequence
+        pipeline.filling.append(sequence: sequence, length: length, fill)
+        nextSequence += 1
+        return sequence
+    }
+
+    /// Writes every appended record not yet written and syncs it with one `fsync`, on this
+    /// thread (after any batch a flusher holds): the durable sequence, which is then
+    /// ``appendedSequence``. A failed `write` or `fsync` halts the journal.
+    @discardableResult
+    public func commit() throws(JournalError) -> UInt64 {
+        try checkOpen()
+        return try pipeline.commit()
+    }
+
+    /// Hands the current batch to the ``flusher`` without waiting, if the flusher has finished
+    /// the previous one: true when handed over. Otherwise the batch keeps growing and goes with
+    /// a later seal, so the flusher's `fsync`s each cover everything appended meanwhile.
+    /// ``durableSequence`` tells the writer what it may acknowledge.
+    public func seal() throws(JournalError) -> Bool {
+        try checkOpen()
+        return try pipeline.seal()
+    }
+
+    /// Commits what was appended, then closes the log and releases the directory's lock, even
+    /// when the commit fails (its error is thrown). Stop any flusher, and wait for any snapshot
+    /// being written, first.
+    public func close() throws(JournalError) {
+        try checkOpen()
+        defer {
+            pipeline.closeLog()
+            if let lockDescriptor { try? Sys.close(lockDescriptor) }
+            lockDescriptor = nil
+        }
+        _ = try pipeline.commit()
+    }
+
+    private func checkOpen() throws(JournalError) {
+        guard lockDescriptor != nil else { throw .closed }
+    }
+}

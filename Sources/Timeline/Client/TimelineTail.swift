@@ -1,0 +1,143 @@
+import Dispatch
+import Frames
+import Synchronization
+import Transport
+
+extension TimelineClient {
+    /// Follows `key`: every write the server accepts for it from now on (what changed the
+    /// set, not what was ignored), in the order applied, as a ``TimelineTail``. Demand is
+    /// bounded: the server sends at most ``TimelineClientConfiguration/tailWindow`` events
+    /// ahead of the reader; a reader that falls too far behind is cut off by the server with
+    /// an ERROR (``TimelineClientError/rejected(code:reason:)``), without slowing its writers.
+    public func tail(key: some Collection<UInt8>) throws(TimelineClientError) -> TimelineTail {
+        let data = try ByteView.with(key) { (key) throws(TimelineClientError) -> [UInt8] in
+            switch configuration.encoding {
+            case .binary:
+                let request: TimelineRequest
+                do throws(TimelineCodecError) {
+                    request = try .tail(key: key)
+                } catch {
+                    throw TimelineClientError(error)
+                }
+                var bytes = [UInt8](repeating: 0, count: request.encodedByteCount)
+                bytes.withUnsafeMutableBytes { request.unsafeEncode(into: $0) }
+                return bytes
+            case .json:
+                let data = try encodeJSON(.tail(key: try ByteView.text(key, "key")))
+                return [UInt8](data)
+            }
+        }
+        do throws(TransportError) {
+            return TimelineTail(stream: try connection.requestStream(data: data), client: self)
+        } catch {
+            throw TimelineClientError(error)
+        }
+    }
+
+    /// A tail event read from its payload.
+    func event(_ payload: Payload) throws(TimelineClientError) -> TimelineEvent {
+        switch configuration.encoding {
+        case .binary:
+            return try payload.data.withUnsafeBytes { bytes in
+                Result { () throws(TimelineClientError) in
+                    let request: TimelineRequest
+                    do throws(TimelineCodecError) {
+                        request = try TimelineRequest(decoding: bytes)
+                    } catch {
+                        throw .protocolViolation("a tail event: \(error)")
+                    }
+                    switch request.operation {
+                    case .insert, .delete:
+                        return TimelineEvent(
+                            kind: request.operation == .insert ? .insert : .delete, key: Array(request.key), score: request.score,
+                            member: Array(request.member))
+                    default:
+                        throw .protocolViolation("a tail event of operation \(request.operation), not insert or delete")
+                    }
+                }
+            }.get()
+        case .json:
+            let request = try payload.data.withUnsafeBytes { bytes in
+                Result { () throws(TimelineClientError) in try decodeJSON(TimelineJSONRequest.self, bytes) }
+            }.get()
+            switch request {
+            case let .insert(key, score, member): return TimelineEvent(kind: .insert, key: Array(key.utf8), score: score, member: Array(member.utf8))
+            case let .delete(key, score, member): return TimelineEvent(kind: .delete, key: Array(key.utf8), score: score, member: Array(member.utf8))
+            default: throw .protocolViolation("a tail event that is not an insert or a delete")
+            }
+        }
+    }
+}
+
+/// A key's accepted writes, in order, as an `AsyncSequence` of ``TimelineEvent``s (from
+/// ``TimelineClient/tail(key:)``). Reading pulls demand: the client asks for a window of
+/// events and for more (REQUEST_N) as half of it is consumed. The sequence throws
+/// ``TimelineClientError`` when the server cuts the tail off or the connection fails, and
+/// `CancellationError` when the reading task is cancelled (which cancels the tail).
+/// ``next()`` is the blocking form, for a thread outside Swift concurrency. Dropping the
+/// tail, or ``cancel()``, cancels it. One reader at a time.
+public struct TimelineTail: AsyncSequence, Sendable {
+    /// Each event.
+    public typealias Element = TimelineEvent
+
+    let stream: PayloadStream
+    let client: TimelineClient
+
+    /// An iterator over the events.
+    public func makeAsyncIterator() -> Iterator { Iterator(payloads: stream.makeAsyncIterator(), client: client) }
+
+    /// Cancels the tail (CANCEL); a reader waiting now gets `CancellationError`.
+    public func cancel() { stream.cancel() }
+
+    /// Blocks the calling thread until the next event arrives, and returns it; nil once the
+    /// server completed the tail. Throws as the sequence does. Not for a thread of Swift
+    /// concurrency's pool (it would hold one of its few threads while it waits).
+    public func next() throws -> TimelineEvent? {
+        let handoff = BlockingHandoff()
+        let stream = stream
+        Task {
+            do {
+                var payloads = stream.makeAsyncIterator()
+                handoff.put(.success(try await payloads.next()))
+            } catch {
+                handoff.put(.failure(error))
+            }
+        }
+        guard let payload = try handoff.take() else { return nil }
+        return try client.event(payload)
+    }
+
+    /// Reads the events.
+    public struct Iterator: AsyncIteratorProtocol {
+        var payloads: PayloadStream.Iterator
+        let client: TimelineClient
+
+        /// The next event, nil once the server completed the tail.
+        public mutating func next() async throws -> TimelineEvent? {
+            do {
+                guard let payload = try await payloads.next() else { return nil }
+                return try client.event(payload)
+            } catch let error as TransportError {
+                throw TimelineClientError(error)
+            }
+        }
+    }
+}
+
+/// One result passed from a task to a thread that blocks for it.
+final class BlockingHandoff: Sendable {
+    private let result = Mutex<Result<Payload?, any Error>?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+
+    /// Hands the result over (once).
+    func put(_ outcome: sending Result<Payload?, any Error>) {
+        result.withLock { $0 = outcome }
+        ready.signal()
+    }
+
+    /// Waits for the result.
+    func take() throws -> Payload? {
+        ready.wait()
+        return try result.withLock { $0 }!.get()
+    }
+}

@@ -1,0 +1,138 @@
+import Frames
+import LWWSet
+
+extension TimelineEngine {
+    /// Queues one request for the next `apply`: `data` is the request frame's data (a
+    /// timeline message in `encoding`, the connection's), valid only during this call;
+    /// `interaction` is the frame's kind; `token` is how the answer finds its stream again.
+    ///
+    /// The message is checked here. A malformed one, or one the interaction cannot carry, is
+    /// answered at the next `apply` with an ERROR (0x204 and a reason naming the field), or
+    /// only counted when it came by fire-and-forget; it never affects other requests.
+    public func submit(
+        _ data: UnsafeRawBufferPointer, encoding: TimelineEncoding, interaction: TimelineInteraction,
+        connection: TimelineConnection, token: TimelineReplyToken
+    ) {
+        countInteraction(interaction)
+        let arenaStart = arena.count
+        var operation = TimelineOperation.insert
+        var failure: EngineFailure?
+        do throws(TimelineCodecError) {
+            switch encoding {
+            case .binary:
+                operation = try TimelineRequest(decoding: data).operation
+                arena.append(contentsOf: data)
+            case .json:
+                operation = try appendConverted(try codec.decode(TimelineJSONRequest.self, from: data))
+            }
+            countOperation(operation)
+            if !operation.allows(interaction) {
+                failure = .invalid("\(operation.name) cannot be sent by \(interaction.name)")
+            }
+        } catch .bufferTooSmall {
+            failure = .failed("request larger than the \(configuration.maxMessageBytes)-byte message limit")
+        } catch {
+            failure = .invalid(error.description)
+        }
+        if let failure {
+            arena.removeSubrange(arenaStart...)
+            countFailure(failure, unanswered: interaction == .fireAndForget)
+            guard interaction != .fireAndForget else { return }
+            pending.append(PendingRequest(
+                connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
+                phase: -1, arenaStart: arenaStart, arenaCount: 0, failure: failure))
+            return
+        }
+        pending.append(PendingRequest(
+            connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
+            phase: nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
+    }
+
+    /// Grants `n` more events to the tail on `token` (a REQUEST_N) and sends what its
+    /// buffer holds, up to the credit. A token with no tail is ignored (it may have been cut
+    /// off); a tail submitted but not yet applied gets the credit when it starts.
+    public func demand(_ token: TimelineReplyToken, _ n: UInt32, into output: inout some TimelineEngineOutput) {
+        if let slot = tailByToken[token] {
+            tails[slot].grant(n)
+            drain(slot, into: &output)
+            if tails[slot].queue.count > 0 && tails[slot].credit > 0 { list(slot) }
+            return
+        }
+        for index in pending.indices where pending[index].token == token && !pending[index].dropped {
+            if case .requestStream(let initial) = pending[index].interaction {
+                pending[index].interaction = .requestStream(initialDemand: UInt32(clamping: UInt64(initial) + UInt64(n)))
+            }
+        }
+    }
+
+    /// Drops the request or tail on `token` (a CANCEL): nothing more is answered or sent on it.
+    public func cancel(_ token: TimelineReplyToken) {
+        if let slot = tailByToken[token] { removeTail(slot) }
+        for index in pending.indices where pending[index].token == token { pending[index].dropped = true }
+    }
+
+    /// Drops every request and tail of `connection`, which has gone.
+    public func close(_ connection: TimelineConnection) {
+        for slot in tails.indices where tails[slot].isActive && tails[slot].connection == connection { removeTail(slot) }
+        for index in pending.indices where pending[index].connection == connection { pending[index].dropped = true }
+    }
+
+    /// The phase of `connection`'s next request: the same as its previous one while it keeps
+    /// writing (even phases) or reading (odd phases), the next one when it switches.
+    private func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
+        let previous = connectionPhases[connection] ?? -1
+        let phase: Int
+        if previous < 0 {
+            phase = writing ? 0 : 1
+        } else {
+            phase = (previous % 2 == 0) == writing ? previous : previous + 1
+        }
+        connectionPhases[connection] = phase
+        maxPhase = Swift.max(maxPhase, phase)
+        return phase
+    }
+
+    /// Writes the binary form of a JSON request into the arena and returns its operation.
+    private func appendConverted(_ request: TimelineJSONRequest) throws(TimelineCodecError) -> TimelineOperation {
+        try request.withBinary(scratch: scratch) { (binary) throws(TimelineCodecError) in
+            try appendToArena(binary)
+            return binary.operation
+        }
+    }
+
+    /// Appends `request`'s binary form to the arena.
+    private func appendToArena(_ request: TimelineRequest) throws(TimelineCodecError) {
+        let start = arena.count
+        let count = request.encodedByteCount
+        guard count <= configuration.maxMessageBytes else { throw .bufferTooSmall(needed: count, available: configuration.maxMessageBytes) }
+        arena.append(contentsOf: repeatElement(0, count: count))
+        arena.withUnsafeMutableBytes { request.unsafeEncode(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+    }
+
+    private func countInteraction(_ interaction: TimelineInteraction) {
+        switch interaction {
+        case .fireAndForget: counters.fireAndForgetRequests += 1
+        case .requestResponse: counters.requestResponseRequests += 1
+        case .requestStream: counters.requestStreamRequests += 1
+        }
+    }
+
+    private func countOperation(_ operation: TimelineOperation) {
+        switch operation {
+        case .insert: counters.inserts += 1
+        case .delete: counters.deletes += 1
+        case .select: counters.selects += 1
+        case .tail: counters.tails += 1
+        case .insertBatch: counters.insertBatches += 1
+        case .deleteBatch: counters.deleteBatches += 1
+        case .selectKeys: counters.selectKeys += 1
+        case .range: counters.ranges += 1
+        }
+    }
+
+    /// Counts a request that fails, by its code.
+    func countFailure(_ failure: EngineFailure, unanswered: Bool) {
+        if failure.code == .invalid { counters.invalidRequests += 1 } else { counters.failedRequests += 1 }
+        if unanswered { counters.unansweredFailures += 1 }
+    }
+}

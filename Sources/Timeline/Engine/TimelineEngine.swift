@@ -1,0 +1,109 @@
+import Frames
+import LWWSet
+
+/// The transport-neutral core of the timeline server's single writer: it owns the `LWWSet`,
+/// queues the requests the server hands it, applies them in batches, answers through a
+/// `TimelineEngineOutput`, and feeds tails. It does no I/O and takes no lock; one thread
+/// (the server's writer) makes every call.
+///
+/// The server's loop: for each inbound request frame, `submit` its data (the bytes are
+/// copied, so they need only live during the call); after each poll, `apply` everything
+/// submitted; on REQUEST_N `demand`, on CANCEL `cancel`, when a connection goes `close`.
+///
+/// ```swift
+/// let engine = try TimelineEngine(configuration: .init(maxSize: 10_000))
+/// engine.submit(frame.data, encoding: .binary, interaction: .requestResponse,
+///               connection: TimelineConnection(rawValue: 1), token: TimelineReplyToken(rawValue: 7))
+/// engine.apply(into: &output)                  // answers through output.respond / fail
+/// engine.demand(tailToken, 64, into: &output)  // a tail's REQUEST_N
+/// ```
+///
+/// Order: requests of one connection take effect in the order submitted (a select after an
+/// insert sees it; one before does not). Within an `apply` the writes of all connections run
+/// as one batch of the set's batch API, then the selects, alternating as connections
+/// alternate. Nothing on the steady-state path allocates for the binary encoding; JSON
+/// requests and answers go through Foundation's coders.
+public final class TimelineEngine {
+    /// The engine's settings.
+    public struct Configuration: Sendable {
+        /// The most entries each of a key's sets keeps (`LWWSet.maxSize`).
+        public var maxSize: Int
+        /// The most events a tail buffers for its subscriber before it is cut off.
+        public var tailBufferEvents: Int
+        /// The largest response the engine builds (and JSON request it converts), in bytes;
+        /// a larger one fails with 0x201.
+        public var maxMessageBytes: Int
+
+        /// Settings: `maxSize` per set (default 10,000), `tailBufferEvents` per tail (default
+        /// 65,536) and `maxMessageBytes` (default 16 MiB, RSocket's largest frame).
+        public init(maxSize: Int = LWWSet.defaultMaxSize, tailBufferEvents: Int = 65_536, maxMessageBytes: Int = 1 << 24) {
+            self.maxSize = maxSize
+            self.tailBufferEvents = tailBufferEvents
+            self.maxMessageBytes = maxMessageBytes
+        }
+    }
+
+    /// The settings the engine was made with.
+    public let configuration: Configuration
+    /// What the engine has done so far.
+    public internal(set) var counters = TimelineCounters()
+    /// The set. Reading it copies the value (its buffers are shared until the next write
+    /// copies them), as a snapshot does.
+    public internal(set) var set: LWWSet
+
+    // Submitted requests, their bytes, and each connection's latest phase, until `apply`.
+    var pending: [PendingRequest] = []
+    var arena: [UInt8] = []
+    var connectionPhases: [TimelineConnection: Int] = [:]
+    var maxPhase = -1
+
+    // Reused by `apply`: the requests in phase order, the phases' starts, the write batch and
+    // which request owns each write, the select batch and its owners, the selection.
+    var order: [Int] = []
+    var phaseStarts: [Int] = []
+    var writeBatch: [BorrowedWrite] = []
+    var writeOwners: [Int] = []
+    var selectBatch: [BorrowedSelect] = []
+    var selectOwners: [Int] = []
+    var selection = Selection(reservingEntries: 64, memberBytes: 4096)
+    /// Where responses are built (and JSON requests converted): `maxMessageBytes`, allocated
+    /// once.
+    let scratch: UnsafeMutableRawBufferPointer
+    let codec = TimelineJSONCodec()
+    /// The JSON of an ok.
+    let okJSON: [UInt8] = Array(#"{"ok":true}"#.utf8)
+
+    // Tails: their slots (reused), the free slots, the slot of each token, the slots by
+    // key hash, and the slots with events to send.
+    var tails: [TailSubscription] = []
+    var freeTails: [Int] = []
+    var tailByToken: [TimelineReplyToken: Int] = [:]
+    var tailsByKey: [Int: [Int]] = [:]
+    var listedTails: [Int] = []
+
+    /// An engine with an empty set; throws for a `maxSize` below 1.
+    public convenience init(configuration: Configuration = Configuration()) throws(LWWSetError) {
+        try self.init(configuration: configuration, set: try LWWSet(maxSize: configuration.maxSize))
+    }
+
+    /// An engine that starts from `set` (a snapshot and log replayed at start), bound to the
+    /// configuration's `maxSize` (a set holding more is trimmed); throws for a `maxSize`
+    /// below 1.
+    public init(configuration: Configuration = Configuration(), set: LWWSet) throws(LWWSetError) {
+        var set = set
+        if set.maxSize != configuration.maxSize { try set.setMaxSize(configuration.maxSize) }
+        self.configuration = configuration
+        self.set = set
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(configuration.maxMessageBytes, 64), alignment: 8)
+    }
+
+    deinit {
+        scratch.deallocate()
+    }
+
+    /// The number of requests submitted and not yet applied.
+    public var pendingCount: Int { pending.count }
+
+    /// The number of tails subscribed.
+    public var tailCount: Int { tailByToken.count }
+}

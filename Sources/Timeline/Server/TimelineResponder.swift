@@ -1,0 +1,287 @@
+import Frames
+import LWWSet
+import Posix
+import ShmRing
+import Synchronization
+import Transport
+
+/// What the server's poll thread knows of one connection. A class, so that a request
+/// updates it through a dictionary read (a dictionary's in-place `_modify` allocates its
+/// coroutine frame in a debug build).
+final class ConnectionInfo {
+    /// The carrier's index in the server's list.
+    let carrier: Int
+    /// The encoding its SETUP chose (nil before it).
+    var encoding: TimelineEncoding?
+    /// Its entry in the stat segment's table, when listed.
+    var statEntry: Int?
+    /// Requests received, and the count last stored in the stat segment.
+    var requests: UInt64 = 0
+    var publishedRequests: UInt64 = 0
+    /// The shared-memory client, once its channel was inspected.
+    var client: ProcessIdentity?
+
+    init(carrier: Int) { self.carrier = carrier }
+}
+
+/// The flags the server and its poll thread share.
+final class ServerControl: Sendable {
+    /// Set when the server stops: the poll thread commits the log at once instead of
+    /// waiting for the flusher, so every answer goes out before the connections close.
+    let stopping = Atomic<Bool>(false)
+    /// The transport server's counters, stored once it runs (the stat segment copies them).
+    let transportCounters = AtomicLazyReference<ServerCounters>()
+}
+
+/// The timeline server's ``Responder``: on the transport's poll thread (the single writer) it
+/// hands each request to the ``TimelineEngine``, applies them at the end of each poll batch,
+/// answers through ``ServerReplies``, feeds tails under REQUEST_N credit, and keeps the
+/// journal and the stat segment up to date.
+final class TimelineResponder: Responder {
+    let engine: TimelineEngine
+    let replies: ServerReplies
+    let durability: TimelineDurability?
+    let stat: StatSegmentWriter?
+    let control: ServerControl
+    /// The carrier kind of each carrier index, as the stat segment numbers them (1 shm, 2 tcp).
+    let carrierKinds: [UInt64]
+    /// The shared-memory carrier (index 0), for its channels' state.
+    let sharedMemory: SharedMemoryServerCarrier?
+
+    private var connections: [UInt64: ConnectionInfo] = [:]
+    private var observer: JournalWriteObserver?
+    private var setupsRefused: UInt64 = 0
+    private var reclaimedClients: UInt64 = 0
+    /// When the stat segment is next refreshed, and when the set's statistics (and the
+    /// snapshot check) are next taken: monotonic nanoseconds.
+    private var nextRefresh: Int64 = 0
+    private var nextStatistics: Int64 = 0
+
+    static let refreshInterval: Int64 = 100_000_000
+    static let statisticsInterval: Int64 = 1_000_000_000
+
+    init(
+        engine: TimelineEngine, durability: TimelineDurability?, stat: StatSegmentWriter?, control: ServerControl,
+        carrierKinds: [UInt64], sharedMemory: SharedMemoryServerCarrier?
+    ) {
+        self.engine = engine
+        self.durability = durability
+        self.replies = ServerReplies(durability: durability)
+        self.stat = stat
+        self.control = control
+        self.carrierKinds = carrierKinds
+        self.sharedMemory = sharedMemory
+        self.observer = durability.map { JournalWriteObserver(durability: $0) }
+        connections.reserveCapacity(64)
+    }
+
+    // MARK: Connections
+
+    func connectionOpened(_ connection: ConnectionID, peer: String) {
+        let carrier = Int(connection.rawValue >> 56)
+        let info = ConnectionInfo(carrier: carrier)
+        let kind = carrier < carrierKinds.count ? carrierKinds[carrier] : 3
+        info.statEntry = stat?.openConnection(connection.rawValue, carrier: kind, peer: peer, now: Sys.monotonicNanoseconds())
+        connections[connection.rawValue] = info
+    }
+
+    func setup(_ request: SetupRequest, connection: ConnectionID) -> SetupDecision {
+        guard let encoding = TimelineEncoding(mimeType: request.dataMIMEType) else {
+            setupsRefused += 1
+            return .unsupported(
+                "data MIME type '\(request.dataMIMETypeString)' is not served; use "
+                    + TimelineEncoding.allCases.map { "'\($0.mimeType)'" }.joined(separator: " or "))
+        }
+        let info = connections[connection.rawValue] ?? ConnectionInfo(carrier: Int(connection.rawValue >> 56))
+        connections[connection.rawValue] = info
+        info.encoding = encoding
+        if let entry = info.statEntry { stat?.setUp(entry, encoding: encoding == .binary ? 1 : 2) }
+        return .accept
+    }
+
+    func connectionClosed(_ connection: ConnectionID) {
+        engine.close(TimelineConnection(rawValue: connection.rawValue))
+        replies.close(connection.rawValue)
+        guard let info = connections.removeValue(forKey: connection.rawValue) else { return }
+        if let client = info.client, !client.isAlive { reclaimedClients += 1 }
+        if let entry = info.statEntry { stat?.closeConnection(entry) }
+    }
+
+    // MARK: Requests
+
+    func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
+        guard let encoding = countRequest(connection) else { return }
+        engine.submit(
+            payload.data, encoding: encoding, interaction: .fireAndForget,
+            connection: TimelineConnection(rawValue: connection.rawValue), token: TimelineReplyToken(rawValue: 0))
+    }
+
+    func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
+        guard let encoding = countRequest(output.connection) else {
+            output.error(.invalid, reason: "request before SETUP")
+            return
+        }
+        let token = replies.open(output, credit: 0)
+        engine.submit(
+            payload.data, encoding: encoding, interaction: .requestResponse,
+            connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
+    }
+
+    func requestStream(_ payload: PayloadView, initialDemand: UInt32, output: ResponderOutput) {
+        guard let encoding = countRequest(output.connection) else {
+            output.error(.invalid, reason: "request before SETUP")
+            return
+        }
+        let token = replies.open(output, credit: initialDemand)
+        engine.submit(
+            payload.data, encoding: encoding, interaction: .requestStream(initialDemand: initialDemand),
+            connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
+    }
+
+    func requestChannel(_ payload: PayloadView, initialDemand: UInt32, output: ResponderOutput) {
+        output.error(.invalid, reason: "request-channel carries no timeline request; use request-stream for a tail")
+    }
+
+    func demand(credit: UInt32, output: ResponderOutput) {
+        guard let token = replies.token(of: output) else { return }
+        let increase = replies.grant(token, credit: credit)
+        guard increase > 0 else { return }
+        var output = replies
+        engine.demand(token, increase, into: &output)
+    }
+
+    func cancel(output: ResponderOutput) {
+        guard let token = replies.token(of: output) else { return }
+        engine.cancel(token)
+        replies.end(token)
+    }
+
+    /// Counts a request of `connection`: its encoding, or nil before SETUP.
+    private func countRequest(_ connection: ConnectionID) -> TimelineEncoding? {
+        guard let info = connections[connection.rawValue], let encoding = info.encoding else { return nil }
+        info.requests &+= 1
+        return encoding
+    }
+
+    // MARK: The batch and the round
+
+    func endOfBatch() {
+        guard engine.pendingCount > 0 else { return }
+        var output = replies
+        if observer != nil {
+            engine.apply(into: &output, observer: &observer!)
+        } else {
+            engine.apply(into: &output)
+        }
+    }
+
+    func poll() -> Int {
+        var work = 0
+        if let durability {
+            durability.sealIfNeeded()
+            if replies.waitingCount > 0 && control.stopping.load(ordering: .relaxed) { durability.commitNow() }
+            work += replies.releaseDurable()
+        }
+        if !engine.listedTails.isEmpty {
+            var output = replies
+            engine.flush(into: &output)
+        }
+        let now = Sys.monotonicNanoseconds()
+        if now >= nextRefresh {
+            nextRefresh = now &+ Self.refreshInterval
+            refresh(now)
+        }
+        return work
+    }
+
+    // MARK: The stat segment
+
+    /// Stores the heartbeat, the counters and the connections' state.
+    private func refresh(_ now: Int64) {
+        let statistics: LWWSet.Statistics?
+        if now >= nextStatistics {
+            nextStatistics = now &+ Self.statisticsInterval
+            let current = engine.set.statistics
+            durability?.snapshotIfNeeded(engine.set, liveBytes: Self.liveBytes(current))
+            statistics = current
+        } else {
+            statistics = nil
+        }
+        guard let stat else { return }
+        stat.heartbeat()
+        if control.stopping.load(ordering: .relaxed) { stat.setState(.stopping) }
+        publishCounters(stat, statistics)
+        for (id, info) in connections {
+            guard let entry = info.statEntry else { continue }
+            if info.requests != info.publishedRequests {
+                stat.setRequests(entry, info.requests)
+                info.publishedRequests = info.requests
+            }
+            if info.carrier == 0, let sharedMemory,
+               let status = sharedMemory.channelStatus(ConnectionID(rawValue: id & (1 << 56 - 1)), now: now) {
+                if info.client == nil { info.client = status.client }
+                stat.setChannel(
+                    entry, clientPid: status.client.pid, inboundLag: status.inboundLag, outboundLag: status.outboundLag,
+                    heartbeatAge: status.clientHeartbeatAge)
+            }
+        }
+    }
+
+    private func publishCounters(_ stat: StatSegmentWriter, _ statistics: LWWSet.Statistics?) {
+        let counters = engine.counters
+        stat.set(.fireAndForgetRequests, counters.fireAndForgetRequests)
+        stat.set(.requestResponseRequests, counters.requestResponseRequests)
+        stat.set(.requestStreamRequests, counters.requestStreamRequests)
+        stat.set(.inserts, counters.inserts)
+        stat.set(.deletes, counters.deletes)
+        stat.set(.selects, counters.selects)
+        stat.set(.tails, counters.tails)
+        stat.set(.insertBatches, counters.insertBatches)
+        stat.set(.deleteBatches, counters.deleteBatches)
+        stat.set(.selectKeys, counters.selectKeys)
+        stat.set(.ranges, counters.ranges)
+        stat.set(.invalidRequests, counters.invalidRequests)
+        stat.set(.failedRequests, counters.failedRequests)
+        stat.set(.unansweredFailures, counters.unansweredFailures)
+        stat.set(.writesApplied, counters.writesApplied)
+        stat.set(.writesIgnored, counters.writesIgnored)
+        stat.set(.tailEventsSent, counters.tailEventsSent)
+        stat.set(.tailsCutOff, counters.tailsCutOff)
+        stat.set(.activeTails, counters.activeTails)
+        stat.set(.setupsRefused, setupsRefused)
+        stat.set(.reclaimedClients, reclaimedClients)
+        if let transport = control.transportCounters.load() {
+            stat.set(.connectionsOpened, transport.connectionsOpened)
+            stat.set(.connectionsClosed, transport.connectionsClosed)
+            stat.set(.connectionsOpen, transport.connectionsOpen)
+            stat.set(.connectionErrors, transport.connectionErrors)
+            stat.set(.framesReceived, transport.framesReceived)
+            stat.set(.framesSent, transport.framesSent)
+            stat.set(.doorbellSleeps, transport.doorbellSleeps)
+        }
+        if let sharedMemory { stat.set(.shmRejectedConnects, sharedMemory.rejectedConnectCount) }
+        if let durability {
+            let journal = durability.journal.counters
+            stat.set(.logRecords, journal.records)
+            stat.set(.logBytes, journal.bytes)
+            stat.set(.logFsyncs, journal.fsyncs)
+            stat.set(.durableSequence, durability.durableSequence)
+            stat.set(.repliesAwaitingDurability, replies.waitingCount)
+            stat.set(.snapshotsWritten, durability.snapshotsWritten.load(ordering: .relaxed))
+            stat.set(.snapshotsFailed, durability.snapshotsFailed.load(ordering: .relaxed))
+        }
+        if let statistics {
+            stat.set(.setKeys, statistics.keys)
+            stat.set(.setEntries, statistics.entries)
+            stat.set(.setTombstones, statistics.tombstones)
+            stat.set(.setMemberBytes, statistics.memberBytes)
+            stat.set(.setReservedBytes, statistics.reservedBytes)
+        }
+    }
+
+    /// What a snapshot of a set with these statistics would hold, roughly: one record header
+    /// per entry and tombstone, and the members' bytes.
+    static func liveBytes(_ statistics: LWWSet.Statistics) -> Int {
+        (statistics.entries + statistics.tombstones) * (WriteRecord.headerLength + 8) + statistics.memberBytes
+    }
+}

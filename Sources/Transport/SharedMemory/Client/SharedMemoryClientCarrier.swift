@@ -1,0 +1,221 @@
+import Posix
+import ShmRing
+import Synchronization
+
+/// The client side of the shared-memory carrier (see <doc:SharedMemoryHandshake>): one
+/// duplex channel to a server on this machine, found by the server's name.
+///
+/// ```swift
+/// let carrier = try SharedMemoryClientCarrier(configuration: .init(name: "ringside"))
+/// while try frame.withUnsafeBytes({ try carrier.send($0) }) == .wouldBlock {
+///     try carrier.waitForWork(timeout: .milliseconds(10))
+/// }
+/// _ = try carrier.receive(limit: 64) { frame in handle(frame) }
+/// carrier.close()
+/// ```
+///
+/// Sending and receiving make no system call: a send copies the frame into the ring and rings
+/// the server's doorbell, which costs a futex wake only when the server sleeps.
+///
+/// `@unchecked Sendable`: the object holds no thread-affine state and may move between
+/// threads; callers serialise their calls (the connection API holds it behind a lock), as the
+/// ``ClientCarrier`` protocol requires.
+public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable {
+    /// The server's number for this connection.
+    public let connectionID: ConnectionID
+    /// The largest frame ``send(_:)`` takes: an eighth of the client → server ring.
+    public let maxFrameLength: Int
+    /// This connection's channel segment (`/NAME-ch-PID-SEQ`).
+    public let channelName: String
+    /// The server process (the control segment's owner).
+    public let server: ProcessIdentity
+
+    let configuration: SharedMemoryClientConfiguration
+    let control: ControlBlock
+    /// Keeps the control segment mapped (its block and the server's doorbell live there).
+    let connectRing: ManyToOneRing
+    let block: ChannelBlock
+    /// Client → server records (this side is the only writer).
+    let outbound: OneToOneRing
+    /// Server → client records (this side consumes).
+    let inbound: OneToOneRing
+    let serverDoorbell: Doorbell
+    let doorbell: Doorbell
+    let livenessNanoseconds: Int64
+    let silenceNanoseconds: Int64
+
+    /// Set by ``close()``.
+    var closedLocally = false
+    /// Why the connection is gone, once it is (sticky).
+    var gone: TransportError?
+    /// When the server's liveness is next checked (monotonic nanoseconds).
+    var nextLivenessCheck: Int64
+    /// The server's consumer position when a send last found the ring full.
+    var blockedAt: Int64?
+
+    /// Connects to the server named in `configuration`: ``TransportError/serverNotFound(_:)``
+    /// when none runs, ``TransportError/refused(_:)`` when it refuses,
+    /// ``TransportError/timedOut(_:)`` when it does not answer in time.
+    public init(configuration: SharedMemoryClientConfiguration = .init()) throws(TransportError) {
+        try configuration.validate()
+        let attached = try Attachment.connect(configuration)
+        self.configuration = configuration
+        self.connectionID = ConnectionID(rawValue: attached.block.connection)
+        self.channelName = attached.channelName
+        self.server = attached.server
+        self.control = attached.control
+        self.connectRing = attached.connectRing
+        self.block = attached.block
+        self.outbound = attached.outbound
+        self.inbound = attached.inbound
+        self.serverDoorbell = attached.control.doorbell
+        self.doorbell = attached.block.doorbell
+        self.maxFrameLength = attached.outbound.maxMessageLength
+        self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        self.silenceNanoseconds = SharedMemoryClock.nanoseconds(configuration.serverSilenceLimit)
+        let now = SharedMemoryClock.now()
+        self.nextLivenessCheck = now &+ livenessNanoseconds
+        inbound.consumerHeartbeat = now
+    }
+
+    deinit { close() }
+
+    /// Copies `frame` into the ring and rings the server's doorbell: ``SendOutcome/wouldBlock``
+    /// when the ring is full (the server's liveness is checked then, at most once per liveness
+    /// interval). Throws ``TransportError/closed`` after ``close()``, the reason once the
+    /// server is gone, and ``TransportError/invalidArgument(_:)`` for a frame longer than
+    /// ``maxFrameLength``.
+    public func send(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> SendOutcome {
+        if closedLocally { throw .closed }
+        if let gone { throw gone }
+        guard frame.count <= maxFrameLength else {
+            throw .invalidArgument("frame of \(frame.count) bytes; at most \(maxFrameLength) in one ring record")
+        }
+        if block.state != .accepted { throw finish(reason: channelEnded()) }
+        do {
+            switch try outbound.write(type: ChannelRecord.frame, bytes: frame) {
+            case .written:
+                blockedAt = nil
+                serverDoorbell.ring()
+                return .sent
+            case .full:
+                blockedAt = outbound.consumerPosition
+                try checkServer(now: SharedMemoryClock.now())
+                return .wouldBlock
+            }
+        } catch {
+            throw finish(reason: .protocolViolation("client → server ring: \(error)"))
+        }
+    }
+
+    /// Delivers up to `limit` frames, in order; frees their space at once and rings the
+    /// server's doorbell (it may wait for room). With nothing to deliver it throws if the
+    /// server closed the channel or is gone (checked at most once per liveness interval).
+    public func receive(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int {
+        if closedLocally { throw .closed }
+        let state = block.state  // before the drain: frames sent before a close come first
+        var frames = 0
+        var sawClose = false
+        var badType: Int32?
+        do {
+            try inbound.controlledRead(limit: limit) { type, payload in
+                if type == ChannelRecord.frame {
+                    handler(payload)
+                    frames += 1
+                    return .continue
+                }
+                if type == ChannelRecord.close {
+                    sawClose = true
+                    return .break
+                }
+                badType = type
+                return .abort
+            }
+        } catch {
+            throw finish(reason: .protocolViolation("server → client ring: \(error)"))
+        }
+        if frames > 0 || sawClose { serverDoorbell.ring() }
+        if frames > 0 { return frames }
+        if let badType { throw finish(reason: .protocolViolation("server → client ring: record type \(badType) (1: frame, 2: close)")) }
+        if let gone { throw gone }
+        if sawClose || state != .accepted { throw finish(reason: channelEnded()) }
+        try checkServer(now: SharedMemoryClock.now())
+        return 0
+    }
+
+    /// Sleeps on this channel's doorbell until the server rings it (a frame arrived, or it
+    /// drained the ring this side is blocked on), at most `timeout` and at most one liveness
+    /// interval; announces the sleep first and re-checks, so no wake-up is missed. Returns at
+    /// once when there is something to receive; throws when the server is gone and nothing is
+    /// left to receive.
+    public func waitForWork(timeout: Duration) throws(TransportError) {
+        if closedLocally { throw .closed }
+        if hasInbound { return }
+        if let gone { throw gone }
+        try checkServer(now: SharedMemoryClock.now())
+        let ticket = doorbell.prepareToSleep()
+        if hasInbound || roomAppeared || block.state != .accepted {
+            doorbell.cancelSleep()
+            return
+        }
+        doorbell.sleep(ticket, timeout: min(timeout, configuration.livenessInterval))
+    }
+
+    /// Closes the connection (idempotent): a close record after the frames already sent (when
+    /// the ring has room), the state moved to closed by the client, the server's doorbell
+    /// rung, and the channel segment unlinked. Later calls throw ``TransportError/closed``.
+    public func close() {
+        guard !closedLocally else { return }
+        closedLocally = true
+        if gone == nil && block.state == .accepted {
+            let reason = ChannelRecord.reasonBytes("closed by the client")
+            _ = try? reason.withUnsafeBytes { raw throws(RingError) in try outbound.write(type: ChannelRecord.close, bytes: raw) }
+            _ = block.transition(from: .accepted, to: .closedByClient)
+            serverDoorbell.ring()
+        }
+        try? SharedMemorySegment.unlink(name: channelName)
+    }
+
+    /// Whether the server has written records not yet received.
+    private var hasInbound: Bool { inbound.producerPosition != inbound.consumerPosition }
+
+    /// Whether the server consumed since a send found the ring full.
+    private var roomAppeared: Bool {
+        guard let blockedAt else { return false }
+        return outbound.consumerPosition != blockedAt
+    }
+
+    /// Why the channel is no longer accepted, read from its block.
+    private func channelEnded() -> TransportError {
+        switch block.state {
+        case .closedByServer: .serverGone("the server closed the connection: \(block.reason)")
+        case .accepted: .serverGone("the server closed the connection")
+        case let state: .protocolViolation("channel state \(state.map { "\($0)" } ?? "invalid") on an open connection")
+        }
+    }
+
+    /// Records why the connection is gone and returns it, to throw.
+    private func finish(reason: TransportError) -> TransportError {
+        if gone == nil { gone = reason }
+        return gone ?? reason
+    }
+
+    /// Once per liveness interval: stores this side's heartbeat and checks the server (its
+    /// process, the control state, its heartbeat's age); throws when it is gone.
+    func checkServer(now: Int64) throws(TransportError) {
+        if let gone { throw gone }
+        guard now >= nextLivenessCheck else { return }
+        nextLivenessCheck = now &+ livenessNanoseconds
+        inbound.consumerHeartbeat = now
+        if !server.isAlive {
+            throw finish(reason: .serverGone("server pid \(server.pid) exited"))
+        }
+        if control.state != ControlBlock.running {
+            throw finish(reason: .serverGone("the server shut down"))
+        }
+        let silence = now &- control.heartbeat
+        if silence > silenceNanoseconds {
+            throw finish(reason: .serverGone("no heartbeat from server pid \(server.pid) for \(silence / 1_000_000) ms"))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ShmRing
+
+/// The server's side of one client's channel: its rings, its block, the client's identity,
+/// and what the poll loop has learnt about it. Owned and touched only by the server's thread.
+final class ServerChannel {
+    /// The connection's id (serial and slot).
+    let id: ConnectionID
+    /// Its slot in the carrier's table.
+    let slot: Int
+    /// The client process, as checked at connect.
+    let client: ProcessIdentity
+    /// The channel segment's name (unlinked when the connection ends).
+    let segmentName: String
+    /// The channel block.
+    let block: ChannelBlock
+    /// Client → server records (this side consumes).
+    let inbound: OneToOneRing
+    /// Server → client records (this side is the only writer).
+    let outbound: OneToOneRing
+    /// The client's doorbell.
+    let doorbell: Doorbell
+
+    /// The client process is gone: deliver what it committed, then close.
+    var clientDead = false
+    /// The inbound ring could not be framed: reported once, never read again.
+    var stopReading = false
+    /// The outbound ring was found corrupt: nothing more is sent on it.
+    var outboundBroken = false
+    /// The connection has ended (its closed event is out or queued); it leaves at the next
+    /// retirement.
+    var retiring = false
+    /// Frames were sent since the last flush (the slot is on the flush list).
+    var sentSinceFlush = false
+    /// Records were consumed in this poll (the slot is on the wake list).
+    var readThisPoll = false
+
+    init(id: ConnectionID, slot: Int, client: ProcessIdentity, segmentName: String,
+         block: ChannelBlock, inbound: OneToOneRing, outbound: OneToOneRing) {
+        self.id = id
+        self.slot = slot
+        self.client = client
+        self.segmentName = segmentName
+        self.block = block
+        self.inbound = inbound
+        self.outbound = outbound
+        self.doorbell = block.doorbell
+    }
+
+    /// Tells the client this side is done: a close record after the frames already sent (when
+    /// the ring has room), the state moved to closed by the server with `reason`, its doorbell
+    /// rung.
+    func announceClose(_ reason: String) {
+        let bytes = ChannelRecord.reasonBytes(reason)
+        _ = try? bytes.withUnsafeBytes { raw throws(RingError) in try outbound.write(type: ChannelRecord.close, bytes: raw) }
+        block.setReason(reason)
+        _ = block.transition(from: .accepted, to: .closedByServer)
+        doorbell.ring()
+    }
+}

@@ -1,0 +1,129 @@
+import ShmRing
+import Synchronization
+
+// The inside of a poll: queued events, the channels read in turn, the clients woken, the
+// ended channels retired, and the periodic liveness pass.
+extension SharedMemoryServerCarrier {
+    /// Delivers queued events, up to `limit`; returns how many.
+    func deliverPending(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        guard !pendingEvents.isEmpty else { return 0 }
+        let count = min(limit, pendingEvents.count)
+        for index in 0..<count { handler(pendingEvents[index]) }
+        pendingEvents.removeFirst(count)
+        return count
+    }
+
+    /// Reads every channel in turn, from `cursor`, up to `limit` events in all.
+    func readChannels(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        let count = active.count
+        guard count > 0 else { return 0 }
+        var delivered = 0
+        var visited = 0
+        while visited < count && delivered < limit {
+            let slot = active[(cursor &+ visited) % count]
+            visited += 1
+            guard let channel = slots[slot], !channel.retiring, !channel.stopReading else { continue }
+            delivered += read(channel, limit: limit - delivered, handler)
+        }
+        cursor = (cursor &+ 1) % count
+        return delivered
+    }
+
+    /// Reads one channel: frames become events; a close record, or an empty ring after the
+    /// client closed or died, ends the connection. The state is loaded before the ring is
+    /// drained, so no frame sent before a close is lost.
+    func read(_ channel: ServerChannel, limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        let id = channel.id
+        guard let state = channel.block.state else {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "channel block: state word holds no channel state"))
+            return 1
+        }
+        let clientClosed = state == .closedByClient
+        var frames = 0
+        var sawClose = false
+        var badType: Int32?
+        let consumed: Int
+        do {
+            consumed = try channel.inbound.controlledRead(limit: limit) { type, payload in
+                if type == ChannelRecord.frame {
+                    if channel.retiring { return .abort }  // the handler closed it mid-batch
+                    handler(.frame(id, payload))
+                    frames += 1
+                    return .continue
+                }
+                if type == ChannelRecord.close {
+                    sawClose = true
+                    return .break
+                }
+                badType = type
+                return .abort
+            }
+        } catch {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "client → server ring: \(error)"))
+            return frames + 1
+        }
+        if consumed > 0 && !channel.readThisPoll {
+            channel.readThisPoll = true
+            wakeList.append(channel.slot)
+        }
+        if let badType {
+            channel.stopReading = true
+            handler(.malformed(id, reason: "client → server ring: record type \(badType) (1: frame, 2: close)"))
+            return frames + 1
+        }
+        guard sawClose || (consumed == 0 && (clientClosed || channel.clientDead)) else { return frames }
+        let reason: CarrierCloseReason = sawClose || clientClosed
+            ? .peerClosed : .peerDied("client pid \(channel.client.pid) exited")
+        end(channel, event: nil)
+        handler(.closed(id, reason))
+        return frames + 1
+    }
+
+    /// Rings, after one fence, the doorbells of sleeping clients whose rings this poll drained
+    /// (a client blocked on a full ring waits for exactly that).
+    func wakeDrainedClients() {
+        guard !wakeList.isEmpty else { return }
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        for index in 0..<wakeList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = slots[wakeList[index]] else { continue }
+            channel.readThisPoll = false
+            if channel.doorbell.hasSleeper { channel.doorbell.ring() }
+        }
+        wakeList.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes ended channels from the table (their segments are already unlinked); not
+    /// during a poll, whose loops walk the table.
+    func retire() {
+        guard !polling, !retireList.isEmpty else { return }
+        for index in 0..<retireList.count {  // by index: an iterator would keep the buffer shared
+            let slot = retireList[index]
+            guard slots[slot] != nil else { continue }
+            slots[slot] = nil
+            if let index = active.firstIndex(of: slot) { active.swapAt(index, active.count - 1); active.removeLast() }
+            freeSlots.append(slot)
+        }
+        retireList.removeAll(keepingCapacity: true)
+        control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
+    }
+
+    /// The periodic work: which clients died (pid and start time), and whether a dead
+    /// client's claim wedges the connect ring. A dead client's channel that is still read is
+    /// closed once drained (in ``read(_:limit:_:)``); one no longer read (malformed, the
+    /// session's close pending) is closed at once.
+    func checkLiveness() {
+        for slot in active {
+            guard let channel = slots[slot], !channel.retiring, !channel.clientDead else { continue }
+            guard !channel.client.isAlive else { continue }
+            channel.clientDead = true
+            if channel.stopReading {
+                end(channel, event: .closed(channel.id, .peerDied("client pid \(channel.client.pid) exited")))
+            }
+        }
+        if connectRingFailure == nil {
+            do { _ = try connectRing.unblockIfStalled(after: .milliseconds(500)) } catch { connectRingFailure = error }
+        }
+    }
+}

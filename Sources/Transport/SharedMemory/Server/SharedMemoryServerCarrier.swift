@@ -1,0 +1,303 @@
+import Posix
+import ShmRing
+import Synchronization
+
+/// The server side of the shared-memory carrier (see <doc:SharedMemoryHandshake>): it owns
+/// the control segment `/NAME-ctl`, accepts clients through its connect ring, and moves whole
+/// frames through each client's duplex channel without a system call per message.
+///
+/// One thread (the server's single writer) calls every method. Between polls that found
+/// nothing it sleeps on ``doorbell``, which clients ring after they write:
+///
+/// ```swift
+/// let carrier = try SharedMemoryServerCarrier(configuration: .init(name: "ringside"))
+/// while running {
+///     if carrier.poll(limit: 256, handle) == 0 {
+///         let ticket = carrier.doorbell.prepareToSleep()
+///         if carrier.poll(limit: 256, handle) > 0 { carrier.doorbell.cancelSleep() }
+///         else { carrier.doorbell.sleep(ticket, timeout: .milliseconds(100)) }
+///     }
+///     carrier.flush()
+/// }
+/// carrier.shutdown()
+/// ```
+///
+/// `@unchecked Sendable`: the object holds no thread-affine state, so it may be handed to the
+/// thread that runs the server loop; the protocol's rule (one caller at a time) is the
+/// caller's to keep, as for every ``ServerCarrier``.
+public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable {
+    /// The segment names of this server.
+    public let names: SharedMemoryNames
+    /// The settings it was started with.
+    public let configuration: SharedMemoryServerConfiguration
+    /// The largest frame ``send(_:to:)`` takes: an eighth of the server → client ring.
+    public let maxFrameLength: Int
+    /// This server process, as recorded in every channel it accepts.
+    public let identity: ProcessIdentity
+    /// Connect requests dropped or refused so far.
+    public internal(set) var rejectedConnectCount: UInt64 = 0
+    /// Why the latest connect request was dropped or refused.
+    public internal(set) var lastRejection: String?
+    /// Clients connected now.
+    public var connectionCount: Int { active.count }
+
+    /// The doorbell the server loop sleeps on: clients ring it after writing, and other
+    /// carriers (TCP) may ring it too. It lives in the control segment.
+    public var doorbell: Doorbell { control.doorbell }
+
+    let control: ControlBlock
+    let connectRing: ManyToOneRing
+    /// Channels by slot (the low bits of their ids).
+    var slots: [ServerChannel?]
+    /// Slots in use, in polling order.
+    var active: [Int]
+    /// Slots free for the next client.
+    var freeSlots: [Int]
+    /// Slots sent to since the last flush.
+    var flushList: [Int]
+    /// Slots whose rings were drained in this poll.
+    var wakeList: [Int]
+    /// Slots of connections that ended, to be removed and unlinked.
+    var retireList: [Int]
+    /// Events decided outside a poll (closes, shutdown), delivered first by the next poll.
+    var pendingEvents: [CarrierEvent]
+    /// Connections accepted so far (the high bits of the next id).
+    var serial: UInt64 = 0
+    /// Where the next poll starts among `active` (fairness).
+    var cursor = 0
+    /// When the next liveness pass is due (monotonic nanoseconds).
+    var nextLiveness: Int64
+    let livenessNanoseconds: Int64
+    /// Set when the connect ring is found corrupt: no more connects are accepted.
+    var connectRingFailure: RingError?
+    var isShutDown = false
+    /// True during a poll: handlers may close connections or shut down, and the tables the
+    /// poll walks change only after it (in ``retire()``).
+    var polling = false
+
+    /// Starts a server: reclaims a stale control segment and stale channels under the same
+    /// name (their owners are gone), then creates `/NAME-ctl` (mode 0600). Fails with
+    /// ``TransportError/invalidArgument(_:)`` when a live server already holds the name.
+    public init(configuration: SharedMemoryServerConfiguration = .init()) throws(TransportError) {
+        try configuration.validate()
+        let names = try SharedMemoryNames(server: configuration.name)
+        guard let identity = ProcessIdentity.current() else {
+            throw .system(SystemCallError(SystemCall("read /proc/self/stat"), .current))
+        }
+        let segment: SharedMemorySegment
+        do {
+            segment = try SharedMemorySegment.create(
+                name: names.control,
+                regionSizes: [ControlBlock.length, RingLayout.regionSize(capacity: configuration.connectRingCapacity)])
+        } catch {
+            if case .ownerAlive(let pid) = error.reason {
+                throw .invalidArgument("a server named '\(names.server)' is already running (pid \(pid))")
+            }
+            throw TransportError(segment: error)
+        }
+        Self.reclaimStaleChannels(names)
+        do {
+            connectRing = try ManyToOneRing(segment: segment, region: 1)
+        } catch {
+            try? SharedMemorySegment.unlink(name: names.control)
+            throw .invalidArgument("connect ring: \(error)")
+        }
+        guard let block = segment.unsafeRegionBytes(0)?.baseAddress else {
+            try? SharedMemorySegment.unlink(name: names.control)
+            throw .invalidArgument("control segment has no region 0")
+        }
+        self.names = names
+        self.configuration = configuration
+        self.identity = identity
+        self.maxFrameLength = RingLayout.maxMessageLength(capacity: configuration.serverToClientCapacity)
+        self.control = ControlBlock(unsafeBase: block)
+        self.slots = Array(repeating: nil, count: configuration.maxClients)
+        self.active = []
+        self.active.reserveCapacity(configuration.maxClients)
+        self.freeSlots = Array((0..<configuration.maxClients).reversed())
+        self.flushList = []
+        self.flushList.reserveCapacity(configuration.maxClients)
+        self.wakeList = []
+        self.wakeList.reserveCapacity(configuration.maxClients)
+        self.retireList = []
+        self.retireList.reserveCapacity(configuration.maxClients)
+        self.pendingEvents = []
+        self.pendingEvents.reserveCapacity(configuration.maxClients)
+        self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        let now = SharedMemoryClock.now()
+        self.nextLiveness = now &+ livenessNanoseconds
+        control.initialise(maxClients: configuration.maxClients,
+                           inboundCapacity: configuration.clientToServerCapacity,
+                           outboundCapacity: configuration.serverToClientCapacity, now: now)
+    }
+
+    deinit { shutdown() }
+
+    /// Delivers queued events, runs the liveness pass when due, accepts waiting clients, then
+    /// reads each channel in turn (starting one further each poll), all within `limit` events.
+    /// Every record is checked: a channel whose ring cannot be framed is reported
+    /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
+    public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        guard limit > 0 else { return 0 }
+        let now = SharedMemoryClock.now()
+        control.heartbeat = now
+        polling = true
+        var delivered = deliverPending(limit: limit, handler)
+        defer {
+            polling = false
+            retire()
+        }
+        guard !isShutDown else { return delivered }
+        if now >= nextLiveness {
+            nextLiveness = now &+ livenessNanoseconds
+            checkLiveness()
+        }
+        if delivered < limit { delivered += acceptConnects(limit: limit - delivered, handler) }
+        if delivered < limit { delivered += readChannels(limit: limit - delivered, handler) }
+        wakeDrainedClients()
+        return delivered
+    }
+
+    /// Copies `frame` into the client's ring: ``SendOutcome/wouldBlock`` when it is full,
+    /// ``SendOutcome/closed`` when the connection has ended. A frame longer than
+    /// ``maxFrameLength`` is a caller's bug: the connection is closed rather than the frame cut.
+    public func send(_ frame: UnsafeRawBufferPointer, to connection: ConnectionID) -> SendOutcome {
+        guard let channel = channel(connection), !channel.retiring, !channel.outboundBroken else { return .closed }
+        guard frame.count <= maxFrameLength else {
+            close(connection, reason: "frame of \(frame.count) bytes exceeds the \(maxFrameLength)-byte ring record")
+            return .closed
+        }
+        do {
+            switch try channel.outbound.write(type: ChannelRecord.frame, bytes: frame) {
+            case .written:
+                if !channel.sentSinceFlush {
+                    channel.sentSinceFlush = true
+                    flushList.append(channel.slot)
+                }
+                return .sent
+            case .full:
+                return .wouldBlock
+            }
+        } catch {
+            channel.outboundBroken = true
+            channel.stopReading = true
+            pendingEvents.append(.malformed(connection, reason: "server → client ring: \(error)"))
+            return .closed
+        }
+    }
+
+    /// Rings, once for the batch, the doorbell of each client sent to since the last flush,
+    /// when that client has announced that it sleeps (one fence for the batch, then a load per
+    /// client; a futex wake only for sleepers).
+    public func flush() {
+        guard !flushList.isEmpty else { return }
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        for index in 0..<flushList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = slots[flushList[index]] else { continue }
+            channel.sentSinceFlush = false
+            if channel.doorbell.hasSleeper { channel.doorbell.ring() }
+        }
+        flushList.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes a connection after the frames already sent (a close record follows them); the
+    /// `.closed(id, .closedLocally)` event comes with the next poll.
+    public func close(_ connection: ConnectionID) {
+        close(connection, reason: "closed by the server")
+    }
+
+    /// Closes every connection (reason `server shut down`; each gets a `.closed(id, .shutdown)`
+    /// event, delivered by a later poll), marks the control block shut down and unlinks every
+    /// segment. Idempotent.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        for slot in active {
+            guard let channel = slots[slot] else { continue }
+            guard !channel.retiring else { continue }
+            channel.announceClose("server shut down")
+            end(channel, event: .closed(channel.id, .shutdown))
+        }
+        retire()
+        control.state = ControlBlock.shutDown
+        try? SharedMemorySegment.unlink(name: names.control)
+    }
+
+    /// Sleeps on ``doorbell`` until a client rings it, at most `timeout` (keep it at or below
+    /// the liveness interval, so dead clients are still noticed in time). Announces the sleep,
+    /// then re-checks for work (queued events, connect requests, records in any channel), so
+    /// a ring between the last poll and the sleep is never missed. Spurious returns happen:
+    /// poll again.
+    ///
+    /// ```swift
+    /// while running {
+    ///     if carrier.poll(limit: 256, handle) == 0 { carrier.waitForWork(timeout: .milliseconds(100)) }
+    ///     carrier.flush()
+    /// }
+    /// ```
+    public func waitForWork(timeout: Duration) {
+        let ticket = doorbell.prepareToSleep()
+        if hasPendingWork {
+            doorbell.cancelSleep()
+            return
+        }
+        doorbell.sleep(ticket, timeout: timeout)
+    }
+
+    /// Whether a poll now would find something: queued events, a connect request, or records
+    /// in a channel still read.
+    var hasPendingWork: Bool {
+        if !pendingEvents.isEmpty || !retireList.isEmpty { return true }
+        if connectRingFailure == nil && connectRing.occupiedBytes != 0 { return true }
+        for slot in active {
+            guard let channel = slots[slot], !channel.stopReading else { continue }
+            if channel.inbound.occupiedBytes != 0 || channel.block.state != .accepted { return true }
+        }
+        return false
+    }
+
+    /// The live channel of `connection`, or nil.
+    func channel(_ connection: ConnectionID) -> ServerChannel? {
+        let slot = Int(truncatingIfNeeded: connection.rawValue & ((1 << SharedMemoryServerConfiguration.slotBits) - 1))
+        guard slot < slots.count, let channel = slots[slot], channel.id == connection else { return nil }
+        return channel
+    }
+
+    /// Closes `connection` with `reason` for the client; `.closed(.closedLocally)` is queued.
+    func close(_ connection: ConnectionID, reason: String) {
+        guard let channel = channel(connection), !channel.retiring else { return }
+        channel.announceClose(reason)
+        end(channel, event: nil)
+        pendingEvents.append(.closed(connection, .closedLocally))
+    }
+
+    /// Marks `channel` ended and unlinks its segment at once (a dead client's only when it is
+    /// stale, as ShmRing's reclaim checks), before any event says so; the channel leaves the
+    /// table at the next retirement. Queues `event` if given.
+    func end(_ channel: ServerChannel, event: CarrierEvent?) {
+        guard !channel.retiring else { return }
+        channel.retiring = true
+        if channel.clientDead {
+            _ = try? SharedMemorySegment.reclaimIfStale(name: channel.segmentName)
+        } else {
+            try? SharedMemorySegment.unlink(name: channel.segmentName)
+        }
+        retireList.append(channel.slot)
+        if let event { pendingEvents.append(event) }
+    }
+
+    /// Unlinks channel segments of this server's name whose owners are gone: by the owner in
+    /// the header (ShmRing's reclaim), or, for a segment whose header never got written (its
+    /// client died while creating it), by the pid in its name when no process has that pid.
+    private static func reclaimStaleChannels(_ names: SharedMemoryNames) {
+        let prefix = String(names.channelPrefix.dropFirst())
+        guard let stale = try? Sys.sharedMemoryNames(withPrefix: prefix) else { return }
+        for name in stale {
+            do { _ = try SharedMemorySegment.reclaimIfStale(name: name) } catch {
+                guard case .validateHeader = error.operation, let pid = names.channelPid(name),
+                      ProcessIdentity.of(pid: pid) == nil else { continue }
+                try? SharedMemorySegment.unlink(name: name)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Journal
+import Synchronization
+import Testing
+
+extension JournalTests {
+    @Suite("Flusher thread")
+    struct FlusherTests {
+        /// Runs `flusher.flush` on a thread of its own until `stop` is set; the error it threw,
+        /// if any, is kept in `failure`.
+        final class FlusherThread: Sendable {
+            let stop = Atomic<Bool>(false)
+            let done = Atomic<Bool>(false)
+            let flushes = Atomic<Int>(0)
+
+            init(_ flusher: JournalFlusher) {
+                let thread = Thread { [self] in
+                    while !stop.load(ordering: .acquiring) {
+                        if (try? flusher.flush(waitingUpTo: .milliseconds(5))) == true {
+                            flushes.add(1, ordering: .relaxed)
+                        }
+                    }
+                    done.store(true, ordering: .releasing)
+                }
+                thread.start()
+            }
+
+            /// Stops the thread and waits (at most 5 s) for it to end.
+            func join() throws {
+                stop.store(true, ordering: .releasing)
+                let deadline = ContinuousClock.now + .seconds(5)
+                while !done.load(ordering: .acquiring) {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("flusher thread did not stop") }
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
+            }
+        }
+
+        @Test("the writer seals batches and goes on while a flusher syncs them; every record is durable and replays")
+        func pipelined() throws {
+            try TestSupport.withDirectory("flusher") { directory in
+                let (journal, _) = try TestSupport.open(directory)
+                let flusher = FlusherThread(journal.flusher)
+                var seals = 0
+                var sawDurable: UInt64 = 0
+                for index in 1...5000 {
+                    try journal.append(TestSupport.payload(index))
+                    if index % 64 == 0, try journal.seal() { seals += 1 }
+                    let durable = journal.durableSequence
+                    #expect(durable >= sawDurable && durable <= journal.appendedSequence)
+                    sawDurable = durable
+                }
+                // The flusher alone makes the rest durable: the writer only seals what is left.
+                let deadline = ContinuousClock.now + .seconds(5)
+                while journal.durableSequence < 5000 {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("flusher made nothing durable") }
+                    if try journal.seal() { seals += 1 }
+                    Thread.sleep(forTimeInterval: 0.0005)
+                }
+                try flusher.join()
+                #expect(try journal.commit() == 5000)
+                let counters = journal.counters
+                #expect(counters.records == 5000)
+                #expect(counters.fsyncs == flusher.flushes.load(ordering: .relaxed), "every fsync was the flusher's")
+                #expect(counters.fsyncs <= seals, "one fsync per sealed batch: \(counters.fsyncs) fsyncs, \(seals) seals")
+                try journal.close()
+                let (_, replayed) = try TestSupport.open(directory)
+                #expect(replayed.sequences == Array(1...5000))
+                #expect(replayed.records.map(\.payload) == (1...5000).map(TestSupport.payload))
+            }
+        }
+
+        @Test("seal hands nothing while the flusher holds a batch; commit takes a sealed batch itself")
+        func sealWithoutFlusher() throws {
+            try TestSupport.withDirectory("seal") { directory in
+                let (journal, _) = try TestSupport.open(directory)
+                #expect(try journal.seal() == false, "nothing to seal")
+                try journal.append([1])
+                #expect(try journal.seal())
+                try journal.append([2])
+                #expect(try journal.seal() == false, "the sealed batch is not flushed yet")
+                #expect(journal.durableSequence == 0)
+                #expect(try journal.commit() == 2)
+                #expect(journal.counters.fsyncs == 2)
+                #expect(try journal.flusher.flush() == false)
+            }
+        }
+    }
+}

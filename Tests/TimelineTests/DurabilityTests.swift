@@ -1,0 +1,192 @@
+import Dispatch
+import Foundation
+import Frames
+import Journal
+import Testing
+import Timeline
+import Transport
+
+/// The server with `--data-dir`, in this process over loopback: acknowledged writes survive
+/// a restart, torn and corrupt logs, the directory lock, group commit, compaction.
+@Suite("Timeline server durability")
+struct DurabilityTests {
+    private func configuration(_ directory: String, journal: JournalOptions = JournalOptions(), stat: String? = nil) -> TimelineServerConfiguration {
+        TimelineServerConfiguration(name: stat ?? "unused", dataDirectory: directory, journal: journal, publishesStat: stat != nil)
+    }
+
+    /// The log files of `directory`, oldest first.
+    private func logs(_ directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".wal") }.sorted().map { directory + "/" + $0 }
+    }
+
+    /// Inserts `count` members `m0...` under `key` by request-response (acknowledged).
+    private func insert(_ count: Int, key: String = "k", into fixture: LoopbackServer, encoding: TimelineEncoding = .binary) throws {
+        let client = try fixture.caller(encoding)
+        for index in 0 ..< count {
+            #expect(try client.call(.insert(key: key, score: Double(index), member: "m\(index)")) == .ok)
+        }
+    }
+
+    private func members(_ fixture: LoopbackServer, key: String = "k") throws -> [TimelineJSONRecord] {
+        guard case .records(let records) = try fixture.caller(.binary).call(.select(key: key, offset: 0, limit: 0)) else {
+            Issue.record("select did not answer records")
+            return []
+        }
+        return records
+    }
+
+    @Test("acknowledged writes are replayed after a restart on the same directory", arguments: TimelineEncoding.allCases)
+    func restart(encoding: TimelineEncoding) throws {
+        let directory = temporaryDirectory("restart")
+        defer { removeDirectory(directory) }
+        do {
+            let fixture = try LoopbackServer(configuration(directory))
+            try insert(50, into: fixture, encoding: encoding)
+            let client = try fixture.caller(encoding)
+            #expect(try client.call(.deleteBatch(writes: [write("k", 100, "m0"), write("k", 100, "m1")])) == .ok)
+            #expect(try client.call(.insertBatch(writes: [write("j", 1, "x")])) == .ok)
+            try fixture.server.stop()
+        }
+        let again = try LoopbackServer(configuration(directory))
+        #expect(again.server.replay?.logRecords == 53)
+        #expect(again.server.replay?.tornTails.isEmpty == true)
+        #expect(try members(again) == (2 ..< 50).reversed().map { record("m\($0)", Double($0)) })
+        #expect(try members(again, key: "j") == [record("x", 1)])
+    }
+
+    @Test("a torn last record is reported, cut off and never applied")
+    func tornTail() throws {
+        let directory = temporaryDirectory("torn")
+        defer { removeDirectory(directory) }
+        do {
+            let fixture = try LoopbackServer(configuration(directory))
+            try insert(10, into: fixture)
+            try fixture.server.stop()
+        }
+        let log = try #require(try logs(directory).last)
+        let handle = try #require(FileHandle(forUpdatingAtPath: log))
+        let size = try handle.seekToEnd()
+        try handle.truncate(atOffset: size - 3)
+        try handle.close()
+        let again = try LoopbackServer(configuration(directory))
+        let torn = try #require(again.server.replay?.tornTails.first)
+        #expect(torn.file.hasSuffix(".wal"))
+        #expect(again.server.replay?.logRecords == 9)
+        #expect(try members(again) == (0 ..< 9).reversed().map { record("m\($0)", Double($0)) })
+    }
+
+    @Test("a corrupt record in the middle of the log stops the start with the journal's error")
+    func corruptMiddle() throws {
+        let directory = temporaryDirectory("corrupt")
+        defer { removeDirectory(directory) }
+        do {
+            let fixture = try LoopbackServer(configuration(directory))
+            try insert(10, into: fixture)
+            try fixture.server.stop()
+        }
+        let log = try #require(try logs(directory).last)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log)))
+        bytes[32 + 16 + 2] ^= 0xFF   // the first record's payload: a checksum mismatch, valid records after it
+        try Data(bytes).write(to: URL(fileURLWithPath: log))
+        do {
+            _ = try LoopbackServer(configuration(directory))
+            Issue.record("a server started on a log with a corrupt middle record")
+        } catch let error as TimelineServerError {
+            guard case .journal(.corruptRecord(let file, let offset, _)) = error else {
+                Issue.record("expected corruptRecord, got \(error)")
+                return
+            }
+            #expect(file == log)
+            #expect(offset == 32)
+            #expect(error.description.contains(log))
+        }
+    }
+
+    @Test("a second server on a locked directory is refused, naming the holder")
+    func locked() throws {
+        let directory = temporaryDirectory("locked")
+        defer { removeDirectory(directory) }
+        let first = try LoopbackServer(configuration(directory))
+        do {
+            _ = try LoopbackServer(configuration(directory))
+            Issue.record("two servers opened one data directory")
+        } catch let error as TimelineServerError {
+            #expect(error.description == "\(directory) is locked by pid \(getpid())")
+        }
+        try insert(1, into: first)
+    }
+
+    @Test("concurrent acknowledged writers share fsyncs (group commit); stat counts them")
+    func groupCommit() throws {
+        let directory = temporaryDirectory("group")
+        let name = serverName("group")
+        defer {
+            removeDirectory(directory)
+            removeSegments(of: name)
+        }
+        let fixture = try LoopbackServer(configuration(directory, stat: name))
+        let writers = 8
+        let each = 100
+        let connections = try (0 ..< writers).map { _ in try fixture.caller(.binary, spinPolls: 0).connection }
+        let failures = Counter()
+        let started = ContinuousClock.now
+        // A thread per writer (concurrentPerform would run only as many as there are cores).
+        let done = DispatchGroup()
+        for writer in 0 ..< writers {
+            done.enter()
+            Thread.detachNewThread { [connection = connections[writer]] in
+                let caller = TimelineCaller(connection: connection, encoding: .binary)
+                for index in 0 ..< each {
+                    let answer = try? caller.call(.insert(key: "w\(writer)", score: Double(index), member: "m\(index)"))
+                    if answer != .ok { failures.add() }
+                }
+                done.leave()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        let elapsed = ContinuousClock.now - started
+        #expect(failures.value == 0)
+        waitForStatRefresh()
+        let stat = try StatSegmentReader.read(server: name)
+        #expect(stat.durable)
+        #expect(stat[.logRecords] == UInt64(writers * each))
+        #expect(stat[.logFsyncs] > 0 && stat[.logFsyncs] < UInt64(writers * each), "fsyncs \(stat[.logFsyncs])")
+        let rate = Double(writers * each) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        print("durable acknowledged writes: \(writers) writers x \(each): \(Int(rate)) writes/s, \(stat[.logFsyncs]) fsyncs")
+    }
+
+    @Test("a log past its compaction threshold is snapshotted; the restart replays snapshot and log")
+    func compaction() throws {
+        let directory = temporaryDirectory("compact")
+        defer { removeDirectory(directory) }
+        let options = JournalOptions(compactionRatio: 1, minimumCompactionBytes: 1024)
+        do {
+            let fixture = try LoopbackServer(configuration(directory, journal: options))
+            let client = try fixture.caller(.binary)
+            // One live member rewritten over and over: the log grows, the set does not.
+            for score in 0 ..< 300 { #expect(try client.call(.insert(key: "k", score: Double(score), member: "same")) == .ok) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline,
+                  !(try FileManager.default.contentsOfDirectory(atPath: directory)).contains(where: { $0.hasSuffix(".snap") }) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).contains { $0.hasSuffix(".snap") })
+            #expect(try client.call(.insert(key: "k", score: 1000, member: "after")) == .ok)
+            try fixture.server.stop()
+        }
+        let again = try LoopbackServer(configuration(directory, journal: options))
+        #expect(again.server.replay?.snapshot != nil)
+        #expect((again.server.replay?.snapshotRecords ?? 0) >= 1)
+        #expect(try members(again) == [record("after", 1000), record("same", 299)])
+    }
+}
+
+/// A counter several threads bump.
+final class Counter: @unchecked Sendable {
+    // @unchecked: guarded by the lock.
+    private let lock = NSLock()
+    private var count = 0
+
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}

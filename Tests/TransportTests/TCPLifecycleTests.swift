@@ -1,0 +1,226 @@
+import Glibc
+import Posix
+import Testing
+@testable import Transport
+
+extension TCPTests {
+    @Suite("TCP carrier: connections coming and going")
+    struct Lifecycle {
+        @Test("a peer's clean close gives .closed(peerClosed) after its frames")
+        func peerClose() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            server.echo = false
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            let frame = testFrame([9])
+            _ = try frame.withUnsafeBytes { try client.send($0) }
+            client.close()
+            #expect(server.run { !server.closed.isEmpty })
+            let id = try #require(server.opened.first)
+            #expect(server.frames[id] == [frame])
+            #expect(server.closed[id] == .peerClosed)
+            #expect(server.carrier.send(UnsafeRawBufferPointer(start: nil, count: 0), to: id) == .closed)
+            #expect(throws: TransportError.closed) { try client.receive(limit: 1) { _ in } }
+        }
+
+        @Test("a peer's reset gives .closed(ioError ECONNRESET)")
+        func peerReset() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            let raw = try rawConnection(port: server.port)
+            #expect(server.run { server.opened.count == 1 })
+            try Sys.setSocketOption(raw, level: SOL_SOCKET, option: SO_LINGER, structure: linger(l_onoff: 1, l_linger: 0))
+            try Sys.close(raw)
+            #expect(server.run { !server.closed.isEmpty })
+            guard case .ioError(let error)? = server.closed[server.opened[0]] else {
+                Issue.record("closed: \(String(describing: server.closed.first))"); return
+            }
+            #expect(error.errno == .connectionReset)
+        }
+
+        @Test("close(id) writes out what was sent, then the client sees the end; .closed(closedLocally) follows")
+        func localClose() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            defer { client.close() }
+            #expect(server.run { server.opened.count == 1 })
+            let id = server.opened[0]
+            let frames = (0..<20).map { testFrame(pattern(3000, seed: $0)) }
+            for frame in frames { #expect(frame.withUnsafeBytes { server.carrier.send($0, to: id) } == .sent) }
+            server.carrier.close(id)
+            server.carrier.close(id)  // harmless
+            #expect(frames[0].withUnsafeBytes { server.carrier.send($0, to: id) } == .closed)
+            var received: [[UInt8]] = []
+            var ending: TransportError?
+            _ = server.run {
+                do throws(TransportError) {
+                    _ = try client.receive(limit: 64) { received.append(Array($0)) }
+                } catch {
+                    ending = error
+                }
+                return ending != nil
+            }
+            #expect(received == frames)
+            guard case .serverGone? = ending else { Issue.record("\(String(describing: ending))"); return }
+            #expect(server.run { server.closed[id] != nil })
+            #expect(server.closed[id] == .closedLocally)
+        }
+
+        @Test("connecting where nobody listens is serverNotFound; a server shut down is serverGone")
+        func clientErrors() throws {
+            let server = try TCPTestServer()
+            let port = server.port
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            defer { client.close() }
+            #expect(server.run { server.opened.count == 1 })
+            server.carrier.shutdown()
+            server.carrier.shutdown()  // idempotent
+            #expect(server.step(sleep: .zero) == 0)
+            var ending: TransportError?
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ending == nil, ContinuousClock.now < deadline {
+                do {
+                    _ = try client.receive(limit: 1) { _ in }
+                    try client.waitForWork(timeout: .milliseconds(50))
+                } catch {
+                    ending = error
+                }
+            }
+            guard case .serverGone? = ending else { Issue.record("\(String(describing: ending))"); return }
+            #expect(throws: TransportError.self) { try testFrame([]).withUnsafeBytes { try client.send($0) } }
+            do {
+                _ = try TCPClientCarrier(connectingTo: TCPAddress.loopbackIPv4(port: port))
+                Issue.record("connected to a closed port")
+            } catch {
+                guard case .serverNotFound(let what) = error else { Issue.record("\(error)"); return }
+                #expect(what.contains("127.0.0.1:\(port)"))
+            }
+        }
+
+        @Test("beyond maxConnections a connection is accepted and closed at once; the others carry on")
+        func connectionLimit() throws {
+            var configuration = TCPCarrierConfiguration()
+            configuration.maxConnections = 2
+            let server = try TCPTestServer(configuration: configuration)
+            defer { server.carrier.shutdown() }
+            let first = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            let second = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            #expect(server.run { server.opened.count == 2 })
+            let third = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            var ending: TransportError?
+            _ = server.run {
+                do throws(TransportError) { _ = try third.receive(limit: 1) { _ in } } catch { ending = error }
+                return ending != nil
+            }
+            #expect(server.carrier.rejectedConnections == 1)
+            guard case .serverGone? = ending else { Issue.record("\(String(describing: ending))"); return }
+            // A slot given back is used again.
+            first.close()
+            #expect(server.run { server.closed.count == 1 })
+            let fourth = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            #expect(server.run { server.opened.count == 3 })
+            let frame = testFrame([4])
+            _ = try frame.withUnsafeBytes { try fourth.send($0) }
+            #expect(try receive(1, from: fourth, server: server) == [frame])
+            #expect(server.carrier.rejectedConnections == 1)
+            [second, third, fourth].forEach { $0.close() }
+        }
+
+        @Test("out of descriptors, accepting pauses instead of spinning, then resumes")
+        func acceptPause() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            FailureInjection.arm(.accept4, with: Errno(rawValue: EMFILE))
+            defer { FailureInjection.disarmAll() }
+            let started = ContinuousClock.now
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            defer { client.close() }
+            #expect(server.run { server.opened.count == 1 })
+            #expect(ContinuousClock.now - started >= TCPEventLoop.acceptPause / 2)
+            let frame = testFrame([5])
+            _ = try frame.withUnsafeBytes { try client.send($0) }
+            #expect(try receive(1, from: client, server: server) == [frame])
+        }
+
+        @Test("no descriptor leaks: sockets, epoll and eventfd all closed after shutdown")
+        func noLeaks() throws {
+            let before = transportDescriptors()
+            do {
+                let server = try TCPTestServer()
+                let clients = try (0..<20).map { _ in try TCPClientCarrier(connectingTo: server.carrier.boundAddress) }
+                #expect(server.run { server.opened.count == 20 })
+                let frame = testFrame([1])
+                for client in clients { _ = try frame.withUnsafeBytes { try client.send($0) } }
+                #expect(server.run { server.frames.count == 20 })
+                clients.prefix(10).forEach { $0.close() }
+                #expect(server.run { server.closed.count == 10 })
+                #expect(transportDescriptors() > before)
+                server.carrier.shutdown()
+                clients.forEach { $0.close() }
+            }
+            var after = transportDescriptors()
+            let deadline = ContinuousClock.now + .seconds(2)
+            while after != before, ContinuousClock.now < deadline {
+                usleep(10_000)
+                after = transportDescriptors()
+            }
+            #expect(after == before)
+        }
+
+        @Test("an idle server's I/O thread sleeps: next to no CPU over half a second")
+        func idleCostsNothing() throws {
+            let server = try TCPTestServer()
+            defer { server.carrier.shutdown() }
+            let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
+            defer { client.close() }
+            #expect(server.run { server.opened.count == 1 })
+            let start = ioThreadCPUTicks()
+            usleep(500_000)
+            let used = ioThreadCPUTicks() - start
+            #expect(start >= 0)
+            #expect(used <= 2, "\(used) ticks of CPU while idle")
+        }
+    }
+}
+
+/// The process's descriptors that are sockets, epoll sets or eventfds.
+func transportDescriptors() -> Int {
+    var count = 0
+    guard let directory = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(directory) }
+    var target = [CChar](repeating: 0, count: 256)
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let length = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+        guard length > 0 else { continue }
+        let link = String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if link.hasPrefix("socket:") || link.contains("eventpoll") || link.contains("eventfd") { count += 1 }
+    }
+    return count
+}
+
+/// User plus system clock ticks of this process's newest thread: right after a carrier
+/// starts, its I/O thread (the suite runs serialized).
+func ioThreadCPUTicks() -> Int {
+    var newest = (id: -1, ticks: -1)
+    guard let directory = opendir("/proc/self/task") else { return -1 }
+    defer { closedir(directory) }
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let id = Int(name), id > newest.id, let stat = readText("/proc/self/task/\(name)/stat"),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+        newest = (id, user + system)
+    }
+    return newest.ticks
+}
+
+private func readText(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 1024)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

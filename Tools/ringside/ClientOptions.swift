@@ -1,0 +1,96 @@
+import Frames
+import Timeline
+
+/// What every client command (`insert`, `delete`, `select`, `tail`, `load`) takes to reach a
+/// server: `--name NAME` (shared memory, default `ringside`) or `--tcp HOST:PORT`, and, where
+/// offered, `--encoding binary|json`.
+struct ClientOptions {
+    /// Where the server is.
+    let endpoint: TimelineEndpoint
+    /// The encoding of requests and answers.
+    let encoding: TimelineEncoding
+
+    /// The lines each command's help lists for these options.
+    static let help = """
+          --name NAME      the shared-memory server to reach (default ringside)
+          --tcp HOST:PORT  reach the server over TCP instead (127.0.0.1:5555, [::1]:5555)
+        """
+
+    /// The help line of `--encoding`.
+    static let encodingHelp = "  --encoding E     binary (application/x.ringside.v1, the default) or json (application/json)"
+
+    /// Takes `--name`, `--tcp` and (when `encodingOption`) `--encoding` out of `arguments`.
+    init(_ arguments: inout Arguments, encodingOption: Bool = false) throws {
+        let name = try arguments.option("--name")
+        let tcp = try arguments.option("--tcp")
+        if let name, tcp != nil { throw UsageError("--name \(name) and --tcp name two servers; give one") }
+        if let tcp {
+            do throws(TimelineClientError) {
+                endpoint = try .tcp(parsing: tcp)
+            } catch {
+                throw UsageError("--tcp \(tcp): \(Self.reason(error))")
+            }
+        } else {
+            let name = name ?? "ringside"
+            guard !name.isEmpty, !name.contains("/") else { throw UsageError("--name '\(name)': a name without '/', not empty") }
+            endpoint = .sharedMemory(name: name)
+        }
+        guard encodingOption, let text = try arguments.option("--encoding") else {
+            encoding = .binary
+            return
+        }
+        switch text {
+        case "binary": encoding = .binary
+        case "json": encoding = .json
+        default: throw UsageError("--encoding needs binary or json, not '\(text)'")
+        }
+    }
+
+    /// The options as arguments again (for a child process).
+    var arguments: [String] {
+        var arguments: [String]
+        switch endpoint {
+        case .sharedMemory(let name): arguments = ["--name", name]
+        case .tcp(let host, let port): arguments = ["--tcp", host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"]
+        }
+        return arguments + ["--encoding", encoding == .binary ? "binary" : "json"]
+    }
+
+    /// A client connected to the endpoint, or a ``RuntimeError`` that says what to do.
+    func connect(_ configuration: TimelineClientConfiguration = TimelineClientConfiguration()) throws -> TimelineClient {
+        var configuration = configuration
+        configuration.encoding = encoding
+        do throws(TimelineClientError) {
+            return try TimelineClient(connectingTo: endpoint, configuration: configuration)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// A client failure as the message a user reads.
+    func failure(_ error: TimelineClientError) -> RuntimeError {
+        guard case .serverNotFound(let detail) = error else { return RuntimeError(Self.reason(error)) }
+        switch endpoint {
+        case .sharedMemory(let name):
+            let start = name == "ringside" ? "ringside serve" : "ringside serve --name \(name)"
+            let note = detail.hasPrefix("no server named") ? "" : " (\(detail))"
+            return RuntimeError("no server named '\(name)'\(note) (start one with: \(start))")
+        case .tcp(let host, let port):
+            let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            // The carrier's detail names the address too: `127.0.0.1:5555 (connection refused)`.
+            var why = detail.hasPrefix(address + " ") ? String(detail.dropFirst(address.count + 1)) : detail
+            if why.hasPrefix("("), why.hasSuffix(")") { why = String(why.dropFirst().dropLast()) }
+            return RuntimeError("no server at tcp \(address) (\(why); start one with: ringside serve --tcp \(address))")
+        }
+    }
+
+    /// A client error's reason without its transport prefix where that reads better.
+    static func reason(_ error: TimelineClientError) -> String {
+        switch error {
+        case .invalidRequest(let why): why
+        case .refused(let why): "the server refused the connection: \(why)"
+        case .rejected(let code, let reason): "the server rejected the request (0x\(String(code, radix: 16))): \(reason)"
+        default: error.description
+        }
+    }
+}

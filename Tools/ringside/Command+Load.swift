@@ -1,0 +1,164 @@
+import Glibc
+import Harness
+import Posix
+import Timeline
+
+extension Command {
+    /// `ringside load`: producer processes writing the lab's workload to a running server.
+    static let load = Command(
+        name: "load",
+        summary: "load a running server from producer processes; report events/s and latency",
+        help: """
+            USAGE: ringside load [--name NAME | --tcp HOST:PORT] --producers P --events N
+                                 [--keys K] [--encoding binary|json] [--ack] [--time-limit S]
+
+            Starts P producer processes (this executable again), each connected on its own
+            and inserting N events of the lab's workload: producer p's event i inserts the
+            16-byte member 'pPP-IIIIIIIIIIII' with score i + 1 (increasing) under key
+            'key-KKKKK', K = (i * 7919 + p * 104729) mod K keys. Writes are fire-and-forget,
+            or request-response with --ack (one in flight per producer). Each producer ends
+            with a select, so when load returns every event has been applied. Progress goes to
+            standard error; the summary to standard output: events per second from the first
+            write to the last applied, and with --ack the round-trip percentiles.
+
+            OPTIONS:
+            \(ClientOptions.help)
+              --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))
+              --events N       events per producer (1 to \(TimelineWorkload.maxEvents))
+              --keys K         keys the events are spread over (1 to 100000, default 10000)
+            \(ClientOptions.encodingHelp)
+              --ack            acknowledged writes (request-response), with latency percentiles
+              --time-limit S   seconds before the producers are killed and load fails (default 600)
+              -h, --help       show this help
+            """
+    ) { arguments in
+        var arguments = Arguments(arguments)
+        let options = try ClientOptions(&arguments, encodingOption: true)
+        guard let producers = try arguments.integer("--producers", in: 1 ... TimelineWorkload.maxProducers - 1) else {
+            throw UsageError("--producers P is required")
+        }
+        guard let events = try arguments.integer("--events", in: 1 ... TimelineWorkload.maxEvents) else {
+            throw UsageError("--events N is required")
+        }
+        let keys = try arguments.integer("--keys", in: 1 ... 100_000) ?? 10_000
+        let acknowledged = arguments.flag("--ack")
+        let timeLimit = try arguments.integer("--time-limit", in: 1 ... 86_400) ?? 600
+        let positionals = try arguments.positionals()
+        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
+        // Fail here, with the readable message, when no server runs.
+        try options.connect().close()
+        return try runLoad(options, producers: producers, events: events, keys: keys, acknowledged: acknowledged, timeLimit: .seconds(timeLimit))
+    }
+
+    /// Spawns the producers, shows progress, collects their reports and prints the summary.
+    private static func runLoad(
+        _ options: ClientOptions, producers: Int, events: Int, keys: Int, acknowledged: Bool, timeLimit: Duration
+    ) throws -> Int32 {
+        let progress = try LoadProgress.create(producers: producers)
+        defer { progress.close(removing: true) }
+        let executable: String
+        do throws(SystemCallError) {
+            executable = try ChildProcess.currentExecutable()
+        } catch {
+            throw RuntimeError("cannot find this executable: \(error.errno.message)")
+        }
+        var children: [ChildProcess] = []
+        for producer in 0 ..< producers {
+            let arguments = ["load-producer", "--producer", "\(producer)", "--events", "\(events)", "--keys", "\(keys)",
+                             "--progress", progress.path] + options.arguments + (acknowledged ? ["--ack"] : [])
+            do throws(SystemCallError) {
+                children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .pipe, standardError: .pipe, timeLimit: timeLimit))
+            } catch {
+                throw RuntimeError("cannot start producer \(producer): \(error.errno.message)")
+            }
+        }
+        let mode = acknowledged ? "acknowledged" : "fire-and-forget"
+        let encoding = options.encoding == .binary ? "binary" : "json"
+        printError("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) to \(options.endpoint)")
+        let total = producers * events
+        var lastShown = ContinuousClock.now
+        while children.contains(where: { $0.poll() == nil }) {
+            try? Sys.sleep(for: .milliseconds(50))
+            if ContinuousClock.now - lastShown >= .seconds(1) {
+                lastShown = .now
+                let sent = progress.total(producers: producers)
+                printError("ringside load: \(sent)/\(total) events sent (\(sent * 100 / total) %)")
+            }
+        }
+        var reports: [ProducerReport] = []
+        for (producer, child) in children.enumerated() {
+            let output = String(decoding: (try? child.readStandardOutput()) ?? [], as: UTF8.self)
+            let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
+            let termination = child.wait()
+            guard termination == .exited(0), let report = ProducerReport(parsing: output) else {
+                let why = errors.split(separator: "\n").last.map(String.init) ?? "no report"
+                throw RuntimeError("producer \(producer) failed (\(termination)): \(why)")
+            }
+            reports.append(report)
+        }
+        let summary = LoadSummary(reports)
+        print("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) over \(options.endpoint)")
+        for line in summary.lines { print(line) }
+        return 0
+    }
+
+    /// `ringside load-producer`: one producer of `ringside load` (hidden: load starts it).
+    static let loadProducer = Command(
+        name: "load-producer",
+        summary: "one producer process of ringside load (started by load itself)",
+        help: """
+            USAGE: ringside load-producer [--name NAME | --tcp HOST:PORT] --producer P --events N
+                                          --keys K [--encoding binary|json] [--ack] [--progress FILE]
+
+            One producer of ringside load: writes its share of the workload and prints its
+            report ('done EVENTS START_NS END_NS', with --ack also 'latency NS ...').
+            """
+    ) { arguments in
+        var arguments = Arguments(arguments)
+        let options = try ClientOptions(&arguments, encodingOption: true)
+        guard let producer = try arguments.integer("--producer", in: 0 ... TimelineWorkload.maxProducers - 1),
+              let events = try arguments.integer("--events", in: 1 ... TimelineWorkload.maxEvents),
+              let keys = try arguments.integer("--keys", in: 1 ... 100_000) else {
+            throw UsageError("--producer, --events and --keys are required")
+        }
+        let acknowledged = arguments.flag("--ack")
+        let progress = try arguments.option("--progress").map(LoadProgress.open)
+        defer { progress?.close(removing: false) }
+        guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
+        let client = try options.connect()
+        defer { client.close() }
+        do throws(TimelineClientError) {
+            let report = try produce(
+                client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
+            print(report.text, terminator: "")
+        } catch {
+            throw options.failure(error)
+        }
+        return 0
+    }
+
+    /// Writes producer `producer`'s events; the hot loop allocates nothing (binary encoding).
+    private static func produce(
+        _ client: TimelineClient, _ workload: TimelineWorkload, producer: Int, events: Int, acknowledged: Bool, progress: LoadProgress?
+    ) throws(TimelineClientError) -> ProducerReport {
+        var member = [UInt8](repeating: 0, count: TimelineWorkload.memberLength)
+        var latencies: [Int64] = []
+        if acknowledged { latencies.reserveCapacity(events) }
+        let delivery: TimelineDelivery = acknowledged ? .acknowledged : .fireAndForget
+        let start = Sys.monotonicNanoseconds()
+        for index in 0 ..< events {
+            member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
+            let key = workload.keys[workload.keyIndex(producer: producer, index: index)]
+            let sent = acknowledged ? Sys.monotonicNanoseconds() : 0
+            try client.insert(key: key, score: TimelineWorkload.score(index: index), member: member, delivery: delivery)
+            if acknowledged { latencies.append(Sys.monotonicNanoseconds() - sent) }
+            if (index + 1) % LoadProgress.interval == 0 { progress?.report(producer: producer, count: index + 1) }
+        }
+        // Requests of one connection are applied in order: once this select is answered,
+        // every write before it has been applied.
+        _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
+        let end = Sys.monotonicNanoseconds()
+        progress?.report(producer: producer, count: events)
+        return ProducerReport(events: events, start: start, end: end, latencies: latencies)
+    }
+}

@@ -1,0 +1,44 @@
+import LWWSet
+import Timeline
+
+extension Command {
+    /// `ringside select`: a page of a key, one `member:score` per line (DESIGN contract 3).
+    static let select = Command(
+        name: "select",
+        summary: "print a key's members from a running server, highest score first",
+        help: """
+            USAGE: ringside select [--name NAME | --tcp HOST:PORT] KEY [--offset O] [--limit L]
+
+            Prints at most L members of KEY after skipping O, one 'member:score' per line,
+            highest score first (equal scores: members by bytes, highest first). Scores print
+            as ringside lww prints them (Go's strconv.FormatFloat(f, 'g', -1, 64): 7, 0.5,
+            1e+06). As in Roshi, --offset 0 --limit 0 prints the whole set, and an unknown key
+            prints nothing.
+
+            OPTIONS:
+            \(ClientOptions.help)
+              --offset O       members to skip (default 0)
+              --limit L        members to print at most (default 10)
+              -h, --help       show this help
+            """
+    ) { arguments in
+        var arguments = Arguments(arguments)
+        let options = try ClientOptions(&arguments)
+        let offset = try arguments.integer("--offset", in: 0 ... Int(UInt32.max)) ?? 0
+        let limit = try arguments.integer("--limit", in: 0 ... Int(UInt32.max)) ?? 10
+        let positionals = try arguments.positionals()
+        guard positionals.count == 1 else { throw UsageError("takes one KEY, not \(positionals.count) arguments") }
+        let client = try options.connect()
+        defer { client.close() }
+        let entries: [TimelineEntry]
+        do throws(TimelineClientError) {
+            entries = try client.select(key: positionals[0].utf8, offset: offset, limit: limit)
+        } catch {
+            throw options.failure(error)
+        }
+        var text = ""
+        for entry in entries { text += entry.description + "\n" }
+        print(text, terminator: "")
+        return 0
+    }
+}

@@ -1,0 +1,98 @@
+import Glibc
+import Journal
+import LWWSet
+import Posix
+import Timeline
+import Transport
+
+extension Command {
+    /// `ringside serve`: the timeline server (DESIGN contract 3).
+    static let serve = Command(
+        name: "serve",
+        summary: "run the timeline server over shared memory (and TCP) until SIGINT or SIGTERM",
+        help: """
+            USAGE: ringside serve [--name NAME] [--tcp HOST:PORT] [--max-size N] [--data-dir DIR]
+
+            Serves timeline requests (insert, delete, select, range, tail; DESIGN contract 2)
+            over shared memory under NAME and, with --tcp, over TCP, in the binary
+            (application/x.ringside.v1) or JSON (application/json) encoding each client's SETUP
+            names. One thread, the single writer, applies every request to a last-writer-wins
+            set. When ready it prints one line per listener:
+
+              ringside serve: listening on shm NAME
+              ringside serve: listening on tcp HOST:PORT      (the real port when 0 was asked)
+
+            Without --data-dir the set lives in memory only. With it, every accepted write is
+            logged there (CRC32C records, one fsync per batch; a request-response write is
+            answered once it is on disk), the set is rebuilt from the log at start (a torn last
+            record is reported and cut off; a corrupt record in the middle stops the start), and
+            the log is compacted by snapshots. The directory is locked: one server at a time.
+
+            SIGINT or SIGTERM stops it cleanly within 2 s: no new connections, what is in flight
+            is answered, the log synced, every segment unlinked; exit status 0. Counters are in
+            /dev/shm/NAME-stat ('ringside stat').
+
+            OPTIONS:
+              --name NAME       shared-memory server name (default ringside; segments /dev/shm/NAME-*)
+              --tcp HOST:PORT   also listen on TCP (IPv4 or [IPv6]; port 0 picks a free port)
+              --max-size N      entries kept per add set and per remove set (default \(LWWSet.defaultMaxSize))
+              --data-dir DIR    log accepted writes in DIR and replay them at start
+              -h, --help        show this help
+            """
+    ) { arguments in
+        var arguments = Arguments(arguments)
+        let name = try arguments.option("--name") ?? "ringside"
+        let tcpText = try arguments.option("--tcp")
+        let maxSize = try arguments.integer("--max-size", in: 1 ... 100_000_000) ?? LWWSet.defaultMaxSize
+        let dataDirectory = try arguments.option("--data-dir")
+        let positionals = try arguments.positionals()
+        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
+        guard (try? SharedMemoryNames(server: name)) != nil else {
+            throw UsageError("--name '\(name)': 1 to \(SharedMemoryNames.maxServerNameLength) bytes, no '/'")
+        }
+        var tcp: TCPAddress?
+        if let tcpText {
+            do throws(TransportError) { tcp = try TCPAddress(parsing: tcpText) } catch {
+                throw UsageError("--tcp '\(tcpText)': \(error)")
+            }
+        }
+        if dataDirectory?.isEmpty == true { throw UsageError("--data-dir needs a directory") }
+
+        // Blocked before any thread starts, so every thread leaves them to sigwait below.
+        let stopSignals = [SIGINT, SIGTERM]
+        try Sys.blockSignals(stopSignals)
+        let configuration = TimelineServerConfiguration(
+            name: name, tcp: tcp, engine: .init(maxSize: maxSize), dataDirectory: dataDirectory)
+        let server: TimelineServer
+        do throws(TimelineServerError) {
+            server = try TimelineServer(configuration: configuration)
+        } catch {
+            throw RuntimeError(error.description)
+        }
+        if let dataDirectory, let replay = server.replay {
+            for torn in replay.tornTails { printLine("ringside serve: \(torn); truncated") }
+            printLine(
+                "ringside serve: durable in \(dataDirectory) (replayed \(replay.snapshotRecords + replay.logRecords) records: "
+                    + "\(replay.snapshotRecords) from the snapshot, \(replay.logRecords) from the log)")
+        } else {
+            printLine("ringside serve: in memory (no --data-dir): writes are lost at exit")
+        }
+        if let shm = server.name { printLine("ringside serve: listening on shm \(shm)") }
+        if let address = server.tcpAddress { printLine("ringside serve: listening on tcp \(address)") }
+
+        let signal = try Sys.waitForSignal(stopSignals)
+        do throws(TimelineServerError) {
+            try server.stop()
+        } catch {
+            throw RuntimeError("stopping after \(signal == SIGINT ? "SIGINT" : "SIGTERM"): \(error)")
+        }
+        printLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        return 0
+    }
+
+    /// Writes `line` and a newline to standard output at once (no buffering: tests and
+    /// scripts wait for the line while the process runs).
+    static func printLine(_ line: String) {
+        Array((line + "\n").utf8).withUnsafeBytes { bytes in try? Sys.writeFully(STDOUT_FILENO, bytes) }
+    }
+}
