@@ -96,9 +96,11 @@ import Testing
 
     @Test("large answers and requests are fragmented to the carrier's frame limit and reassembled", arguments: CarrierFactory.all)
     func fragmentation(_ factory: CarrierFactory) async throws {
-        let server = try MatrixServer(factory, maxFrameLength: 1_024)
+        // Frames of at most 1 KiB both ways, whatever the carrier takes.
+        let server = try MatrixServer(factory, maxFrameLength: 1_024, configuration: ServerConfiguration(maxOutgoingFrameLength: 1_024))
         defer { server.stop() }
-        let connection = try server.connect()
+        let connection = try server.connect(ConnectionConfiguration(
+            dataMIMEType: "application/json", maxOutgoingFrameLength: 1_024, requestTimeout: .seconds(10)))
         defer { connection.close() }
         let size = 300_000
         let expected = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
@@ -198,5 +200,8 @@ import Testing
             return true
         }
         #expect(server.log.read { $0.closed } == 1)
+        if case .shm(let name) = server.address {
+            #expect(ShmTest.leftovers(name).isEmpty, "a clean stop leaves nothing in /dev/shm")
+        }
     }
 }
