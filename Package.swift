@@ -71,7 +71,7 @@ let package = Package(
             name: "lab",
             dependencies: [
                 "Posix", "ShmRing", "Frames", "LWWSet", "DrainLoop", "Counting", "CRingside", "CLabLimits", "Harness",
-                "SeededRandom", "LabKit",
+                "SeededRandom", "LabKit", "Transport",
             ],
             path: "Benchmarks/lab"
         ),

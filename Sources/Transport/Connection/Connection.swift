@@ -106,13 +106,27 @@ public final class Connection: Sendable {
     /// place (valid during the call; do not call the connection from it). Throws
     /// ``TransportError/rejected(code:reason:)`` for an ERROR answer, `timedOut` after
     /// `timeout` (default: the configuration's; the stream is cancelled).
+    @inlinable
     public func requestResponse<Result>(
         data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil, timeout: Duration? = nil,
         _ body: (PayloadView) -> Result
     ) throws(TransportError) -> Result {
+        // Inlined into the caller, so the generic part is specialised there; the work is done
+        // by the non-generic `requestResponseInPlace`.
+        var result: Result?
+        try requestResponseInPlace(data: data, metadata: metadata, timeout: timeout) { view in result = body(view) }
+        return result!
+    }
+
+    /// The blocking request-response: `body` is called exactly once, with the answer, unless
+    /// the call throws.
+    @usableFromInline
+    func requestResponseInPlace(
+        data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer?, timeout: Duration?, _ body: (PayloadView) -> Void
+    ) throws(TransportError) {
         let request = BorrowedPayload(metadata: metadata, data: data)
         let timeout = timeout ?? configuration.requestTimeout
-        return try shared.withCore { (core) throws(TransportError) -> Result in
+        try shared.withCore { (core) throws(TransportError) in
             try core.checkOpen()
             core.pump { _, _ in }
             let id = core.allocateStreamID()
@@ -123,15 +137,15 @@ public final class Connection: Sendable {
                 core.blocking = nil
                 throw error
             }
-            return try Self.await(id, core: core, timeout: timeout, body)
+            try Self.await(id, core: core, timeout: timeout, body)
         }
     }
 
     /// Drives the carrier until the blocking stream `id` is answered.
-    private static func await<Result>(
-        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Result
-    ) throws(TransportError) -> Result {
-        var result: Result?
+    private static func await(
+        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Void
+    ) throws(TransportError) {
+        var answered = false
         var problem: TransportError?
         var idle = 0
         var deadline: ContinuousClock.Instant?   // read once the spinning is over
@@ -139,11 +153,13 @@ public final class Connection: Sendable {
             let count = core.pump { stream, event in
                 guard stream == id else { return }
                 switch event {
-                case .payload(let view): result = body(view)
+                case .payload(let view):
+                    body(view)
+                    answered = true
                 case .failure(let error): problem = error
                 }
             }
-            if let result { return result }
+            if answered { return }
             if let problem { throw problem }
             if let failure = core.failure { throw failure }
             if count > 0 {

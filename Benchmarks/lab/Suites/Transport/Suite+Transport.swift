@@ -4,12 +4,14 @@ extension Suite {
     /// `../shared/limits`, `spsc_ring.c` and `pingpong_shm.c -C`).
     static let transport = Suite(
         name: "transport",
-        summary: "shm rings between pinned processes: SPSC/MPSC throughput by payload size, 32-byte ping-pong round trips",
+        summary: "shm rings between pinned processes: SPSC/MPSC throughput by payload size, 32-byte ping-pong round trips; RSocket sessions over shm and TCP",
         peers: [
             TransportThroughput.producerRole: TransportThroughput.producerPeer,
             TransportThroughput.consumerRole: TransportThroughput.consumerPeer,
             TransportPingPong.pingRole: TransportPingPong.pingPeer,
             TransportPingPong.pongRole: TransportPingPong.pongPeer,
+            RSocketCase.serverRole: RSocketCase.serverPeer,
+            RSocketCase.clientRole: RSocketCase.clientPeer,
         ],
         run: { context in
             try context.measure(limit: .memcpy(size: 4096, seconds: 0.25 * context.scale))
@@ -17,5 +19,8 @@ extension Suite {
                 try throughput.measure(&context)
             }
             try TransportPingPong.measure(&context)
+            for rsocket in RSocketCase.cases {
+                try rsocket.measure(&context)
+            }
         })
 }

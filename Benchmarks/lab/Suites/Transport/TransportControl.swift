@@ -62,6 +62,9 @@ struct TransportControl {
          UnsafeMutableRawPointer(field(15)).assumingMemoryBound(to: UInt64.self))
     }
 
+    /// The TCP port a server peer listens on, for its client peer (the RSocket cases).
+    var serverPort: UnsafeMutablePointer<Atomic<Int64>> { field(16) }
+
     /// Stamps the start of the timed part, unless another producer already did.
     func markStart() {
         _ = startNanos.pointee.compareExchange(expected: 0, desired: monotonicNanos(), ordering: .relaxed)
