@@ -101,9 +101,11 @@ let package = Package(
         ),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
         .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
+        // The session client TransportTests spawns (a Connection in a process of its own).
+        .executableTarget(name: "session-peer", dependencies: ["Transport"], path: "Tests/SessionPeer"),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "transport-peer"]
+            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "transport-peer", "session-peer"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Frames
 import ShmRing
 import Synchronization
@@ -14,8 +15,20 @@ struct CarrierFixture: @unchecked Sendable {
     let doorbell: Doorbell
     /// Keeps a process-memory doorbell alive.
     let doorbellOwner: ProcessDoorbell?
+    /// Where clients find the server.
+    let address: FixtureAddress
     /// Opens a client connection at the carrier level.
     let connect: @Sendable () throws -> any ClientCarrier
+}
+
+/// Where a fixture's server is.
+enum FixtureAddress: Sendable {
+    /// In this process.
+    case loopback
+    /// A shared-memory server by name.
+    case shm(String)
+    /// A TCP server on 127.0.0.1 at a port.
+    case tcp(UInt16)
 }
 
 /// Makes carriers of one kind; the test matrix runs over every factory.
@@ -31,11 +44,37 @@ struct CarrierFactory: Sendable, CustomTestStringConvertible {
     static let loopback = CarrierFactory(name: "loopback") { maxFrameLength in
         let bell = ProcessDoorbell()
         let carrier = LoopbackServerCarrier(doorbell: bell.doorbell, maxFrameLength: maxFrameLength, queueBytes: 256 << 10)
-        return CarrierFixture(carrier: carrier, doorbell: bell.doorbell, doorbellOwner: bell) { try carrier.connect() }
+        return CarrierFixture(carrier: carrier, doorbell: bell.doorbell, doorbellOwner: bell, address: .loopback) { try carrier.connect() }
     }
 
+    /// Shared memory: a server of its own name, rings of 256 KiB (frames up to 32 KiB).
+    static let shm = CarrierFactory(name: "shm") { _ in
+        let name = "rs-matrix-\(getpid())-\(serverCounter.wrappingAdd(1, ordering: .relaxed).oldValue)"
+        let carrier = try SharedMemoryServerCarrier(configuration: .init(
+            name: name, maxClients: 80, clientToServerCapacity: 256 << 10, serverToClientCapacity: 256 << 10))
+        return CarrierFixture(carrier: carrier, doorbell: carrier.doorbell, doorbellOwner: nil, address: .shm(name)) {
+            try SharedMemoryClientCarrier(configuration: .init(name: name))
+        }
+    }
+
+    /// TCP on 127.0.0.1, a free port; inbound frames limited to `maxFrameLength` (at least
+    /// 64 KiB, what a connection writes at most by default).
+    static let tcp = CarrierFactory(name: "tcp") { maxFrameLength in
+        let bell = ProcessDoorbell()
+        var configuration = TCPCarrierConfiguration()
+        configuration.maxInboundFrameLength = max(maxFrameLength, 64 << 10)
+        let carrier = try TCPServerCarrier(listeningOn: .loopbackIPv4(port: 0), doorbell: bell.doorbell, configuration: configuration)
+        let address = carrier.boundAddress
+        return CarrierFixture(carrier: carrier, doorbell: bell.doorbell, doorbellOwner: bell, address: .tcp(address.port)) {
+            try TCPClientCarrier(connectingTo: address)
+        }
+    }
+
+    /// Numbers the shared-memory servers of this process.
+    static let serverCounter = Atomic<Int>(0)
+
     /// Every carrier the matrix covers.
-    static let all: [CarrierFactory] = [.loopback, .shm]
+    static let all: [CarrierFactory] = [.loopback, .shm, .tcp]
 }
 
 /// What the test responder saw, readable from the test's thread.
@@ -67,7 +106,8 @@ final class ResponderLog: Sendable {
 }
 
 /// The responder the matrix talks to. Requests are small commands in the data:
-/// request-response `fail` (APPLICATION_ERROR), `big:N` (an answer of N bytes), anything else
+/// request-response `fail` (APPLICATION_ERROR), `big:N` (an answer of N bytes), `encode:TEXT`
+/// (TEXT upper-cased, encoded in place by the output), anything else
 /// echoed (metadata too); request-stream `count:N` (N items then complete, all pushed at once:
 /// the session holds what the credit does not cover), `endless` (items while credit lasts,
 /// more on demand), `hold` (never answered); channels echo each payload.
@@ -95,6 +135,8 @@ final class TestResponder: Responder {
         let text = String(decoding: payload.data, as: UTF8.self)
         if text == "fail" {
             output.error(.applicationError, reason: "failed on purpose")
+        } else if text.hasPrefix("encode:") {
+            output.next(encoding: String(text.dropFirst(7)).uppercased())
         } else if text.hasPrefix("big:"), let size = Int(text.dropFirst(4)) {
             let answer = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             answer.withUnsafeBytes { output.next($0) }
@@ -158,11 +200,13 @@ final class MatrixServer: Sendable {
     let log = ResponderLog()
     let connectCarrier: @Sendable () throws -> any ClientCarrier
     let doorbellOwner: ProcessDoorbell?
+    let address: FixtureAddress
 
     init(_ factory: CarrierFactory, maxFrameLength: Int = 64 << 10, configuration: ServerConfiguration = ServerConfiguration()) throws {
         let fixture = try factory.make(maxFrameLength)
         connectCarrier = fixture.connect
         doorbellOwner = fixture.doorbellOwner
+        address = fixture.address
         let responder = TestResponder(log: log)
         server = try TransportServer(carriers: [fixture.carrier], responder: responder, doorbell: fixture.doorbell, configuration: configuration)
     }

@@ -58,6 +58,8 @@ import Testing
         }
         let after = try await connection.requestResponse(data: Array("still fine".utf8))
         #expect(after.data == Array("still fine".utf8))
+        let encoded = try await connection.requestResponse(data: Array("encode:in place".utf8))
+        #expect(encoded.data == Array("IN PLACE".utf8))
     }
 
     @Test("request-stream: all items in order; the responder's excess is held until REQUEST_N", arguments: CarrierFactory.all)
@@ -94,9 +96,11 @@ import Testing
 
     @Test("large answers and requests are fragmented to the carrier's frame limit and reassembled", arguments: CarrierFactory.all)
     func fragmentation(_ factory: CarrierFactory) async throws {
-        let server = try MatrixServer(factory, maxFrameLength: 1_024)
+        // Frames of at most 1 KiB both ways, whatever the carrier takes.
+        let server = try MatrixServer(factory, maxFrameLength: 1_024, configuration: ServerConfiguration(maxOutgoingFrameLength: 1_024))
         defer { server.stop() }
-        let connection = try server.connect()
+        let connection = try server.connect(ConnectionConfiguration(
+            dataMIMEType: "application/json", maxOutgoingFrameLength: 1_024, requestTimeout: .seconds(10)))
         defer { connection.close() }
         let size = 300_000
         let expected = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
@@ -196,5 +200,8 @@ import Testing
             return true
         }
         #expect(server.log.read { $0.closed } == 1)
+        if case .shm(let name) = server.address {
+            #expect(ShmTest.leftovers(name).isEmpty, "a clean stop leaves nothing in /dev/shm")
+        }
     }
 }

@@ -27,6 +27,8 @@ struct ClientStream {
     var failure: TransportError?
     /// Items consumed since the last REQUEST_N.
     var consumed: UInt32 = 0
+    /// When an asynchronous request-response gives up (the ticker checks).
+    var deadline: ContinuousClock.Instant?
 
     init(kind: Kind) { self.kind = kind }
 

@@ -44,7 +44,7 @@ public final class Connection: Sendable {
                     maxLifetime: ConnectionConfiguration.milliseconds(configuration.maxLifetime),
                     metadataMIMEType: configuration.metadataMIMEType, dataMIMEType: configuration.dataMIMEType)
             }
-            try core.send(setup, wait: true, deadline: .now + configuration.requestTimeout)
+            try core.send(setup, wait: true, timeout: configuration.requestTimeout)
         }
         let interval = configuration.keepaliveInterval
         do {
@@ -92,9 +92,10 @@ public final class Connection: Sendable {
 
     private func fireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer?, wait: Bool) throws(TransportError) {
         let data = BorrowedPayload(metadata: metadata, data: data)
+        // No read first: a fire-and-forget waits for nothing, and a full carrier makes the
+        // send read what arrived while it waits for room.
         try shared.withCore { (core) throws(TransportError) in
             try core.checkOpen()
-            core.pump { _, _ in }
             try core.sendPayload(.fireAndForget, streamID: core.allocateStreamID(), metadata: data.metadata, data: data.data, wait: wait)
         }
     }
@@ -105,43 +106,60 @@ public final class Connection: Sendable {
     /// place (valid during the call; do not call the connection from it). Throws
     /// ``TransportError/rejected(code:reason:)`` for an ERROR answer, `timedOut` after
     /// `timeout` (default: the configuration's; the stream is cancelled).
+    @inlinable
     public func requestResponse<Result>(
         data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil, timeout: Duration? = nil,
         _ body: (PayloadView) -> Result
     ) throws(TransportError) -> Result {
+        // Inlined into the caller, so the generic part is specialised there; the work is done
+        // by the non-generic `requestResponseInPlace`.
+        var result: Result?
+        try requestResponseInPlace(data: data, metadata: metadata, timeout: timeout) { view in result = body(view) }
+        return result!
+    }
+
+    /// The blocking request-response: `body` is called exactly once, with the answer, unless
+    /// the call throws.
+    @usableFromInline
+    func requestResponseInPlace(
+        data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer?, timeout: Duration?, _ body: (PayloadView) -> Void
+    ) throws(TransportError) {
         let request = BorrowedPayload(metadata: metadata, data: data)
         let timeout = timeout ?? configuration.requestTimeout
-        return try shared.withCore { (core) throws(TransportError) -> Result in
+        try shared.withCore { (core) throws(TransportError) in
             try core.checkOpen()
             core.pump { _, _ in }
             let id = core.allocateStreamID()
-            core.streams[id] = ClientStream(kind: .blocking)
+            core.blocking = (id, ClientStream(kind: .blocking))
             do throws(TransportError) {
                 try core.sendPayload(.requestResponse, streamID: id, metadata: request.metadata, data: request.data, wait: true)
             } catch {
-                core.streams[id] = nil
+                core.blocking = nil
                 throw error
             }
-            return try Self.await(id, core: core, deadline: .now + timeout, body)
+            try Self.await(id, core: core, timeout: timeout, body)
         }
     }
 
     /// Drives the carrier until the blocking stream `id` is answered.
-    private static func await<Result>(
-        _ id: UInt32, core: ConnectionCore, deadline: ContinuousClock.Instant, _ body: (PayloadView) -> Result
-    ) throws(TransportError) -> Result {
-        var result: Result?
+    private static func await(
+        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Void
+    ) throws(TransportError) {
+        var answered = false
         var problem: TransportError?
         var idle = 0
+        var deadline: ContinuousClock.Instant?   // read once the spinning is over
         while true {
             let count = core.pump { stream, event in
                 guard stream == id else { return }
                 switch event {
-                case .payload(let view): result = body(view)
+                case .payload(let view):
+                    body(view)
+                    answered = true
                 case .failure(let error): problem = error
                 }
             }
-            if let result { return result }
+            if answered { return }
             if let problem { throw problem }
             if let failure = core.failure { throw failure }
             if count > 0 {
@@ -151,12 +169,13 @@ public final class Connection: Sendable {
             idle += 1
             if idle < core.configuration.spinPolls { continue }
             let now = ContinuousClock.now
-            guard now < deadline else {
+            if deadline == nil { deadline = now + timeout }
+            guard now < deadline! else {
                 core.cancel(id)
                 throw .timedOut("no answer on stream \(id)")
             }
             do {
-                try core.carrier.waitForWork(timeout: min(deadline - now, .milliseconds(100)))
+                try core.carrier.waitForWork(timeout: min(deadline! - now, .milliseconds(100)))
             } catch {
                 core.fail(error)
             }
@@ -165,7 +184,8 @@ public final class Connection: Sendable {
 
     // MARK: Asynchronous forms
 
-    /// Sends a REQUEST_RESPONSE and suspends until the answer (a copy) arrives.
+    /// Sends a REQUEST_RESPONSE and suspends until the answer (a copy) arrives; throws
+    /// `timedOut` after ``ConnectionConfiguration/requestTimeout`` (the stream is cancelled).
     public func requestResponse(data: [UInt8], metadata: [UInt8]? = nil) async throws(TransportError) -> Payload {
         let shared = shared
         do {
@@ -178,6 +198,7 @@ public final class Connection: Sendable {
                         let id = core.allocateStreamID()
                         var stream = ClientStream(kind: .response)
                         stream.continuation = continuation
+                        stream.deadline = .now + core.configuration.requestTimeout
                         core.streams[id] = stream
                         core.asyncWaiters += 1
                         do throws(TransportError) {

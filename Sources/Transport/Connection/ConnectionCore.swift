@@ -10,14 +10,19 @@ final class ConnectionCore {
     var failure: TransportError?
     /// The next stream id to try (odd).
     var nextStreamID: UInt32 = 1
-    /// Live streams by id.
+    /// Live streams by id, but for the blocking call's.
     var streams: [UInt32: ClientStream] = [:]
+    /// The blocking call's stream, kept out of the table: there is at most one, since a
+    /// blocking call holds the mutex until it is answered.
+    var blocking: (id: UInt32, stream: ClientStream)?
     /// Async callers suspended until frames arrive (the ticker thread pumps for them).
     var asyncWaiters = 0
     /// Where frames are written before the carrier copies them.
     let scratch: UnsafeMutableRawBufferPointer
-    /// When the last frame arrived.
+    /// When frames were last seen arriving (by the ticker, which reads the clock anyway).
     var lastReceived: ContinuousClock.Instant
+    /// Frames arrived since the ticker last looked (spares a clock read per receive).
+    var receivedSinceTick = false
     /// Bytes of fragments being reassembled.
     var reassemblyBytes = 0
     /// A reassembled answer handed out by the last dispatch, freed at the next.
@@ -63,30 +68,29 @@ final class ConnectionCore {
     }
 
     /// Hands a frame to the carrier; on `wouldBlock` waits for room (reading what arrives
-    /// meanwhile) until `deadline`, or throws `.wouldBlock` when `wait` is false.
-    func send(_ frame: UnsafeRawBufferPointer, wait: Bool, deadline: ContinuousClock.Instant) throws(TransportError) {
+    /// meanwhile) for up to `timeout`, or throws `.wouldBlock` when `wait` is false.
+    func send(_ frame: UnsafeRawBufferPointer, wait: Bool, timeout: Duration) throws(TransportError) {
+        var deadline: ContinuousClock.Instant?
         while true {
             try checkOpen()
             let outcome: SendOutcome
             do {
                 outcome = try carrier.send(frame)
             } catch {
-                // What already arrived may say why (an ERROR on stream 0: REJECTED_SETUP,
-                // CONNECTION_CLOSE); it wins over the carrier's account.
-                readBeforeFailing()
-                fail(error)
-                throw failure ?? error
+                failAfterReading(error)
+                throw failure!
             }
             switch outcome {
             case .sent:
                 return
             case .closed:
-                readBeforeFailing()
-                fail(.serverGone("the connection was closed"))
+                failAfterReading(.serverGone("the connection was closed"))
                 throw failure!
             case .wouldBlock:
                 guard wait else { throw .wouldBlock }
-                guard ContinuousClock.now < deadline else { throw .timedOut("no room to send") }
+                let now = ContinuousClock.now
+                if deadline == nil { deadline = now + timeout }
+                guard now < deadline! else { throw .timedOut("no room to send") }
                 if pumpWhileSending() == 0 {
                     do { try carrier.waitForWork(timeout: .milliseconds(1)) } catch { fail(error); throw error }
                 }
@@ -99,7 +103,7 @@ final class ConnectionCore {
     func sendPayload(
         _ kind: PayloadFrameKind, streamID: UInt32, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, wait: Bool
     ) throws(TransportError) {
-        let deadline = ContinuousClock.now + configuration.requestTimeout
+        let timeout = configuration.requestTimeout
         var problem: TransportError?
         var first = true
         do {
@@ -107,7 +111,7 @@ final class ConnectionCore {
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
             ) { frame in
                 do throws(TransportError) {
-                    try send(frame, wait: wait || !first, deadline: deadline)
+                    try send(frame, wait: wait || !first, timeout: timeout)
                 } catch {
                     problem = error
                     return false
@@ -121,16 +125,6 @@ final class ConnectionCore {
         if let problem { throw problem }
     }
 
-    /// The connection closed under a send: reads the frames that arrived before the close,
-    /// without sending anything, so an ERROR saying why (a refused SETUP) is what the caller
-    /// hears rather than the close itself.
-    func readBeforeFailing() {
-        guard failure == nil, !receiving else { return }
-        receiving = true
-        _ = try? carrier.receive(limit: 64) { bytes in dispatch(bytes) { _, _ in } }
-        receiving = false
-        if failure != nil { carrier.close() }
-    }
 
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
     /// read); answers for a blocking call cannot be among it, since that call's request is
@@ -140,31 +134,47 @@ final class ConnectionCore {
         pump { _, _ in }
     }
 
+    /// The stream `id`, wherever it is kept.
+    func stream(_ id: UInt32) -> ClientStream? {
+        if let blocking, blocking.id == id { return blocking.stream }
+        return streams.isEmpty ? nil : streams[id]
+    }
+
+    /// Stores stream `id` back (nil: forgets it).
+    func setStream(_ id: UInt32, _ stream: ClientStream?) {
+        if let current = blocking, current.id == id {
+            blocking = stream.map { (id, $0) }
+        } else {
+            streams[id] = stream
+        }
+    }
+
     /// A free odd stream id.
     func allocateStreamID() -> UInt32 {
         while true {
             let id = nextStreamID
             nextStreamID = nextStreamID >= FrameHeader.maxStreamID - 1 ? 1 : nextStreamID + 2
-            if streams[id] == nil { return id }
+            if streams.isEmpty || streams[id] == nil { return id }
         }
     }
 
     /// CANCEL for a stream the caller gave up on; forgets it.
     func cancel(_ id: UInt32) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = stream(id) else { return }
+        setStream(id, nil)
         dropAssembly(stream)
         if stream.continuation != nil { asyncWaiters -= 1 }
         stream.continuation?.resume(throwing: CancellationError())
         guard failure == nil, !stream.finished, stream.failure == nil,
               let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) else { return }
-        try? send(bytes, wait: true, deadline: .now + .milliseconds(100))
+        try? send(bytes, wait: true, timeout: .milliseconds(100))
     }
 
     /// Sends a KEEPALIVE (asking for an answer when `respond`), without waiting for room.
     func sendKeepalive(respond: Bool) {
         guard failure == nil,
               let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeKeepalive(respond: respond) }) else { return }
-        try? send(bytes, wait: false, deadline: .now)
+        try? send(bytes, wait: false, timeout: .zero)
     }
 
     // MARK: Receiving
@@ -190,7 +200,7 @@ final class ConnectionCore {
             carrier.close()
             return count
         }
-        if count > 0 { lastReceived = .now }
+        if count > 0 { receivedSinceTick = true }
         sendOwed()
         return count
     }
@@ -208,7 +218,7 @@ final class ConnectionCore {
                 continue
             }
             do {
-                try send(bytes, wait: false, deadline: .now)
+                try send(bytes, wait: false, timeout: .zero)
             } catch {
                 return
             }
@@ -239,7 +249,7 @@ final class ConnectionCore {
             }
             return
         }
-        guard var stream = streams[id] else { return }
+        guard var stream = stream(id) else { return }
         switch frame.fields {
         case .payload:
             var view = PayloadView(metadata: frame.metadata, data: frame.data)
@@ -256,7 +266,7 @@ final class ConnectionCore {
                     stream.assembly!.append(metadata: frame.metadata, data: frame.data)
                 }
                 if frame.follows {
-                    streams[id] = stream
+                    setStream(id, stream)
                     return
                 }
                 let assembly = stream.assembly!
@@ -267,7 +277,7 @@ final class ConnectionCore {
             }
             deliver(id, stream, view, next: frame.next, complete: frame.complete, blocking)
         case .error(let code):
-            streams[id] = stream
+            setStream(id, stream)
             failStream(id, .rejected(code: code.rawValue, reason: String(decoding: frame.data, as: UTF8.self)), blocking)
         default:
             break
@@ -282,10 +292,10 @@ final class ConnectionCore {
         var stream = stream
         switch stream.kind {
         case .blocking:
-            streams[id] = nil
+            setStream(id, nil)
             blocking(id, .payload(next ? view : PayloadView(metadata: nil, data: .empty)))
         case .response:
-            streams[id] = nil
+            setStream(id, nil)
             if stream.continuation != nil { asyncWaiters -= 1 }
             stream.continuation?.resume(returning: next ? Payload(copying: view) : Payload(data: []))
         case .stream:
@@ -305,33 +315,46 @@ final class ConnectionCore {
                     stream.continuation = nil
                     asyncWaiters -= 1
                     continuation.resume(returning: nil)
-                    streams[id] = nil
+                    setStream(id, nil)
                     return
                 }
             }
-            streams[id] = stream
+            setStream(id, stream)
         }
     }
 
     /// A stream failed: its waiter hears why.
     func failStream(_ id: UInt32, _ error: TransportError, _ blocking: (UInt32, BlockingEvent) -> Void) {
-        guard var stream = streams[id] else { return }
+        guard var stream = stream(id) else { return }
         dropAssembly(stream)
         stream.assembly = nil
         switch stream.kind {
         case .blocking:
-            streams[id] = nil
+            setStream(id, nil)
             blocking(id, .failure(error))
         case .response, .stream:
             if let continuation = stream.continuation {
                 asyncWaiters -= 1
-                streams[id] = nil
+                setStream(id, nil)
                 continuation.resume(throwing: error)
             } else if stream.kind == .stream {
                 stream.failure = error
-                streams[id] = stream
+                setStream(id, stream)
             } else {
-                streams[id] = nil
+                setStream(id, nil)
+            }
+        }
+    }
+
+    /// Fails the asynchronous request-responses whose deadline has passed, cancelling them.
+    func expireResponses(now: ContinuousClock.Instant) {
+        let expired = streams.compactMap { id, stream in
+            stream.kind == .response && stream.deadline.map { now >= $0 } == true ? id : nil
+        }
+        for id in expired {
+            failStream(id, .timedOut("no answer on stream \(id)")) { _, _ in }
+            if let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) {
+                try? send(bytes, wait: false, timeout: .zero)
             }
         }
     }
@@ -345,6 +368,14 @@ final class ConnectionCore {
         stream.consumed = 0
     }
 
+    /// The carrier refused a send because the connection is gone: first read what the server
+    /// sent before it went (its ERROR says why, as a refused SETUP does), then fail with
+    /// `error` if that did not already say.
+    func failAfterReading(_ error: TransportError) {
+        while failure == nil, !receiving, pump({ _, _ in }) > 0 {}
+        fail(error)
+    }
+
     /// The connection is over: every waiter hears why; the carrier is closed.
     func fail(_ error: TransportError) {
         guard failure == nil else { return }
@@ -354,6 +385,8 @@ final class ConnectionCore {
             stream.continuation?.resume(throwing: error)
         }
         streams.removeAll()
+        if let blocking { dropAssembly(blocking.stream) }
+        blocking = nil
         asyncWaiters = 0
         // Never from inside the carrier's receive handler (the carrier is mid-read); `pump`
         // closes it once the receive returns.

@@ -26,6 +26,11 @@ struct ConnectionTicker: Agent {
         let lifetime = lifetime
         return (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
+            core.pump { _, _ in }
+            if core.receivedSinceTick {
+                core.receivedSinceTick = false
+                core.lastReceived = now
+            }
             if dueKeepalive { core.sendKeepalive(respond: true) }
             // Frames may wait unread (no caller reads while nobody awaits): read them before
             // judging the server silent.
@@ -34,6 +39,7 @@ struct ConnectionTicker: Agent {
                 return 0
             }
             guard core.asyncWaiters > 0 else { return 0 }
+            core.expireResponses(now: now)
             var count = core.pump { _, _ in }
             if count == 0 {
                 try? core.carrier.waitForWork(timeout: .milliseconds(2))

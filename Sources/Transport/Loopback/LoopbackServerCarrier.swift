@@ -94,7 +94,7 @@ public final class LoopbackServerCarrier: ServerCarrier, @unchecked Sendable {
 
     /// Queues a frame for the client (`wouldBlock` when its queue is full).
     public func send(_ frame: UnsafeRawBufferPointer, to connection: ConnectionID) -> SendOutcome {
-        guard frame.count <= maxFrameLength, let index = active.firstIndex(where: { $0.id == connection }) else { return .closed }
+        guard frame.count <= maxFrameLength, let index = index(of: connection) else { return .closed }
         let bytes = BorrowedBytes(frame)
         let outcome: SendOutcome = active[index].state.withLock { state in
             if state.serverClosed || state.clientClosed { return .closed }
@@ -102,6 +102,16 @@ public final class LoopbackServerCarrier: ServerCarrier, @unchecked Sendable {
         }
         if outcome == .sent { rung[index] = true }
         return outcome
+    }
+
+    /// Where a connection is in `active` (a plain loop: no closure on the send path).
+    private func index(of connection: ConnectionID) -> Int? {
+        var index = 0
+        while index < active.count {
+            if active[index].id == connection { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Rings the doorbells of clients sent something.
@@ -114,7 +124,8 @@ public final class LoopbackServerCarrier: ServerCarrier, @unchecked Sendable {
 
     /// Closes a connection; `.closed(id, .closedLocally)` follows at the next poll.
     public func close(_ connection: ConnectionID) {
-        guard let channel = active.first(where: { $0.id == connection }) else { return }
+        guard let index = index(of: connection) else { return }
+        let channel = active[index]
         channel.state.withLock { $0.serverClosed = true }
         channel.clientBell.doorbell.ring()
     }

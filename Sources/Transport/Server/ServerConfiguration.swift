@@ -10,10 +10,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Bytes of frames queued for one connection whose carrier said `wouldBlock` (default
     /// 8 MiB); beyond it the responder's payloads are refused (`backlogFull`).
     public var maxBacklogBytes: Int
-    /// Idle polls spent spinning, then yielding, before sleeping on the doorbell (default 100
-    /// each).
+    /// Idle polls spent spinning before yielding (default 10,000: a few hundred microseconds,
+    /// so that a request arriving right after an answer finds the loop awake).
     public var spinPolls: Int
-    /// Idle polls spent yielding the processor before sleeping.
+    /// Idle polls spent yielding the processor before sleeping on the doorbell (default 100).
     public var yieldPolls: Int
     /// The longest sleep on the doorbell (at most 100 ms: carriers want a poll that often).
     public var maxSleep: Duration
@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A configuration; each parameter has the default stated on its property.
     public init(
         session: SessionConfiguration = SessionConfiguration(), pollLimit: Int = 256, maxOutgoingFrameLength: Int = 64 << 10,
-        maxBacklogBytes: Int = 8 << 20, spinPolls: Int = 100, yieldPolls: Int = 100, maxSleep: Duration = .milliseconds(100),
+        maxBacklogBytes: Int = 8 << 20, spinPolls: Int = 10_000, yieldPolls: Int = 100, maxSleep: Duration = .milliseconds(100),
         timerInterval: Duration = .milliseconds(10)
     ) {
         self.session = session

@@ -3,12 +3,19 @@ import Glibc
 import ShmRing
 import Synchronization
 
-/// One connection's state in the server.
-struct ServerSession {
+/// One connection's state in the server: a class, so that the session is changed in place
+/// where the dictionary keeps it (a struct value taken out of a dictionary and written back
+/// would copy the session's stream table on every frame).
+final class ServerSession {
     /// Its session.
     var machine: SessionStateMachine
     /// How the carrier describes the peer.
     let peer: String
+
+    init(machine: SessionStateMachine, peer: String) {
+        self.machine = machine
+        self.peer = peer
+    }
 }
 
 /// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
@@ -24,6 +31,10 @@ final class ServerCore {
 
     /// Sessions by connection.
     var sessions: [SessionKey: ServerSession] = [:]
+    /// The session looked up last (batches mostly come from one connection, and answers go
+    /// back to it): spares a hash lookup per frame.
+    var cachedKey = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
+    var cachedSession: ServerSession?
     /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
     /// session can release held payloads while frames are queued.
     var backlogs: [SessionKey: OutboundBacklog] = [:]
@@ -31,8 +42,13 @@ final class ServerCore {
     let scratch: UnsafeMutableRawBufferPointer
     /// Where ``ResponderOutput/next(encoding:metadata:complete:)`` encodes; grows to fit.
     var encodeBuffer: UnsafeMutableRawBufferPointer
-    /// The time of the current poll round.
+    /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
+    /// clock read costs more than a frame): coarse, but far finer than any deadline.
     var now: ContinuousClock.Instant
+    /// Rounds since the clock was last read.
+    var roundsSinceClock = 0
+    /// Rounds between clock reads.
+    static let clockInterval = 64
     /// When sessions' timers are next checked.
     var nextTimerScan: ContinuousClock.Instant
     /// The earliest session deadline found by the last scan.
@@ -66,7 +82,11 @@ final class ServerCore {
     /// One round: poll every carrier and feed the sessions, let the responder finish the
     /// batch, send what waits, flush, check timers. Returns the events handled.
     func runOnce() -> Int {
-        now = .now
+        roundsSinceClock += 1
+        if roundsSinceClock >= Self.clockInterval {
+            roundsSinceClock = 0
+            now = .now
+        }
         var work = 0
         for index in carriers.indices {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
@@ -76,7 +96,8 @@ final class ServerCore {
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
-            for carrier in carriers { carrier.flush() }
+            // By index: iterating an array of existentials allocates in an unoptimised build.
+            for index in carriers.indices { carriers[index].flush() }
         }
         if now >= nextTimerScan { scanTimers() }
         return work
@@ -97,17 +118,20 @@ final class ServerCore {
             return
         }
         let ticket = doorbell.prepareToSleep()
-        if stopping.load(ordering: .acquiring) || runOnce() > 0 || !backlogs.isEmpty {
+        if stopping.load(ordering: .acquiring) || runOnce() > 0 {
             doorbell.cancelSleep()
             idlePolls = 0
             return
         }
-        var timeout = configuration.maxSleep
+        // Frames waiting for carrier room: carriers ring when room appears, but retry soon
+        // in any case (never a spin while a peer does not read).
+        var timeout = backlogs.isEmpty ? configuration.maxSleep : min(configuration.maxSleep, .milliseconds(1))
         if let deadline = nextDeadline {
             timeout = max(.zero, min(timeout, deadline - ContinuousClock.now))
         }
         counters.countSleep()
         doorbell.sleep(ticket, timeout: timeout)
+        roundsSinceClock = Self.clockInterval
     }
 
     /// The clean stop, on the poll thread: answer what already arrived, close every
@@ -116,25 +140,36 @@ final class ServerCore {
     func shutdown() {
         var rounds = 0
         while runOnce() > 0 && rounds < 16 { rounds += 1 }
-        for key in Array(sessions.keys) {
-            perform(key, sessions[key]!.machine.closeLocally(reason: "server stopping"))
+        for (key, session) in sessions {
+            perform(key, session.machine.closeLocally(reason: "server stopping"))
         }
         let deadline = ContinuousClock.now + .milliseconds(200)
         repeat {
             if !backlogs.isEmpty { drainBacklogs() }
-            for carrier in carriers { carrier.flush() }
+            for index in carriers.indices { carriers[index].flush() }
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
-        for key in Array(sessions.keys) {
-            sessions[key]!.machine.terminate()
+        for (key, session) in sessions {
+            session.machine.terminate()
             responder.connectionClosed(key.serverWide)
             counters.countClosed()
         }
         sessions.removeAll()
+        cachedSession = nil
         backlogs.removeAll()
-        for carrier in carriers { carrier.shutdown() }
+        for index in carriers.indices { carriers[index].shutdown() }
     }
 
     // MARK: Events
+
+    /// The session of a connection, if it is open.
+    @inline(__always)
+    func session(_ key: SessionKey) -> ServerSession? {
+        if let cachedSession, cachedKey == key { return cachedSession }
+        guard let found = sessions[key] else { return nil }
+        cachedKey = key
+        cachedSession = found
+        return found
+    }
 
     /// One carrier event.
     func handle(_ carrier: Int, _ event: CarrierEvent) {
@@ -142,8 +177,8 @@ final class ServerCore {
         case let .frame(id, bytes):
             let key = SessionKey(carrier: carrier, connection: id)
             counters.countReceived()
-            guard sessions[key] != nil else { return }
-            let action = sessions[key]!.machine.receive(bytes, now: now)
+            guard let session = session(key) else { return }
+            let action = session.machine.receive(bytes, now: now)
             perform(key, action)
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
@@ -155,13 +190,13 @@ final class ServerCore {
             }
         case let .malformed(id, reason):
             let key = SessionKey(carrier: carrier, connection: id)
-            guard sessions[key] != nil else { return }
-            perform(key, sessions[key]!.machine.malformed(reason: reason))
+            guard let session = sessions[key] else { return }
+            perform(key, session.machine.malformed(reason: reason))
         case let .closed(id, _):
             let key = SessionKey(carrier: carrier, connection: id)
-            guard sessions[key] != nil else { return }
-            sessions[key]!.machine.terminate()
-            sessions[key] = nil
+            guard let session = sessions.removeValue(forKey: key) else { return }
+            if cachedKey == key { cachedSession = nil }
+            session.machine.terminate()
             backlogs[key] = nil
             counters.countClosed()
             responder.connectionClosed(key.serverWide)
@@ -175,7 +210,8 @@ final class ServerCore {
             break
         case .setup(let request):
             let decision = responder.setup(request, connection: key.serverWide)
-            perform(key, sessions[key]!.machine.decideSetup(decision, now: now))
+            guard let session = sessions[key] else { return }
+            perform(key, session.machine.decideSetup(decision, now: now))
         case .fireAndForget(let payload):
             responder.fireAndForget(payload, connection: key.serverWide)
         case let .requestResponse(ref, payload):
@@ -191,10 +227,11 @@ final class ServerCore {
         case .channelComplete(let ref):
             responder.channelComplete(output: ResponderOutput(core: self, key: key, stream: ref))
         case let .demand(ref, _):
-            sessions[key]!.machine.releaseHeld(ref) { metadata, data, next, complete in
+            guard let session = sessions[key] else { return }
+            session.machine.releaseHeld(ref) { metadata, data, next, complete in
                 writePayload(key, ref.streamID, .payload(next: next, complete: complete), metadata: metadata, data: data)
             }
-            let credit = sessions[key]!.machine.credit(ref)
+            let credit = session.machine.credit(ref)
             responder.demand(credit: credit, output: ResponderOutput(core: self, key: key, stream: ref))
         case .cancel(let ref):
             responder.cancel(output: ResponderOutput(core: self, key: key, stream: ref))
@@ -217,10 +254,10 @@ final class ServerCore {
         var earliest: ContinuousClock.Instant?
         var index = sessions.startIndex
         while index != sessions.endIndex {
-            let key = sessions.keys[index]
-            let action = sessions.values[index].machine.tick(now: now)
+            let (key, session) = sessions[index]
+            let action = session.machine.tick(now: now)
             if case .none = action {} else { perform(key, action) }
-            if let deadline = sessions.values[index].machine.nextDeadline, earliest == nil || deadline < earliest! {
+            if let deadline = session.machine.nextDeadline, earliest == nil || deadline < earliest! {
                 earliest = deadline
             }
             index = sessions.index(after: index)
@@ -235,11 +272,11 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
-        guard sessions[key] != nil else { return .refused(.connectionClosed) }
+        guard let session = session(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
-        switch sessions[key]!.machine.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
+        switch session.machine.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
         case .send(let ended):
             writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
             return .sent
@@ -252,8 +289,8 @@ final class ServerCore {
 
     /// A responder's ERROR on a stream.
     func sendError(_ key: SessionKey, _ ref: StreamRef, code: ErrorCode, reason: ErrorReason) -> OutputOutcome {
-        guard sessions[key] != nil else { return .refused(.connectionClosed) }
-        if let why = sessions[key]!.machine.prepareError(ref) { return .refused(why) }
+        guard let session = sessions[key] else { return .refused(.connectionClosed) }
+        if let why = session.machine.prepareError(ref) { return .refused(why) }
         write(key, .error(streamID: ref.streamID, code: code, reason: reason))
         return .sent
     }

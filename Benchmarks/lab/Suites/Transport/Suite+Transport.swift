@@ -6,7 +6,7 @@ extension Suite {
     /// `sock_bench.c`).
     static let transport = Suite(
         name: "transport",
-        summary: "shm rings between pinned processes: SPSC/MPSC throughput by payload size, 32-byte ping-pong round trips; their TCP twins over the TCP carrier on loopback",
+        summary: "shm rings between pinned processes: SPSC/MPSC throughput by payload size, 32-byte ping-pong round trips; their TCP twins over the TCP carrier on loopback; RSocket sessions over shm and TCP",
         peers: [
             TransportThroughput.producerRole: TransportThroughput.producerPeer,
             TransportThroughput.consumerRole: TransportThroughput.consumerPeer,
@@ -16,6 +16,8 @@ extension Suite {
             TransportTCPThroughput.serverRole: TransportTCPThroughput.serverPeer,
             TransportTCPPingPong.pingRole: TransportTCPPingPong.pingPeer,
             TransportTCPPingPong.pongRole: TransportTCPPingPong.pongPeer,
+            RSocketCase.serverRole: RSocketCase.serverPeer,
+            RSocketCase.clientRole: RSocketCase.clientPeer,
         ],
         run: { context in
             try context.measure(limit: .memcpy(size: 4096, seconds: 0.25 * context.scale))
@@ -27,5 +29,8 @@ extension Suite {
                 try throughput.measure(&context)
             }
             try TransportTCPPingPong.measure(&context)
+            for rsocket in RSocketCase.cases {
+                try rsocket.measure(&context)
+            }
         })
 }

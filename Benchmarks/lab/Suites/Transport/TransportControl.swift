@@ -62,9 +62,9 @@ struct TransportControl {
          UnsafeMutableRawPointer(field(15)).assumingMemoryBound(to: UInt64.self))
     }
 
-    /// The TCP cases' server port, published by the server peer once it listens (0 until
-    /// then; the client peer waits for it).
-    var tcpPort: UnsafeMutablePointer<Atomic<Int64>> { field(16) }
+    /// The TCP port a server peer listens on, published once it listens (0 until then; the
+    /// client peer waits for it): the tcp-* and rsocket-tcp-* cases.
+    var serverPort: UnsafeMutablePointer<Atomic<Int64>> { field(16) }
 
     /// Stamps the start of the timed part, unless another producer already did.
     func markStart() {

@@ -72,7 +72,7 @@ enum TransportTCPPingPong {
             let rounds = try TransportHarness.integer(arguments, 0)
             let server = try TransportTCPServer()
             defer { server.carrier.shutdown() }
-            control.tcpPort.pointee.store(Int64(server.carrier.boundAddress.port), ordering: .releasing)
+            control.serverPort.pointee.store(Int64(server.carrier.boundAddress.port), ordering: .releasing)
             var echoed = 0
             var refused = 0
             control.arriveAndWait()

@@ -61,7 +61,7 @@ struct TransportTCPThroughput: Sendable {
             let payload = try TransportHarness.integer(arguments, 1)
             let server = try TransportTCPServer()
             defer { server.carrier.shutdown() }
-            control.tcpPort.pointee.store(Int64(server.carrier.boundAddress.port), ordering: .releasing)
+            control.serverPort.pointee.store(Int64(server.carrier.boundAddress.port), ordering: .releasing)
             let destination = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
             defer { destination.deallocate() }
             destination.initializeMemory(as: UInt8.self, repeating: 0)
@@ -168,7 +168,7 @@ extension TransportControl {
     func awaitTCPServer() throws -> TCPAddress {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            let port = tcpPort.pointee.load(ordering: .acquiring)
+            let port = serverPort.pointee.load(ordering: .acquiring)
             if port != 0 { return TCPAddress.loopbackIPv4(port: UInt16(port)) }
             usleep(1000)
         }

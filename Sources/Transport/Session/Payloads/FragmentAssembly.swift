@@ -44,7 +44,8 @@ public struct FragmentAssembly {
     }
 }
 
-/// A raw byte buffer that doubles as it fills; freed explicitly.
+/// A raw byte buffer that doubles as it fills; freed explicitly. Trivially copyable (a
+/// pointer and two counts), so the stream records holding it copy as plain bytes.
 struct GrowableBytes {
     private var storage: UnsafeMutableRawPointer?
     private var capacity = 0
@@ -69,6 +70,9 @@ struct GrowableBytes {
         (storage! + count).copyMemory(from: source, byteCount: more.count)
         count += more.count
     }
+
+    /// Forgets the bytes, keeping the buffer.
+    mutating func removeAll() { count = 0 }
 
     /// Frees the buffer.
     func deallocate() { storage?.deallocate() }

@@ -11,7 +11,7 @@ extension SessionStateMachine {
         guard id & 1 == 1 else {
             return closeWith(0, .connectionError, .text("request on stream \(id): client streams are odd"))
         }
-        guard streams[id] == nil else {
+        guard !streams.contains(id) else {
             return closeWith(0, .connectionError, .text("stream \(id) is already in use"))
         }
         if kind == .fireAndForget && !frame.follows {
@@ -30,35 +30,35 @@ extension SessionStateMachine {
             }
             stream.assembly = FragmentAssembly(metadata: frame.metadata, data: frame.data)
             reassemblyBytes += incoming
-            streams[id] = stream
+            streams.insertNew(id, stream)
             return .none
         }
-        streams[id] = stream
-        return start(id, PayloadView(metadata: frame.metadata, data: frame.data))
+        return start(id, stream, PayloadView(metadata: frame.metadata, data: frame.data), inTable: false)
     }
 
-    /// Hands a stream's opening request to the responder (whole, or reassembled).
-    mutating func start(_ id: UInt32, _ payload: PayloadView) -> SessionAction {
-        var stream = streams[id]!
+    /// Hands a stream's opening request to the responder (whole, or reassembled) and keeps
+    /// the stream (already in the table when its fragments were gathered there).
+    mutating func start(_ id: UInt32, _ stream: StreamState, _ payload: PayloadView, inTable: Bool) -> SessionAction {
+        var stream = stream
         stream.started = true
         let ref = stream.ref(id)
+        let action: SessionAction
         switch stream.kind {
         case .fireAndForget:
-            streams[id] = nil
+            if inTable { streams[id] = nil }
             return .fireAndForget(payload)
         case .requestResponse:
-            streams[id] = stream
-            return .requestResponse(ref, payload)
+            action = .requestResponse(ref, payload)
         case .requestStream:
-            streams[id] = stream
-            return .requestStream(ref, payload, initialDemand: stream.credit)
+            action = .requestStream(ref, payload, initialDemand: stream.credit)
         case .requestChannel:
             stream.inboundOpen = !stream.openedComplete
             let grant = stream.inboundOpen ? configuration.channelWindow : 0
             stream.inboundCredit = grant
-            streams[id] = stream
-            return .requestChannel(ref, payload, initialDemand: stream.credit, grant: grant)
+            action = .requestChannel(ref, payload, initialDemand: stream.credit, grant: grant)
         }
+        if inTable { streams[id] = stream } else { streams.insertNew(id, stream) }
+        return action
     }
 
     /// A PAYLOAD from the requester: the next fragment of a request or of a channel payload,
@@ -83,8 +83,7 @@ extension SessionStateMachine {
             retired = assembly
             if !stream.started {
                 stream.openedComplete = stream.openedComplete || frame.complete
-                streams[id] = stream
-                return start(id, assembly.payload)
+                return start(id, stream, assembly.payload, inTable: true)
             }
             streams[id] = stream
             return deliverChannelPayload(id, assembly.payload, next: true, complete: frame.complete)
@@ -115,7 +114,8 @@ extension SessionStateMachine {
     /// A whole channel payload (or bare completion) from the requester, topping up its credit
     /// when half the window is used.
     mutating func deliverChannelPayload(_ id: UInt32, _ payload: PayloadView, next: Bool, complete: Bool) -> SessionAction {
-        var stream = streams[id]!
+        let slot = streams.find(id)!
+        var stream = streams[slot: slot]
         let ref = stream.ref(id)
         var grant: UInt32 = 0
         if complete {
@@ -124,7 +124,7 @@ extension SessionStateMachine {
             grant = configuration.channelWindow - stream.inboundCredit
             stream.inboundCredit = configuration.channelWindow
         }
-        streams[id] = stream.isFinished ? nil : stream
+        finish(slot, stream)
         return next ? .channelPayload(ref, payload, complete: complete, grant: grant) : .channelComplete(ref)
     }
 
@@ -140,11 +140,9 @@ extension SessionStateMachine {
     /// CANCEL, or an ERROR on a stream: the requester ends the stream.
     mutating func endByRequester(_ id: UInt32) -> SessionAction {
         guard let stream = streams.removeValue(forKey: id) else { return .none }
-        if let assembly = stream.assembly {
-            reassemblyBytes -= assembly.byteCount
-            assembly.deallocate()
-        }
+        reassemblyBytes -= stream.assembly?.byteCount ?? 0
         heldBytes -= stream.held.byteCount
+        stream.deallocate()
         return stream.started ? .cancel(stream.ref(id)) : .none
     }
 

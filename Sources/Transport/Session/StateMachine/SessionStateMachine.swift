@@ -46,7 +46,7 @@ public struct SessionStateMachine {
     public private(set) var maxLifetime: Duration?
 
     /// Live streams by id.
-    var streams: [UInt32: StreamState]
+    var streams = StreamTable()
     /// Streams opened so far (the next generation).
     var generation: UInt32 = 0
     /// When the connection opened (the SETUP deadline runs from here).
@@ -67,7 +67,6 @@ public struct SessionStateMachine {
         self.configuration = configuration
         openedAt = now
         lastReceived = now
-        streams = Dictionary(minimumCapacity: min(configuration.maxConcurrentStreams, 4_096))
     }
 
     /// Streams open now.
@@ -176,7 +175,7 @@ public struct SessionStateMachine {
     /// Forgets every stream, freeing their buffers.
     mutating func dropAllStreams() {
         for state in streams.values {
-            state.assembly?.deallocate()
+            state.deallocate()
         }
         streams.removeAll()
         reassemblyBytes = 0

@@ -10,7 +10,8 @@ public enum InteractionKind: Sendable, Equatable {
     case requestChannel
 }
 
-/// One live stream of a session, from the responder's side.
+/// One live stream of a session, from the responder's side. Trivially copyable (its buffers
+/// are raw memory); whoever forgets a stream calls ``deallocate()``.
 struct StreamState {
     /// What it was opened for.
     let kind: InteractionKind
@@ -36,6 +37,12 @@ struct StreamState {
 
     /// The reference the responder gets.
     func ref(_ streamID: UInt32) -> StreamRef { StreamRef(streamID: streamID, generation: generation) }
+
+    /// Frees the stream's buffers (a partial reassembly, held payloads).
+    func deallocate() {
+        assembly?.deallocate()
+        held.deallocate()
+    }
 
     /// Whether both directions are done, so the stream can be forgotten.
     var isFinished: Bool { !outboundOpen && !inboundOpen && held.isEmpty && assembly == nil }

@@ -11,14 +11,14 @@ extension SessionStateMachine {
     ) -> PayloadDisposition {
         guard state == .active else { return .refused(.connectionClosed) }
         let id = ref.streamID
-        guard next || complete, var stream = streams[id], stream.generation == ref.generation, stream.started,
-              stream.outboundOpen else { return .refused(.streamEnded) }
+        guard next || complete, let slot = streams.find(id) else { return .refused(.streamEnded) }
+        var stream = streams[slot: slot]
+        guard stream.generation == ref.generation, stream.started, stream.outboundOpen else { return .refused(.streamEnded) }
         switch stream.kind {
         case .fireAndForget:
             return .refused(.streamEnded)
         case .requestResponse:
-            stream.outboundOpen = false
-            finish(id, stream)
+            streams.remove(slot: slot)
             return .send(ended: true)
         case .requestStream, .requestChannel:
             if !stream.held.isEmpty || (next && stream.credit == 0) {
@@ -26,12 +26,12 @@ extension SessionStateMachine {
                 guard heldBytes + size <= configuration.maxHeldBytes else { return .refused(.holdFull) }
                 stream.held.append(metadata: metadata, data: data, next: next, complete: complete)
                 heldBytes += size
-                streams[id] = stream
+                streams[slot: slot] = stream
                 return .held
             }
             if next { stream.credit = Credit.usingOne(stream.credit) }
             if complete { stream.outboundOpen = false }
-            finish(id, stream)
+            finish(slot, stream)
             return .send(ended: complete)
         }
     }
@@ -43,11 +43,9 @@ extension SessionStateMachine {
         guard let stream = streams[ref.streamID], stream.generation == ref.generation, stream.started,
               stream.outboundOpen else { return .streamEnded }
         streams[ref.streamID] = nil
-        if let assembly = stream.assembly {
-            reassemblyBytes -= assembly.byteCount
-            assembly.deallocate()
-        }
+        reassemblyBytes -= stream.assembly?.byteCount ?? 0
         heldBytes -= stream.held.byteCount
+        stream.deallocate()
         return nil
     }
 
@@ -78,7 +76,9 @@ extension SessionStateMachine {
         _ ref: StreamRef,
         _ write: (_ metadata: UnsafeRawBufferPointer?, _ data: UnsafeRawBufferPointer, _ next: Bool, _ complete: Bool) -> Void
     ) -> Int {
-        guard var stream = streams[ref.streamID], stream.generation == ref.generation, !stream.held.isEmpty else { return 0 }
+        guard let slot = streams.find(ref.streamID) else { return 0 }
+        var stream = streams[slot: slot]
+        guard stream.generation == ref.generation, !stream.held.isEmpty else { return 0 }
         var count = 0
         var completed = false
         let (credit, released) = stream.held.release(credit: stream.credit) { metadata, data, next, complete in
@@ -89,12 +89,18 @@ extension SessionStateMachine {
         stream.credit = credit
         heldBytes -= released
         if completed { stream.outboundOpen = false }
-        finish(ref.streamID, stream)
+        finish(slot, stream)
         return count
     }
 
-    /// Stores a stream back, or forgets it when both directions are done.
-    mutating func finish(_ id: UInt32, _ stream: StreamState) {
-        streams[id] = stream.isFinished ? nil : stream
+    /// Stores a stream back into its slot, or forgets it (freeing its buffers) when both
+    /// directions are done.
+    mutating func finish(_ slot: Int, _ stream: StreamState) {
+        if stream.isFinished {
+            streams.remove(slot: slot)
+            stream.deallocate()
+        } else {
+            streams[slot: slot] = stream
+        }
     }
 }
