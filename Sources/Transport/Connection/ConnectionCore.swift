@@ -128,10 +128,12 @@ final class ConnectionCore {
 
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
     /// read); answers for a blocking call cannot be among it, since that call's request is
-    /// still being sent.
+    /// still being sent. Owed frames (a KEEPALIVE answer, REQUEST_N) stay owed: the frame
+    /// waiting for room lives in `scratch`, which writing them would overwrite (the waiting
+    /// frame would then go out as a copy of the owed one, and its payload would be lost).
     @discardableResult
     func pumpWhileSending() -> Int {
-        pump { _, _ in }
+        pump(sendingOwed: false) { _, _ in }
     }
 
     /// The stream `id`, wherever it is kept.
@@ -180,9 +182,10 @@ final class ConnectionCore {
     // MARK: Receiving
 
     /// Reads what has arrived and dispatches it; frames for a blocking stream go to
-    /// `blocking` (inline, views valid during the call). Returns the frames read.
+    /// `blocking` (inline, views valid during the call); then, unless `sendingOwed` is false,
+    /// sends the frames owed. Returns the frames read.
     @discardableResult
-    func pump(_ blocking: (UInt32, BlockingEvent) -> Void) -> Int {
+    func pump(sendingOwed: Bool = true, _ blocking: (UInt32, BlockingEvent) -> Void) -> Int {
         guard failure == nil else { return 0 }
         let count: Int
         receiving = true
@@ -201,7 +204,7 @@ final class ConnectionCore {
             return count
         }
         if count > 0 { receivedSinceTick = true }
-        sendOwed()
+        if sendingOwed { sendOwed() }
         return count
     }
 

@@ -145,12 +145,27 @@ public final class TCPClientCarrier: ClientCarrier {
     public func close() {
         guard !isClosed else { return }
         if failure == nil {
-            try? flush()
+            writeOutQueue(within: .seconds(2))
             TCPSocket.closeQuietly(descriptor)
             descriptor = -1
         }
         isClosed = true
         if !isDelivering { assembler.releaseBuffer() }
+    }
+
+    /// Writes out what ``send(_:)`` accepted before the socket closes, waiting for room at
+    /// most `limit` (a peer that stopped reading must not hang the close): frames accepted as
+    /// `.sent` are not dropped by a close that follows them.
+    private func writeOutQueue(within limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while failure == nil {
+            try? flush()
+            if outbound.isEmpty || ContinuousClock.now >= deadline { return }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            _ = try? TCPSocket.system { () throws(SystemCallError) in
+                try Sys.poll(&entry, count: 1, timeoutMilliseconds: 10)
+            }
+        }
     }
 
     private func checkOpen() throws(TransportError) {
