@@ -67,6 +67,18 @@ struct ClientOptions {
         }
     }
 
+    /// Connects to the endpoint, runs `body` with the client and closes it; a client error
+    /// thrown by `body` becomes the message a user reads (see ``failure(_:)``).
+    func withClient<Result>(_ body: (TimelineClient) throws -> Result) throws -> Result {
+        let client = try connect()
+        defer { client.close() }
+        do {
+            return try body(client)
+        } catch let error as TimelineClientError {
+            throw failure(error)
+        }
+    }
+
     /// A client failure as the message a user reads.
     func failure(_ error: TimelineClientError) -> RuntimeError {
         guard case .serverNotFound(let detail) = error else { return RuntimeError(Self.reason(error)) }

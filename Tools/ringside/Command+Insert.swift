@@ -30,15 +30,10 @@ extension Command {
         ) { arguments in
             var arguments = Arguments(arguments)
             let options = try ClientOptions(&arguments)
-            let positionals = try arguments.positionals()
-            guard positionals.count == 3 else { throw UsageError("takes KEY SCORE MEMBER, not \(positionals.count) arguments") }
+            let positionals = try arguments.positionals(exactly: 3, "KEY SCORE MEMBER")
             let score = try parseScore(positionals[1])
-            let client = try options.connect()
-            defer { client.close() }
-            do throws(TimelineClientError) {
+            try options.withClient { client in
                 try client.write(kind, key: positionals[0].utf8, score: score, member: positionals[2].utf8)
-            } catch {
-                throw options.failure(error)
             }
             return 0
         }

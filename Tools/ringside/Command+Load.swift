@@ -126,14 +126,9 @@ extension Command {
         let progress = try arguments.option("--progress").map(LoadProgress.open)
         defer { progress?.close(removing: false) }
         guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
-        let client = try options.connect()
-        defer { client.close() }
-        let report: ProducerReport
-        do throws(TimelineClientError) {
-            report = try produce(
+        let report = try options.withClient { client in
+            try produce(
                 client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
-        } catch {
-            throw options.failure(error)
         }
         if let progress {
             try progress.writeReport(report.text, producer: producer)
