@@ -16,6 +16,14 @@ struct ClientOptions {
           --tcp HOST:PORT  reach the server over TCP instead (127.0.0.1:5555, [::1]:5555)
         """
 
+    /// The `OPTIONS:` section of a client command's help: these options, then the command's
+    /// own `lines`, then `-h, --help`.
+    static func helpSection(_ lines: String...) -> String {
+        var section = "OPTIONS:\n" + help
+        for line in lines { section += "\n" + line }
+        return section + "\n  -h, --help       show this help"
+    }
+
     /// The help line of `--encoding`.
     static let encodingHelp = "  --encoding E     binary (application/x.ringside.v1, the default) or json (application/json)"
 

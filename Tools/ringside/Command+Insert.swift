@@ -23,9 +23,7 @@ extension Command {
                 durable), so a select right after it sees its effect. SCORE is read as Go's
                 strconv.ParseFloat reads it (decimal, hex, inf is refused: scores are finite).
 
-                OPTIONS:
-                \(ClientOptions.help)
-                  -h, --help       show this help
+                \(ClientOptions.helpSection())
                 """
         ) { arguments in
             var arguments = Arguments(arguments)

@@ -21,15 +21,13 @@ extension Command {
             standard error; the summary to standard output: events per second from the first
             write to the last applied, and with --ack the round-trip percentiles.
 
-            OPTIONS:
-            \(ClientOptions.help)
-              --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))
-              --events N       events per producer (1 to \(TimelineWorkload.maxEvents))
-              --keys K         keys the events are spread over (1 to 100000, default 10000)
-            \(ClientOptions.encodingHelp)
-              --ack            acknowledged writes (request-response), with latency percentiles
-              --time-limit S   seconds before the producers are killed and load fails (default 600)
-              -h, --help       show this help
+            \(ClientOptions.helpSection(
+                "  --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))",
+                "  --events N       events per producer (1 to \(TimelineWorkload.maxEvents))",
+                "  --keys K         keys the events are spread over (1 to 100000, default 10000)",
+                ClientOptions.encodingHelp,
+                "  --ack            acknowledged writes (request-response), with latency percentiles",
+                "  --time-limit S   seconds before the producers are killed and load fails (default 600)"))
             """
     ) { arguments in
         var arguments = Arguments(arguments)

@@ -15,11 +15,9 @@ extension Command {
             1e+06). As in Roshi, --offset 0 --limit 0 prints the whole set, and an unknown key
             prints nothing.
 
-            OPTIONS:
-            \(ClientOptions.help)
-              --offset O       members to skip (default 0)
-              --limit L        members to print at most (default 10)
-              -h, --help       show this help
+            \(ClientOptions.helpSection(
+                "  --offset O       members to skip (default 0)",
+                "  --limit L        members to print at most (default 10)"))
             """
     ) { arguments in
         var arguments = Arguments(arguments)

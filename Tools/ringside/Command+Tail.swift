@@ -17,9 +17,7 @@ extension Command {
             completes the tail, 1 when it goes away), or the server cuts the tail off because
             it fell too far behind (exit 1).
 
-            OPTIONS:
-            \(ClientOptions.help)
-              -h, --help       show this help
+            \(ClientOptions.helpSection())
             """
     ) { arguments in
         var arguments = Arguments(arguments)
