@@ -27,6 +27,17 @@ struct DurabilityTests {
         }
     }
 
+    /// Runs a server on `directory` for 10 acknowledged inserts (`m0...m9` under `k`), stops
+    /// it, and returns the path of its last log file.
+    private func logOfTenInserts(_ directory: String) throws -> String {
+        do {
+            let fixture = try LoopbackServer(configuration(directory))
+            try insert(10, into: fixture)
+            try fixture.server.stop()
+        }
+        return try #require(try logs(directory).last)
+    }
+
     private func members(_ fixture: LoopbackServer, key: String = "k") throws -> [TimelineJSONRecord] {
         guard case .records(let records) = try fixture.caller(.binary).call(.select(key: key, offset: 0, limit: 0)) else {
             Issue.record("select did not answer records")
@@ -58,12 +69,7 @@ struct DurabilityTests {
     func tornTail() throws {
         let directory = temporaryDirectory("torn")
         defer { removeDirectory(directory) }
-        do {
-            let fixture = try LoopbackServer(configuration(directory))
-            try insert(10, into: fixture)
-            try fixture.server.stop()
-        }
-        let log = try #require(try logs(directory).last)
+        let log = try logOfTenInserts(directory)
         let handle = try #require(FileHandle(forUpdatingAtPath: log))
         let size = try handle.seekToEnd()
         try handle.truncate(atOffset: size - 3)
@@ -79,12 +85,7 @@ struct DurabilityTests {
     func corruptMiddle() throws {
         let directory = temporaryDirectory("corrupt")
         defer { removeDirectory(directory) }
-        do {
-            let fixture = try LoopbackServer(configuration(directory))
-            try insert(10, into: fixture)
-            try fixture.server.stop()
-        }
-        let log = try #require(try logs(directory).last)
+        let log = try logOfTenInserts(directory)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log)))
         bytes[32 + 16 + 2] ^= 0xFF   // the first record's payload: a checksum mismatch, valid records after it
         try Data(bytes).write(to: URL(fileURLWithPath: log))

@@ -43,6 +43,14 @@ struct Arguments {
         return value
     }
 
+    /// The arguments left, which must be exactly `count` positionals; otherwise a usage error
+    /// saying the command takes `what` (`one KEY`, `KEY SCORE MEMBER`).
+    mutating func positionals(exactly count: Int, _ what: String) throws -> [String] {
+        let positionals = try positionals()
+        guard positionals.count == count else { throw UsageError("takes \(what), not \(positionals.count) arguments") }
+        return positionals
+    }
+
     /// The arguments left, which must all be positional (a leftover `--x` is an unknown flag).
     /// A lone `-` is positional (standard input); `--` ends the options.
     mutating func positionals() throws -> [String] {

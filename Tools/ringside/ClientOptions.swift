@@ -16,6 +16,14 @@ struct ClientOptions {
           --tcp HOST:PORT  reach the server over TCP instead (127.0.0.1:5555, [::1]:5555)
         """
 
+    /// The `OPTIONS:` section of a client command's help: these options, then the command's
+    /// own `lines`, then `-h, --help`.
+    static func helpSection(_ lines: String...) -> String {
+        var section = "OPTIONS:\n" + help
+        for line in lines { section += "\n" + line }
+        return section + "\n  -h, --help       show this help"
+    }
+
     /// The help line of `--encoding`.
     static let encodingHelp = "  --encoding E     binary (application/x.ringside.v1, the default) or json (application/json)"
 
@@ -63,6 +71,18 @@ struct ClientOptions {
         do throws(TimelineClientError) {
             return try TimelineClient(connectingTo: endpoint, configuration: configuration)
         } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Connects to the endpoint, runs `body` with the client and closes it; a client error
+    /// thrown by `body` becomes the message a user reads (see ``failure(_:)``).
+    func withClient<Result>(_ body: (TimelineClient) throws -> Result) throws -> Result {
+        let client = try connect()
+        defer { client.close() }
+        do {
+            return try body(client)
+        } catch let error as TimelineClientError {
             throw failure(error)
         }
     }

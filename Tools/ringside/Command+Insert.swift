@@ -23,22 +23,15 @@ extension Command {
                 durable), so a select right after it sees its effect. SCORE is read as Go's
                 strconv.ParseFloat reads it (decimal, hex, inf is refused: scores are finite).
 
-                OPTIONS:
-                \(ClientOptions.help)
-                  -h, --help       show this help
+                \(ClientOptions.helpSection())
                 """
         ) { arguments in
             var arguments = Arguments(arguments)
             let options = try ClientOptions(&arguments)
-            let positionals = try arguments.positionals()
-            guard positionals.count == 3 else { throw UsageError("takes KEY SCORE MEMBER, not \(positionals.count) arguments") }
+            let positionals = try arguments.positionals(exactly: 3, "KEY SCORE MEMBER")
             let score = try parseScore(positionals[1])
-            let client = try options.connect()
-            defer { client.close() }
-            do throws(TimelineClientError) {
+            try options.withClient { client in
                 try client.write(kind, key: positionals[0].utf8, score: score, member: positionals[2].utf8)
-            } catch {
-                throw options.failure(error)
             }
             return 0
         }

@@ -21,15 +21,13 @@ extension Command {
             standard error; the summary to standard output: events per second from the first
             write to the last applied, and with --ack the round-trip percentiles.
 
-            OPTIONS:
-            \(ClientOptions.help)
-              --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))
-              --events N       events per producer (1 to \(TimelineWorkload.maxEvents))
-              --keys K         keys the events are spread over (1 to 100000, default 10000)
-            \(ClientOptions.encodingHelp)
-              --ack            acknowledged writes (request-response), with latency percentiles
-              --time-limit S   seconds before the producers are killed and load fails (default 600)
-              -h, --help       show this help
+            \(ClientOptions.helpSection(
+                "  --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))",
+                "  --events N       events per producer (1 to \(TimelineWorkload.maxEvents))",
+                "  --keys K         keys the events are spread over (1 to 100000, default 10000)",
+                ClientOptions.encodingHelp,
+                "  --ack            acknowledged writes (request-response), with latency percentiles",
+                "  --time-limit S   seconds before the producers are killed and load fails (default 600)"))
             """
     ) { arguments in
         var arguments = Arguments(arguments)
@@ -126,14 +124,9 @@ extension Command {
         let progress = try arguments.option("--progress").map(LoadProgress.open)
         defer { progress?.close(removing: false) }
         guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
-        let client = try options.connect()
-        defer { client.close() }
-        let report: ProducerReport
-        do throws(TimelineClientError) {
-            report = try produce(
+        let report = try options.withClient { client in
+            try produce(
                 client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
-        } catch {
-            throw options.failure(error)
         }
         if let progress {
             try progress.writeReport(report.text, producer: producer)

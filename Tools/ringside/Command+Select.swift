@@ -15,26 +15,18 @@ extension Command {
             1e+06). As in Roshi, --offset 0 --limit 0 prints the whole set, and an unknown key
             prints nothing.
 
-            OPTIONS:
-            \(ClientOptions.help)
-              --offset O       members to skip (default 0)
-              --limit L        members to print at most (default 10)
-              -h, --help       show this help
+            \(ClientOptions.helpSection(
+                "  --offset O       members to skip (default 0)",
+                "  --limit L        members to print at most (default 10)"))
             """
     ) { arguments in
         var arguments = Arguments(arguments)
         let options = try ClientOptions(&arguments)
         let offset = try arguments.integer("--offset", in: 0 ... Int(UInt32.max)) ?? 0
         let limit = try arguments.integer("--limit", in: 0 ... Int(UInt32.max)) ?? 10
-        let positionals = try arguments.positionals()
-        guard positionals.count == 1 else { throw UsageError("takes one KEY, not \(positionals.count) arguments") }
-        let client = try options.connect()
-        defer { client.close() }
-        let entries: [TimelineEntry]
-        do throws(TimelineClientError) {
-            entries = try client.select(key: positionals[0].utf8, offset: offset, limit: limit)
-        } catch {
-            throw options.failure(error)
+        let positionals = try arguments.positionals(exactly: 1, "one KEY")
+        let entries = try options.withClient { client in
+            try client.select(key: positionals[0].utf8, offset: offset, limit: limit)
         }
         var text = ""
         for entry in entries { text += entry.description + "\n" }

@@ -17,26 +17,19 @@ extension Command {
             completes the tail, 1 when it goes away), or the server cuts the tail off because
             it fell too far behind (exit 1).
 
-            OPTIONS:
-            \(ClientOptions.help)
-              -h, --help       show this help
+            \(ClientOptions.helpSection())
             """
     ) { arguments in
         var arguments = Arguments(arguments)
         let options = try ClientOptions(&arguments)
-        let positionals = try arguments.positionals()
-        guard positionals.count == 1 else { throw UsageError("takes one KEY, not \(positionals.count) arguments") }
-        let client = try options.connect()
-        defer { client.close() }
-        do {
+        let positionals = try arguments.positionals(exactly: 1, "one KEY")
+        try options.withClient { client in
             let tail = try client.tail(key: positionals[0].utf8)
             // Written at once, line by line, for whoever reads a pipe.
             while let event = try tail.next() {
                 var line = event.description + "\n"
                 line.withUTF8 { try? Sys.writeFully(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
             }
-        } catch let error as TimelineClientError {
-            throw options.failure(error)
         }
         return 0
     }

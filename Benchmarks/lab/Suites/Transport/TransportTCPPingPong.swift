@@ -42,27 +42,11 @@ enum TransportTCPPingPong {
             let timed = try TransportHarness.integer(arguments, 1)
             let client = try TCPClientCarrier(connectingTo: try control.awaitTCPServer())
             defer { client.close() }
-            let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload, alignment: 64)
-            defer { source.deallocate() }
-            source.initializeMemory(as: UInt8.self, repeating: 1)
-            let bytes = UnsafeRawBufferPointer(source)
-            var histogram = LatencyHistogram()  // its buckets made (and touched) before timing
-            var errors = 0
-            control.arriveAndWait()
-            try control.countingAllocations {
-                for round in 1...UInt64(warmup + timed) {
-                    source.storeBytes(of: round, as: UInt64.self)
-                    let start = monotonicNanos()
-                    while try client.send(bytes) == .wouldBlock {}
-                    while try client.receive(limit: 1, { reply in
-                        if reply.count != payload || reply.load(as: UInt64.self) != round { errors &+= 1 }
-                    }) == 0 {}
-                    let end = monotonicNanos()
-                    if round > UInt64(warmup) { histogram.record(end &- start) }
-                }
+            try control.ping(payload: payload, warmup: warmup, timed: timed) { bytes in
+                while try client.send(bytes) == .wouldBlock {}
+            } receive: { check in
+                while try client.receive(limit: 1, check) == 0 {}
             }
-            control.storeLatency(histogram.percentiles)
-            control.errors.pointee.store(Int64(errors), ordering: .releasing)
         }
     }
 

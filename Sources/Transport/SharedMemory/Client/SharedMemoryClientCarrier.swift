@@ -114,31 +114,17 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     public func receive(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int {
         if closedLocally { throw .closed }
         let state = block.state  // before the drain: frames sent before a close come first
-        var frames = 0
-        var sawClose = false
-        var badType: Int32?
+        var read = ChannelRead()
         do {
-            try inbound.controlledRead(limit: limit) { type, payload in
-                if type == ChannelRecord.frame {
-                    handler(payload)
-                    frames += 1
-                    return .continue
-                }
-                if type == ChannelRecord.close {
-                    sawClose = true
-                    return .break
-                }
-                badType = type
-                return .abort
-            }
+            try inbound.readChannel(limit: limit, into: &read, stop: { false }, handler)
         } catch {
             throw finish(reason: .protocolViolation("server → client ring: \(error)"))
         }
-        if frames > 0 || sawClose { serverDoorbell.ring() }
-        if frames > 0 { return frames }
-        if let badType { throw finish(reason: .protocolViolation("server → client ring: record type \(badType) (1: frame, 2: close)")) }
+        if read.frames > 0 || read.sawClose { serverDoorbell.ring() }
+        if read.frames > 0 { return read.frames }
+        if let badType = read.badType { throw finish(reason: .protocolViolation("server → client ring: record type \(badType) (1: frame, 2: close)")) }
         if let gone { throw gone }
-        if sawClose || state != .accepted { throw finish(reason: channelEnded()) }
+        if read.sawClose || state != .accepted { throw finish(reason: channelEnded()) }
         try checkServer(now: SharedMemoryClock.now())
         return 0
     }

@@ -40,45 +40,30 @@ extension SharedMemoryServerCarrier {
             return 1
         }
         let clientClosed = state == .closedByClient
-        var frames = 0
-        var sawClose = false
-        var badType: Int32?
-        let consumed: Int
+        var read = ChannelRead()
         do {
-            consumed = try channel.inbound.controlledRead(limit: limit) { type, payload in
-                if type == ChannelRecord.frame {
-                    if channel.retiring { return .abort }  // the handler closed it mid-batch
-                    handler(.frame(id, payload))
-                    frames += 1
-                    return .continue
-                }
-                if type == ChannelRecord.close {
-                    sawClose = true
-                    return .break
-                }
-                badType = type
-                return .abort
-            }
+            // Stops when the handler closed the channel mid-batch.
+            try channel.inbound.readChannel(limit: limit, into: &read, stop: { channel.retiring }) { handler(.frame(id, $0)) }
         } catch {
             channel.stopReading = true
             handler(.malformed(id, reason: "client → server ring: \(error)"))
-            return frames + 1
+            return read.frames + 1
         }
-        if consumed > 0 && !channel.readThisPoll {
+        if read.consumed > 0 && !channel.readThisPoll {
             channel.readThisPoll = true
             wakeList.append(channel.slot)
         }
-        if let badType {
+        if let badType = read.badType {
             channel.stopReading = true
             handler(.malformed(id, reason: "client → server ring: record type \(badType) (1: frame, 2: close)"))
-            return frames + 1
+            return read.frames + 1
         }
-        guard sawClose || (consumed == 0 && (clientClosed || channel.clientDead)) else { return frames }
-        let reason: CarrierCloseReason = sawClose || clientClosed
+        guard read.sawClose || (read.consumed == 0 && (clientClosed || channel.clientDead)) else { return read.frames }
+        let reason: CarrierCloseReason = read.sawClose || clientClosed
             ? .peerClosed : .peerDied("client pid \(channel.client.pid) exited")
         end(channel, event: nil)
         handler(.closed(id, reason))
-        return frames + 1
+        return read.frames + 1
     }
 
     /// Rings, after one fence, the doorbells of sleeping clients whose rings this poll drained

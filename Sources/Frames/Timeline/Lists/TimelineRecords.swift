@@ -38,55 +38,50 @@ public struct TimelineRecords: Sequence {
     /// every length fits, every score is finite.
     @inlinable
     init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        let length = try Self.validatedLength(of: bytes, count: count)
-        guard length == bytes.count else { throw .trailingBytes(count: bytes.count - length) }
+        try TimelineList<Entry>.validate(bytes, count: count)
         self.init(unchecked: bytes, count: count)
-    }
-
-    /// Validates `count` records at the start of `bytes` (more bytes may follow) and returns
-    /// the number of bytes they take.
-    @inlinable
-    static func validatedLength(of bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) -> Int {
-        typealias Layout = TimelineBinaryLayout
-        var at = 0
-        for _ in 0..<count {
-            let left = bytes.count - at
-            try Layout.checkRoom(.records, length: Layout.recordFixedSize, available: left)
-            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: at))
-            let length = Int(bytes.unsafeLoadBigEndian(at: at + Layout.recordMemberLengthOffset, as: UInt16.self))
-            try Layout.checkRoom(.member, length: length, available: left - Layout.recordFixedSize)
-            at += Layout.recordFixedSize + length
-        }
-        return at
     }
 
     /// Walks the records in order.
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(entries: entries, remaining: count) }
+    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
 
     /// An iterator over validated records.
     @frozen
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let entries: UnsafeRawBufferPointer
-        @usableFromInline var offset = 0
-        @usableFromInline var remaining: Int
+        @usableFromInline var list: TimelineList<Entry>
 
         @inlinable
-        init(entries: UnsafeRawBufferPointer, remaining: Int) {
-            self.entries = entries
-            self.remaining = remaining
+        init(list: TimelineList<Entry>) {
+            self.list = list
         }
 
         /// The next record, or nil after the last.
         @inlinable
-        public mutating func next() -> TimelineRecord? {
-            guard remaining > 0 else { return nil }
-            remaining -= 1
+        public mutating func next() -> TimelineRecord? { list.next() }
+    }
+
+    /// One record: a score, a u16 member length and the member.
+    @usableFromInline
+    enum Entry: TimelineListEntry {
+        @inlinable
+        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
+            typealias Layout = TimelineBinaryLayout
+            let left = bytes.count - offset
+            try Layout.checkRoom(.records, length: Layout.recordFixedSize, available: left)
+            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
+            let length = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
+            try Layout.checkRoom(.member, length: length, available: left - Layout.recordFixedSize)
+            return Layout.recordFixedSize + length
+        }
+
+        @inlinable
+        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineRecord, size: Int) {
+            typealias Layout = TimelineBinaryLayout
             let score = entries.unsafeLoadBigEndianDouble(at: offset)
-            let length = Int(entries.unsafeLoadBigEndian(at: offset + TimelineBinaryLayout.recordMemberLengthOffset, as: UInt16.self))
-            let member = entries.unsafeSlice(at: offset + TimelineBinaryLayout.recordFixedSize, count: length)
-            offset += TimelineBinaryLayout.recordFixedSize + length
-            return TimelineRecord(member: member, score: score)
+            let length = Int(entries.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
+            let member = entries.unsafeSlice(at: offset + Layout.recordFixedSize, count: length)
+            return (TimelineRecord(member: member, score: score), Layout.recordFixedSize + length)
         }
     }
 

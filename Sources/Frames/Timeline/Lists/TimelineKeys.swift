@@ -22,45 +22,47 @@ public struct TimelineKeys: Sequence {
     /// the last key.
     @inlinable
     init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        typealias Layout = TimelineBinaryLayout
-        var at = 0
-        for _ in 0..<count {
-            let left = bytes.count - at
-            try Layout.checkRoom(.keys, length: Layout.keyEntryFixedSize, available: left)
-            let length = Int(bytes.unsafeLoadBigEndian(at: at, as: UInt16.self))
-            try Layout.checkRoom(.key, length: length, available: left - Layout.keyEntryFixedSize)
-            at += Layout.keyEntryFixedSize + length
-        }
-        guard at == bytes.count else { throw .trailingBytes(count: bytes.count - at) }
+        try TimelineList<Entry>.validate(bytes, count: count)
         self.init(unchecked: bytes, count: count)
     }
 
     /// Walks the keys in order.
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(entries: entries, remaining: count) }
+    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
 
     /// An iterator over validated keys.
     @frozen
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let entries: UnsafeRawBufferPointer
-        @usableFromInline var offset = 0
-        @usableFromInline var remaining: Int
+        @usableFromInline var list: TimelineList<Entry>
 
         @inlinable
-        init(entries: UnsafeRawBufferPointer, remaining: Int) {
-            self.entries = entries
-            self.remaining = remaining
+        init(list: TimelineList<Entry>) {
+            self.list = list
         }
 
         /// The next key's bytes, or nil after the last.
         @inlinable
-        public mutating func next() -> UnsafeRawBufferPointer? {
-            guard remaining > 0 else { return nil }
-            remaining -= 1
+        public mutating func next() -> UnsafeRawBufferPointer? { list.next() }
+    }
+
+    /// One key: a u16 length and its bytes.
+    @usableFromInline
+    enum Entry: TimelineListEntry {
+        @inlinable
+        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
+            typealias Layout = TimelineBinaryLayout
+            let left = bytes.count - offset
+            try Layout.checkRoom(.keys, length: Layout.keyEntryFixedSize, available: left)
+            let length = Int(bytes.unsafeLoadBigEndian(at: offset, as: UInt16.self))
+            try Layout.checkRoom(.key, length: length, available: left - Layout.keyEntryFixedSize)
+            return Layout.keyEntryFixedSize + length
+        }
+
+        @inlinable
+        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: UnsafeRawBufferPointer, size: Int) {
             let length = Int(entries.unsafeLoadBigEndian(at: offset, as: UInt16.self))
             let key = entries.unsafeSlice(at: offset + TimelineBinaryLayout.keyEntryFixedSize, count: length)
-            offset += TimelineBinaryLayout.keyEntryFixedSize + length
-            return key
+            return (key, TimelineBinaryLayout.keyEntryFixedSize + length)
         }
     }
 

@@ -37,58 +37,62 @@ public struct TimelineResults: Sequence {
     /// Validates `count` key results filling `bytes` exactly.
     @inlinable
     init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        typealias Layout = TimelineBinaryLayout
-        var at = 0
-        for _ in 0..<count {
-            var left = bytes.count - at
-            try Layout.checkRoom(.results, length: Layout.resultKeyFixedSize, available: left)
-            let keyLength = Int(bytes.unsafeLoadBigEndian(at: at, as: UInt16.self))
-            left -= Layout.resultKeyFixedSize
-            try Layout.checkRoom(.key, length: keyLength, available: left)
-            left -= keyLength
-            at += Layout.resultKeyFixedSize + keyLength
-            try Layout.checkRoom(.records, length: Layout.resultRecordsCountSize, available: left)
-            let records = Int(bytes.unsafeLoadBigEndian(at: at, as: UInt32.self))
-            at += Layout.resultRecordsCountSize
-            at += try TimelineRecords.validatedLength(of: bytes.unsafeSlice(at: at, count: bytes.count - at), count: records)
-        }
-        guard at == bytes.count else { throw .trailingBytes(count: bytes.count - at) }
+        try TimelineList<Entry>.validate(bytes, count: count)
         self.init(unchecked: bytes, count: count)
     }
 
     /// Walks the keys' results in order.
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(entries: entries, remaining: count) }
+    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
 
     /// An iterator over validated key results.
     @frozen
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let entries: UnsafeRawBufferPointer
-        @usableFromInline var offset = 0
-        @usableFromInline var remaining: Int
+        @usableFromInline var list: TimelineList<Entry>
 
         @inlinable
-        init(entries: UnsafeRawBufferPointer, remaining: Int) {
-            self.entries = entries
-            self.remaining = remaining
+        init(list: TimelineList<Entry>) {
+            self.list = list
         }
 
         /// The next key's result, or nil after the last.
         @inlinable
-        public mutating func next() -> TimelineKeyRecords? {
+        public mutating func next() -> TimelineKeyRecords? { list.next() }
+    }
+
+    /// One key's result: a u16 key length, the key, a u32 record count and the records.
+    @usableFromInline
+    enum Entry: TimelineListEntry {
+        @inlinable
+        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
             typealias Layout = TimelineBinaryLayout
-            guard remaining > 0 else { return nil }
-            remaining -= 1
+            var left = bytes.count - offset
+            try Layout.checkRoom(.results, length: Layout.resultKeyFixedSize, available: left)
+            let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset, as: UInt16.self))
+            left -= Layout.resultKeyFixedSize
+            try Layout.checkRoom(.key, length: keyLength, available: left)
+            left -= keyLength
+            try Layout.checkRoom(.records, length: Layout.resultRecordsCountSize, available: left)
+            let countAt = offset + Layout.resultKeyFixedSize + keyLength
+            let records = Int(bytes.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
+            let start = countAt + Layout.resultRecordsCountSize
+            let length = try TimelineList<TimelineRecords.Entry>.validatedLength(
+                of: bytes.unsafeSlice(at: start, count: bytes.count - start), count: records)
+            return start + length - offset
+        }
+
+        @inlinable
+        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineKeyRecords, size: Int) {
+            typealias Layout = TimelineBinaryLayout
             let keyLength = Int(entries.unsafeLoadBigEndian(at: offset, as: UInt16.self))
             let key = entries.unsafeSlice(at: offset + Layout.resultKeyFixedSize, count: keyLength)
-            offset += Layout.resultKeyFixedSize + keyLength
-            let count = Int(entries.unsafeLoadBigEndian(at: offset, as: UInt32.self))
-            offset += Layout.resultRecordsCountSize
-            let start = offset
-            var records = TimelineRecords.Iterator(entries: entries.unsafeSlice(at: start, count: entries.count - start), remaining: count)
+            let countAt = offset + Layout.resultKeyFixedSize + keyLength
+            let count = Int(entries.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
+            let start = countAt + Layout.resultRecordsCountSize
+            var records = TimelineList<TimelineRecords.Entry>(entries: entries.unsafeSlice(at: start, count: entries.count - start), remaining: count)
             while records.next() != nil {}
-            offset = start + records.offset
-            return TimelineKeyRecords(key: key, records: TimelineRecords(unchecked: entries.unsafeSlice(at: start, count: records.offset), count: count))
+            let result = TimelineKeyRecords(key: key, records: TimelineRecords(unchecked: entries.unsafeSlice(at: start, count: records.offset), count: count))
+            return (result, start + records.offset - offset)
         }
     }
 

@@ -41,52 +41,54 @@ public struct TimelineWrites: Sequence {
     /// finite, no byte follows the last write.
     @inlinable
     init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        typealias Layout = TimelineBinaryLayout
-        var at = 0
-        for _ in 0..<count {
-            let left = bytes.count - at
-            try Layout.checkRoom(.writes, length: Layout.writeFixedSize, available: left)
-            let keyLength = Int(bytes.unsafeLoadBigEndian(at: at + Layout.writeKeyLengthOffset, as: UInt16.self))
-            let memberLength = Int(bytes.unsafeLoadBigEndian(at: at + Layout.writeMemberLengthOffset, as: UInt16.self))
-            try Layout.checkRoom(.key, length: keyLength, available: left - Layout.writeFixedSize)
-            try Layout.checkRoom(.member, length: memberLength, available: left - Layout.writeFixedSize - keyLength)
-            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: at))
-            at += Layout.writeFixedSize + keyLength + memberLength
-        }
-        guard at == bytes.count else { throw .trailingBytes(count: bytes.count - at) }
+        try TimelineList<Entry>.validate(bytes, count: count)
         self.init(unchecked: bytes, count: count)
     }
 
     /// Walks the writes in order.
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(entries: entries, remaining: count) }
+    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
 
     /// An iterator over validated writes.
     @frozen
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let entries: UnsafeRawBufferPointer
-        @usableFromInline var offset = 0
-        @usableFromInline var remaining: Int
+        @usableFromInline var list: TimelineList<Entry>
 
         @inlinable
-        init(entries: UnsafeRawBufferPointer, remaining: Int) {
-            self.entries = entries
-            self.remaining = remaining
+        init(list: TimelineList<Entry>) {
+            self.list = list
         }
 
         /// The next write, or nil after the last.
         @inlinable
-        public mutating func next() -> TimelineWrite? {
+        public mutating func next() -> TimelineWrite? { list.next() }
+    }
+
+    /// One write: a score, a u16 key length, a u16 member length, the key and the member.
+    @usableFromInline
+    enum Entry: TimelineListEntry {
+        @inlinable
+        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
             typealias Layout = TimelineBinaryLayout
-            guard remaining > 0 else { return nil }
-            remaining -= 1
+            let left = bytes.count - offset
+            try Layout.checkRoom(.writes, length: Layout.writeFixedSize, available: left)
+            let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
+            let memberLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
+            try Layout.checkRoom(.key, length: keyLength, available: left - Layout.writeFixedSize)
+            try Layout.checkRoom(.member, length: memberLength, available: left - Layout.writeFixedSize - keyLength)
+            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
+            return Layout.writeFixedSize + keyLength + memberLength
+        }
+
+        @inlinable
+        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineWrite, size: Int) {
+            typealias Layout = TimelineBinaryLayout
             let score = entries.unsafeLoadBigEndianDouble(at: offset)
             let keyLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
             let memberLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
             let key = entries.unsafeSlice(at: offset + Layout.writeFixedSize, count: keyLength)
             let member = entries.unsafeSlice(at: offset + Layout.writeFixedSize + keyLength, count: memberLength)
-            offset += Layout.writeFixedSize + keyLength + memberLength
-            return TimelineWrite(key: key, score: score, member: member)
+            return (TimelineWrite(key: key, score: score, member: member), Layout.writeFixedSize + keyLength + memberLength)
         }
     }
 
