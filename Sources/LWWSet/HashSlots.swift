@@ -1,3 +1,5 @@
+import CRingside
+
 /// Open addressing over tagged 64-bit slots, shared by the key table and every `ScoredSet`:
 /// linear probing, at most four fifths full, backward-shift deletion (no tombstones).
 ///
@@ -8,6 +10,18 @@
 /// The slot count need not be a power of two: a hash maps to its home slot by a
 /// multiply-shift, so a table can be sized to its owner's capacity.
 enum HashSlots {
+    /// Prefetches the line of `hash`'s home slot among `count` slots at `slots`, and the
+    /// next line too when the home slot is one of the last three of its line (a probe from
+    /// there, at most four fifths full, often runs on into the next line).
+    @inline(__always)
+    static func prefetchProbe(_ slots: UnsafePointer<UInt64>, count: Int, hash: UInt32) {
+        let home = UnsafeRawPointer(slots + home(hash, count))
+        ringside_prefetch(home)
+        if UInt(bitPattern: home) & 63 >= 40 {
+            ringside_prefetch(home + 64)
+        }
+    }
+
     /// The number of slots that holds `capacity` handles at most four fifths full.
     static func slotCount(forCapacity capacity: Int) -> Int {
         capacity == 0 ? 0 : capacity + capacity / 4 + 1

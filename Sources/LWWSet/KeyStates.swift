@@ -1,3 +1,5 @@
+import CRingside
+
 /// The two sets of every key of one `LWWSet` value, numbered as its `KeyTable` numbers the
 /// keys, in one array: key n's state lies at a fixed offset, so finding it is one load.
 ///
@@ -36,6 +38,14 @@ final class KeyStates: @unchecked Sendable {
     @inline(__always)
     func unsafeState(_ number: Int) -> UnsafeMutablePointer<KeyState> {
         states + number
+    }
+
+    /// Prefetches the first `lines` cache lines (1 or 2) of the state of key `number`.
+    @inline(__always)
+    func prefetch(_ number: Int, lines: Int) {
+        let state = UnsafeRawPointer(states + number)
+        ringside_prefetch(state)
+        if lines > 1 { ringside_prefetch(state + KeyState.lineBytes / 2) }
     }
 
     /// Adds an empty state for the key `name` names, moving the states to an array of twice

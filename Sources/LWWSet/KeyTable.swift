@@ -66,12 +66,12 @@ struct KeyTable: Sendable {
 
     // MARK: Stages of a batch (LWWSet+Batch.swift)
 
-    /// Prefetches the slot where probing for `hash` starts.
+    /// Prefetches the slots where probing for `hash` starts.
     @inline(__always)
     func prefetchSlot(hash: UInt32) {
         slots.withUnsafeBufferPointer { slots in
             guard let base = slots.baseAddress else { return }
-            ringside_prefetch(base + HashSlots.home(hash, slots.count))
+            HashSlots.prefetchProbe(base, count: slots.count, hash: hash)
         }
     }
 

@@ -35,7 +35,11 @@ extension LWWSet {
         var ring = Pending.Ring(repeating: Pending())
         let distance = Self.stageDistance
         // Step `step` runs write `step - 5 * distance` and moves the five behind it on by a
-        // stage; the oldest first, so that a ring entry is read before it is reused.
+        // stage; the oldest first, so that a ring entry is read before it is reused. The
+        // stages take the fields they read (the states, the key table), never `self` whole:
+        // a copy of the set per stage would reload the totals the write just stored, and a
+        // load that spans two pending stores waits for the store buffer to drain, write
+        // misses included.
         for step in 0 ..< batch.count + 5 * distance {
             var index = step - 5 * distance
             if index >= 0 {
@@ -44,23 +48,23 @@ extension LWWSet {
             }
             index += distance
             if index >= 0 && index < batch.count {
-                prefetchSets(.lowestSlot, ring[index & Pending.mask], kind: batch[index].kind)
+                Self.prefetchSets(.lowestSlot, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
             }
             index += distance
             if index >= 0 && index < batch.count {
-                prefetchSets(.records, ring[index & Pending.mask], kind: batch[index].kind)
+                Self.prefetchSets(.records, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
             }
             index += distance
             if index >= 0 && index < batch.count {
-                prefetchSets(.slotsAndOrder, ring[index & Pending.mask], kind: batch[index].kind)
+                Self.prefetchSets(.slotsAndOrder, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
             }
             index += distance
             if index >= 0 && index < batch.count {
-                ring[index & Pending.mask].findCandidate(in: self)
+                ring[index & Pending.mask].findCandidate(keys, states, lines: 2)
             }
             index += distance
             if index < batch.count {
-                ring[index & Pending.mask] = locate(batch[index])
+                ring[index & Pending.mask] = Self.locate(batch[index], hasher, keys)
             }
         }
     }
@@ -103,7 +107,7 @@ extension LWWSet {
             }
             index += distance
             if index >= 0 && index < batch.count {
-                ring[index & Pending.mask].findCandidate(in: self)
+                ring[index & Pending.mask].findCandidate(keys, states, lines: 1)
             }
             index += distance
             if index < batch.count {
@@ -133,20 +137,21 @@ extension LWWSet {
         /// operation runs), or `unknown` or `invalid`.
         var number: Int32 = Pending.invalid
 
-        /// Stage two: the key number its tag suggests, and a prefetch of that key's state.
+        /// Stage two: the key number its tag suggests, and a prefetch of that key's state:
+        /// its first line (all that a select reads), or both (a write).
         @inline(__always)
-        mutating func findCandidate(in set: borrowing LWWSet) {
-            guard number == Self.unknown, let candidate = set.keys.candidate(hash: keyHash) else { return }
+        mutating func findCandidate(_ keys: borrowing KeyTable, _ states: KeyStates, lines: Int) {
+            guard number == Self.unknown, let candidate = keys.candidate(hash: keyHash) else { return }
             number = Int32(truncatingIfNeeded: candidate)
-            set.prefetchState(candidate)
+            states.prefetch(candidate, lines: lines)
         }
     }
 
     /// Stage one of a write: validity, the key's and member's hashes, and a prefetch of
     /// the key's home slot.
     @inline(__always)
-    private func locate(_ write: BorrowedWrite) -> Pending {
-        guard (try? Self.validate(score: write.score, key: write.key, member: write.member)) != nil else {
+    private static func locate(_ write: BorrowedWrite, _ hasher: ByteHasher, _ keys: borrowing KeyTable) -> Pending {
+        guard (try? validate(score: write.score, key: write.key, member: write.member)) != nil else {
             return Pending()
         }
         let keyHash = hasher.hash(write.key)
@@ -159,13 +164,18 @@ extension LWWSet {
     /// compares, the order's ends where a member found is looked for, and the lowest entry
     /// of a full target; then the hash slot its trim removes.
     @inline(__always)
-    private func prefetchSets(_ stage: PrefetchStage, _ pending: Pending, kind: WriteKind) {
+    private static func prefetchSets(
+        _ stage: PrefetchStage, _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable,
+        maxSize: Int
+    ) {
         guard pending.number >= 0 else { return }
-        let number = Int(pending.number)
-        let state = unsafeState(number)
+        let state = states.unsafeState(Int(pending.number))
         if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
-        state.pointee.add.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .insert, maxSize: maxSize)
-        state.pointee.remove.prefetchForWrite(stage, hash: pending.memberHash, isTarget: kind == .delete, maxSize: maxSize)
+        let recordSize = MemberRecord.headerSize + write.member.count
+        state.pointee.add.prefetchForWrite(
+            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchForWrite(
+            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
     }
 
     /// The last stage of a write: runs it on the key found (confirmed by its bytes), or by
@@ -173,7 +183,7 @@ extension LWWSet {
     @inline(__always)
     private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
         do throws(LWWSetError) {
-            if pending.number >= 0 && isKey(Int(pending.number), write.key) {
+            if pending.number >= 0 && states.unsafeState(Int(pending.number)).pointee.name.names(write.key, in: keys) {
                 return .success(try apply(
                     write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
             }
@@ -191,13 +201,5 @@ extension LWWSet {
         let count = state.pointee.add.count
         state.pointee.add.prefetchForSelect(
             stage, from: count - 1 - select.offset, limit: Self.wanted(offset: select.offset, limit: select.limit, count: count))
-    }
-
-    /// Prefetches the state of key `number` (both sets' fields).
-    @inline(__always)
-    func prefetchState(_ number: Int) {
-        let state = UnsafeRawPointer(unsafeState(number))
-        ringside_prefetch(state)
-        ringside_prefetch(state + KeyState.lineBytes / 2)
     }
 }

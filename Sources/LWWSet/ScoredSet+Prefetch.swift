@@ -8,28 +8,31 @@ import CRingside
 /// whose misses overlap; the operations then run on cached lines. These methods only hint:
 /// they change nothing and read only lines that the previous stage brought in.
 extension ScoredSet {
-    /// A stage of prefetching for a write of the member hashed `hash`. Slots and order: the
-    /// member's home slot; for the set the write targets, also where an add stores (the
-    /// order's and the arena's ends) and, when the set is at `maxSize` (the size gate and the
-    /// trim read its lowest entry), its lowest order entry. Records: those whose slots carry
-    /// `hash`'s tag (the ones a member check compares) and, when there is one, both ends of
-    /// the order (where a member that moves or leaves is looked for), and the lowest record of
-    /// a full target. Lowest slot: the home slot of a full target's lowest member (the one a
-    /// trim removes).
+    /// A stage of prefetching for a write of the member hashed `hash`, whose record takes
+    /// `recordSize` bytes. Each line an access touches is prefetched, the second line of a
+    /// record that straddles two included. Slots and order: the lines where probing for the
+    /// member starts; for the set the write targets, also where an add stores (the order's
+    /// end and the record's lines at the arena's end) and, when the set is at `maxSize` (the
+    /// size gate and the trim read its lowest entry), its lowest order entry. Records: those
+    /// whose slots carry `hash`'s tag (the ones a member check compares) and, when there is
+    /// one, both ends of the order (where a member that moves or leaves is looked for), and
+    /// the lowest record's header of a full target. Lowest slot: the home slot of a full
+    /// target's lowest member (the one a trim removes).
     @inline(__always)
-    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, isTarget: Bool, maxSize: Int) {
+    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) {
         guard slotCount > 0 else { return }
         let regions = unsafeRegions()
         let isFullTarget = isTarget && count >= maxSize && count > 0
         switch stage {
         case .slotsAndOrder:
-            ringside_prefetch(regions.slots.baseAddress! + HashSlots.home(hash, regions.slots.count))
+            HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: hash)
             guard isTarget else { return }
             if tail < orderCapacity {
                 ringside_prefetch_for_write(regions.order + Int(tail))
             }
-            if arenaUsed < arenaCapacity {
+            if Int(arenaUsed) + recordSize <= Int(arenaCapacity) {
                 ringside_prefetch_for_write(regions.arena + Int(arenaUsed))
+                ringside_prefetch_for_write(regions.arena + Int(arenaUsed) + recordSize - 1)
             }
             if isFullTarget {
                 ringside_prefetch(regions.order + Int(head))
@@ -40,7 +43,9 @@ extension ScoredSet {
             var matched = false
             while case let slot = regions.slots[index], slot != 0 {
                 if HashSlots.hash(slot) == hash {
-                    ringside_prefetch(regions.arena + Int(HashSlots.handle(slot)))
+                    let record = regions.arena + Int(HashSlots.handle(slot))
+                    ringside_prefetch(record)
+                    ringside_prefetch(record + recordSize - 1)
                     matched = true
                 }
                 index += 1
@@ -51,12 +56,14 @@ extension ScoredSet {
                 ringside_prefetch(regions.order + Int(tail) - 1)
             }
             if isFullTarget {
-                ringside_prefetch(regions.arena + Int(regions.order[Int(head)]))
+                let lowest = regions.arena + Int(regions.order[Int(head)])
+                ringside_prefetch(lowest)
+                ringside_prefetch(lowest + MemberRecord.headerSize - 1)
             }
         case .lowestSlot:
             guard isFullTarget else { return }
             let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
-            ringside_prefetch(regions.slots.baseAddress! + HashSlots.home(lowest, regions.slots.count))
+            HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: lowest)
         }
     }
 
