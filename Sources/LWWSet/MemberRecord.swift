@@ -22,9 +22,7 @@ enum MemberRecord {
         start.storeBytes(of: score.bitPattern, as: UInt64.self)
         start.storeBytes(of: UInt32(member.count), toByteOffset: 8, as: UInt32.self)
         start.storeBytes(of: hash, toByteOffset: 12, as: UInt32.self)
-        if let bytes = member.baseAddress {
-            (start + headerSize).copyMemory(from: bytes, byteCount: member.count)
-        }
+        RawBytes.copy(member, to: start + headerSize)
     }
 
     @inline(__always)

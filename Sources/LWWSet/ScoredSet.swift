@@ -236,13 +236,19 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         if position == count {
             topScore = score
         }
+        // The moves skip the call when there is nothing to move: a write above the top
+        // (the common case) and a trim of the lowest move no entry.
         if head > 0 && (position < count - position || tail == orderCapacity) {
-            (raw + (start - 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
+            if position > 0 {
+                (raw + (start - 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
+            }
             regions.order[start - 1 + position] = record
             head -= 1
         } else {
             let at = start + position
-            (raw + (at + 1) * stride).copyMemory(from: raw + at * stride, byteCount: (Int(tail) - at) * stride)
+            if at < Int(tail) {
+                (raw + (at + 1) * stride).copyMemory(from: raw + at * stride, byteCount: (Int(tail) - at) * stride)
+            }
             regions.order[at] = record
             tail += 1
         }
@@ -254,11 +260,15 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let raw = UnsafeMutableRawPointer(regions.order)
         let stride = MemoryLayout<UInt32>.stride
         if position < count - 1 - position {
-            (raw + (start + 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
+            if position > 0 {
+                (raw + (start + 1) * stride).copyMemory(from: raw + start * stride, byteCount: position * stride)
+            }
             head += 1
         } else {
             let at = start + position
-            (raw + at * stride).copyMemory(from: raw + (at + 1) * stride, byteCount: (Int(tail) - at - 1) * stride)
+            if at + 1 < Int(tail) {
+                (raw + at * stride).copyMemory(from: raw + (at + 1) * stride, byteCount: (Int(tail) - at - 1) * stride)
+            }
             tail -= 1
             if position == count && count > 0 {
                 topScore = MemberRecord.score(regions.arena, regions.order[Int(tail) - 1])
