@@ -72,7 +72,14 @@ extension LWWSet {
     ) throws(LWWSetError) {
         guard offset >= 0 else { throw .negativeOffset(offset) }
         guard limit >= 0 else { throw .negativeLimit(limit) }
-        select(keyNumber: keyNumber(key), offset: offset, limit: limit, into: &selection)
+        let number = keyNumber(key)
+        if let number {
+            // One at a time, the record misses would wait for the order's: guess them now.
+            let state = unsafeState(number)
+            state.pointee.add.prefetchNewestRecords(
+                from: offset, entries: Self.wanted(offset: offset, limit: limit, count: state.pointee.add.count))
+        }
+        select(keyNumber: number, offset: offset, limit: limit, into: &selection)
     }
 
     /// The select of `select(rawKey:offset:limit:into:)` with valid arguments, on the sets

@@ -63,7 +63,14 @@ extension LWWSet {
             makeStatesUnique()
             states.append(name)
         }
-        return try apply(kind, toKey: number, score: score, member: member, hash: hasher.hash(member))
+        // The first stage of a batch's prefetching, here too: the misses on each set's hash
+        // slots and on where the target stores overlap, rather than follow one another.
+        let hash = hasher.hash(member)
+        let state = unsafeState(number)
+        let recordSize = MemberRecord.headerSize + member.count
+        state.pointee.add.prefetchForWrite(.slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchForWrite(.slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
+        return try apply(kind, toKey: number, score: score, member: member, hash: hash)
     }
 
     /// Throws when a write's score, key or member is one the set refuses.
