@@ -5,8 +5,10 @@ import CRingside
 /// A write or a select walks a chain of dependent loads: key state, then slot or order, then
 /// record. One at a time, each link is a cache miss that the CPU waits out. A batch instead
 /// walks one link of every operation's chain before the next link of any, issuing prefetches
-/// whose misses overlap; the operations then run on cached lines. These methods only hint:
-/// they change nothing and read only lines that the previous stage brought in.
+/// whose misses overlap; the operations then run on cached lines. One at a time, a write
+/// issues the first stage and a select guesses its records, so that the misses of one
+/// operation at least overlap each other. These methods only hint: they change nothing and
+/// read only lines that the previous stage brought in (the first reads the set's fields).
 extension ScoredSet {
     /// A stage of prefetching for a write of the member hashed `hash`, whose record takes
     /// `recordSize` bytes. Each line an access touches is prefetched, the second line of a
