@@ -41,6 +41,8 @@ extension ScoredSet {
             }
         case .records:
             guard count > 0 else { return }
+            // The first slot with the member's tag holds the member but for a 32-bit tag
+            // collision, so the walk stops there (the member check finds a rarer one itself).
             var index = HashSlots.home(hash, regions.slots.count)
             var matched = false
             while case let slot = regions.slots[index], slot != 0 {
@@ -49,6 +51,7 @@ extension ScoredSet {
                     ringside_prefetch(record)
                     ringside_prefetch(record + recordSize - 1)
                     matched = true
+                    break
                 }
                 index += 1
                 if index == regions.slots.count { index = 0 }
