@@ -49,10 +49,15 @@ extension Suite {
 
             recorder.readNanoseconds = probeReads(probe, &context)
 
-            // lww-insert-at-bound: sets at their bound (maxSize = members per key), each
-            // insert trimming the lowest entry: the steady state, which must not allocate.
-            // A first pass lets the buffers settle at their steady-state sizes. The batched
-            // case does the same to the batched set (equal to the other one), 64 per call.
+            // lww-insert-at-bound: sets at their bound (maxSize = members per key, on
+            // average), every member written again above its set's top: the steady state,
+            // which must not allocate. Keys are drawn at random, so a key holds about as
+            // many members as the bound: under a key with more (51 % of the writes on
+            // defaults) each insert adds its member (trimmed by the write before) and trims
+            // the lowest entry; under the others it finds its member at the bottom and
+            // moves it to the top. A first pass lets the buffers settle at their steady-state
+            // sizes. The batched case does the same to the batched set (equal to the other
+            // one), 64 per call.
             let bound = workload.memberCount / workload.keyCount
             try set.setMaxSize(bound)
             _ = try workload.writeAll(.insert, into: &set, scoreBase: Double(workload.memberCount))
