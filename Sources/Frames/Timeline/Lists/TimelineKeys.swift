@@ -27,17 +27,9 @@ extension UnsafeRawBufferPointer: TimelineListElement {
 
 /// Writes the keys of a select of several keys into a buffer, one `append` at a time; `keys`
 /// is then the request's `TimelineKeys`, for `TimelineRequest.select(keys:offset:limit:)`.
-public struct TimelineKeysWriter {
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var end = 0
-    @usableFromInline var appended = 0
+public typealias TimelineKeysWriter = TimelineListWriter<UnsafeRawBufferPointer>
 
-    /// A writer that fills `buffer` from its start.
-    @inlinable
-    public init(_ buffer: UnsafeMutableRawBufferPointer) {
-        self.buffer = buffer
-    }
-
+extension TimelineListWriter where Element == UnsafeRawBufferPointer {
     /// Appends one key; throws, writing nothing, if it is longer than 65,535 bytes, the
     /// 65,535 keys a message holds are there already, or the buffer is full.
     @inlinable
@@ -55,7 +47,5 @@ public struct TimelineKeysWriter {
 
     /// The keys appended so far: views into the writer's buffer.
     @inlinable
-    public var keys: TimelineKeys {
-        TimelineKeys(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
-    }
+    public var keys: TimelineKeys { written }
 }

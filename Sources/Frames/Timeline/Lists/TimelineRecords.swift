@@ -48,17 +48,9 @@ extension TimelineRecord: TimelineListElement {
 
 /// Writes the records of a select response into a buffer, one `append` at a time; `records`
 /// is then the response's `TimelineRecords`, ready to be written into a frame.
-public struct TimelineRecordsWriter {
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var end = 0
-    @usableFromInline var appended = 0
+public typealias TimelineRecordsWriter = TimelineListWriter<TimelineRecord>
 
-    /// A writer that fills `buffer` from its start.
-    @inlinable
-    public init(_ buffer: UnsafeMutableRawBufferPointer) {
-        self.buffer = buffer
-    }
-
+extension TimelineListWriter where Element == TimelineRecord {
     /// Appends one record; throws, writing nothing, if the member is longer than 65,535
     /// bytes, the score not finite, or the buffer full.
     @inlinable
@@ -70,7 +62,5 @@ public struct TimelineRecordsWriter {
 
     /// The records appended so far: views into the writer's buffer.
     @inlinable
-    public var records: TimelineRecords {
-        TimelineRecords(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
-    }
+    public var records: TimelineRecords { written }
 }

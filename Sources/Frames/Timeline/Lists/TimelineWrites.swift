@@ -59,17 +59,9 @@ extension TimelineWrite: TimelineListElement {
 /// Writes the writes of an insert or delete batch into a buffer, one `append` at a time;
 /// `writes` is then the batch's `TimelineWrites`, for `TimelineRequest.insertBatch(_:)` or
 /// `TimelineRequest.deleteBatch(_:)`.
-public struct TimelineWritesWriter {
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var end = 0
-    @usableFromInline var appended = 0
+public typealias TimelineWritesWriter = TimelineListWriter<TimelineWrite>
 
-    /// A writer that fills `buffer` from its start.
-    @inlinable
-    public init(_ buffer: UnsafeMutableRawBufferPointer) {
-        self.buffer = buffer
-    }
-
+extension TimelineListWriter where Element == TimelineWrite {
     /// Appends one write; throws, writing nothing, if the key or member is longer than
     /// 65,535 bytes, the score not finite, or the buffer full.
     @inlinable
@@ -92,7 +84,5 @@ public struct TimelineWritesWriter {
 
     /// The writes appended so far: views into the writer's buffer.
     @inlinable
-    public var writes: TimelineWrites {
-        TimelineWrites(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
-    }
+    public var writes: TimelineWrites { written }
 }
