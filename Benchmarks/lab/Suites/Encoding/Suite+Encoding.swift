@@ -124,7 +124,9 @@ private struct EncodingSuite {
 
     /// Encodes an event into a frame, then validates and reads it back, per op.
     func binaryRoundTrip(_ operations: Int) throws -> UInt64 {
-        try roundTrip(operations, encode: fixture.request, read: Self.readEvent)
+        try roundTrip(operations, encode: { writer, streamID, index in
+            try writer.writeRequestFireAndForget(streamID: streamID, data: try fixture.request(index))
+        }, read: Self.readEvent)
     }
 
     /// Validates a binary REQUEST_FNF frame and its event; folds the fields into a number.
@@ -162,7 +164,9 @@ private struct EncodingSuite {
 
     /// Encodes an event as JSON into a frame, then validates and decodes it back, per op.
     func jsonRoundTrip(_ operations: Int) throws -> UInt64 {
-        try roundTrip(operations, encode: { try codec.encode(fixture.json[$0 & EncodingFixture.mask]) }, read: readJSONEvent)
+        try roundTrip(operations, encode: { writer, streamID, index in
+            try writer.writeRequestFireAndForget(streamID: streamID, data: try codec.encode(fixture.json[index & EncodingFixture.mask]))
+        }, read: readJSONEvent)
     }
 
     /// Validates a JSON REQUEST_FNF frame and decodes its event; folds the fields into a number.
@@ -188,18 +192,21 @@ private struct EncodingSuite {
         return checksum
     }
 
-    /// Writes op `index`'s event from `encode` as a REQUEST_FNF frame into a leased pool
-    /// buffer, then validates and reads it back with `read`, per op.
+    /// Has `encode` write op `index`'s event as a REQUEST_FNF frame on the stream it is given
+    /// into a leased pool buffer, then validates and reads it back with `read`, per op. (The
+    /// frame is written in `encode`, where its data's type is known: with the data's type a
+    /// generic parameter here, the binary round trip measured about 30% slower.)
     @inline(__always)
-    func roundTrip<Data: FrameEncodable>(
-        _ operations: Int, encode: (Int) throws -> Data, read: (UnsafeRawBufferPointer) throws -> UInt64
+    func roundTrip(
+        _ operations: Int, encode: (inout FrameWriter, _ streamID: UInt32, _ index: Int) throws -> Void,
+        read: (UnsafeRawBufferPointer) throws -> UInt64
     ) throws -> UInt64 {
         var lease = pool.lease()
         return try lease.withUnsafeMutableBytes { buffer in
             var checksum: UInt64 = 0
             for index in 0..<operations {
                 var writer = FrameWriter(buffer)
-                try writer.writeRequestFireAndForget(streamID: UInt32(index & 0x7FFF) | 1, data: try encode(index))
+                try encode(&writer, UInt32(index & 0x7FFF) | 1, index)
                 checksum &+= try read(writer.written)
             }
             return checksum
