@@ -293,7 +293,7 @@ final class ConnectionCore {
             // The blocking call's whole answer, the round trip's common case: handed on
             // without copying its stream state (as `deliver` does for a blocking stream).
             endBlocking()
-            blocking(id, .payload(frame.next ? PayloadView(metadata: frame.metadata, data: frame.data) : PayloadView(metadata: nil, data: .empty)))
+            blocking(id, .payload(frame.next ? PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData) : PayloadView(metadata: nil, data: .empty)))
             return
         }
         guard var stream = stream(id) else { return }
