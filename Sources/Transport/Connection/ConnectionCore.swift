@@ -128,7 +128,9 @@ final class ConnectionCore {
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
-            ) { frame in
+            ) { [unowned(unsafe) self] frame in
+                // unowned(unsafe): the closure runs inside this method, while `self` is
+                // alive; a strong capture cost a retain and a release per frame.
                 do throws(TransportError) {
                     try send(frame, wait: wait || !first, timeout: timeout)
                 } catch {
@@ -240,7 +242,9 @@ final class ConnectionCore {
             return count
         }
         if count > 0 { receivedSinceTick = true }
-        if sendingOwed { sendOwed() }
+        // Two reads first: `sendOwed` writes the flags it looks at (a run-time exclusivity
+        // check each), and a spinning caller pumps far more often than anything is owed.
+        if sendingOwed && (keepaliveOwed || !owedRequestN.isEmpty) { sendOwed() }
         return count
     }
 
