@@ -25,14 +25,14 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     /// line live on the stack): liveness passes call it in steady state.
     public static func of(pid: Int32) -> ProcessIdentity? {
         guard pid > 0 else { return nil }
-        return (try? withStat(pid: pid) { stat in parse(stat: stat, pid: pid) }) ?? nil
+        return (try? read(pid: pid)) ?? nil
     }
 
     /// The calling process, or the failure to read `/proc/self/stat` (a line that does not
     /// parse reads as `EIO`).
     static func readCurrent() throws(SystemCallError) -> ProcessIdentity {
         let pid = getpid()
-        guard let identity = try withStat(pid: pid, { stat in parse(stat: stat, pid: pid) }) else {
+        guard let identity = try read(pid: pid) else {
             throw SystemCallError(.read, .ioError)
         }
         return identity
@@ -46,17 +46,27 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     /// `pid 1234 (started at tick 5678)`.
     public var description: String { "pid \(pid) (started at tick \(startTime))" }
 
+    /// Parses a `/proc/PID/stat` line held in an array (tests).
+    static func parse(stat: [UInt8], pid: Int32) -> ProcessIdentity? {
+        stat.withUnsafeBytes { parse(stat: $0, pid: pid) }
+    }
+
     /// Parses a `/proc/PID/stat` line (or its first part, up to field 22 at least). The
     /// command name (field 2) is in parentheses and may itself hold spaces or parentheses, so
-    /// fields are counted from the last `)`; they are separated by runs of spaces. One pass,
-    /// no allocation.
-    static func parse<Bytes: BidirectionalCollection<UInt8>>(stat: Bytes, pid: Int32) -> ProcessIdentity? {
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+    /// fields are counted from the last `)`; they are separated by runs of spaces. One pass
+    /// by index over raw bytes, no allocation (even unoptimised).
+    static func parse(stat: UnsafeRawBufferPointer, pid: Int32) -> ProcessIdentity? {
+        var close = stat.count - 1
+        while close >= 0 && stat[close] != UInt8(ascii: ")") { close -= 1 }
+        guard close >= 0 else { return nil }
         // Field 3 (state) is the first after the `)`, numbered 0 here; field 22 (starttime) is 19.
         var field = -1
         var inField = false
         var start: UInt64 = 0
-        for byte in stat[stat.index(after: close)...] {
+        var index = close + 1
+        while index < stat.count {
+            let byte = stat[index]
+            index += 1
             if byte == UInt8(ascii: " ") {
                 inField = false
                 if field == 19 { break }
@@ -78,28 +88,29 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
         return ProcessIdentity(pid: pid, startTime: start)
     }
 
-    /// Reads the first bytes of `/proc/PID/stat` into a buffer on the stack and hands them to
-    /// `body`. 1 KiB holds fields 1 to 22 whatever the values (the command name is at most 64
-    /// bytes, each number at most 20 digits); the path is formatted into the same buffer.
-    private static func withStat<Result>(
-        pid: Int32, _ body: (UnsafeRawBufferPointer) -> Result
-    ) throws(SystemCallError) -> Result {
-        let outcome = withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { buffer -> Swift.Result<Result, SystemCallError> in
+    /// Reads the first bytes of `/proc/PID/stat` into a buffer on the stack and parses them
+    /// (nil: the line does not parse, or the process is a zombie). 1 KiB holds fields 1 to 22
+    /// whatever the values (the command name is at most 64 bytes, each number at most 20
+    /// digits); the path is formatted into the same buffer. Concrete types throughout: no
+    /// generic code left unspecialised in an unoptimised build.
+    private static func read(pid: Int32) throws(SystemCallError) -> ProcessIdentity? {
+        var failure: SystemCallError?
+        let identity = withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { buffer -> ProcessIdentity? in
             let path = UnsafeMutableRawBufferPointer(rebasing: buffer[992...])
             formatStatPath(pid: pid, into: path)
             let line = UnsafeMutableRawBufferPointer(rebasing: buffer[..<992])
             do throws(SystemCallError) {
-                let descriptor = try path.withMemoryRebound(to: CChar.self) { chars throws(SystemCallError) in
-                    try Sys.open(unsafePath: chars.baseAddress!, O_RDONLY)
-                }
+                let descriptor = try Sys.open(unsafePath: path.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY)
                 defer { try? Sys.close(descriptor) }
                 let filled = try Sys.readFully(descriptor, into: line)
-                return .success(body(UnsafeRawBufferPointer(rebasing: line[..<filled])))
+                return parse(stat: UnsafeRawBufferPointer(rebasing: line[..<filled]), pid: pid)
             } catch {
-                return .failure(error)
+                failure = error
+                return nil
             }
         }
-        return try outcome.get()
+        if let failure { throw failure }
+        return identity
     }
 
     /// Writes `/proc/PID/stat` and a NUL into `path` (32 bytes: a positive Int32 has at most 10 digits).
