@@ -127,7 +127,12 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
         } catch {
             throw finish(reason: .protocolViolation("server → client ring: \(error)"))
         }
-        if read.frames > 0 || read.sawClose { serverDoorbell.ring() }
+        // Room for a server that waits for it: a fence and a wake only when the server has
+        // announced sleep. The check skips the fence (which would wait here for the freed
+        // lines to leave this core, on every round trip's critical path): a server that
+        // announced sleep in the instant between is missed, and retries its backlog within
+        // its 1 ms backlog sleep. A close record always rings.
+        if read.sawClose || (read.frames > 0 && serverDoorbell.hasSleeper) { serverDoorbell.ring() }
         if read.frames > 0 { return read.frames }
         if let badType = read.badType { throw finish(reason: .protocolViolation("server → client ring: record type \(badType) (1: frame, 2: close)")) }
         if let gone { throw gone }
