@@ -67,14 +67,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var cursor = 0
     /// When the next liveness pass is due (monotonic nanoseconds).
     var nextLiveness: Int64
-    /// The time as last read (monotonic nanoseconds): at the end of a poll that found
-    /// nothing, after ``clockPolls`` busy ones in a row, and before a sleep; a clock read
-    /// costs more than a frame, and liveness and heartbeats need coarse time only.
+    /// The time as last read (monotonic nanoseconds): at the end of every poll and after a
+    /// wait, so that a poll's frames are read and answered before the clock is (liveness
+    /// and heartbeats need coarse time only).
     var now: Int64
-    /// Polls since the clock was last read.
-    var pollsSinceClock = 0
-    /// Busy polls between clock reads.
-    static let clockPolls = 64
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
@@ -153,8 +149,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         defer {
             polling = false
             retire()
-            pollsSinceClock &+= 1
-            if delivered == 0 || pollsSinceClock >= Self.clockPolls { readClock() }
+            readClock()
         }
         guard !isShutDown else { return delivered }
         if now >= nextLiveness {
@@ -169,7 +164,6 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     /// Reads the clock into ``now`` and stores it as the server's heartbeat.
     func readClock() {
-        pollsSinceClock = 0
         now = SharedMemoryClock.now()
         control.heartbeat = now
     }
