@@ -21,17 +21,20 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The live process with this pid, or nil when there is none (no such pid, a zombie
-    /// waiting to be reaped, or `/proc` cannot be read).
+    /// waiting to be reaped, or `/proc` cannot be read). Allocates nothing (the path and the
+    /// line live on the stack): liveness passes call it in steady state.
     public static func of(pid: Int32) -> ProcessIdentity? {
-        guard pid > 0, let stat = try? readStat(pid: pid) else { return nil }
-        return parse(stat: stat, pid: pid)
+        guard pid > 0 else { return nil }
+        return (try? read(pid: pid)) ?? nil
     }
 
     /// The calling process, or the failure to read `/proc/self/stat` (a line that does not
     /// parse reads as `EIO`).
     static func readCurrent() throws(SystemCallError) -> ProcessIdentity {
         let pid = getpid()
-        guard let identity = parse(stat: try readStat(pid: pid), pid: pid) else { throw SystemCallError(.read, .ioError) }
+        guard let identity = try read(pid: pid) else {
+            throw SystemCallError(.read, .ioError)
+        }
         return identity
     }
 
@@ -43,32 +46,89 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
     /// `pid 1234 (started at tick 5678)`.
     public var description: String { "pid \(pid) (started at tick \(startTime))" }
 
-    /// Parses a `/proc/PID/stat` line. The command name (field 2) is in parentheses and may
-    /// itself hold spaces or parentheses, so fields are counted from the last `)`.
+    /// Parses a `/proc/PID/stat` line held in an array (tests).
     static func parse(stat: [UInt8], pid: Int32) -> ProcessIdentity? {
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
-        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-        guard fields.count > 19, let state = fields[fields.startIndex].first else { return nil }
-        if state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") { return nil }
+        stat.withUnsafeBytes { parse(stat: $0, pid: pid) }
+    }
+
+    /// Parses a `/proc/PID/stat` line (or its first part, up to field 22 at least). The
+    /// command name (field 2) is in parentheses and may itself hold spaces or parentheses, so
+    /// fields are counted from the last `)`; they are separated by runs of spaces. One pass
+    /// by index over raw bytes, no allocation (even unoptimised).
+    static func parse(stat: UnsafeRawBufferPointer, pid: Int32) -> ProcessIdentity? {
+        var close = stat.count - 1
+        while close >= 0 && stat[close] != UInt8(ascii: ")") { close -= 1 }
+        guard close >= 0 else { return nil }
+        // Field 3 (state) is the first after the `)`, numbered 0 here; field 22 (starttime) is 19.
+        var field = -1
+        var inField = false
         var start: UInt64 = 0
-        for digit in fields[fields.startIndex + 19] {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+        var index = close + 1
+        while index < stat.count {
+            let byte = stat[index]
+            index += 1
+            if byte == UInt8(ascii: " ") {
+                inField = false
+                if field == 19 { break }
+                continue
+            }
+            if !inField {
+                inField = true
+                field += 1
+                if field == 0 && (byte == UInt8(ascii: "Z") || byte == UInt8(ascii: "X")) { return nil }
+            }
+            guard field == 19 else { continue }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let (times, overflowA) = start.multipliedReportingOverflow(by: 10)
-            let (sum, overflowB) = times.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
+            let (sum, overflowB) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
             guard !overflowA, !overflowB else { return nil }
             start = sum
         }
+        guard field >= 19 else { return nil }
         return ProcessIdentity(pid: pid, startTime: start)
     }
 
-    /// The bytes of `/proc/PID/stat` (at most 4 KiB, far more than the line ever holds).
-    private static func readStat(pid: Int32) throws(SystemCallError) -> [UInt8] {
-        let descriptor = try Sys.open("/proc/\(pid)/stat", O_RDONLY)
-        defer { try? Sys.close(descriptor) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
-        defer { buffer.deallocate() }
-        let filled = try Sys.readFully(descriptor, into: buffer)
-        return Array(buffer[..<filled])
+    /// Reads the first bytes of `/proc/PID/stat` into a buffer on the stack and parses them
+    /// (nil: the line does not parse, or the process is a zombie). 1 KiB holds fields 1 to 22
+    /// whatever the values (the command name is at most 64 bytes, each number at most 20
+    /// digits); the path is formatted into the same buffer. Concrete types throughout: no
+    /// generic code left unspecialised in an unoptimised build.
+    private static func read(pid: Int32) throws(SystemCallError) -> ProcessIdentity? {
+        var failure: SystemCallError?
+        let identity = withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { buffer -> ProcessIdentity? in
+            let path = UnsafeMutableRawBufferPointer(rebasing: buffer[992...])
+            formatStatPath(pid: pid, into: path)
+            let line = UnsafeMutableRawBufferPointer(rebasing: buffer[..<992])
+            do throws(SystemCallError) {
+                let descriptor = try Sys.open(unsafePath: path.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY)
+                defer { try? Sys.close(descriptor) }
+                let filled = try Sys.readFully(descriptor, into: line)
+                return parse(stat: UnsafeRawBufferPointer(rebasing: line[..<filled]), pid: pid)
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        return identity
+    }
+
+    /// Writes `/proc/PID/stat` and a NUL into `path` (32 bytes: a positive Int32 has at most 10 digits).
+    private static func formatStatPath(pid: Int32, into path: UnsafeMutableRawBufferPointer) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = UInt32(pid)
+        withUnsafeMutableBytes(of: &digits) { digits in
+            repeat {
+                digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            var index = 0
+            for byte in "/proc/".utf8 { path[index] = byte; index += 1 }
+            for digit in (0..<count).reversed() { path[index] = digits[digit]; index += 1 }
+            for byte in "/stat".utf8 { path[index] = byte; index += 1 }
+            path[index] = 0
+        }
     }
 }

@@ -127,59 +127,83 @@ public final class Connection: Sendable {
         let request = BorrowedPayload(metadata: metadata, data: data)
         let timeout = timeout ?? configuration.requestTimeout
         try shared.withCore { (core) throws(TransportError) in
+            // No read before the send: the wait for the answer reads whatever came first
+            // (a KEEPALIVE, a connection ERROR), and a read here would cost a poll per call.
             try core.checkOpen()
-            core.pump { _, _ in }
             let id = core.allocateStreamID()
-            core.blocking = (id, ClientStream(kind: .blocking))
+            core.beginBlocking(id)
             do throws(TransportError) {
                 try core.sendPayload(.requestResponse, streamID: id, metadata: request.metadata, data: request.data, wait: true)
             } catch {
-                core.blocking = nil
+                core.endBlocking()
                 throw error
             }
             try Self.await(id, core: core, timeout: timeout, body)
         }
     }
 
-    /// Drives the carrier until the blocking stream `id` is answered.
+    /// Drives the carrier until the blocking stream `id` is answered: polls, spinning through
+    /// ``ConnectionConfiguration/spinPolls`` empty polls (no clock read, no sleep), then
+    /// hands over to ``awaitSleeping(_:core:timeout:_:)``.
     private static func await(
         _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Void
     ) throws(TransportError) {
-        var answered = false
-        var problem: TransportError?
         var idle = 0
-        var deadline: ContinuousClock.Instant?   // read once the spinning is over
+        var count = 0
+        let spinPolls = core.configuration.spinPolls
+        while idle < spinPolls {
+            if try pollAnswer(id, core: core, read: &count, body) { return }
+            idle = count > 0 ? 0 : idle + 1
+        }
+        try awaitSleeping(id, core: core, timeout: timeout, body)
+    }
+
+    /// The wait once the spinning is over, out of line (the deadline is a
+    /// `ContinuousClock.Instant`, a resilient type whose locals cost metadata calls): each
+    /// empty poll sleeps in the carrier's `waitForWork` (at most 100 ms) until the deadline.
+    private static func awaitSleeping(
+        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Void
+    ) throws(TransportError) {
+        let deadline = ContinuousClock.now + timeout
+        var count = 0
         while true {
-            let count = core.pump { stream, event in
-                guard stream == id else { return }
-                switch event {
-                case .payload(let view):
-                    body(view)
-                    answered = true
-                case .failure(let error): problem = error
-                }
-            }
-            if answered { return }
-            if let problem { throw problem }
-            if let failure = core.failure { throw failure }
-            if count > 0 {
-                idle = 0
-                continue
-            }
-            idle += 1
-            if idle < core.configuration.spinPolls { continue }
+            if try pollAnswer(id, core: core, read: &count, body) { return }
+            if count > 0 { continue }
             let now = ContinuousClock.now
-            if deadline == nil { deadline = now + timeout }
-            guard now < deadline! else {
+            guard now < deadline else {
                 core.cancel(id)
                 throw .timedOut("no answer on stream \(id)")
             }
             do {
-                try core.carrier.waitForWork(timeout: min(deadline! - now, .milliseconds(100)))
+                try core.carrier.waitForWork(timeout: min(deadline - now, .milliseconds(100)))
             } catch {
                 core.fail(error)
             }
         }
+    }
+
+    /// One poll for the answer on the blocking stream `id`: true once `body` had it; throws
+    /// the stream's failure, or the connection's once a poll reads nothing. `count` gets the
+    /// frames read.
+    @inline(__always)
+    private static func pollAnswer(
+        _ id: UInt32, core: ConnectionCore, read count: inout Int, _ body: (PayloadView) -> Void
+    ) throws(TransportError) -> Bool {
+        var answered = false
+        var problem: TransportError?
+        count = core.pump { stream, event in
+            guard stream == id else { return }
+            switch event {
+            case .payload(let view):
+                body(view)
+                answered = true
+            case .failure(let error): problem = error
+            }
+        }
+        if answered { return true }
+        if let problem { throw problem }
+        if count == 0, let failure = core.failure { throw failure }
+        return false
     }
 
     // MARK: Asynchronous forms

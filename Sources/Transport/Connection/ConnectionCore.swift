@@ -12,9 +12,13 @@ final class ConnectionCore {
     var nextStreamID: UInt32 = 1
     /// Live streams by id, but for the blocking call's.
     var streams: [UInt32: ClientStream] = [:]
-    /// The blocking call's stream, kept out of the table: there is at most one, since a
-    /// blocking call holds the mutex until it is answered.
-    var blocking: (id: UInt32, stream: ClientStream)?
+    /// The blocking call's stream id (0: none), its stream kept out of the table in
+    /// ``blockingStream``: there is at most one, since a blocking call holds the mutex until
+    /// it is answered. Two plain fields, not an optional tuple: a tuple holding the stream
+    /// is copied through generic value witnesses, several times per round trip.
+    var blockingID: UInt32 = 0
+    /// The blocking call's stream (meaningful while ``blockingID`` is not 0).
+    var blockingStream = ClientStream(kind: .blocking)
     /// Async callers suspended until frames arrive (the ticker thread pumps for them).
     var asyncWaiters = 0
     /// Where frames are written before the carrier copies them.
@@ -70,31 +74,46 @@ final class ConnectionCore {
     /// Hands a frame to the carrier; on `wouldBlock` waits for room (reading what arrives
     /// meanwhile) for up to `timeout`, or throws `.wouldBlock` when `wait` is false.
     func send(_ frame: UnsafeRawBufferPointer, wait: Bool, timeout: Duration) throws(TransportError) {
-        var deadline: ContinuousClock.Instant?
+        // The first attempt touches no clock and no `ContinuousClock.Instant` (a resilient
+        // type: every local of it costs metadata and value-witness calls): only a full
+        // carrier gets to the waiting loop.
+        if try offer(frame) { return }
+        guard wait else { throw .wouldBlock }
+        try sendWaiting(frame, timeout: timeout)
+    }
+
+    /// One attempt to hand a frame to the carrier: whether it took it (false: full).
+    @inline(__always)
+    func offer(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> Bool {
+        try checkOpen()
+        let outcome: SendOutcome
+        do {
+            outcome = try carrier.send(frame)
+        } catch {
+            failAfterReading(error)
+            throw failure!
+        }
+        switch outcome {
+        case .sent:
+            return true
+        case .closed:
+            failAfterReading(.serverGone("the connection was closed"))
+            throw failure!
+        case .wouldBlock:
+            return false
+        }
+    }
+
+    /// Waits for room for a frame the carrier refused, reading what arrives meanwhile, for up
+    /// to `timeout`.
+    func sendWaiting(_ frame: UnsafeRawBufferPointer, timeout: Duration) throws(TransportError) {
+        let deadline = ContinuousClock.now + timeout
         while true {
-            try checkOpen()
-            let outcome: SendOutcome
-            do {
-                outcome = try carrier.send(frame)
-            } catch {
-                failAfterReading(error)
-                throw failure!
+            if pumpWhileSending() == 0 {
+                do { try carrier.waitForWork(timeout: .milliseconds(1)) } catch { fail(error); throw error }
             }
-            switch outcome {
-            case .sent:
-                return
-            case .closed:
-                failAfterReading(.serverGone("the connection was closed"))
-                throw failure!
-            case .wouldBlock:
-                guard wait else { throw .wouldBlock }
-                let now = ContinuousClock.now
-                if deadline == nil { deadline = now + timeout }
-                guard now < deadline! else { throw .timedOut("no room to send") }
-                if pumpWhileSending() == 0 {
-                    do { try carrier.waitForWork(timeout: .milliseconds(1)) } catch { fail(error); throw error }
-                }
-            }
+            if try offer(frame) { return }
+            guard ContinuousClock.now < deadline else { throw .timedOut("no room to send") }
         }
     }
 
@@ -109,7 +128,9 @@ final class ConnectionCore {
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
-            ) { frame in
+            ) { [unowned(unsafe) self] frame in
+                // unowned(unsafe): the closure runs inside this method, while `self` is
+                // alive; a strong capture cost a retain and a release per frame.
                 do throws(TransportError) {
                     try send(frame, wait: wait || !first, timeout: timeout)
                 } catch {
@@ -138,17 +159,34 @@ final class ConnectionCore {
 
     /// The stream `id`, wherever it is kept.
     func stream(_ id: UInt32) -> ClientStream? {
-        if let blocking, blocking.id == id { return blocking.stream }
+        if blockingID != 0 && blockingID == id { return blockingStream }
         return streams.isEmpty ? nil : streams[id]
     }
 
     /// Stores stream `id` back (nil: forgets it).
     func setStream(_ id: UInt32, _ stream: ClientStream?) {
-        if let current = blocking, current.id == id {
-            blocking = stream.map { (id, $0) }
+        if blockingID != 0 && blockingID == id {
+            if let stream {
+                blockingStream = stream
+            } else {
+                endBlocking()
+            }
         } else {
             streams[id] = stream
         }
+    }
+
+    /// Opens the blocking call's stream `id`.
+    func beginBlocking(_ id: UInt32) {
+        // Only the id and the reassembly matter for a blocking stream, and `endBlocking`
+        // cleared the reassembly: no stream value is built per call.
+        blockingID = id
+    }
+
+    /// Forgets the blocking call's stream (its reassembly, if any, is the caller's to free).
+    func endBlocking() {
+        blockingID = 0
+        blockingStream.assembly = nil
     }
 
     /// A free odd stream id.
@@ -204,7 +242,9 @@ final class ConnectionCore {
             return count
         }
         if count > 0 { receivedSinceTick = true }
-        if sendingOwed { sendOwed() }
+        // Two reads first: `sendOwed` writes the flags it looks at (a run-time exclusivity
+        // check each), and a spinning caller pumps far more often than anything is owed.
+        if sendingOwed && (keepaliveOwed || !owedRequestN.isEmpty) { sendOwed() }
         return count
     }
 
@@ -215,6 +255,7 @@ final class ConnectionCore {
             keepaliveOwed = false
             sendKeepalive(respond: false)
         }
+        guard !owedRequestN.isEmpty else { return }
         while let (id, n) = owedRequestN.first, failure == nil {
             guard let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeRequestN(streamID: id, requestN: n) }) else {
                 owedRequestN.removeFirst()
@@ -250,6 +291,13 @@ final class ConnectionCore {
             case .error(let code): fail(Self.connectionFailure(code, reason: String(decoding: frame.unsafeData, as: UTF8.self)))
             default: break
             }
+            return
+        }
+        if id == blockingID, blockingStream.assembly == nil, !frame.follows, case .payload = frame.fields {
+            // The blocking call's whole answer, the round trip's common case: handed on
+            // without copying its stream state (as `deliver` does for a blocking stream).
+            endBlocking()
+            blocking(id, .payload(frame.next ? PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData) : PayloadView(metadata: nil, data: .empty)))
             return
         }
         guard var stream = stream(id) else { return }
@@ -388,8 +436,8 @@ final class ConnectionCore {
             stream.continuation?.resume(throwing: error)
         }
         streams.removeAll()
-        if let blocking { dropAssembly(blocking.stream) }
-        blocking = nil
+        if blockingID != 0 { dropAssembly(blockingStream) }
+        endBlocking()
         asyncWaiters = 0
         // Never from inside the carrier's receive handler (the carrier is mid-read); `pump`
         // closes it once the receive returns.

@@ -52,6 +52,12 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     var nextLivenessCheck: Int64
     /// The server's consumer position when a send last found the ring full.
     var blockedAt: Int64?
+    /// Receives in a row that found nothing: the clock (for the liveness check) is read on
+    /// every ``emptyReceivesPerClockRead``-th only, since a spinning caller polls far more
+    /// often than a liveness interval (``waitForWork(timeout:)`` checks before every sleep).
+    var emptyReceives = 0
+    /// See ``emptyReceives``.
+    static let emptyReceivesPerClockRead = 64
 
     /// Connects to the server named in `configuration`: ``TransportError/serverNotFound(_:)``
     /// when none runs, ``TransportError/refused(_:)`` when it refuses,
@@ -110,7 +116,8 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
 
     /// Delivers up to `limit` frames, in order; frees their space at once and rings the
     /// server's doorbell (it may wait for room). With nothing to deliver it throws if the
-    /// server closed the channel or is gone (checked at most once per liveness interval).
+    /// server closed the channel or is gone (its liveness checked at most once per liveness
+    /// interval, and looked at only every 64th empty receive: no clock read per poll).
     public func receive(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int {
         if closedLocally { throw .closed }
         let state = block.state  // before the drain: frames sent before a close come first
@@ -120,12 +127,21 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
         } catch {
             throw finish(reason: .protocolViolation("server → client ring: \(error)"))
         }
-        if read.frames > 0 || read.sawClose { serverDoorbell.ring() }
+        // Room for a server that waits for it: a fence and a wake only when the server has
+        // announced sleep. The check skips the fence (which would wait here for the freed
+        // lines to leave this core, on every round trip's critical path): a server that
+        // announced sleep in the instant between is missed, and retries its backlog within
+        // its 1 ms backlog sleep. A close record always rings.
+        if read.sawClose || (read.frames > 0 && serverDoorbell.hasSleeper) { serverDoorbell.ring() }
         if read.frames > 0 { return read.frames }
         if let badType = read.badType { throw finish(reason: .protocolViolation("server → client ring: record type \(badType) (1: frame, 2: close)")) }
         if let gone { throw gone }
         if read.sawClose || state != .accepted { throw finish(reason: channelEnded()) }
-        try checkServer(now: SharedMemoryClock.now())
+        emptyReceives &+= 1
+        if emptyReceives >= Self.emptyReceivesPerClockRead {
+            emptyReceives = 0
+            try checkServer(now: SharedMemoryClock.now())
+        }
         return 0
     }
 

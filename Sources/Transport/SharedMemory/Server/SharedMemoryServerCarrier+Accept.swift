@@ -5,7 +5,8 @@ extension SharedMemoryServerCarrier {
     /// opened (each an ``CarrierEvent/opened(_:peer:)`` event). A corrupt connect ring stops
     /// accepting (``lastRejection`` says why); existing channels carry on.
     func acceptConnects(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
-        guard connectRingFailure == nil else { return 0 }
+        // An empty ring (the usual case) costs two loads, not a read.
+        guard connectRingFailure == nil, connectRing.occupiedBytes != 0 else { return 0 }
         var opened = 0
         do {
             try connectRing.read(limit: limit) { type, payload in

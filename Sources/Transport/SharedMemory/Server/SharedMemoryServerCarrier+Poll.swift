@@ -17,15 +17,19 @@ extension SharedMemoryServerCarrier {
     func readChannels(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         let count = active.count
         guard count > 0 else { return 0 }
+        if cursor >= count { cursor = 0 }  // the table shrank since the last poll
         var delivered = 0
         var visited = 0
+        var position = cursor
+        // Positions wrap by a compare, not a division: this runs on every poll.
         while visited < count && delivered < limit {
-            let slot = active[(cursor &+ visited) % count]
+            let slot = active[position]
             visited += 1
+            position = position + 1 == count ? 0 : position + 1
             guard let channel = slots[slot], !channel.retiring, !channel.stopReading else { continue }
             delivered += read(channel, limit: limit - delivered, handler)
         }
-        cursor = (cursor &+ 1) % count
+        cursor = cursor + 1 == count ? 0 : cursor + 1
         return delivered
     }
 

@@ -67,6 +67,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var cursor = 0
     /// When the next liveness pass is due (monotonic nanoseconds).
     var nextLiveness: Int64
+    /// The time as last read (monotonic nanoseconds): at the end of every poll and after a
+    /// wait, so that a poll's frames are read and answered before the clock is (liveness
+    /// and heartbeats need coarse time only).
+    var now: Int64
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
@@ -125,6 +129,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         self.pendingEvents.reserveCapacity(configuration.maxClients)
         self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
         let now = SharedMemoryClock.now()
+        self.now = now
         self.nextLiveness = now &+ livenessNanoseconds
         control.initialise(maxClients: configuration.maxClients,
                            inboundCapacity: configuration.clientToServerCapacity,
@@ -139,13 +144,12 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         guard limit > 0 else { return 0 }
-        let now = SharedMemoryClock.now()
-        control.heartbeat = now
         polling = true
         var delivered = deliverPending(limit: limit, handler)
         defer {
             polling = false
             retire()
+            readClock()
         }
         guard !isShutDown else { return delivered }
         if now >= nextLiveness {
@@ -156,6 +160,12 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         if delivered < limit { delivered += readChannels(limit: limit - delivered, handler) }
         wakeDrainedClients()
         return delivered
+    }
+
+    /// Reads the clock into ``now`` and stores it as the server's heartbeat.
+    func readClock() {
+        now = SharedMemoryClock.now()
+        control.heartbeat = now
     }
 
     /// Copies `frame` into the client's ring: ``SendOutcome/wouldBlock`` when it is full,
@@ -242,6 +252,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             return
         }
         doorbell.sleep(ticket, timeout: timeout)
+        readClock()
     }
 
     /// Whether a poll now would find something: queued events, a connect request, or records
