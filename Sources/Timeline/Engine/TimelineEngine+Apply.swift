@@ -102,12 +102,12 @@ extension TimelineEngine {
             pending[index].firstWrite = writeBatch.count
             switch request.operation {
             case .insert, .delete:
-                writeBatch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.key, score: request.score, member: request.member))
+                writeBatch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
                 writeOwners.append(index)
             case .insertBatch, .deleteBatch:
                 let kind: WriteKind = request.operation == .insertBatch ? .insert : .delete
                 for write in request.writes {
-                    writeBatch.append(BorrowedWrite(kind, key: write.key, score: write.score, member: write.member))
+                    writeBatch.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
                     writeOwners.append(index)
                 }
             case .select, .selectKeys, .range, .tail:
@@ -171,7 +171,7 @@ extension TimelineEngine {
             }
             switch request.operation {
             case .select:
-                selectBatch.append(BorrowedSelect(key: request.key, offset: Int(request.offset), limit: Int(request.limit)))
+                selectBatch.append(BorrowedSelect(key: request.unsafeKey, offset: Int(request.offset), limit: Int(request.limit)))
                 selectOwners.append(index)
             case .selectKeys:
                 guard request.keys.count > 0 else {
@@ -186,7 +186,7 @@ extension TimelineEngine {
                 runRange(index, request, &output)
             case .tail:
                 if case .requestStream(let demand) = pending[index].interaction {
-                    addTail(key: request.key, index, credit: demand)
+                    addTail(key: request.unsafeKey, index, credit: demand)
                 }
             case .insert, .delete, .insertBatch, .deleteBatch:
                 continue
@@ -240,10 +240,10 @@ extension TimelineEngine {
 
     /// Runs the range of queued request `index`.
     private func runRange(_ index: Int, _ request: TimelineRequest, _ output: inout some TimelineEngineOutput) {
-        let start = request.start.map { Cursor(score: $0.score, member: $0.member) }
-        let stop = request.stop.map { Cursor(score: $0.score, member: $0.member) }
+        let start = request.start.map { Cursor(score: $0.score, member: $0.unsafeMember) }
+        let stop = request.stop.map { Cursor(score: $0.score, member: $0.unsafeMember) }
         do throws(LWWSetError) {
-            try set.select(key: request.key, after: start, before: stop, limit: Int(request.limit), into: &selection)
+            try set.select(key: request.unsafeKey, after: start, before: stop, limit: Int(request.limit), into: &selection)
             answerRecords(index, selection, &output)
         } catch {
             pending[index].failure = .failed(error.description)
