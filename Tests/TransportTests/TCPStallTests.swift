@@ -45,10 +45,16 @@ extension TCPTests {
             let value = Atomic<Bool>(false)
         }
 
-        /// A TCP server on loopback with a ``SlowResponder``, and its address.
+        /// A TCP server on loopback with a ``SlowResponder``, and its address. Its inbound ring
+        /// is 256 KiB (4,096 small records; read buffers of 16 KiB fit it): a request-response
+        /// waits behind at most that much of a flood, tens of milliseconds of the writer's time
+        /// even on busy cores.
         static func server(fireAndForgetCost: Duration, fireAndForgets: Counter) throws -> (TransportServer, TCPAddress) {
             let bell = ProcessDoorbell()
-            let carrier = try TCPServerCarrier(listeningOn: .loopbackIPv4(port: 0), doorbell: bell.doorbell)
+            var configuration = TCPCarrierConfiguration()
+            configuration.inboundCapacity = 1 << 18
+            configuration.readBufferSize = 1 << 14
+            let carrier = try TCPServerCarrier(listeningOn: .loopbackIPv4(port: 0), doorbell: bell.doorbell, configuration: configuration)
             let address = carrier.boundAddress
             let server = try TransportServer(
                 carriers: [carrier], responder: SlowResponder(fireAndForgetCost: fireAndForgetCost, fireAndForgets: fireAndForgets),
