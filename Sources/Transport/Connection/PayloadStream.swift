@@ -87,7 +87,11 @@ final class StreamSubscription: Sendable {
                 }
             }
         } onCancel: {
-            try? shared.withCore { (core) throws(TransportError) in core.cancel(id) }
+            // Not here: the runtime runs this handler holding the task's status lock, which a
+            // thread holding the connection's mutex needs to resume this task's continuation
+            // (the ticker handing it an item): waiting here for the mutex would deadlock both.
+            // The cancel takes the mutex from a task of its own.
+            Task.detached { try? shared.withCore { (core) throws(TransportError) in core.cancel(id) } }
         }
     }
 }

@@ -109,6 +109,10 @@ public final class TCPServerCarrier: ServerCarrier {
     /// ``TCPCarrierConfiguration/maxLargeFrameBytes``).
     var largeFrameBytes: Int { loop.largeFrames.reserved }
 
+    /// Bytes of the inbound ring in use now: the records the I/O thread has posted and
+    /// ``poll(limit:_:)`` has not consumed yet.
+    var inboundOccupiedBytes: Int { loop.inbound.occupiedBytes }
+
     /// Delivers up to `limit` events in order: `.opened`, `.frame` (bytes valid during the
     /// call), `.malformed` (the carrier stopped reading that connection), `.closed`.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {

@@ -8,23 +8,25 @@ import Synchronization
 /// Reading connections and posting what they send to the writer.
 extension TCPEventLoop {
     /// Services the connections left with input work (read budget spent, ring full, output
-    /// drained after back-pressure).
+    /// drained after back-pressure), in list order.
+    ///
+    /// Invariant: room in the inbound ring goes to the connections waiting for it first come,
+    /// first served. When the ring fills during the pass, the connections not reached keep
+    /// their place at the head of the list, ahead of those that went back on it during the
+    /// pass (at its tail). Re-queued behind those, they would never be reached: the same
+    /// connections would get the next room every time, and a connection behind a peer that
+    /// fills the ring whenever it is serviced would wait for as long as that peer sends.
     func serviceInputList() -> Int {
         guard !inputList.isEmpty, ringReady() else { return 0 }
         let count = inputList.count
         var serviced = 0
-        for index in 0..<count {
-            let slot = inputList[index]
-            let connection = connections[Int(slot)]!
+        while serviced < count, !ringFull {
+            let connection = connections[Int(inputList[serviced])]!
             connection.onInputList = false
-            if ringFull {
-                addToInputList(connection)
-            } else {
-                serviceInput(connection)
-                serviced += 1
-            }
+            serviceInput(connection)
+            serviced += 1
         }
-        inputList.removeFirst(count)
+        inputList.removeFirst(serviced)
         return ringFull || budgetFull ? 0 : serviced
     }
 

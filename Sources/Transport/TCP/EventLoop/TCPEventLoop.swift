@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// Bounds: a connection whose output backs up (the socket is full) is not read until its
 /// queue is written out, so a peer that does not read cannot make the server buffer more;
-/// when the inbound ring is full nothing is read until the writer has consumed; a partial
+/// when the inbound ring is full nothing is read until the writer has consumed, and the
+/// connections that waited get the room first come, first served; a partial
 /// frame is held up to the inbound limit. Idle, the thread sleeps in `epoll_wait`.
 final class TCPEventLoop: @unchecked Sendable {
     // @unchecked: the `var`s and `connections` entries are written on the I/O thread only
@@ -192,7 +193,12 @@ final class TCPEventLoop: @unchecked Sendable {
         if input {
             connection.readable = true
             if flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { connection.peerHungUp = true }
-            serviceInput(connection)
+            // While the ring is full, room goes to the input list in order (see
+            // ``serviceInputList()``): a connection raising input queues at its tail. Serviced
+            // here, a peer that keeps sending (a new edge for each of its writes) would take
+            // every record the writer frees, room would never add up to the quarter the list
+            // waits for, and the connections on it would wait for as long as the peer sends.
+            if ringFull { addToInputList(connection) } else { serviceInput(connection) }
         }
     }
 

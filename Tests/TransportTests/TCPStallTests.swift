@@ -1,0 +1,157 @@
+import Foundation
+import Frames
+import Glibc
+import Posix
+import ShmRing
+import Synchronization
+import Testing
+@testable import Transport
+
+extension TCPTests {
+    /// Request-responses over TCP through a whole server are answered within seconds: while
+    /// another connection floods it with fire-and-forget frames faster than its writer
+    /// consumes them, and when many are pipelined on one connection.
+    @Suite("TCP carrier: no stalls", .serialized)
+    struct Stalls {
+        /// Echoes request-responses at once; spends `fireAndForgetCost` on each fire-and-forget,
+        /// so that a flooding peer keeps the inbound ring full.
+        final class SlowResponder: Responder {
+            let fireAndForgetCost: Duration
+            let fireAndForgets: Counter
+
+            init(fireAndForgetCost: Duration, fireAndForgets: Counter) {
+                self.fireAndForgetCost = fireAndForgetCost
+                self.fireAndForgets = fireAndForgets
+            }
+
+            func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
+                fireAndForgets.value.add(1, ordering: .relaxed)
+                let until = ContinuousClock.now + fireAndForgetCost
+                while ContinuousClock.now < until {}
+            }
+
+            func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
+                output.next(payload.unsafeData, metadata: payload.unsafeMetadata)
+            }
+        }
+
+        /// A count the server's thread keeps and the test reads.
+        final class Counter: Sendable {
+            let value = Atomic<Int>(0)
+        }
+
+        /// A stop flag the flooding thread and the test share.
+        final class StopFlag: Sendable {
+            let value = Atomic<Bool>(false)
+        }
+
+        /// A TCP server on loopback with a ``SlowResponder``, and its address. Its inbound ring
+        /// is 256 KiB (4,096 small records; read buffers of 16 KiB fit it): a request-response
+        /// waits behind at most that much of a flood, tens of milliseconds of the writer's time
+        /// even on busy cores.
+        static func server(fireAndForgetCost: Duration, fireAndForgets: Counter) throws -> (TransportServer, TCPAddress) {
+            let bell = ProcessDoorbell()
+            var configuration = TCPCarrierConfiguration()
+            configuration.inboundCapacity = 1 << 18
+            configuration.readBufferSize = 1 << 14
+            let carrier = try TCPServerCarrier(listeningOn: .loopbackIPv4(port: 0), doorbell: bell.doorbell, configuration: configuration)
+            let address = carrier.boundAddress
+            let server = try TransportServer(
+                carriers: [carrier], responder: SlowResponder(fireAndForgetCost: fireAndForgetCost, fireAndForgets: fireAndForgets),
+                processDoorbell: bell)
+            return (server, address)
+        }
+
+        /// A connection to `address` with short timeouts.
+        static func connect(_ address: TCPAddress) throws -> Connection {
+            try Connection(
+                carrier: TCPClientCarrier(connectingTo: address),
+                configuration: ConnectionConfiguration(dataMIMEType: "application/json", requestTimeout: .seconds(10)))
+        }
+
+        @Test("while a peer floods fire-and-forget faster than the writer consumes, another connection's request-responses are answered within seconds")
+        func floodDoesNotStallRequestResponse() throws {
+            let fireAndForgets = Counter()
+            let (server, address) = try Self.server(fireAndForgetCost: .microseconds(2), fireAndForgets: fireAndForgets)
+            defer { server.stop() }
+            // The flooding peer sends as `ringside load-producer` does: one frame per write.
+            let flooder = try Self.connect(address)
+            let stop = StopFlag()
+            let flooding = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                // Bounded: the test stops it, and it gives up by itself after 20 s.
+                let deadline = ContinuousClock.now + .seconds(20)
+                let data = [UInt8](repeating: 7, count: 38)
+                while !stop.value.load(ordering: .relaxed), ContinuousClock.now < deadline {
+                    do { try data.withUnsafeBytes { try flooder.fireAndForget(data: $0) } } catch { break }
+                }
+                flooding.signal()
+            }
+            defer {
+                stop.value.store(true, ordering: .relaxed)
+                flooding.wait()
+                flooder.close()
+            }
+            // The flood is arriving before the other connection starts asking.
+            let warmUp = ContinuousClock.now + .seconds(5)
+            while fireAndForgets.value.load(ordering: .relaxed) < 10_000, ContinuousClock.now < warmUp { usleep(1_000) }
+            #expect(fireAndForgets.value.load(ordering: .relaxed) >= 10_000)
+
+            let connection = try Self.connect(address)
+            defer { connection.close() }
+            var slowest = Duration.zero
+            var asked = 0
+            let end = ContinuousClock.now + .milliseconds(1_500)
+            while ContinuousClock.now < end {
+                let request = Array("ask-\(asked)".utf8)
+                let started = ContinuousClock.now
+                let answer = try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
+                slowest = max(slowest, ContinuousClock.now - started)
+                #expect(answer == request)
+                asked += 1
+            }
+            #expect(asked > 0)
+            #expect(slowest < .seconds(3), "the slowest of \(asked) answers took \(slowest)")
+        }
+
+        @Test("many asynchronous request-responses in flight on one connection are all answered within a deadline")
+        func pipelinedAsyncRequestResponses() async throws {
+            let (server, address) = try Self.server(fireAndForgetCost: .zero, fireAndForgets: Counter())
+            defer { server.stop() }
+            let connection = try Self.connect(address)
+            defer { connection.close() }
+            let (total, window) = (4_000, 64)
+            let started = ContinuousClock.now
+            let (answered, slowest) = try await withThrowingTaskGroup(of: Duration.self, returning: (Int, Duration).self) { group in
+                func ask(_ index: Int) {
+                    group.addTask {
+                        let request = Array("pipelined-\(index)".utf8)
+                        let asked = ContinuousClock.now
+                        let answer = try await connection.requestResponse(data: request)
+                        #expect(answer.data == request)
+                        return ContinuousClock.now - asked
+                    }
+                }
+                var sent = 0
+                while sent < window {
+                    ask(sent)
+                    sent += 1
+                }
+                var answered = 0
+                var slowest = Duration.zero
+                while let took = try await group.next() {
+                    answered += 1
+                    slowest = max(slowest, took)
+                    if sent < total {
+                        ask(sent)
+                        sent += 1
+                    }
+                }
+                return (answered, slowest)
+            }
+            #expect(answered == total)
+            #expect(slowest < .seconds(3), "the slowest answer took \(slowest)")
+            #expect(ContinuousClock.now - started < .seconds(20))
+        }
+    }
+}
