@@ -51,14 +51,21 @@ public final class TimelineEngine {
     /// copies them), as a snapshot does.
     public internal(set) var set: LWWSet
 
-    // Submitted requests, their bytes, and each connection's latest phase, until `apply`.
+    // Submitted requests, their bytes, the failures of those that fail (by index in
+    // `pending`), and each connection's latest phase (the connection seen last keeps its
+    // own out of the table), until `apply`; whether one was refused at submit.
     var pending: [PendingRequest] = []
     var arena: [UInt8] = []
+    var failures: [Int: EngineFailure] = [:]
     var connectionPhases: [TimelineConnection: Int] = [:]
+    var lastConnection = TimelineConnection(rawValue: .max)
+    var lastPhase = -1
     var maxPhase = -1
+    var hasRefused = false
 
-    // Reused by `apply`: the requests in phase order, the phases' starts, the write batch and
-    // which request owns each write, the select batch and its owners, the selection.
+    // Reused by `apply`: the requests in phase order (unused when every request is a write
+    // of phase 0), the phases' starts, the write batch and which request owns each write,
+    // the select batch and its owners, the selection.
     var order: [Int] = []
     var phaseStarts: [Int] = []
     var writeBatch: [BorrowedWrite] = []
@@ -80,6 +87,8 @@ public final class TimelineEngine {
     var tailByToken: [TimelineReplyToken: Int] = [:]
     var tailsByKey: [Int: [Int]] = [:]
     var listedTails: [Int] = []
+    /// Which keys may have tails (an applied write to any other skips the tail table).
+    var tailFilter = TailFilter()
 
     /// An engine with an empty set; throws for a `maxSize` below 1.
     public convenience init(configuration: Configuration = Configuration()) throws(LWWSetError) {
