@@ -13,7 +13,7 @@ extension TimelineEngine {
         if !pending.isEmpty {
             arena.withUnsafeBytes { arena in
                 // The steady load: writes only, none refused, one phase, in submission order.
-                if maxPhase == 0 && !hasRefused {
+                if queue.maxPhase == 0 && !queue.hasRefused {
                     applyWrites(0 ..< pending.count, inOrder: true, arena, &output, &observer)
                     return
                 }
@@ -44,15 +44,8 @@ extension TimelineEngine {
 
     /// Empties the queue, keeping every buffer's capacity.
     private func resetQueue() {
-        pending.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
-        if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
-        if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }
-        lastConnection = TimelineConnection(rawValue: .max)
-        lastPhase = -1
+        queue.reset()
         if !order.isEmpty { order.removeAll(keepingCapacity: true) }
-        maxPhase = -1
-        hasRefused = false
     }
 
     // The loops below run over index ranges, not over arrays: an array's iterator
@@ -69,10 +62,10 @@ extension TimelineEngine {
     /// (a counting sort), in submission order within a phase.
     private func sortByPhase() {
         phaseStarts.removeAll(keepingCapacity: true)
-        for _ in 0 ..< maxPhase + 2 { phaseStarts.append(0) }
+        for _ in 0 ..< queue.maxPhase + 2 { phaseStarts.append(0) }
         for index in 0 ..< pending.count where pending[index].phase >= 0 { phaseStarts[pending[index].phase + 1] += 1 }
         for phase in 1 ..< phaseStarts.count { phaseStarts[phase] += phaseStarts[phase - 1] }
-        for _ in 0 ..< phaseStarts[maxPhase + 1] { order.append(0) }
+        for _ in 0 ..< phaseStarts[queue.maxPhase + 1] { order.append(0) }
         for index in 0 ..< pending.count where pending[index].phase >= 0 {
             order[phaseStarts[pending[index].phase]] = index
             phaseStarts[pending[index].phase] += 1

@@ -46,12 +46,12 @@ extension TimelineEngine {
             pending.append(PendingRequest(
                 connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
                 phase: -1, arenaStart: arenaStart, arenaCount: 0))
-            hasRefused = true
+            queue.hasRefused = true
             return
         }
         pending.append(PendingRequest(
             connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
-            phase: nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
+            phase: queue.nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
     }
 
     /// The fast path of `submit` for a binary insert or delete, the bulk of a steady load: the
@@ -69,15 +69,11 @@ extension TimelineEngine {
         let keyOffset = request.key.baseAddress.map { $0 - base } ?? 0
         let memberOffset = request.member.baseAddress.map { $0 - base } ?? 0
         counters.count(interaction, request.operation)
-        let phase = nextPhase(of: connection, writing: true)
-        let arenaStart = arena.count
-        arena.append(contentsOf: data)
-        pending.append(PendingRequest(
-            connection: connection, token: token, interaction: interaction, encoding: .binary, operation: request.operation,
-            phase: phase, arenaStart: arenaStart, arenaCount: data.count,
+        queue.appendWrite(
+            data, operation: request.operation, interaction: interaction, connection: connection, token: token,
             write: PendingWrite(
                 score: request.score, keyOffset: Int32(keyOffset), keyCount: Int32(request.key.count),
-                memberOffset: Int32(memberOffset), memberCount: Int32(request.member.count))))
+                memberOffset: Int32(memberOffset), memberCount: Int32(request.member.count)))
         return true
     }
 
@@ -108,30 +104,6 @@ extension TimelineEngine {
     public func close(_ connection: TimelineConnection) {
         for slot in tails.indices where tails[slot].isActive && tails[slot].connection == connection { removeTail(slot) }
         for index in pending.indices where pending[index].connection == connection { pending[index].dropped = true }
-    }
-
-    /// The phase of `connection`'s next request: the same as its previous one while it keeps
-    /// writing (even phases) or reading (odd phases), the next one when it switches. The
-    /// connection seen last keeps its phase out of the table (frames come in runs from one
-    /// connection), so a run costs one table update, not one per frame.
-    private func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
-        var previous = -1
-        if connection == lastConnection {
-            previous = lastPhase
-        } else {
-            if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
-            previous = connectionPhases[connection] ?? -1
-            lastConnection = connection
-        }
-        let phase: Int
-        if previous < 0 {
-            phase = writing ? 0 : 1
-        } else {
-            phase = (previous % 2 == 0) == writing ? previous : previous + 1
-        }
-        lastPhase = phase
-        if phase > maxPhase { maxPhase = phase }
-        return phase
     }
 
     /// Writes the binary form of a JSON request into the arena and returns its operation.

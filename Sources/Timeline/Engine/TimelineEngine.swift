@@ -51,17 +51,20 @@ public final class TimelineEngine {
     /// copies them), as a snapshot does.
     public internal(set) var set: LWWSet
 
-    // Submitted requests, their bytes, the failures of those that fail (by index in
-    // `pending`), and each connection's latest phase (the connection seen last keeps its
-    // own out of the table), until `apply`; whether one was refused at submit.
-    var pending: [PendingRequest] = []
-    var arena: [UInt8] = []
-    var failures: [Int: EngineFailure] = [:]
-    var connectionPhases: [TimelineConnection: Int] = [:]
-    var lastConnection = TimelineConnection(rawValue: .max)
-    var lastPhase = -1
-    var maxPhase = -1
-    var hasRefused = false
+    /// What was submitted since the last `apply`.
+    var queue = RequestQueue()
+    var pending: [PendingRequest] {
+        get { queue.pending }
+        _modify { yield &queue.pending }
+    }
+    var arena: [UInt8] {
+        get { queue.arena }
+        _modify { yield &queue.arena }
+    }
+    var failures: [Int: EngineFailure] {
+        get { queue.failures }
+        _modify { yield &queue.failures }
+    }
 
     // Reused by `apply`: the requests in phase order (unused when every request is a write
     // of phase 0), the phases' starts, the write batch and which request owns each write,
