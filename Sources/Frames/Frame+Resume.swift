@@ -1,13 +1,15 @@
-/// The fields of a RESUME frame (RSocket 1.0, "RESUME Frame (0x0D)"). The token is a view
-/// into the frame's buffer.
+/// The fields of a RESUME frame (RSocket 1.0, "RESUME Frame (0x0D)"). The token
+/// (`unsafeResumeToken`) is a view into the frame's buffer.
 @frozen
 public struct ResumeFields {
     /// Major version of the protocol.
     public var majorVersion: UInt16
     /// Minor version of the protocol.
     public var minorVersion: UInt16
-    /// The resume identification token given in SETUP.
-    public var resumeToken: UnsafeRawBufferPointer
+    /// The resume identification token given in SETUP. A view into the frame's buffer,
+    /// valid only while that buffer is (the ring record, the pooled lease); copy what must
+    /// outlive it.
+    public var unsafeResumeToken: UnsafeRawBufferPointer
     /// The last implied position the client received from the server (63 bits).
     public var lastReceivedServerPosition: UInt64
     /// The earliest position the client can still replay (63 bits).
@@ -18,7 +20,7 @@ public struct ResumeFields {
     init(reading cursor: inout FrameCursor) throws(FrameError) {
         majorVersion = try cursor.read(UInt16.self, field: .version)
         minorVersion = try cursor.read(UInt16.self, field: .version)
-        resumeToken = try cursor.slice(count: Int(try cursor.read(UInt16.self, field: .resumeToken)), field: .resumeToken)
+        unsafeResumeToken = try cursor.slice(count: Int(try cursor.read(UInt16.self, field: .resumeToken)), field: .resumeToken)
         lastReceivedServerPosition = try cursor.read63(field: .lastReceivedServerPosition)
         firstAvailableClientPosition = try cursor.read63(field: .firstAvailableClientPosition)
     }

@@ -1,6 +1,6 @@
 /// The fields of a SETUP frame (RSocket 1.0, "SETUP Frame (0x01)").
 ///
-/// The byte fields are views into the frame's buffer. The L (lease) flag is in the header:
+/// The byte fields (`unsafe...`) are views into the frame's buffer. The L (lease) flag is in the header:
 /// `FrameReader.flags.contains(.lease)`.
 @frozen
 public struct SetupFields {
@@ -12,13 +12,19 @@ public struct SetupFields {
     public var keepaliveInterval: UInt32
     /// Milliseconds the client allows without a KEEPALIVE before it gives up (positive, 31 bits).
     public var maxLifetime: UInt32
-    /// The resume identification token, present exactly when the R flag is set.
-    public var resumeToken: UnsafeRawBufferPointer?
-    /// MIME type of the metadata of every payload on this connection (ASCII).
-    public var metadataMIMEType: UnsafeRawBufferPointer
+    /// The resume identification token, present exactly when the R flag is set. A view
+    /// into the frame's buffer, valid only while that buffer is (the ring record, the pooled
+    /// lease); copy what must outlive it.
+    public var unsafeResumeToken: UnsafeRawBufferPointer?
+    /// MIME type of the metadata of every payload on this connection (ASCII). A view into
+    /// the frame's buffer, valid only while that buffer is (the ring record, the pooled
+    /// lease); copy what must outlive it.
+    public var unsafeMetadataMIMEType: UnsafeRawBufferPointer
     /// MIME type of the data of every payload on this connection (ASCII); it picks the
-    /// timeline encoding (`TimelineEncoding(mimeType:)`).
-    public var dataMIMEType: UnsafeRawBufferPointer
+    /// timeline encoding (`TimelineEncoding(mimeType:)`). A view into the frame's buffer,
+    /// valid only while that buffer is (the ring record, the pooled lease); copy what must
+    /// outlive it.
+    public var unsafeDataMIMEType: UnsafeRawBufferPointer
 
     /// Reads the fields that follow the header; `flags` says whether a resume token is there.
     @inlinable
@@ -29,12 +35,12 @@ public struct SetupFields {
         maxLifetime = try cursor.read31(field: .maxLifetime, positive: true)
         if flags.contains(.resumeEnable) {
             let length = Int(try cursor.read(UInt16.self, field: .resumeToken))
-            resumeToken = try cursor.slice(count: length, field: .resumeToken)
+            unsafeResumeToken = try cursor.slice(count: length, field: .resumeToken)
         } else {
-            resumeToken = nil
+            unsafeResumeToken = nil
         }
-        metadataMIMEType = try cursor.slice(count: Int(try cursor.read(UInt8.self, field: .metadataMIMEType)), field: .metadataMIMEType)
-        dataMIMEType = try cursor.slice(count: Int(try cursor.read(UInt8.self, field: .dataMIMEType)), field: .dataMIMEType)
+        unsafeMetadataMIMEType = try cursor.slice(count: Int(try cursor.read(UInt8.self, field: .metadataMIMEType)), field: .metadataMIMEType)
+        unsafeDataMIMEType = try cursor.slice(count: Int(try cursor.read(UInt8.self, field: .dataMIMEType)), field: .dataMIMEType)
     }
 }
 

@@ -3,45 +3,51 @@
 /// `init(validating:)` checks the whole frame before anything is trusted (header, reserved
 /// bits, flags the type defines, the stream rule, every fixed field, every length against the
 /// bytes present) and throws a `FrameError` otherwise; it never reads outside `bytes`. The
-/// reader then hands out views into `bytes` (metadata, data, tokens, MIME types): nothing is
-/// copied and nothing is allocated. The views live as long as the buffer does.
+/// reader then hands out views into `bytes` (`unsafeMetadata`, `unsafeData`, tokens, MIME
+/// types): nothing is copied and nothing is allocated. The views are unsafe: they are valid
+/// only while the buffer is (the ring record, the pooled lease); copy what must outlive it.
 ///
 /// `bytes` is exactly one frame, without the TCP length prefix (see `LengthPrefix`).
 ///
 /// ```swift
 /// let frame = try FrameReader(validating: record)
 /// switch frame.fields {
-/// case .requestFireAndForget: apply(frame.data)
+/// case .requestFireAndForget: apply(frame.unsafeData)
 /// case .requestN(let n): credit(frame.streamID, n)
 /// default: break
 /// }
 /// ```
 @frozen
 public struct FrameReader {
-    /// The frame's bytes, header included.
-    public let bytes: UnsafeRawBufferPointer
+    /// The frame's bytes, header included. A view into the frame's buffer, valid only while
+    /// that buffer is (the ring record, the pooled lease); copy what must outlive it.
+    public let unsafeBytes: UnsafeRawBufferPointer
     /// The header.
     public let header: FrameHeader
     /// The type-specific fields.
     public let fields: FrameFields
-    /// The metadata when the M flag is set, nil otherwise.
-    public let metadata: UnsafeRawBufferPointer?
-    /// The data (possibly empty): the payload data, a KEEPALIVE's data, an ERROR's reason.
-    public let data: UnsafeRawBufferPointer
+    /// The metadata when the M flag is set, nil otherwise. A view into the frame's buffer,
+    /// valid only while that buffer is (the ring record, the pooled lease); copy what must
+    /// outlive it.
+    public let unsafeMetadata: UnsafeRawBufferPointer?
+    /// The data (possibly empty): the payload data, a KEEPALIVE's data, an ERROR's reason. A
+    /// view into the frame's buffer, valid only while that buffer is (the ring record, the
+    /// pooled lease); copy what must outlive it.
+    public let unsafeData: UnsafeRawBufferPointer
 
     /// Validates the frame in `bytes` and reads its fields.
     @inlinable
     public init(validating bytes: UnsafeRawBufferPointer) throws(FrameError) {
         let header = try FrameHeader(validating: bytes)
         var cursor = FrameCursor(bytes, offset: FrameHeader.byteCount)
-        self.bytes = bytes
+        self.unsafeBytes = bytes
         self.header = header
         let traits = header.type.traits
         guard let defined = traits.definedFlags else {
             guard header.flags.contains(.ignore) else { throw .unknownType(header.type) }
             fields = .ignored
-            metadata = nil
-            data = cursor.rest()
+            unsafeMetadata = nil
+            unsafeData = cursor.rest()
             return
         }
         guard header.flags.isSubset(of: defined) else { throw .reservedBitSet(field: .flags) }
@@ -57,21 +63,21 @@ public struct FrameReader {
         case .metadataAndData:
             if hasMetadata {
                 let length = try cursor.readUInt24(field: .metadata)
-                metadata = try cursor.slice(count: length, field: .metadata)
+                unsafeMetadata = try cursor.slice(count: length, field: .metadata)
             } else {
-                metadata = nil
+                unsafeMetadata = nil
             }
-            data = cursor.rest()
+            unsafeData = cursor.rest()
         case .metadataOnly:
-            metadata = hasMetadata ? cursor.rest() : nil
-            data = cursor.rest()
+            unsafeMetadata = hasMetadata ? cursor.rest() : nil
+            unsafeData = cursor.rest()
         case .dataOnly:
-            metadata = nil
-            data = cursor.rest()
+            unsafeMetadata = nil
+            unsafeData = cursor.rest()
         case .none:
             guard cursor.remaining == 0 else { throw .trailingBytes(type: header.type, count: cursor.remaining) }
-            metadata = nil
-            data = cursor.rest()
+            unsafeMetadata = nil
+            unsafeData = cursor.rest()
         }
     }
 

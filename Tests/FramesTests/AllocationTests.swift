@@ -31,8 +31,8 @@ struct AllocationTests {
                     }
                     try lease.withUnsafeBytes { raw in
                         let frame = try FrameReader(validating: raw)
-                        let event = try TimelineRequest(decoding: frame.data)
-                        sink += event.score + Double(event.key.count + event.member.count)
+                        let event = try TimelineRequest(decoding: frame.unsafeData)
+                        sink += event.score + Double(event.unsafeKey.count + event.unsafeMember.count)
                     }
                 }
                 #expect(measured.total.mallocs == 0)

@@ -85,15 +85,15 @@ struct FrameSpec: Equatable, CustomStringConvertible {
     /// The frame a reader read, copied into owned values.
     init(_ frame: FrameReader) {
         streamID = frame.streamID
-        metadata = frame.metadata.map(Array.init)
-        data = Array(frame.data)
+        metadata = frame.unsafeMetadata.map(Array.init)
+        data = Array(frame.unsafeData)
         switch frame.fields {
         case let .setup(fields):
             kind = .setup(
                 major: fields.majorVersion, minor: fields.minorVersion, keepalive: fields.keepaliveInterval,
-                lifetime: fields.maxLifetime, token: fields.resumeToken.map(Array.init), lease: frame.flags.contains(.lease),
-                metadataMIME: String(decoding: fields.metadataMIMEType, as: UTF8.self),
-                dataMIME: String(decoding: fields.dataMIMEType, as: UTF8.self))
+                lifetime: fields.maxLifetime, token: fields.unsafeResumeToken.map(Array.init), lease: frame.flags.contains(.lease),
+                metadataMIME: String(decoding: fields.unsafeMetadataMIMEType, as: UTF8.self),
+                dataMIME: String(decoding: fields.unsafeDataMIMEType, as: UTF8.self))
         case let .lease(timeToLive, requests): kind = .lease(timeToLive: timeToLive, requests: requests)
         case let .keepalive(position): kind = .keepalive(respond: frame.respond, position: position)
         case .requestResponse: kind = .requestResponse(follows: frame.follows)
@@ -107,7 +107,7 @@ struct FrameSpec: Equatable, CustomStringConvertible {
         case .metadataPush: kind = .metadataPush
         case let .resume(fields):
             kind = .resume(
-                major: fields.majorVersion, minor: fields.minorVersion, token: Array(fields.resumeToken),
+                major: fields.majorVersion, minor: fields.minorVersion, token: Array(fields.unsafeResumeToken),
                 server: fields.lastReceivedServerPosition, client: fields.firstAvailableClientPosition)
         case let .resumeOK(position): kind = .resumeOK(position)
         case let .ext(type): kind = .ext(type: type, ignore: frame.flags.contains(.ignore))

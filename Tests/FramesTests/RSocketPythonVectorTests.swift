@@ -70,10 +70,10 @@ struct RSocketPythonVectorTests {
             }
             #expect(setup.keepaliveInterval == 1000)
             #expect(setup.maxLifetime == 600_000)
-            #expect(setup.resumeToken == nil)
-            #expect(TimelineEncoding(mimeType: setup.dataMIMEType) == .json)
-            #expect(frame.metadata == nil)
-            #expect(frame.data.isEmpty)
+            #expect(setup.unsafeResumeToken == nil)
+            #expect(TimelineEncoding(mimeType: setup.unsafeDataMIMEType) == .json)
+            #expect(frame.unsafeMetadata == nil)
+            #expect(frame.unsafeData.isEmpty)
         }
     }
 }

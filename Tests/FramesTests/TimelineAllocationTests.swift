@@ -22,13 +22,13 @@ extension AllocationTests {
                 func roundTrip(_ message: some FrameEncodable) throws -> UnsafeRawBufferPointer {
                     var writer = FrameWriter(frame, framing: .bare)
                     try writer.writeRequestResponse(streamID: 5, data: message)
-                    return try FrameReader(validating: UnsafeRawBufferPointer(writer.written)).data
+                    return try FrameReader(validating: UnsafeRawBufferPointer(writer.written)).unsafeData
                 }
                 let measured = try AllocationMeasurement(runs: 100) {
                     var writes = TimelineWritesWriter(scratch)
                     for index in 0..<16 { try writes.append(key: key, score: Double(index), member: member) }
                     let batch = try TimelineRequest(decoding: try roundTrip(TimelineRequest.insertBatch(writes.writes)))
-                    for write in batch.writes { sink += write.score + Double(write.key.count + write.member.count) }
+                    for write in batch.writes { sink += write.score + Double(write.unsafeKey.count + write.unsafeMember.count) }
 
                     var keys = TimelineKeysWriter(scratch)
                     for _ in 0..<8 { try keys.append(key) }
@@ -48,7 +48,7 @@ extension AllocationTests {
                         return
                     }
                     for result in read {
-                        for record in result.records { sink += record.score + Double(result.key.count) }
+                        for record in result.records { sink += record.score + Double(result.unsafeKey.count) }
                     }
                 }
                 #expect(measured.total.mallocs == 0)

@@ -127,7 +127,7 @@ struct TimelineBinaryTests {
             try written { writer in try writer.writeRequestFireAndForget(streamID: 7, data: request) }
         }
         #expect(frame == bytes("00000007 1400") + (try spec.encoded()))
-        let read = try withExactBytes(frame) { raw in RequestSpec(try TimelineRequest(decoding: try FrameReader(validating: raw).data)) }
+        let read = try withExactBytes(frame) { raw in RequestSpec(try TimelineRequest(decoding: try FrameReader(validating: raw).unsafeData)) }
         #expect(read == spec)
     }
 

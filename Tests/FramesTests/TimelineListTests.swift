@@ -44,12 +44,12 @@ struct TimelineListTests {
             var iterator = request.writes.makeIterator()
             let next = iterator.next()
             let first = try #require(next)
-            #expect(first.key.baseAddress == raw.baseAddress! + 18)
-            #expect(Array(first.member) == Array("a".utf8))
+            #expect(first.unsafeKey.baseAddress == raw.baseAddress! + 18)
+            #expect(Array(first.unsafeMember) == Array("a".utf8))
             let after = iterator.next()
             let second = try #require(after)
             #expect(second.score == -1)
-            #expect(second.member.baseAddress! + 2 == raw.baseAddress! + raw.count)
+            #expect(second.unsafeMember.baseAddress! + 2 == raw.baseAddress! + raw.count)
             #expect(iterator.next() == nil)
         }
     }

@@ -45,12 +45,12 @@ struct RequestSpec: Equatable {
 
     init(_ request: TimelineRequest) {
         self.init(
-            operation: request.operation, key: Array(request.key), member: Array(request.member), score: request.score,
+            operation: request.operation, key: Array(request.unsafeKey), member: Array(request.unsafeMember), score: request.score,
             offset: request.offset, limit: request.limit,
-            writes: request.writes.map { WriteSpec(key: Array($0.key), score: $0.score, member: Array($0.member)) },
+            writes: request.writes.map { WriteSpec(key: Array($0.unsafeKey), score: $0.score, member: Array($0.unsafeMember)) },
             keys: request.keys.map { Array($0) },
-            start: request.start.map { CursorSpec(score: $0.score, member: Array($0.member)) },
-            stop: request.stop.map { CursorSpec(score: $0.score, member: Array($0.member)) })
+            start: request.start.map { CursorSpec(score: $0.score, member: Array($0.unsafeMember)) },
+            stop: request.stop.map { CursorSpec(score: $0.score, member: Array($0.unsafeMember)) })
     }
 
     static func random(using random: inout SplitMix64) -> RequestSpec {
@@ -196,10 +196,10 @@ func decodeResponse(_ bytes: some Collection<UInt8>) -> Result<ResponseSpec, Tim
         do throws(TimelineCodecError) {
             switch try TimelineResponse(decoding: raw) {
             case .ok: return .success(.ok)
-            case .records(let records): return .success(.records(records.map { RecordSpec(member: Array($0.member), score: $0.score) }))
+            case .records(let records): return .success(.records(records.map { RecordSpec(member: Array($0.unsafeMember), score: $0.score) }))
             case .results(let results):
                 return .success(.results(results.map { result in
-                    KeyRecordsSpec(key: Array(result.key), records: result.records.map { RecordSpec(member: Array($0.member), score: $0.score) })
+                    KeyRecordsSpec(key: Array(result.unsafeKey), records: result.records.map { RecordSpec(member: Array($0.unsafeMember), score: $0.score) })
                 }))
             }
         } catch {

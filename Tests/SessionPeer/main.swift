@@ -52,7 +52,7 @@ do {
         try frame.withUnsafeBytes { bytes in try connection.fireAndForget(data: bytes) }
         sequence += 1
     }
-    let answer = try Array("done".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+    let answer = try Array("done".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
     guard answer == Array("done".utf8) else { fail("unexpected answer \(answer)") }
 } catch {
     fail("producer \(producer) after \(sequence) frames: \(error)")

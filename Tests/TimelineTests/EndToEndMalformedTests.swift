@@ -27,7 +27,7 @@ struct EndToEndMalformedTests {
     static func ask(_ connection: Connection, _ data: [UInt8]) throws -> Result<[UInt8], TransportError> {
         do throws(TransportError) {
             return .success(try data.withUnsafeBytes { bytes in
-                Result { () throws(TransportError) in try connection.requestResponse(data: bytes) { Array($0.data) } }
+                Result { () throws(TransportError) in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
             }.get())
         } catch {
             return .failure(error)

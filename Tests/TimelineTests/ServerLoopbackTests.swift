@@ -64,7 +64,7 @@ struct ServerLoopbackTests {
             carrier: try fixture.carrier.connect(),
             configuration: ConnectionConfiguration(dataMIMEType: "text/plain", requestTimeout: .seconds(5)))
         do {
-            _ = try Array("x".utf8).withUnsafeBytes { raw in try connection.requestResponse(data: raw) { Array($0.data) } }
+            _ = try Array("x".utf8).withUnsafeBytes { raw in try connection.requestResponse(data: raw) { Array($0.unsafeData) } }
             Issue.record("a request on a refused connection was answered")
         } catch {
             #expect("\(error)".contains("text/plain"), "\(error)")

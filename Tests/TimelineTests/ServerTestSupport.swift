@@ -60,7 +60,7 @@ struct TimelineCaller {
 
     /// A request-response with raw bytes: the answer's bytes.
     func callRaw(_ bytes: [UInt8]) throws -> [UInt8] {
-        try bytes.withUnsafeBytes { raw in try connection.requestResponse(data: raw) { Array($0.data) } }
+        try bytes.withUnsafeBytes { raw in try connection.requestResponse(data: raw) { Array($0.unsafeData) } }
     }
 
     /// The ERROR a request-response of `bytes` gets: its code and reason.

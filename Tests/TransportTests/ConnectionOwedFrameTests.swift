@@ -92,7 +92,7 @@ final class ScriptedClientCarrier: ClientCarrier {
             try frame.withUnsafeBytes { raw in
                 let reader = try FrameReader(validating: raw)
                 switch reader.type {
-                case .requestFireAndForget: fireAndForgets.append(Array(reader.data))
+                case .requestFireAndForget: fireAndForgets.append(Array(reader.unsafeData))
                 case .keepalive where !reader.respond: keepaliveAnswers += 1
                 case .setup: break
                 default: others.append("\(reader.type) of \(raw.count) bytes")

@@ -89,7 +89,7 @@ import Testing
         defer { connection.close() }
         usleep(1_000_000)
         #expect(connection.failure == nil, "alive after 2.5 lifetimes of silence from the caller")
-        let answer = try [UInt8](repeating: 3, count: 3).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+        let answer = try [UInt8](repeating: 3, count: 3).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
         #expect(answer == [3, 3, 3])
         #expect(server.log.read { $0.closed } == 0)
     }
@@ -126,7 +126,7 @@ struct ConnectionAllocationTests {
         let count = try data.withUnsafeBytes { bytes in
             func round() throws {
                 try connection.fireAndForget(data: bytes)
-                total += try connection.requestResponse(data: bytes) { $0.data.count }
+                total += try connection.requestResponse(data: bytes) { $0.unsafeData.count }
             }
             for _ in 0..<100 { try round() }
             let before = AllocationCounts.current.mallocs

@@ -124,7 +124,7 @@ final class TestResponder: Responder {
     }
 
     func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
-        let data = Array(payload.data)
+        let data = Array(payload.unsafeData)
         log.state.withLock {
             $0.fireAndForget += 1
             $0.lastFireAndForget = data
@@ -132,7 +132,7 @@ final class TestResponder: Responder {
     }
 
     func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
-        let text = String(decoding: payload.data, as: UTF8.self)
+        let text = String(decoding: payload.unsafeData, as: UTF8.self)
         if text == "fail" {
             output.error(.applicationError, reason: "failed on purpose")
         } else if text.hasPrefix("encode:") {
@@ -141,12 +141,12 @@ final class TestResponder: Responder {
             let answer = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             answer.withUnsafeBytes { output.next($0) }
         } else {
-            output.next(payload.data, metadata: payload.metadata)
+            output.next(payload.unsafeData, metadata: payload.unsafeMetadata)
         }
     }
 
     func requestStream(_ payload: PayloadView, initialDemand: UInt32, output: ResponderOutput) {
-        let text = String(decoding: payload.data, as: UTF8.self)
+        let text = String(decoding: payload.unsafeData, as: UTF8.self)
         if text.hasPrefix("count:"), let count = Int(text.dropFirst(6)) {
             var held = 0
             for index in 0..<count where Array("item-\(index)".utf8).withUnsafeBytes({ output.next($0) }) == .held {
@@ -171,13 +171,13 @@ final class TestResponder: Responder {
     }
 
     func requestChannel(_ payload: PayloadView, initialDemand: UInt32, output: ResponderOutput) {
-        output.next(payload.data)
+        output.next(payload.unsafeData)
     }
 
     func channelPayload(_ payload: PayloadView, complete: Bool, output: ResponderOutput) {
-        let text = String(decoding: payload.data, as: UTF8.self)
+        let text = String(decoding: payload.unsafeData, as: UTF8.self)
         log.state.withLock { $0.channelPayloads.append(text) }
-        output.next(payload.data, complete: complete)
+        output.next(payload.unsafeData, complete: complete)
     }
 
     func channelComplete(output: ResponderOutput) { output.complete() }

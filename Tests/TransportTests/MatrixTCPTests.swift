@@ -59,7 +59,7 @@ import Testing
             try writeAll(socket, bytes)
             let frames = try framesUntilClosed(socket)
             #expect(frames.map { describe($0).code } == [code], "\(bytes.suffix(8))")
-            let answer = try Array("still".utf8).withUnsafeBytes { bytes in try healthy.requestResponse(data: bytes) { Array($0.data) } }
+            let answer = try Array("still".utf8).withUnsafeBytes { bytes in try healthy.requestResponse(data: bytes) { Array($0.unsafeData) } }
             #expect(answer == Array("still".utf8))
         }
     }

@@ -11,7 +11,7 @@ import Testing
         let server = try MatrixServer(factory)
         defer { server.stop() }
         let connection = try server.connect(ConnectionConfiguration(dataMIMEType: "application/x.ringside.v1", requestTimeout: .seconds(5)))
-        let answer = try Array("ping".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+        let answer = try Array("ping".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
         #expect(answer == Array("ping".utf8))
         #expect(server.log.read { $0.setups } == ["application/x.ringside.v1"])
         connection.close()
@@ -45,7 +45,7 @@ import Testing
         defer { connection.close() }
         for index in 0..<200 {
             let request = Array("question-\(index)".utf8)
-            let answer = try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+            let answer = try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
             #expect(answer == request)
         }
         let echoed = try await connection.requestResponse(data: Array("data".utf8), metadata: [1, 2, 3])
@@ -104,7 +104,7 @@ import Testing
         defer { connection.close() }
         let size = 300_000
         let expected = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        let big = try Array("big:\(size)".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+        let big = try Array("big:\(size)".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
         #expect(big == expected)
         let request = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let echoed = try await connection.requestResponse(data: request, metadata: Array(repeating: 9, count: 3_000))
@@ -177,7 +177,7 @@ import Testing
             try raw.send(frame)
             let frames = try raw.drainUntilClosed()
             #expect(frames.map { describe($0).code } == [.connectionError], "\(frame)")
-            let answer = try Array("ok".utf8).withUnsafeBytes { bytes in try healthy.requestResponse(data: bytes) { Array($0.data) } }
+            let answer = try Array("ok".utf8).withUnsafeBytes { bytes in try healthy.requestResponse(data: bytes) { Array($0.unsafeData) } }
             #expect(answer == Array("ok".utf8))
         }
         let early = try server.raw()

@@ -56,7 +56,7 @@ final class CountingResponder: Responder {
         let connection = try Connection(carrier: carrier.connect(), configuration: ConnectionConfiguration(requestTimeout: .seconds(5)))
         defer { connection.close() }
         let started = ContinuousClock.now
-        let answer = try Array("wake".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+        let answer = try Array("wake".utf8).withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
         #expect(answer == Array("wake".utf8))
         #expect(ContinuousClock.now - started < .seconds(1))
     }
@@ -69,7 +69,7 @@ final class CountingResponder: Responder {
         for _ in 0..<64 { connections.append(try server.connect()) }
         for (index, connection) in connections.enumerated() {
             let request = Array("client-\(index)".utf8)
-            #expect(try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } } == request)
+            #expect(try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } } == request)
         }
         #expect(server.server.counters.connectionsOpen == 64)
         for connection in connections { connection.close() }
@@ -89,7 +89,7 @@ final class CountingResponder: Responder {
                     for index in 0..<50 {
                         let request = Array("t\(task)-\(index)".utf8)
                         if index % 2 == 0 {
-                            let answer = try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.data) } }
+                            let answer = try request.withUnsafeBytes { bytes in try connection.requestResponse(data: bytes) { Array($0.unsafeData) } }
                             #expect(answer == request)
                         } else {
                             #expect(try await connection.requestResponse(data: request).data == request)
@@ -130,7 +130,7 @@ final class CountingResponder: Responder {
         func burst() throws {
             try data.withUnsafeBytes { bytes in
                 for _ in 0..<2_000 { try connection.fireAndForget(data: bytes) }
-                for _ in 0..<200 { _ = try connection.requestResponse(data: bytes) { $0.data.count } }
+                for _ in 0..<200 { _ = try connection.requestResponse(data: bytes) { $0.unsafeData.count } }
             }
         }
         try burst()

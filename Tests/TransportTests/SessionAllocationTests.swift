@@ -27,7 +27,7 @@ struct SessionAllocationTests {
                         var ref: StreamRef?
                         if case .requestStream(let r, _, _) = session.machine.receive(stream, now: session.now) { ref = r }
                         return allocations {
-                            if case .fireAndForget(let p) = session.machine.receive(fnf, now: session.now) { seen += p.data.count }
+                            if case .fireAndForget(let p) = session.machine.receive(fnf, now: session.now) { seen += p.unsafeData.count }
                             if case .requestResponse(let r, _) = session.machine.receive(rr, now: session.now),
                                case .send = session.machine.preparePayload(r, metadata: nil, data: answer, next: true, complete: false) {
                                 seen += 1

@@ -33,12 +33,12 @@ final class ProducerResponder: Responder {
     init(log: ProducerLog) { self.log = log }
 
     func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
-        guard payload.data.count == 16 else {
+        guard payload.unsafeData.count == 16 else {
             log.state.withLock { $0.faults += 1 }
             return
         }
-        let producer = UInt32(littleEndian: payload.data.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-        let sequence = UInt64(littleEndian: payload.data.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let producer = UInt32(littleEndian: payload.unsafeData.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        let sequence = UInt64(littleEndian: payload.unsafeData.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         log.state.withLock { state in
             if state.next[producer, default: 0] != sequence { state.faults += 1 }
             state.next[producer] = sequence + 1
@@ -46,7 +46,7 @@ final class ProducerResponder: Responder {
     }
 
     func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
-        output.next(payload.data)
+        output.next(payload.unsafeData)
         log.state.withLock { $0.done += 1 }
     }
 

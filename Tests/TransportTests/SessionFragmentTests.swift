@@ -83,7 +83,7 @@ import Testing
                     }
                     if let payload {
                         #expect(index == frames.count - 1, "delivered on the last fragment only")
-                        delivered = (Array(payload.data), payload.metadata.map { Array($0) })
+                        delivered = (Array(payload.unsafeData), payload.unsafeMetadata.map { Array($0) })
                     }
                 }
             }
@@ -106,8 +106,8 @@ import Testing
                 #expect(reader.next)
                 #expect(reader.follows == (index < frames.count - 1))
                 #expect(reader.complete == (index == frames.count - 1))
-                if let m = reader.metadata { metadata += m }
-                joined += reader.data
+                if let m = reader.unsafeMetadata { metadata += m }
+                joined += reader.unsafeData
             }
         }
         #expect(metadata == [1, 2, 3])

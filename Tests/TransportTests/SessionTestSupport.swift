@@ -120,15 +120,15 @@ enum Observed: Equatable {
     case close(Reply?)
 
     init(_ action: SessionAction) {
-        func text(_ view: PayloadView) -> String { String(decoding: view.data, as: UTF8.self) }
+        func text(_ view: PayloadView) -> String { String(decoding: view.unsafeData, as: UTF8.self) }
         switch action {
         case .none: self = .none
         case .setup(let s):
             self = .setup(
                 dataMIME: s.dataMIMETypeString, metadataMIME: s.metadataMIMETypeString, keepalive: s.keepaliveInterval,
                 lifetime: s.maxLifetime, data: text(s.payload))
-        case .fireAndForget(let p): self = .fireAndForget(text(p), metadata: p.metadata.map { Array($0) })
-        case let .requestResponse(r, p): self = .requestResponse(r, text(p), metadata: p.metadata.map { Array($0) })
+        case .fireAndForget(let p): self = .fireAndForget(text(p), metadata: p.unsafeMetadata.map { Array($0) })
+        case let .requestResponse(r, p): self = .requestResponse(r, text(p), metadata: p.unsafeMetadata.map { Array($0) })
         case let .requestStream(r, p, n): self = .requestStream(r, text(p), n: n)
         case let .requestChannel(r, p, n, g): self = .requestChannel(r, text(p), n: n, grant: g)
         case let .channelPayload(r, p, c, g): self = .channelPayload(r, text(p), complete: c, grant: g)

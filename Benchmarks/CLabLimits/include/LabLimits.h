@@ -51,4 +51,34 @@ int64_t lab_spsc_consume(const uint8_t *data, uint64_t capacity, const uint64_t 
  * affinity back). Returns bytes copied per second, or 0 when memory is short. */
 double lab_memcpy_bytes_per_second(size_t size, double seconds, int cpu);
 
+/* TCP loopback ping-pong (after shared/limits/sock_bench.c -m pingpong -f tcp): sockets with
+ * TCP_NODELAY and 5-second send timeouts, `size` bytes (1 to 4096) sent, read back in full,
+ * one round trip at a time. Unlike the reference, both sides poll with MSG_DONTWAIT instead
+ * of blocking in recv (each read bounded by 5 s), as the TCP carrier's peers spin before they
+ * sleep: pinned to two vCPUs of this VM, a blocking recv adds a cross-CPU wake-up to every
+ * message, and the limit would sit above the carrier it bounds. These few calls also set the
+ * sockets up, as the reference does, so that the probe is plain C end to end. */
+
+/* A listening socket on 127.0.0.1 at a free port (stored in *port); -1 on failure. */
+int lab_tcp_listen(int *port);
+
+/* Accepts one connection on `listener` (waiting at most 10 seconds) and closes the
+ * listener; the connected socket, or -1. */
+int lab_tcp_accept(int listener);
+
+/* A socket connected to 127.0.0.1:port; -1 on failure. */
+int lab_tcp_connect(int port);
+
+/* The pinger: warmup + timed round trips of `size` bytes on `fd`, each timed with
+ * CLOCK_MONOTONIC from before the send to after the echo's last byte; the timed rounds'
+ * nanoseconds go to latencies[0 ... timed). Returns 0, or -1 when a send or a receive
+ * failed (peer gone, timeout). */
+int lab_tcp_ping(int fd, uint32_t size, uint64_t warmup, uint64_t timed, int64_t *latencies);
+
+/* The ponger: reads `size` bytes and echoes them, `rounds` times. Returns 0 or -1. */
+int lab_tcp_pong(int fd, uint32_t size, uint64_t rounds);
+
+/* Closes a socket of these probes (a negative descriptor is ignored). */
+void lab_tcp_close(int fd);
+
 #endif

@@ -36,18 +36,18 @@ public enum TimelineJSONRequest: Hashable, Sendable {
     public init(_ request: TimelineRequest) throws(TimelineCodecError) {
         switch request.operation {
         case .insert, .delete:
-            let key = try Self.string(request.key, .key)
-            let member = try Self.string(request.member, .member)
+            let key = try Self.string(request.unsafeKey, .key)
+            let member = try Self.string(request.unsafeMember, .member)
             self = request.operation == .insert
                 ? .insert(key: key, score: request.score, member: member) : .delete(key: key, score: request.score, member: member)
-        case .select: self = .select(key: try Self.string(request.key, .key), offset: request.offset, limit: request.limit)
-        case .tail: self = .tail(key: try Self.string(request.key, .key))
+        case .select: self = .select(key: try Self.string(request.unsafeKey, .key), offset: request.offset, limit: request.limit)
+        case .tail: self = .tail(key: try Self.string(request.unsafeKey, .key))
         case .insertBatch, .deleteBatch:
             var writes: [TimelineJSONWrite] = []
             writes.reserveCapacity(request.writes.count)
             for write in request.writes {
                 writes.append(TimelineJSONWrite(
-                    key: try Self.string(write.key, .key), score: write.score, member: try Self.string(write.member, .member)))
+                    key: try Self.string(write.unsafeKey, .key), score: write.score, member: try Self.string(write.unsafeMember, .member)))
             }
             self = request.operation == .insertBatch ? .insertBatch(writes: writes) : .deleteBatch(writes: writes)
         case .selectKeys:
@@ -57,10 +57,10 @@ public enum TimelineJSONRequest: Hashable, Sendable {
             self = .selectKeys(keys: keys, offset: request.offset, limit: request.limit)
         case .range:
             self = .range(
-                key: try Self.string(request.key, .key), start: try request.start.map { (cursor) throws(TimelineCodecError) in
-                    TimelineJSONCursor(score: cursor.score, member: try Self.string(cursor.member, .start))
+                key: try Self.string(request.unsafeKey, .key), start: try request.start.map { (cursor) throws(TimelineCodecError) in
+                    TimelineJSONCursor(score: cursor.score, member: try Self.string(cursor.unsafeMember, .start))
                 }, stop: try request.stop.map { (cursor) throws(TimelineCodecError) in
-                    TimelineJSONCursor(score: cursor.score, member: try Self.string(cursor.member, .stop))
+                    TimelineJSONCursor(score: cursor.score, member: try Self.string(cursor.unsafeMember, .stop))
                 }, limit: request.limit)
         }
     }
@@ -267,7 +267,7 @@ public enum TimelineJSONResponse: Hashable, Sendable {
         case .results(let results):
             var map: [String: [TimelineJSONRecord]] = [:]
             for result in results {
-                map[try TimelineJSONRequest.string(result.key, .key)] = try Self.list(result.records)
+                map[try TimelineJSONRequest.string(result.unsafeKey, .key)] = try Self.list(result.records)
             }
             self = .results(map)
         }
@@ -278,7 +278,7 @@ public enum TimelineJSONResponse: Hashable, Sendable {
         var list: [TimelineJSONRecord] = []
         list.reserveCapacity(records.count)
         for record in records {
-            list.append(TimelineJSONRecord(member: try TimelineJSONRequest.string(record.member, .member), score: record.score))
+            list.append(TimelineJSONRecord(member: try TimelineJSONRequest.string(record.unsafeMember, .member), score: record.score))
         }
         return list
     }

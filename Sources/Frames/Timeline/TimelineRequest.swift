@@ -35,17 +35,21 @@ public enum TimelineOperation: UInt8, Hashable, Sendable, CaseIterable {
 /// `limit`; range `key`, `start`, `stop`, `limit`. The others are empty, zero or nil.
 ///
 /// ```swift
-/// let request = try TimelineRequest(decoding: frame.data)
-/// if request.operation == .insert { set.insert(request.key, request.score, request.member) }
+/// let request = try TimelineRequest(decoding: frame.unsafeData)
+/// if request.operation == .insert { set.insert(request.unsafeKey, request.score, request.unsafeMember) }
 /// ```
 @frozen
 public struct TimelineRequest {
     /// The operation.
     public let operation: TimelineOperation
-    /// The key's bytes.
-    public let key: UnsafeRawBufferPointer
-    /// The member's bytes (insert and delete; empty otherwise).
-    public let member: UnsafeRawBufferPointer
+    /// The key's bytes. A view into the frame's buffer (decoded) or the caller's bytes
+    /// (built), valid only while that buffer is (the ring record, the pooled lease); copy what
+    /// must outlive it.
+    public let unsafeKey: UnsafeRawBufferPointer
+    /// The member's bytes (insert and delete; empty otherwise). A view into the frame's
+    /// buffer (decoded) or the caller's bytes (built), valid only while that buffer is (the
+    /// ring record, the pooled lease); copy what must outlive it.
+    public let unsafeMember: UnsafeRawBufferPointer
     /// The score (insert and delete; 0 otherwise).
     public let score: Double
     /// The number of entries to skip (select; 0 otherwise).
@@ -68,8 +72,8 @@ public struct TimelineRequest {
         keys: TimelineKeys = .empty, start: TimelineCursor? = nil, stop: TimelineCursor? = nil
     ) {
         self.operation = operation
-        self.key = key
-        self.member = member
+        self.unsafeKey = key
+        self.unsafeMember = member
         self.score = score
         self.offset = offset
         self.limit = limit
@@ -142,7 +146,7 @@ public struct TimelineRequest {
     @inlinable
     static func checkCursor(_ cursor: TimelineCursor?, _ field: TimelineField) throws(TimelineCodecError) {
         guard let cursor else { return }
-        try TimelineBinaryLayout.checkLength(cursor.member, field)
+        try TimelineBinaryLayout.checkLength(cursor.unsafeMember, field)
         try TimelineBinaryLayout.checkScore(cursor.score)
     }
 
@@ -265,13 +269,13 @@ extension TimelineRequest: FrameEncodable {
     @inlinable @inline(__always)
     public var encodedByteCount: Int {
         switch operation {
-        case .insert, .delete: TimelineBinaryLayout.eventFixedSize + key.count + member.count
-        case .select: TimelineBinaryLayout.selectFixedSize + key.count
-        case .tail: TimelineBinaryLayout.tailFixedSize + key.count
+        case .insert, .delete: TimelineBinaryLayout.eventFixedSize + unsafeKey.count + unsafeMember.count
+        case .select: TimelineBinaryLayout.selectFixedSize + unsafeKey.count
+        case .tail: TimelineBinaryLayout.tailFixedSize + unsafeKey.count
         case .insertBatch, .deleteBatch: TimelineBinaryLayout.batchFixedSize + writes.entries.count
         case .selectKeys: TimelineBinaryLayout.keysFixedSize + keys.entries.count
         case .range:
-            TimelineBinaryLayout.rangeFixedSize + key.count + (start?.member.count ?? 0) + (stop?.member.count ?? 0)
+            TimelineBinaryLayout.rangeFixedSize + unsafeKey.count + (start?.unsafeMember.count ?? 0) + (stop?.unsafeMember.count ?? 0)
         }
     }
 
@@ -284,18 +288,18 @@ extension TimelineRequest: FrameEncodable {
         switch operation {
         case .insert, .delete:
             buffer.unsafeStoreBigEndianDouble(score, at: Layout.eventScoreOffset)
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.eventKeyLengthOffset)
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: member.count), at: Layout.eventMemberLengthOffset)
-            buffer.unsafeCopy(key, at: Layout.eventFixedSize)
-            buffer.unsafeCopy(member, at: Layout.eventFixedSize + key.count)
+            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.eventKeyLengthOffset)
+            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeMember.count), at: Layout.eventMemberLengthOffset)
+            buffer.unsafeCopy(unsafeKey, at: Layout.eventFixedSize)
+            buffer.unsafeCopy(unsafeMember, at: Layout.eventFixedSize + unsafeKey.count)
         case .select:
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.keyLengthOffset)
+            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.keyLengthOffset)
             buffer.unsafeStoreBigEndian(offset, at: Layout.selectOffsetOffset)
             buffer.unsafeStoreBigEndian(limit, at: Layout.selectLimitOffset)
-            buffer.unsafeCopy(key, at: Layout.selectFixedSize)
+            buffer.unsafeCopy(unsafeKey, at: Layout.selectFixedSize)
         case .tail:
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.keyLengthOffset)
-            buffer.unsafeCopy(key, at: Layout.tailFixedSize)
+            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.keyLengthOffset)
+            buffer.unsafeCopy(unsafeKey, at: Layout.tailFixedSize)
         case .insertBatch, .deleteBatch:
             buffer.unsafeStoreBigEndian(UInt32(truncatingIfNeeded: writes.count), at: Layout.batchCountOffset)
             buffer.unsafeCopy(writes.entries, at: Layout.batchFixedSize)
@@ -315,18 +319,18 @@ extension TimelineRequest {
     @inlinable
     func unsafeEncodeRange(into buffer: UnsafeMutableRawBufferPointer) {
         typealias Layout = TimelineBinaryLayout
-        let startMember = start?.member ?? .empty
-        let stopMember = stop?.member ?? .empty
+        let startMember = start?.unsafeMember ?? .empty
+        let stopMember = stop?.unsafeMember ?? .empty
         buffer.unsafeStoreBigEndianDouble(start?.score ?? 0, at: Layout.rangeStartScoreOffset)
         buffer.unsafeStoreBigEndianDouble(stop?.score ?? 0, at: Layout.rangeStopScoreOffset)
         buffer.unsafeStoreBigEndian(limit, at: Layout.rangeLimitOffset)
-        buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.rangeKeyLengthOffset)
+        buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.rangeKeyLengthOffset)
         buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: startMember.count), at: Layout.rangeStartLengthOffset)
         buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: stopMember.count), at: Layout.rangeStopLengthOffset)
         buffer[Layout.rangeFlagsOffset] = (start == nil ? 0 : Layout.rangeStartFlag) | (stop == nil ? 0 : Layout.rangeStopFlag)
         buffer[Layout.rangeReservedOffset] = 0
-        buffer.unsafeCopy(key, at: Layout.rangeFixedSize)
-        buffer.unsafeCopy(startMember, at: Layout.rangeFixedSize + key.count)
-        buffer.unsafeCopy(stopMember, at: Layout.rangeFixedSize + key.count + startMember.count)
+        buffer.unsafeCopy(unsafeKey, at: Layout.rangeFixedSize)
+        buffer.unsafeCopy(startMember, at: Layout.rangeFixedSize + unsafeKey.count)
+        buffer.unsafeCopy(stopMember, at: Layout.rangeFixedSize + unsafeKey.count + startMember.count)
     }
 }

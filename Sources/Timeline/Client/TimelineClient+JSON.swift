@@ -23,7 +23,7 @@ extension TimelineClient {
         let answer = try data.withUnsafeBytes { bytes in
             Result { () throws(TimelineClientError) in
                 try self.request(bytes) { view in
-                    Result { () throws(TimelineClientError) in try decodeJSON(TimelineJSONResponse.self, view.data) }
+                    Result { () throws(TimelineClientError) in try decodeJSON(TimelineJSONResponse.self, view.unsafeData) }
                 }
             }
         }.get()

@@ -47,7 +47,7 @@ extension TimelineClient {
                     guard case .results(let results) = response else {
                         throw .protocolViolation("a select of several keys was answered without per-key results")
                     }
-                    return results.map { TimelineKeyEntries(key: Array($0.key), entries: Self.copy($0.records)) }
+                    return results.map { TimelineKeyEntries(key: Array($0.unsafeKey), entries: Self.copy($0.records)) }
                 }
             }
         case .json:
@@ -120,7 +120,7 @@ extension TimelineClient {
                 Swift.Result { () throws(TimelineClientError) in
                     let response: TimelineResponse
                     do throws(TimelineCodecError) {
-                        response = try TimelineResponse(decoding: view.data)
+                        response = try TimelineResponse(decoding: view.unsafeData)
                     } catch {
                         throw .protocolViolation("the server's answer: \(error)")
                     }
@@ -140,7 +140,7 @@ extension TimelineClient {
     static func copy(_ records: TimelineRecords) -> [TimelineEntry] {
         var entries: [TimelineEntry] = []
         entries.reserveCapacity(records.count)
-        for record in records { entries.append(TimelineEntry(member: Array(record.member), score: record.score)) }
+        for record in records { entries.append(TimelineEntry(member: Array(record.unsafeMember), score: record.score)) }
         return entries
     }
 

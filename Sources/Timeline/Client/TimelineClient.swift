@@ -187,7 +187,7 @@ public final class TimelineClient: Sendable {
             }
         case .acknowledged:
             let encoding = configuration.encoding
-            let problem = try request(data) { view in self.okProblem(view.data, encoding) }
+            let problem = try request(data) { view in self.okProblem(view.unsafeData, encoding) }
             if let problem { throw problem }
         }
     }

@@ -47,8 +47,8 @@ extension TimelineClient {
                     switch request.operation {
                     case .insert, .delete:
                         return TimelineEvent(
-                            kind: request.operation == .insert ? .insert : .delete, key: Array(request.key), score: request.score,
-                            member: Array(request.member))
+                            kind: request.operation == .insert ? .insert : .delete, key: Array(request.unsafeKey), score: request.score,
+                            member: Array(request.unsafeMember))
                     default:
                         throw .protocolViolation("a tail event of operation \(request.operation), not insert or delete")
                     }

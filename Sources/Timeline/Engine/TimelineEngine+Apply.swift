@@ -128,12 +128,12 @@ extension TimelineEngine {
             guard let request = request(index, arena) else { continue }
             switch request.operation {
             case .insert, .delete:
-                batch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.key, score: request.score, member: request.member))
+                batch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
                 owners.append(index)
             case .insertBatch, .deleteBatch:
                 let kind: WriteKind = request.operation == .insertBatch ? .insert : .delete
                 for write in request.writes {
-                    batch.append(BorrowedWrite(kind, key: write.key, score: write.score, member: write.member))
+                    batch.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
                     owners.append(index)
                 }
             case .select, .selectKeys, .range, .tail:
@@ -204,7 +204,7 @@ extension TimelineEngine {
             }
             switch request.operation {
             case .select:
-                selectBatch.append(BorrowedSelect(key: request.key, offset: Int(request.offset), limit: Int(request.limit)))
+                selectBatch.append(BorrowedSelect(key: request.unsafeKey, offset: Int(request.offset), limit: Int(request.limit)))
                 selectOwners.append(index)
             case .selectKeys:
                 guard request.keys.count > 0 else {
@@ -219,7 +219,7 @@ extension TimelineEngine {
                 runRange(index, request, &output)
             case .tail:
                 if case .requestStream(let demand) = pending[index].interaction {
-                    addTail(key: request.key, index, credit: demand)
+                    addTail(key: request.unsafeKey, index, credit: demand)
                 }
             case .insert, .delete, .insertBatch, .deleteBatch:
                 continue
@@ -273,10 +273,10 @@ extension TimelineEngine {
 
     /// Runs the range of queued request `index`.
     private func runRange(_ index: Int, _ request: TimelineRequest, _ output: inout some TimelineEngineOutput) {
-        let start = request.start.map { Cursor(score: $0.score, member: $0.member) }
-        let stop = request.stop.map { Cursor(score: $0.score, member: $0.member) }
+        let start = request.start.map { Cursor(score: $0.score, member: $0.unsafeMember) }
+        let stop = request.stop.map { Cursor(score: $0.score, member: $0.unsafeMember) }
         do throws(LWWSetError) {
-            try set.select(key: request.key, after: start, before: stop, limit: Int(request.limit), into: &selection)
+            try set.select(key: request.unsafeKey, after: start, before: stop, limit: Int(request.limit), into: &selection)
             answerRecords(index, selection, &output)
         } catch {
             failures[index] = .failed(error.description)

@@ -66,14 +66,14 @@ extension TimelineEngine {
         guard let request = try? TimelineRequest(decoding: data),
               request.operation == .insert || request.operation == .delete,
               let base = data.baseAddress else { return false }
-        let keyOffset = request.key.baseAddress.map { $0 - base } ?? 0
-        let memberOffset = request.member.baseAddress.map { $0 - base } ?? 0
+        let keyOffset = request.unsafeKey.baseAddress.map { $0 - base } ?? 0
+        let memberOffset = request.unsafeMember.baseAddress.map { $0 - base } ?? 0
         counters.count(interaction, request.operation)
         queue.appendWrite(
             data, operation: request.operation, interaction: interaction, connection: connection, token: token,
             write: PendingWrite(
-                score: request.score, keyOffset: Int32(keyOffset), keyCount: Int32(request.key.count),
-                memberOffset: Int32(memberOffset), memberCount: Int32(request.member.count)))
+                score: request.score, keyOffset: Int32(keyOffset), keyCount: Int32(request.unsafeKey.count),
+                memberOffset: Int32(memberOffset), memberCount: Int32(request.unsafeMember.count)))
         return true
     }
 

@@ -12,7 +12,7 @@ import LWWSet
 ///
 /// ```swift
 /// let engine = try TimelineEngine(configuration: .init(maxSize: 10_000))
-/// engine.submit(frame.data, encoding: .binary, interaction: .requestResponse,
+/// engine.submit(frame.unsafeData, encoding: .binary, interaction: .requestResponse,
 ///               connection: TimelineConnection(rawValue: 1), token: TimelineReplyToken(rawValue: 7))
 /// engine.apply(into: &output)                  // answers through output.respond / fail
 /// engine.demand(tailToken, 64, into: &output)  // a tail's REQUEST_N

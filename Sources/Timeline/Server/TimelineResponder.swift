@@ -91,7 +91,7 @@ final class TimelineResponder: Responder {
     }
 
     func setup(_ request: SetupRequest, connection: ConnectionID) -> SetupDecision {
-        guard let encoding = TimelineEncoding(mimeType: request.dataMIMEType) else {
+        guard let encoding = TimelineEncoding(mimeType: request.unsafeDataMIMEType) else {
             setupsRefused += 1
             return .unsupported(
                 "data MIME type '\(request.dataMIMETypeString)' is not served; use "
@@ -121,7 +121,7 @@ final class TimelineResponder: Responder {
     func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
         guard let encoding = countRequest(connection) else { return }
         engine.submit(
-            payload.data, encoding: encoding, interaction: .fireAndForget,
+            payload.unsafeData, encoding: encoding, interaction: .fireAndForget,
             connection: TimelineConnection(rawValue: connection.rawValue), token: TimelineReplyToken(rawValue: 0))
     }
 
@@ -132,7 +132,7 @@ final class TimelineResponder: Responder {
         }
         let token = replies.open(output, credit: 0)
         engine.submit(
-            payload.data, encoding: encoding, interaction: .requestResponse,
+            payload.unsafeData, encoding: encoding, interaction: .requestResponse,
             connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
     }
 
@@ -143,7 +143,7 @@ final class TimelineResponder: Responder {
         }
         let token = replies.open(output, credit: initialDemand)
         engine.submit(
-            payload.data, encoding: encoding, interaction: .requestStream(initialDemand: initialDemand),
+            payload.unsafeData, encoding: encoding, interaction: .requestStream(initialDemand: initialDemand),
             connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
     }
 

@@ -247,7 +247,7 @@ final class ConnectionCore {
         guard id != 0 else {
             switch frame.fields {
             case .keepalive: if frame.respond { keepaliveOwed = true }
-            case .error(let code): fail(Self.connectionFailure(code, reason: String(decoding: frame.data, as: UTF8.self)))
+            case .error(let code): fail(Self.connectionFailure(code, reason: String(decoding: frame.unsafeData, as: UTF8.self)))
             default: break
             }
             return
@@ -255,18 +255,18 @@ final class ConnectionCore {
         guard var stream = stream(id) else { return }
         switch frame.fields {
         case .payload:
-            var view = PayloadView(metadata: frame.metadata, data: frame.data)
+            var view = PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)
             if stream.assembly != nil || frame.follows {
-                let incoming = (frame.metadata?.count ?? 0) + frame.data.count
+                let incoming = (frame.unsafeMetadata?.count ?? 0) + frame.unsafeData.count
                 guard reassemblyBytes + incoming <= configuration.maxReassemblyBytes else {
                     fail(.protocolViolation("fragmented answers exceed \(configuration.maxReassemblyBytes) bytes"))
                     return
                 }
                 reassemblyBytes += incoming
                 if stream.assembly == nil {
-                    stream.assembly = FragmentAssembly(metadata: frame.metadata, data: frame.data)
+                    stream.assembly = FragmentAssembly(metadata: frame.unsafeMetadata, data: frame.unsafeData)
                 } else {
-                    stream.assembly!.append(metadata: frame.metadata, data: frame.data)
+                    stream.assembly!.append(metadata: frame.unsafeMetadata, data: frame.unsafeData)
                 }
                 if frame.follows {
                     setStream(id, stream)
@@ -281,7 +281,7 @@ final class ConnectionCore {
             deliver(id, stream, view, next: frame.next, complete: frame.complete, blocking)
         case .error(let code):
             setStream(id, stream)
-            failStream(id, .rejected(code: code.rawValue, reason: String(decoding: frame.data, as: UTF8.self)), blocking)
+            failStream(id, .rejected(code: code.rawValue, reason: String(decoding: frame.unsafeData, as: UTF8.self)), blocking)
         default:
             break
         }

@@ -13,7 +13,7 @@ public struct Payload: Sendable, Equatable {
 
     /// A copy of a view.
     public init(copying view: PayloadView) {
-        data = Array(view.data)
-        metadata = view.metadata.map { Array($0) }
+        data = Array(view.unsafeData)
+        metadata = view.unsafeMetadata.map { Array($0) }
     }
 }

@@ -45,6 +45,8 @@ struct Limit: Sendable {
     static let peers: [String: @Sendable ([String]) throws -> Void] = [
         PingPongLimit.pingRole: PingPongLimit.pingPeer,
         PingPongLimit.pongRole: PingPongLimit.pongPeer,
+        TCPPingPongLimit.pingRole: TCPPingPongLimit.pingPeer,
+        TCPPingPongLimit.pongRole: TCPPingPongLimit.pongPeer,
         SPSCRingLimit.producerRole: SPSCRingLimit.producerPeer,
         SPSCRingLimit.consumerRole: SPSCRingLimit.consumerPeer,
     ]

@@ -144,9 +144,9 @@ private struct EncodingSuite {
     @inline(__always)
     static func readEvent(_ bytes: UnsafeRawBufferPointer) throws -> UInt64 {
         let frame = try FrameReader(validating: bytes)
-        let event = try TimelineRequest(decoding: frame.data)
-        return UInt64(frame.streamID) &+ UInt64(event.key.count) &+ UInt64(event.key[event.key.count - 1])
-            &+ UInt64(event.member.count) &+ UInt64(event.member[0]) &+ event.score.bitPattern
+        let event = try TimelineRequest(decoding: frame.unsafeData)
+        return UInt64(frame.streamID) &+ UInt64(event.unsafeKey.count) &+ UInt64(event.unsafeKey[event.unsafeKey.count - 1])
+            &+ UInt64(event.unsafeMember.count) &+ UInt64(event.unsafeMember[0]) &+ event.score.bitPattern
     }
 
     // MARK: JSON events
@@ -195,7 +195,7 @@ private struct EncodingSuite {
     /// Validates a JSON REQUEST_FNF frame and decodes its event; folds the fields into a number.
     func readJSONEvent(_ bytes: UnsafeRawBufferPointer) throws -> UInt64 {
         let frame = try FrameReader(validating: bytes)
-        guard case let .insert(key, score, member) = try codec.decode(TimelineJSONRequest.self, from: frame.data) else {
+        guard case let .insert(key, score, member) = try codec.decode(TimelineJSONRequest.self, from: frame.unsafeData) else {
             throw LabError("the JSON fixture holds only inserts")
         }
         return UInt64(frame.streamID) &+ UInt64(key.utf8.count) &+ UInt64(key.utf8.last!)

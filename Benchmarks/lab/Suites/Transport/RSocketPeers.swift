@@ -109,12 +109,12 @@ extension RSocketCase {
         var histogram = LatencyHistogram()  // its buckets made (and touched) before timing
         var errors = 0
         for _ in 0..<warmup {
-            if try connection.requestResponse(data: bytes, { $0.data.count }) != payload { errors += 1 }
+            if try connection.requestResponse(data: bytes, { $0.unsafeData.count }) != payload { errors += 1 }
         }
         try control.countingAllocations {
             for _ in 0..<timed {
                 let start = monotonicNanos()
-                let length = try connection.requestResponse(data: bytes) { $0.data.count }
+                let length = try connection.requestResponse(data: bytes) { $0.unsafeData.count }
                 histogram.record(monotonicNanos() &- start)
                 if length != payload { errors &+= 1 }
             }

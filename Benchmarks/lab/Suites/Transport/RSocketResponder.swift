@@ -30,13 +30,13 @@ final class RSocketLabResponder: Responder {
     }
 
     func fireAndForget(_ payload: PayloadView, connection: ConnectionID) {
-        if payload.data.count != RSocketCase.payload { counts.errors.add(1, ordering: .relaxed) }
+        if payload.unsafeData.count != RSocketCase.payload { counts.errors.add(1, ordering: .relaxed) }
         count()
     }
 
     func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
-        if payload.data.count != RSocketCase.payload { counts.errors.add(1, ordering: .relaxed) }
-        output.next(payload.data)
+        if payload.unsafeData.count != RSocketCase.payload { counts.errors.add(1, ordering: .relaxed) }
+        output.next(payload.unsafeData)
         count()
     }
 

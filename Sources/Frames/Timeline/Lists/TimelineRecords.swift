@@ -1,15 +1,17 @@
 /// One entry of a select result: a member and its score. The member is a byte view.
 @frozen
 public struct TimelineRecord {
-    /// The member's bytes.
-    public let member: UnsafeRawBufferPointer
+    /// The member's bytes. A view into the frame's buffer (decoded) or the writer's buffer
+    /// (built), valid only while that buffer is (the ring record, the pooled lease); copy what
+    /// must outlive it.
+    public let unsafeMember: UnsafeRawBufferPointer
     /// The member's score.
     public let score: Double
 
     /// A record over `member`'s bytes.
     @inlinable
     public init(member: UnsafeRawBufferPointer, score: Double) {
-        self.member = member
+        self.unsafeMember = member
         self.score = score
     }
 }

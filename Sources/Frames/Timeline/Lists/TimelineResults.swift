@@ -1,15 +1,17 @@
 /// One key's part of the response to a select of several keys: the key and its records.
 @frozen
 public struct TimelineKeyRecords {
-    /// The key's bytes.
-    public let key: UnsafeRawBufferPointer
+    /// The key's bytes. A view into the frame's buffer (decoded) or the writer's buffer
+    /// (built), valid only while that buffer is (the ring record, the pooled lease); copy what
+    /// must outlive it.
+    public let unsafeKey: UnsafeRawBufferPointer
     /// The key's selected entries, highest score first.
     public let records: TimelineRecords
 
     /// A key's result over `key`'s bytes and `records`.
     @inlinable
     public init(key: UnsafeRawBufferPointer, records: TimelineRecords) {
-        self.key = key
+        self.unsafeKey = key
         self.records = records
     }
 }

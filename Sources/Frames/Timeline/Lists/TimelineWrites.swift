@@ -1,19 +1,23 @@
 /// One write of an insert or delete batch: a key, a score and a member, the bytes as views.
 @frozen
 public struct TimelineWrite {
-    /// The key's bytes.
-    public let key: UnsafeRawBufferPointer
+    /// The key's bytes. A view into the frame's buffer (decoded) or the caller's bytes
+    /// (built), valid only while that buffer is (the ring record, the pooled lease); copy what
+    /// must outlive it.
+    public let unsafeKey: UnsafeRawBufferPointer
     /// The write's score (finite).
     public let score: Double
-    /// The member's bytes.
-    public let member: UnsafeRawBufferPointer
+    /// The member's bytes. A view into the frame's buffer (decoded) or the caller's bytes
+    /// (built), valid only while that buffer is (the ring record, the pooled lease); copy what
+    /// must outlive it.
+    public let unsafeMember: UnsafeRawBufferPointer
 
     /// A write over `key`'s and `member`'s bytes.
     @inlinable
     public init(key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer) {
-        self.key = key
+        self.unsafeKey = key
         self.score = score
-        self.member = member
+        self.unsafeMember = member
     }
 }
 

@@ -15,7 +15,7 @@ extension SessionStateMachine {
             return closeWith(0, .connectionError, .text("stream \(id) is already in use"))
         }
         if kind == .fireAndForget && !frame.follows {
-            return .fireAndForget(PayloadView(metadata: frame.metadata, data: frame.data))
+            return .fireAndForget(PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData))
         }
         guard streams.count < configuration.maxConcurrentStreams else {
             return .reply(.error(streamID: id, code: .rejected, reason: .fixed("too many concurrent streams")))
@@ -24,16 +24,16 @@ extension SessionStateMachine {
         generation &+= 1
         stream.openedComplete = frame.complete
         if frame.follows {
-            let incoming = (frame.metadata?.count ?? 0) + frame.data.count
+            let incoming = (frame.unsafeMetadata?.count ?? 0) + frame.unsafeData.count
             guard reassemblyBytes + incoming <= configuration.maxReassemblyBytes else {
                 return reassemblyOverflow()
             }
-            stream.assembly = FragmentAssembly(metadata: frame.metadata, data: frame.data)
+            stream.assembly = FragmentAssembly(metadata: frame.unsafeMetadata, data: frame.unsafeData)
             reassemblyBytes += incoming
             streams.insertNew(id, stream)
             return .none
         }
-        return start(id, stream, PayloadView(metadata: frame.metadata, data: frame.data), inTable: false)
+        return start(id, stream, PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData), inTable: false)
     }
 
     /// Hands a stream's opening request to the responder (whole, or reassembled) and keeps
@@ -67,11 +67,11 @@ extension SessionStateMachine {
         let id = frame.streamID
         guard var stream = streams[id] else { return .none }
         if var assembly = stream.assembly {
-            let incoming = (frame.metadata?.count ?? 0) + frame.data.count
+            let incoming = (frame.unsafeMetadata?.count ?? 0) + frame.unsafeData.count
             guard reassemblyBytes + incoming <= configuration.maxReassemblyBytes else {
                 return reassemblyOverflow()
             }
-            assembly.append(metadata: frame.metadata, data: frame.data)
+            assembly.append(metadata: frame.unsafeMetadata, data: frame.unsafeData)
             reassemblyBytes += incoming
             if frame.follows {
                 stream.assembly = assembly
@@ -98,17 +98,17 @@ extension SessionStateMachine {
             stream.inboundCredit = Credit.usingOne(stream.inboundCredit)
         }
         if frame.follows {
-            let incoming = (frame.metadata?.count ?? 0) + frame.data.count
+            let incoming = (frame.unsafeMetadata?.count ?? 0) + frame.unsafeData.count
             guard reassemblyBytes + incoming <= configuration.maxReassemblyBytes else {
                 return reassemblyOverflow()
             }
-            stream.assembly = FragmentAssembly(metadata: frame.metadata, data: frame.data)
+            stream.assembly = FragmentAssembly(metadata: frame.unsafeMetadata, data: frame.unsafeData)
             reassemblyBytes += incoming
             streams[id] = stream
             return .none
         }
         streams[id] = stream
-        return deliverChannelPayload(id, PayloadView(metadata: frame.metadata, data: frame.data), next: frame.next, complete: frame.complete)
+        return deliverChannelPayload(id, PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData), next: frame.next, complete: frame.complete)
     }
 
     /// A whole channel payload (or bare completion) from the requester, topping up its credit

@@ -191,7 +191,7 @@ public struct SessionStateMachine {
             guard fields.majorVersion == 1, fields.minorVersion == 0 else {
                 return closeWith(0, .unsupportedSetup, .text("version \(fields.majorVersion).\(fields.minorVersion) is not supported (1.0 only)"))
             }
-            if fields.resumeToken != nil {
+            if fields.unsafeResumeToken != nil {
                 return closeWith(0, .unsupportedSetup, .fixed("resumption is not supported"))
             }
             if frame.flags.contains(.lease) {
@@ -203,8 +203,8 @@ public struct SessionStateMachine {
             maxLifetime = lifetime
             setupPending = true
             return .setup(SetupRequest(
-                keepaliveInterval: interval, maxLifetime: lifetime, metadataMIMEType: fields.metadataMIMEType,
-                dataMIMEType: fields.dataMIMEType, payload: PayloadView(metadata: frame.metadata, data: frame.data)))
+                keepaliveInterval: interval, maxLifetime: lifetime, unsafeMetadataMIMEType: fields.unsafeMetadataMIMEType,
+                unsafeDataMIMEType: fields.unsafeDataMIMEType, payload: PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)))
         case .resume:
             return closeWith(0, .rejectedResume, .fixed("resumption is not supported"))
         default:
@@ -224,7 +224,7 @@ public struct SessionStateMachine {
         case .requestN(let n): return receiveRequestN(frame.streamID, n)
         case .cancel: return endByRequester(frame.streamID)
         case .keepalive:
-            return frame.respond ? .reply(.keepalive(data: frame.data)) : .none
+            return frame.respond ? .reply(.keepalive(data: frame.unsafeData)) : .none
         case .error:
             if frame.streamID == 0 {
                 dropAllStreams()

@@ -8,17 +8,20 @@ public struct SetupRequest {
     public let keepaliveInterval: Duration
     /// How long the client may stay silent before the server gives up on it.
     public let maxLifetime: Duration
-    /// The MIME type of every payload's metadata (ASCII).
-    public let metadataMIMEType: UnsafeRawBufferPointer
-    /// The MIME type of every payload's data (ASCII): it picks the timeline encoding.
-    public let dataMIMEType: UnsafeRawBufferPointer
+    /// The MIME type of every payload's metadata (ASCII). A view into the frame's buffer,
+    /// valid only during the call that hands it over; copy what must outlive it.
+    public let unsafeMetadataMIMEType: UnsafeRawBufferPointer
+    /// The MIME type of every payload's data (ASCII): it picks the timeline encoding. A view
+    /// into the frame's buffer, valid only during the call that hands it over; copy what must
+    /// outlive it.
+    public let unsafeDataMIMEType: UnsafeRawBufferPointer
     /// The SETUP's own payload.
     public let payload: PayloadView
 
     /// The data MIME type as a string (allocates; for logs and tests).
-    public var dataMIMETypeString: String { String(decoding: dataMIMEType, as: UTF8.self) }
+    public var dataMIMETypeString: String { String(decoding: unsafeDataMIMEType, as: UTF8.self) }
     /// The metadata MIME type as a string (allocates; for logs and tests).
-    public var metadataMIMETypeString: String { String(decoding: metadataMIMEType, as: UTF8.self) }
+    public var metadataMIMETypeString: String { String(decoding: unsafeMetadataMIMEType, as: UTF8.self) }
 }
 
 /// The responder's answer to a SETUP.
