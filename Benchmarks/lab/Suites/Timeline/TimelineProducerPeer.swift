@@ -53,14 +53,21 @@ enum TimelineProducerPeer {
                     writes.removeAll(keepingCapacity: true)
                 }
             } else {
-                for index in 0 ..< events {
-                    member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
-                    let key = workload.keyIndex(producer: producer, index: index)
-                    if key < tailKeys {
-                        stamps.stamp(producer: producer, index: index)
-                        tailed &+= 1
+                // Views of the keys and the member: the loop touches no reference count.
+                let memberView = UnsafeMutableRawBufferPointer.allocate(byteCount: TimelineWorkload.memberLength, alignment: 8)
+                defer { memberView.deallocate() }
+                try workload.withKeyViews { (keys) throws(TimelineClientError) in
+                    for index in 0 ..< events {
+                        TimelineWorkload.writeMember(producer: producer, index: index, into: memberView)
+                        let key = workload.keyIndex(producer: producer, index: index)
+                        if key < tailKeys {
+                            stamps.stamp(producer: producer, index: index)
+                            tailed &+= 1
+                        }
+                        try client.insert(
+                            key: keys[key], score: TimelineWorkload.score(index: index), member: UnsafeRawBufferPointer(memberView),
+                            delivery: .fireAndForget)
                     }
-                    try client.insert(key: workload.keys[key], score: TimelineWorkload.score(index: index), member: member, delivery: .fireAndForget)
                 }
             }
             _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
