@@ -16,6 +16,8 @@ struct RequestQueue {
     var maxPhase = -1
     /// Whether a request was refused at submit (phase -1).
     var hasRefused = false
+    /// Requests queued that wait for an answer (all but fire-and-forget).
+    var awaitingAnswer = 0
     /// Each connection's latest phase; the connection seen last keeps its own in
     /// `lastPhase`, out of the table (frames come in runs from one connection).
     private var connectionPhases: [TimelineConnection: Int] = [:]
@@ -28,6 +30,7 @@ struct RequestQueue {
         connection: TimelineConnection, token: TimelineReplyToken, write: PendingWrite
     ) {
         let phase = nextPhase(of: connection, writing: true)
+        if interaction != .fireAndForget { awaitingAnswer += 1 }
         let arenaStart = arena.count
         arena.append(contentsOf: data)
         pending.append(PendingRequest(
@@ -67,5 +70,6 @@ struct RequestQueue {
         lastPhase = -1
         maxPhase = -1
         hasRefused = false
+        awaitingAnswer = 0
     }
 }

@@ -173,6 +173,8 @@ extension TimelineEngine {
             failures[owner] = .failed(single ? error.description : "write \(index - first) of the batch: \(error)")
         }
         let anyFailure = !failures.isEmpty
+        // A load of fire-and-forget writes that all succeeded has nothing to answer or count.
+        guard anyFailure || queue.awaitingAnswer > 0 else { return }
         for position in positions {
             let index = inOrder ? position : order[position]
             let request = requests[index]

@@ -49,6 +49,7 @@ extension TimelineEngine {
             queue.hasRefused = true
             return
         }
+        if interaction != .fireAndForget { queue.awaitingAnswer += 1 }
         pending.append(PendingRequest(
             connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
             phase: queue.nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
