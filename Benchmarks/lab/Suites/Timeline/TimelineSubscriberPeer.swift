@@ -93,7 +93,8 @@ enum TimelineSubscriberPeer {
     }
 
     /// The plain thread that reads the blocking probes' tail with `TimelineTail.next()` until
-    /// the tail is cancelled, timing each probe against ``TimelineControl/probeStamp``.
+    /// the tail is cancelled, timing each probe against ``TimelineControl/probeStamp``; an
+    /// error ends it and fails the peer.
     private final class BlockingReader: Sendable {
         private let outcome = Mutex<Result<LatencyHistogram, any Error>?>(nil)
         private let done = DispatchSemaphore(value: 0)
@@ -113,10 +114,10 @@ enum TimelineSubscriberPeer {
                         }
                         probes.record(now &- control.probeStamp.pointee.load(ordering: .relaxed))
                     }
+                    // The lab's stop cancels the tail: next() then returns nil.
                     result = .success(probes)
                 } catch {
-                    // Cancelled by the lab's stop: the figures so far are the figures.
-                    result = .success(probes)
+                    result = .failure(error)
                 }
                 outcome.withLock { $0 = result }
                 done.signal()
