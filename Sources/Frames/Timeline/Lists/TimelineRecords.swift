@@ -19,92 +19,38 @@ public struct TimelineRecord {
 /// The records of a select response in the binary layout, validated: a flyweight sequence
 /// over the encoded entries (each a score, a u16 member length and the member), which hands
 /// out `TimelineRecord`s whose members are views into the buffer.
-@frozen
-public struct TimelineRecords: Sequence {
-    /// The encoded entries, without the response's leading op and count.
-    @usableFromInline let entries: UnsafeRawBufferPointer
-    /// The number of records.
-    public let count: Int
+public typealias TimelineRecords = TimelineList<TimelineRecord>
 
+/// One entry of ``TimelineRecords``: a score, a u16 member length and the member.
+extension TimelineRecord: TimelineListElement {
+    /// Checks the record at `offset` (its length fits, its score is finite) and returns its size.
     @inlinable
-    init(unchecked entries: UnsafeRawBufferPointer, count: Int) {
-        self.entries = entries
-        self.count = count
+    public static func validatedListEntrySize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
+        typealias Layout = TimelineBinaryLayout
+        let left = bytes.count - offset
+        try Layout.checkRoom(.records, length: Layout.recordFixedSize, available: left)
+        try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
+        let length = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
+        try Layout.checkRoom(.member, length: length, available: left - Layout.recordFixedSize)
+        return Layout.recordFixedSize + length
     }
 
-    /// No records.
+    /// Reads the validated record at `offset`, its member a view, and its size.
     @inlinable
-    public static var empty: TimelineRecords { TimelineRecords(unchecked: .empty, count: 0) }
-
-    /// Validates `count` records at the start of `bytes`, which must end exactly with the last:
-    /// every length fits, every score is finite.
-    @inlinable
-    init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        try TimelineList<Entry>.validate(bytes, count: count)
-        self.init(unchecked: bytes, count: count)
+    public static func unsafeListEntry(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineRecord, size: Int) {
+        typealias Layout = TimelineBinaryLayout
+        let score = entries.unsafeLoadBigEndianDouble(at: offset)
+        let length = Int(entries.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
+        let member = entries.unsafeSlice(at: offset + Layout.recordFixedSize, count: length)
+        return (TimelineRecord(member: member, score: score), Layout.recordFixedSize + length)
     }
-
-    /// Walks the records in order.
-    @inlinable
-    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
-
-    /// An iterator over validated records.
-    @frozen
-    public struct Iterator: IteratorProtocol {
-        @usableFromInline var list: TimelineList<Entry>
-
-        @inlinable
-        init(list: TimelineList<Entry>) {
-            self.list = list
-        }
-
-        /// The next record, or nil after the last.
-        @inlinable
-        public mutating func next() -> TimelineRecord? { list.next() }
-    }
-
-    /// One record: a score, a u16 member length and the member.
-    @usableFromInline
-    enum Entry: TimelineListEntry {
-        @inlinable
-        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
-            typealias Layout = TimelineBinaryLayout
-            let left = bytes.count - offset
-            try Layout.checkRoom(.records, length: Layout.recordFixedSize, available: left)
-            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
-            let length = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
-            try Layout.checkRoom(.member, length: length, available: left - Layout.recordFixedSize)
-            return Layout.recordFixedSize + length
-        }
-
-        @inlinable
-        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineRecord, size: Int) {
-            typealias Layout = TimelineBinaryLayout
-            let score = entries.unsafeLoadBigEndianDouble(at: offset)
-            let length = Int(entries.unsafeLoadBigEndian(at: offset + Layout.recordMemberLengthOffset, as: UInt16.self))
-            let member = entries.unsafeSlice(at: offset + Layout.recordFixedSize, count: length)
-            return (TimelineRecord(member: member, score: score), Layout.recordFixedSize + length)
-        }
-    }
-
-    /// The number of records.
-    @inlinable
-    public var underestimatedCount: Int { count }
 }
 
 /// Writes the records of a select response into a buffer, one `append` at a time; `records`
 /// is then the response's `TimelineRecords`, ready to be written into a frame.
-public struct TimelineRecordsWriter {
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var end = 0
-    @usableFromInline var appended = 0
+public typealias TimelineRecordsWriter = TimelineListWriter<TimelineRecord>
 
-    /// A writer that fills `buffer` from its start.
-    @inlinable
-    public init(_ buffer: UnsafeMutableRawBufferPointer) {
-        self.buffer = buffer
-    }
-
+extension TimelineListWriter where Element == TimelineRecord {
     /// Appends one record; throws, writing nothing, if the member is longer than 65,535
     /// bytes, the score not finite, or the buffer full.
     @inlinable
@@ -116,7 +62,5 @@ public struct TimelineRecordsWriter {
 
     /// The records appended so far: views into the writer's buffer.
     @inlinable
-    public var records: TimelineRecords {
-        TimelineRecords(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
-    }
+    public var records: TimelineRecords { written }
 }

@@ -19,88 +19,44 @@ public struct TimelineKeyRecords {
 /// The per-key results of a select of several keys in the binary layout, validated: a
 /// flyweight sequence over the encoded entries (each a u16 key length, the key, a u32 record
 /// count and the records) that hands out `TimelineKeyRecords` viewing the buffer.
-@frozen
-public struct TimelineResults: Sequence {
-    /// The encoded entries, without the response's leading op and count.
-    @usableFromInline let entries: UnsafeRawBufferPointer
-    /// The number of keys.
-    public let count: Int
+public typealias TimelineResults = TimelineList<TimelineKeyRecords>
 
+/// One entry of ``TimelineResults``: a u16 key length, the key, a u32 record count and the
+/// records.
+extension TimelineKeyRecords: TimelineListElement {
+    /// Checks the key's result at `offset` (every length fits, every score is finite) and
+    /// returns its size.
     @inlinable
-    init(unchecked entries: UnsafeRawBufferPointer, count: Int) {
-        self.entries = entries
-        self.count = count
+    public static func validatedListEntrySize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
+        typealias Layout = TimelineBinaryLayout
+        var left = bytes.count - offset
+        try Layout.checkRoom(.results, length: Layout.resultKeyFixedSize, available: left)
+        let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset, as: UInt16.self))
+        left -= Layout.resultKeyFixedSize
+        try Layout.checkRoom(.key, length: keyLength, available: left)
+        left -= keyLength
+        try Layout.checkRoom(.records, length: Layout.resultRecordsCountSize, available: left)
+        let countAt = offset + Layout.resultKeyFixedSize + keyLength
+        let records = Int(bytes.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
+        let start = countAt + Layout.resultRecordsCountSize
+        let length = try TimelineRecords.validatedLength(of: bytes.unsafeSlice(at: start, count: bytes.count - start), count: records)
+        return start + length - offset
     }
 
-    /// No keys.
+    /// Reads the validated key's result at `offset`, its key and records views, and its size.
     @inlinable
-    public static var empty: TimelineResults { TimelineResults(unchecked: .empty, count: 0) }
-
-    /// Validates `count` key results filling `bytes` exactly.
-    @inlinable
-    init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        try TimelineList<Entry>.validate(bytes, count: count)
-        self.init(unchecked: bytes, count: count)
+    public static func unsafeListEntry(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineKeyRecords, size: Int) {
+        typealias Layout = TimelineBinaryLayout
+        let keyLength = Int(entries.unsafeLoadBigEndian(at: offset, as: UInt16.self))
+        let key = entries.unsafeSlice(at: offset + Layout.resultKeyFixedSize, count: keyLength)
+        let countAt = offset + Layout.resultKeyFixedSize + keyLength
+        let count = Int(entries.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
+        let start = countAt + Layout.resultRecordsCountSize
+        var records = TimelineRecords.Iterator(entries: entries.unsafeSlice(at: start, count: entries.count - start), remaining: count)
+        while records.next() != nil {}
+        let result = TimelineKeyRecords(key: key, records: TimelineRecords(unchecked: entries.unsafeSlice(at: start, count: records.offset), count: count))
+        return (result, start + records.offset - offset)
     }
-
-    /// Walks the keys' results in order.
-    @inlinable
-    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
-
-    /// An iterator over validated key results.
-    @frozen
-    public struct Iterator: IteratorProtocol {
-        @usableFromInline var list: TimelineList<Entry>
-
-        @inlinable
-        init(list: TimelineList<Entry>) {
-            self.list = list
-        }
-
-        /// The next key's result, or nil after the last.
-        @inlinable
-        public mutating func next() -> TimelineKeyRecords? { list.next() }
-    }
-
-    /// One key's result: a u16 key length, the key, a u32 record count and the records.
-    @usableFromInline
-    enum Entry: TimelineListEntry {
-        @inlinable
-        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
-            typealias Layout = TimelineBinaryLayout
-            var left = bytes.count - offset
-            try Layout.checkRoom(.results, length: Layout.resultKeyFixedSize, available: left)
-            let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset, as: UInt16.self))
-            left -= Layout.resultKeyFixedSize
-            try Layout.checkRoom(.key, length: keyLength, available: left)
-            left -= keyLength
-            try Layout.checkRoom(.records, length: Layout.resultRecordsCountSize, available: left)
-            let countAt = offset + Layout.resultKeyFixedSize + keyLength
-            let records = Int(bytes.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
-            let start = countAt + Layout.resultRecordsCountSize
-            let length = try TimelineList<TimelineRecords.Entry>.validatedLength(
-                of: bytes.unsafeSlice(at: start, count: bytes.count - start), count: records)
-            return start + length - offset
-        }
-
-        @inlinable
-        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineKeyRecords, size: Int) {
-            typealias Layout = TimelineBinaryLayout
-            let keyLength = Int(entries.unsafeLoadBigEndian(at: offset, as: UInt16.self))
-            let key = entries.unsafeSlice(at: offset + Layout.resultKeyFixedSize, count: keyLength)
-            let countAt = offset + Layout.resultKeyFixedSize + keyLength
-            let count = Int(entries.unsafeLoadBigEndian(at: countAt, as: UInt32.self))
-            let start = countAt + Layout.resultRecordsCountSize
-            var records = TimelineList<TimelineRecords.Entry>(entries: entries.unsafeSlice(at: start, count: entries.count - start), remaining: count)
-            while records.next() != nil {}
-            let result = TimelineKeyRecords(key: key, records: TimelineRecords(unchecked: entries.unsafeSlice(at: start, count: records.offset), count: count))
-            return (result, start + records.offset - offset)
-        }
-    }
-
-    /// The number of keys.
-    @inlinable
-    public var underestimatedCount: Int { count }
 }
 
 /// Writes the results of a select of several keys into a buffer: `appendKey` starts a key's

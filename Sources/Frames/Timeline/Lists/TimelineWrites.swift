@@ -24,97 +24,44 @@ public struct TimelineWrite {
 /// The writes of an insert or delete batch in the binary layout, validated: a flyweight
 /// sequence over the encoded writes (each a score, a u16 key length, a u16 member length, the
 /// key and the member) that hands out `TimelineWrite`s whose bytes are views into the buffer.
-@frozen
-public struct TimelineWrites: Sequence {
-    /// The encoded writes, without the message's leading op and count.
-    @usableFromInline let entries: UnsafeRawBufferPointer
-    /// The number of writes.
-    public let count: Int
+public typealias TimelineWrites = TimelineList<TimelineWrite>
 
+/// One entry of ``TimelineWrites``: a score, a u16 key length, a u16 member length, the key
+/// and the member.
+extension TimelineWrite: TimelineListElement {
+    /// Checks the write at `offset` (its lengths fit, its score is finite) and returns its size.
     @inlinable
-    init(unchecked entries: UnsafeRawBufferPointer, count: Int) {
-        self.entries = entries
-        self.count = count
+    public static func validatedListEntrySize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
+        typealias Layout = TimelineBinaryLayout
+        let left = bytes.count - offset
+        try Layout.checkRoom(.writes, length: Layout.writeFixedSize, available: left)
+        let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
+        let memberLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
+        try Layout.checkRoom(.key, length: keyLength, available: left - Layout.writeFixedSize)
+        try Layout.checkRoom(.member, length: memberLength, available: left - Layout.writeFixedSize - keyLength)
+        try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
+        return Layout.writeFixedSize + keyLength + memberLength
     }
 
-    /// No writes.
+    /// Reads the validated write at `offset`, its key and member views, and its size.
     @inlinable
-    public static var empty: TimelineWrites { TimelineWrites(unchecked: .empty, count: 0) }
-
-    /// Validates `count` writes filling `bytes` exactly: every length fits, every score is
-    /// finite, no byte follows the last write.
-    @inlinable
-    init(validating bytes: UnsafeRawBufferPointer, count: Int) throws(TimelineCodecError) {
-        try TimelineList<Entry>.validate(bytes, count: count)
-        self.init(unchecked: bytes, count: count)
+    public static func unsafeListEntry(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineWrite, size: Int) {
+        typealias Layout = TimelineBinaryLayout
+        let score = entries.unsafeLoadBigEndianDouble(at: offset)
+        let keyLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
+        let memberLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
+        let key = entries.unsafeSlice(at: offset + Layout.writeFixedSize, count: keyLength)
+        let member = entries.unsafeSlice(at: offset + Layout.writeFixedSize + keyLength, count: memberLength)
+        return (TimelineWrite(key: key, score: score, member: member), Layout.writeFixedSize + keyLength + memberLength)
     }
-
-    /// Walks the writes in order.
-    @inlinable
-    public func makeIterator() -> Iterator { Iterator(list: TimelineList(entries: entries, remaining: count)) }
-
-    /// An iterator over validated writes.
-    @frozen
-    public struct Iterator: IteratorProtocol {
-        @usableFromInline var list: TimelineList<Entry>
-
-        @inlinable
-        init(list: TimelineList<Entry>) {
-            self.list = list
-        }
-
-        /// The next write, or nil after the last.
-        @inlinable
-        public mutating func next() -> TimelineWrite? { list.next() }
-    }
-
-    /// One write: a score, a u16 key length, a u16 member length, the key and the member.
-    @usableFromInline
-    enum Entry: TimelineListEntry {
-        @inlinable
-        static func validatedSize(at offset: Int, in bytes: UnsafeRawBufferPointer) throws(TimelineCodecError) -> Int {
-            typealias Layout = TimelineBinaryLayout
-            let left = bytes.count - offset
-            try Layout.checkRoom(.writes, length: Layout.writeFixedSize, available: left)
-            let keyLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
-            let memberLength = Int(bytes.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
-            try Layout.checkRoom(.key, length: keyLength, available: left - Layout.writeFixedSize)
-            try Layout.checkRoom(.member, length: memberLength, available: left - Layout.writeFixedSize - keyLength)
-            try Layout.checkScore(bytes.unsafeLoadBigEndianDouble(at: offset))
-            return Layout.writeFixedSize + keyLength + memberLength
-        }
-
-        @inlinable
-        static func element(at offset: Int, in entries: UnsafeRawBufferPointer) -> (element: TimelineWrite, size: Int) {
-            typealias Layout = TimelineBinaryLayout
-            let score = entries.unsafeLoadBigEndianDouble(at: offset)
-            let keyLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeKeyLengthOffset, as: UInt16.self))
-            let memberLength = Int(entries.unsafeLoadBigEndian(at: offset + Layout.writeMemberLengthOffset, as: UInt16.self))
-            let key = entries.unsafeSlice(at: offset + Layout.writeFixedSize, count: keyLength)
-            let member = entries.unsafeSlice(at: offset + Layout.writeFixedSize + keyLength, count: memberLength)
-            return (TimelineWrite(key: key, score: score, member: member), Layout.writeFixedSize + keyLength + memberLength)
-        }
-    }
-
-    /// The number of writes.
-    @inlinable
-    public var underestimatedCount: Int { count }
 }
 
 /// Writes the writes of an insert or delete batch into a buffer, one `append` at a time;
 /// `writes` is then the batch's `TimelineWrites`, for `TimelineRequest.insertBatch(_:)` or
 /// `TimelineRequest.deleteBatch(_:)`.
-public struct TimelineWritesWriter {
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var end = 0
-    @usableFromInline var appended = 0
+public typealias TimelineWritesWriter = TimelineListWriter<TimelineWrite>
 
-    /// A writer that fills `buffer` from its start.
-    @inlinable
-    public init(_ buffer: UnsafeMutableRawBufferPointer) {
-        self.buffer = buffer
-    }
-
+extension TimelineListWriter where Element == TimelineWrite {
     /// Appends one write; throws, writing nothing, if the key or member is longer than
     /// 65,535 bytes, the score not finite, or the buffer full.
     @inlinable
@@ -137,7 +84,5 @@ public struct TimelineWritesWriter {
 
     /// The writes appended so far: views into the writer's buffer.
     @inlinable
-    public var writes: TimelineWrites {
-        TimelineWrites(unchecked: UnsafeRawBufferPointer(buffer).unsafeSlice(at: 0, count: end), count: appended)
-    }
+    public var writes: TimelineWrites { written }
 }
