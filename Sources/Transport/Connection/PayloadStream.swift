@@ -19,7 +19,8 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// Blocks the calling thread until the next item arrives and returns it (nil once the
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
     /// reads the carrier itself, as a blocking request-response does: it polls, yielding
-    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls,
+    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
+    /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
     /// then sleeps in the carrier's `waitForWork` (holding the connection's mutex while it
     /// sleeps, at most 100 ms at a time: give a latency-sensitive blocking reader a
     /// connection of its own). Not for a thread of Swift concurrency's pool.
@@ -123,7 +124,7 @@ final class StreamSubscription: Sendable {
                 let count = core.pump { _, _ in }
                 if let outcome = take(core) { return outcome }
                 idle = count > 0 ? 0 : idle + 1
-                if idle > core.configuration.spinPolls {
+                if idle > min(core.configuration.spinPolls, 2_000) {
                     do throws(TransportError) {
                         try core.carrier.waitForWork(timeout: .milliseconds(100))
                     } catch {
