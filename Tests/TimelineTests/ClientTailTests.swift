@@ -67,6 +67,33 @@ struct ClientTailTests {
         tail.cancel()
     }
 
+    @Test("the blocking form waiting on a plain thread ends with its connection: closing the client makes it throw", arguments: [TestCarrier.sharedMemory, .tcp])
+    func blockingFormEndsWithTheConnection(carrier: TestCarrier) async throws {
+        let server = try ClientTestServer("blockend")
+        defer { server.stop() }
+        let client = try server.client(carrier)
+        let tail = try client.tail(key: "k".utf8)
+        _ = try client.select(key: "k".utf8)
+        let closer = Task {
+            try await Task.sleep(for: .milliseconds(200))
+            client.close()
+        }
+        let outcome = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TimelineClientError?, any Error>) in
+            Thread {
+                do {
+                    let event = try tail.next()
+                    continuation.resume(throwing: TimelineClientError.protocolViolation("next() returned \(String(describing: event))"))
+                } catch let error as TimelineClientError {
+                    continuation.resume(returning: error)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+        try await closer.value
+        #expect(outcome == .closed)
+    }
+
     @Test("a tail that is not read is cut off with an ERROR, and the writers are not held up", arguments: [TestCarrier.sharedMemory, .tcp])
     func slowTailCutOff(carrier: TestCarrier) async throws {
         let server = try ClientTestServer("slow", tailBufferEvents: 256)

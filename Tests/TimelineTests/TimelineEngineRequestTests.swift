@@ -53,6 +53,33 @@ struct TimelineEngineRequestTests {
         #expect(engine.counters.writesApplied == 8)
     }
 
+    @Test("connections that alternate within one apply each keep their own order")
+    func alternatingConnections() throws {
+        let engine = try TimelineEngine()
+        var output = RecordingOutput()
+        var binary = Client(1, .binary)
+        var json = Client(2, .json)
+        try binary.send(.insert(key: "k", score: 1, member: "a"), .fireAndForget, to: engine)
+        let jsonFirst = try json.send(.select(key: "k", offset: 0, limit: 10), to: engine)
+        let binaryFirst = try binary.send(.select(key: "k", offset: 0, limit: 10), to: engine)
+        let jsonWrite = try json.send(.insert(key: "k", score: 2, member: "b"), to: engine)
+        try binary.send(.insert(key: "k", score: 3, member: "c"), .fireAndForget, to: engine)
+        let binaryLast = try binary.send(.select(key: "k", offset: 0, limit: 10), to: engine)
+        try json.send(.insert(key: "k", score: 4, member: "d"), .fireAndForget, to: engine)
+        let jsonLast = try json.send(.select(key: "k", offset: 0, limit: 10), to: engine)
+        engine.apply(into: &output)
+        let replies = output.take()
+        #expect(errors(replies).isEmpty)
+        // Each select sees its own connection's earlier writes and, of the others', those
+        // of the same or an earlier phase; never a later write of its own connection.
+        #expect(try json.response(to: jsonFirst, in: replies) == .records([record("a", 1)]))
+        #expect(try binary.response(to: binaryFirst, in: replies) == .records([record("a", 1)]))
+        #expect(try json.response(to: jsonWrite, in: replies) == .ok)
+        #expect(try binary.response(to: binaryLast, in: replies) == .records([record("d", 4), record("c", 3), record("b", 2), record("a", 1)]))
+        #expect(try json.response(to: jsonLast, in: replies) == .records([record("d", 4), record("c", 3), record("b", 2), record("a", 1)]))
+        #expect(engine.counters.writesApplied == 4)
+    }
+
     @Test("binary responses are laid out as the DocC article says")
     func binaryBytes() throws {
         let engine = try TimelineEngine()

@@ -144,6 +144,41 @@ struct TimelineEngineTailTests {
         #expect(try cancelling.events(on: again, in: output.take()) == [.insert(key: "j", score: 2, member: "c")])
     }
 
+    @Test("a key's tail still gets its events after another tail of it, or of a long key, ends")
+    func tailsOfOneKeyOutliveEachOther() throws {
+        let engine = try TimelineEngine()
+        var output = RecordingOutput()
+        var subscriber = Client(1, .binary)
+        var writer = Client(2, .binary)
+        let longKey = String(repeating: "timeline:", count: 4)
+        let first = try subscriber.send(.tail(key: "k"), .requestStream(initialDemand: 10), to: engine)
+        let second = try subscriber.send(.tail(key: "k"), .requestStream(initialDemand: 10), to: engine)
+        let long = try subscriber.send(.tail(key: longKey), .requestStream(initialDemand: 10), to: engine)
+        engine.apply(into: &output)
+        engine.cancel(TimelineReplyToken(rawValue: first))
+        try writer.send(.insert(key: "k", score: 1, member: "a"), .fireAndForget, to: engine)
+        try writer.send(.insert(key: longKey, score: 1, member: "x"), .fireAndForget, to: engine)
+        try writer.send(.insert(key: longKey + "-other", score: 1, member: "y"), .fireAndForget, to: engine)
+        engine.apply(into: &output)
+        var replies = output.take()
+        #expect(try subscriber.events(on: first, in: replies).isEmpty)
+        #expect(try subscriber.events(on: second, in: replies) == [.insert(key: "k", score: 1, member: "a")])
+        #expect(try subscriber.events(on: long, in: replies) == [.insert(key: longKey, score: 1, member: "x")])
+
+        // Every tail of the key gone, then a new one: it gets what is written from then on.
+        engine.cancel(TimelineReplyToken(rawValue: second))
+        try writer.send(.insert(key: "k", score: 2, member: "b"), .fireAndForget, to: engine)
+        engine.apply(into: &output)
+        #expect(output.take().isEmpty)
+        let third = try subscriber.send(.tail(key: "k"), .requestStream(initialDemand: 10), to: engine)
+        engine.apply(into: &output)
+        try writer.send(.insert(key: "k", score: 3, member: "c"), .fireAndForget, to: engine)
+        engine.apply(into: &output)
+        replies = output.take()
+        #expect(try subscriber.events(on: third, in: replies) == [.insert(key: "k", score: 3, member: "c")])
+        #expect(engine.tailCount == 2)
+    }
+
     @Test("a JSON tail of a key written with bytes JSON cannot carry is cut off with 0x201")
     func jsonCannotCarry() throws {
         let engine = try TimelineEngine()

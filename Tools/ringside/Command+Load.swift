@@ -140,18 +140,23 @@ extension Command {
     private static func produce(
         _ client: TimelineClient, _ workload: TimelineWorkload, producer: Int, events: Int, acknowledged: Bool, progress: LoadProgress?
     ) throws(TimelineClientError) -> ProducerReport {
-        var member = [UInt8](repeating: 0, count: TimelineWorkload.memberLength)
+        let member = UnsafeMutableRawBufferPointer.allocate(byteCount: TimelineWorkload.memberLength, alignment: 8)
+        defer { member.deallocate() }
         var latencies: [Int64] = []
         if acknowledged { latencies.reserveCapacity(events) }
         let delivery: TimelineDelivery = acknowledged ? .acknowledged : .fireAndForget
         let start = Sys.monotonicNanoseconds()
-        for index in 0 ..< events {
-            member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
-            let key = workload.keys[workload.keyIndex(producer: producer, index: index)]
-            let sent = acknowledged ? Sys.monotonicNanoseconds() : 0
-            try client.insert(key: key, score: TimelineWorkload.score(index: index), member: member, delivery: delivery)
-            if acknowledged { latencies.append(Sys.monotonicNanoseconds() - sent) }
-            if (index + 1) % LoadProgress.interval == 0 { progress?.report(producer: producer, count: index + 1) }
+        // Views of the keys and the member, so that the loop touches no reference count.
+        try workload.withKeyViews { (keys) throws(TimelineClientError) in
+            for index in 0 ..< events {
+                TimelineWorkload.writeMember(producer: producer, index: index, into: member)
+                let key = keys[workload.keyIndex(producer: producer, index: index)]
+                let sent = acknowledged ? Sys.monotonicNanoseconds() : 0
+                try client.insert(
+                    key: key, score: TimelineWorkload.score(index: index), member: UnsafeRawBufferPointer(member), delivery: delivery)
+                if acknowledged { latencies.append(Sys.monotonicNanoseconds() - sent) }
+                if (index + 1) % LoadProgress.interval == 0 { progress?.report(producer: producer, count: index + 1) }
+            }
         }
         // Requests of one connection are applied in order: once this select is answered,
         // every write before it has been applied.

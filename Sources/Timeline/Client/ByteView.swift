@@ -1,8 +1,11 @@
 /// Lends the bytes of a caller's collection (a `[UInt8]`, an `ArraySlice`, a
 /// `String.UTF8View`) as a raw view, in place when they are contiguous (no copy, no
-/// allocation), otherwise through a copy.
+/// allocation), otherwise through a copy. Inlinable, so that a public generic call of the
+/// client is specialised where it is made, and only the views cross into the module.
+@usableFromInline
 enum ByteView {
     /// Calls `body` with a view of `bytes`, valid during the call.
+    @inlinable
     static func with<Bytes: Collection<UInt8>, Result>(
         _ bytes: Bytes, _ body: (UnsafeRawBufferPointer) throws(TimelineClientError) -> Result
     ) throws(TimelineClientError) -> Result {
@@ -17,6 +20,7 @@ enum ByteView {
     }
 
     /// Calls `body` with views of `first` and `second`, valid during the call.
+    @inlinable
     static func with<First: Collection<UInt8>, Second: Collection<UInt8>, Result>(
         _ first: First, _ second: Second,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(TimelineClientError) -> Result

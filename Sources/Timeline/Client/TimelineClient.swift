@@ -80,6 +80,7 @@ public final class TimelineClient: Sendable {
     // MARK: Writes
 
     /// Inserts `member` at `score` under `key`: acknowledged (the default) or fire-and-forget.
+    @inlinable
     public func insert(
         key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>, delivery: TimelineDelivery = .acknowledged
     ) throws(TimelineClientError) {
@@ -88,6 +89,7 @@ public final class TimelineClient: Sendable {
 
     /// Deletes `member` at `score` under `key` (a tombstone, which hides older inserts);
     /// acknowledged (the default) or fire-and-forget.
+    @inlinable
     public func delete(
         key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>, delivery: TimelineDelivery = .acknowledged
     ) throws(TimelineClientError) {
@@ -95,28 +97,40 @@ public final class TimelineClient: Sendable {
     }
 
     /// One write of `kind`: ``insert(key:score:member:delivery:)`` or ``delete(key:score:member:delivery:)``.
+    /// Inlined where it is called, so the generic part (lending the bytes) is specialised
+    /// there; the rest is the non-generic `write(_:keyView:score:memberView:delivery:)`.
+    @inlinable
     public func write(
         _ kind: WriteKind, key: some Collection<UInt8>, score: Double, member: some Collection<UInt8>,
         delivery: TimelineDelivery = .acknowledged
     ) throws(TimelineClientError) {
         try ByteView.with(key, member) { (key, member) throws(TimelineClientError) in
-            switch configuration.encoding {
-            case .binary:
-                let request: TimelineRequest
-                do throws(TimelineCodecError) {
-                    request = kind == .insert
-                        ? try .insert(key: key, score: score, member: member) : try .delete(key: key, score: score, member: member)
-                } catch {
-                    throw TimelineClientError(error)
-                }
-                try sendBinary(request, delivery)
-            case .json:
-                let key = try ByteView.text(key, "key")
-                let member = try ByteView.text(member, "member")
-                try sendJSON(
-                    kind == .insert ? .insert(key: key, score: score, member: member) : .delete(key: key, score: score, member: member),
-                    delivery)
+            try write(kind, keyView: key, score: score, memberView: member, delivery: delivery)
+        }
+    }
+
+    /// One write of `kind` from views of its key and member, valid during the call.
+    @usableFromInline
+    func write(
+        _ kind: WriteKind, keyView key: UnsafeRawBufferPointer, score: Double, memberView member: UnsafeRawBufferPointer,
+        delivery: TimelineDelivery
+    ) throws(TimelineClientError) {
+        switch configuration.encoding {
+        case .binary:
+            let request: TimelineRequest
+            do throws(TimelineCodecError) {
+                request = kind == .insert
+                    ? try .insert(key: key, score: score, member: member) : try .delete(key: key, score: score, member: member)
+            } catch {
+                throw TimelineClientError(error)
             }
+            try sendBinary(request, delivery)
+        case .json:
+            let key = try ByteView.text(key, "key")
+            let member = try ByteView.text(member, "member")
+            try sendJSON(
+                kind == .insert ? .insert(key: key, score: score, member: member) : .delete(key: key, score: score, member: member),
+                delivery)
         }
     }
 

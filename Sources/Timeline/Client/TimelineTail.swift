@@ -1,6 +1,4 @@
-import Dispatch
 import Frames
-import Synchronization
 import Transport
 
 extension TimelineClient {
@@ -90,20 +88,19 @@ public struct TimelineTail: AsyncSequence, Sendable {
     public func cancel() { stream.cancel() }
 
     /// Blocks the calling thread until the next event arrives, and returns it; nil once the
-    /// server completed the tail. Throws as the sequence does. Not for a thread of Swift
-    /// concurrency's pool (it would hold one of its few threads while it waits).
+    /// server completed the tail. Throws as the sequence does. The thread reads the
+    /// connection itself (no task, no thread hop): it polls briefly, yielding the processor
+    /// between polls, then sleeps on the carrier until frames arrive (see
+    /// `PayloadStream.nextBlocking()`; a latency-sensitive blocking reader wants a client of
+    /// its own). Not for a thread of Swift concurrency's pool.
     public func next() throws -> TimelineEvent? {
-        let handoff = BlockingHandoff()
-        let stream = stream
-        Task {
-            do {
-                var payloads = stream.makeAsyncIterator()
-                handoff.put(.success(try await payloads.next()))
-            } catch {
-                handoff.put(.failure(error))
-            }
+        let payload: Payload?
+        do throws(TransportError) {
+            payload = try stream.nextBlocking()
+        } catch {
+            throw TimelineClientError(error)
         }
-        guard let payload = try handoff.take() else { return nil }
+        guard let payload else { return nil }
         return try client.event(payload)
     }
 
@@ -121,23 +118,5 @@ public struct TimelineTail: AsyncSequence, Sendable {
                 throw TimelineClientError(error)
             }
         }
-    }
-}
-
-/// One result passed from a task to a thread that blocks for it.
-final class BlockingHandoff: Sendable {
-    private let result = Mutex<Result<Payload?, any Error>?>(nil)
-    private let ready = DispatchSemaphore(value: 0)
-
-    /// Hands the result over (once).
-    func put(_ outcome: sending Result<Payload?, any Error>) {
-        result.withLock { $0 = outcome }
-        ready.signal()
-    }
-
-    /// Waits for the result.
-    func take() throws -> Payload? {
-        ready.wait()
-        return try result.withLock { $0 }!.get()
     }
 }

@@ -23,7 +23,25 @@ public struct TimelineWorkload: Sendable, Hashable {
         keys = (0 ..< keyCount).map { Array(("key-" + Self.digits($0, 5)).utf8) }
     }
 
-    /// The key index of producer `producer`'s event `index`.
+    /// Calls `body` with a view of every key's bytes (index as ``keys``), valid during the
+    /// call: a producer's loop reads them without touching an array's reference count.
+    public func withKeyViews<Result, Failure: Error>(
+        _ body: ([UnsafeRawBufferPointer]) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let flat = keys.flatMap { $0 }
+        let outcome = flat.withUnsafeBytes { bytes in
+            var views: [UnsafeRawBufferPointer] = []
+            views.reserveCapacity(keys.count)
+            var start = 0
+            for key in keys {
+                views.append(UnsafeRawBufferPointer(rebasing: bytes[start ..< start + key.count]))
+                start += key.count
+            }
+            return Swift.Result { () throws(Failure) in try body(views) }
+        }
+        return try outcome.get()
+    }
+
     @inlinable
     public func keyIndex(producer: Int, index: Int) -> Int {
         (index % keyCount * 7_919 + producer * 104_729) % keyCount

@@ -26,7 +26,12 @@ final class TimelineDurability: @unchecked Sendable {
     let replay: ReplayReport
 
     /// The first failure of the writer's side (append or seal) or the flusher's.
-    private(set) var failure: JournalError?
+    private(set) var failure: JournalError? {
+        didSet { hasFailed = failure != nil }
+    }
+    /// Whether ``failure`` is set (a flag the writer reads per accepted write, cheaper than
+    /// the optional error).
+    private(set) var hasFailed = false
     /// The last sequence handed to the flusher by a successful seal.
     private var sealedSequence: UInt64
     private let flusherFailure = FlusherFailure()

@@ -3,13 +3,15 @@ import LWWSet
 
 /// A request queued by `TimelineEngine.submit` until the next `apply`: who sent it, how to
 /// answer, and where its bytes (a binary message, JSON already converted) lie in the arena.
+/// Plain data (no reference inside), so queueing and reading one costs no reference count;
+/// a failure is kept beside it, in the engine's `failures`.
 struct PendingRequest {
     var connection: TimelineConnection
     var token: TimelineReplyToken
     var interaction: TimelineInteraction
     /// The connection's encoding, for the answer.
     var encoding: TimelineEncoding
-    /// The request's operation (meaningless when `failure` is set at submit).
+    /// The request's operation (meaningless when it was refused at submit).
     var operation: TimelineOperation
     /// The apply phase: even phases apply writes, odd ones run reads; -1 for a request
     /// refused at submit, answered first.
@@ -17,14 +19,23 @@ struct PendingRequest {
     /// The binary message in the arena: `arenaStart ..< arenaStart + arenaCount`.
     var arenaStart: Int
     var arenaCount: Int
-    /// Why the request fails, when it does (set at submit, or while applying).
-    var failure: EngineFailure?
+    /// A binary insert or delete read at submit: its write, so `apply` need not read the
+    /// message again (nil for every other request).
+    var write: PendingWrite? = nil
     /// Cancelled, or its connection closed: nothing is done or answered.
     var dropped = false
-    /// Of a write request: the index of its first write in the phase's write batch.
-    var firstWrite = 0
 
     var isFireAndForget: Bool { interaction == .fireAndForget }
+}
+
+/// The write of a queued insert or delete: its score, and where its key and member lie in
+/// its message (offsets from the message's start).
+struct PendingWrite {
+    var score: Double
+    var keyOffset: Int32
+    var keyCount: Int32
+    var memberOffset: Int32
+    var memberCount: Int32
 }
 
 /// A failure to answer with an ERROR frame.

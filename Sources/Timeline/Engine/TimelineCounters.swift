@@ -1,3 +1,5 @@
+import Frames
+
 /// What the engine has done, as plain counters it increments on the writer's thread (a later
 /// step places them in shared memory for `ringside stat`). Every field only grows, except
 /// `activeTails`.
@@ -47,4 +49,35 @@ public struct TimelineCounters: Hashable, Sendable {
 
     /// All zero.
     public init() {}
+}
+
+extension TimelineCounters {
+    /// Counts a request by its interaction.
+    mutating func count(_ interaction: TimelineInteraction) {
+        switch interaction {
+        case .fireAndForget: fireAndForgetRequests += 1
+        case .requestResponse: requestResponseRequests += 1
+        case .requestStream: requestStreamRequests += 1
+        }
+    }
+
+    /// Counts a request by its operation.
+    mutating func count(_ operation: TimelineOperation) {
+        switch operation {
+        case .insert: inserts += 1
+        case .delete: deletes += 1
+        case .select: selects += 1
+        case .tail: tails += 1
+        case .insertBatch: insertBatches += 1
+        case .deleteBatch: deleteBatches += 1
+        case .selectKeys: selectKeys += 1
+        case .range: ranges += 1
+        }
+    }
+
+    /// Counts a request by both (one access to the engine's counters instead of two).
+    mutating func count(_ interaction: TimelineInteraction, _ operation: TimelineOperation) {
+        count(interaction)
+        count(operation)
+    }
 }

@@ -12,6 +12,11 @@ extension TimelineEngine {
         defer { resetQueue() }
         if !pending.isEmpty {
             arena.withUnsafeBytes { arena in
+                // The steady load: writes only, none refused, one phase, in submission order.
+                if queue.maxPhase == 0 && !queue.hasRefused {
+                    applyWrites(0 ..< pending.count, inOrder: true, arena, &output, &observer)
+                    return
+                }
                 answerRefused(&output)
                 sortByPhase()
                 var start = 0
@@ -20,7 +25,7 @@ extension TimelineEngine {
                     var end = start + 1
                     while end < order.count && pending[order[end]].phase == phase { end += 1 }
                     if phase % 2 == 0 {
-                        applyWrites(start ..< end, arena, &output, &observer)
+                        applyWrites(start ..< end, inOrder: false, arena, &output, &observer)
                     } else {
                         runReads(start ..< end, arena, &output)
                     }
@@ -39,11 +44,8 @@ extension TimelineEngine {
 
     /// Empties the queue, keeping every buffer's capacity.
     private func resetQueue() {
-        pending.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
-        connectionPhases.removeAll(keepingCapacity: true)
-        order.removeAll(keepingCapacity: true)
-        maxPhase = -1
+        queue.reset()
+        if !order.isEmpty { order.removeAll(keepingCapacity: true) }
     }
 
     // The loops below run over index ranges, not over arrays: an array's iterator
@@ -52,7 +54,7 @@ extension TimelineEngine {
     /// Answers the requests refused at submit.
     private func answerRefused(_ output: inout some TimelineEngineOutput) {
         for index in 0 ..< pending.count where pending[index].phase < 0 && !pending[index].dropped {
-            if let failure = pending[index].failure { output.fail(pending[index].token, code: failure.code, reason: failure.reason) }
+            if let failure = failures[index] { output.fail(pending[index].token, code: failure.code, reason: failure.reason) }
         }
     }
 
@@ -60,55 +62,79 @@ extension TimelineEngine {
     /// (a counting sort), in submission order within a phase.
     private func sortByPhase() {
         phaseStarts.removeAll(keepingCapacity: true)
-        for _ in 0 ..< maxPhase + 2 { phaseStarts.append(0) }
+        for _ in 0 ..< queue.maxPhase + 2 { phaseStarts.append(0) }
         for index in 0 ..< pending.count where pending[index].phase >= 0 { phaseStarts[pending[index].phase + 1] += 1 }
         for phase in 1 ..< phaseStarts.count { phaseStarts[phase] += phaseStarts[phase - 1] }
-        for _ in 0 ..< phaseStarts[maxPhase + 1] { order.append(0) }
+        for _ in 0 ..< phaseStarts[queue.maxPhase + 1] { order.append(0) }
         for index in 0 ..< pending.count where pending[index].phase >= 0 {
             order[phaseStarts[pending[index].phase]] = index
             phaseStarts[pending[index].phase] += 1
         }
     }
 
-    /// The binary message of queued request `index`, a view into `arena`.
-    private func message(_ index: Int, _ arena: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: arena[pending[index].arenaStart ..< pending[index].arenaStart + pending[index].arenaCount])
+    /// The binary message of queued request `request`, a view into `arena`.
+    private func message(_ request: PendingRequest, _ arena: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: arena[request.arenaStart ..< request.arenaStart + request.arenaCount])
     }
 
     /// Decodes queued request `index` again (it was checked at submit, so this does not fail;
     /// if it did, the request fails with 0x201 instead of trapping).
     private func request(_ index: Int, _ arena: UnsafeRawBufferPointer) -> TimelineRequest? {
         do throws(TimelineCodecError) {
-            return try TimelineRequest(decoding: message(index, arena))
+            return try TimelineRequest(decoding: message(pending[index], arena))
         } catch {
-            pending[index].failure = .failed("request no longer readable: \(error)")
+            failures[index] = .failed("request no longer readable: \(error)")
             return nil
         }
     }
 
     // MARK: Writes
 
-    /// Applies the writes of the requests at `positions` of `order` as one batch, then
-    /// answers them.
+    /// Applies the writes of the requests at `positions` of `order` (of `pending` itself
+    /// when `inOrder`) as one batch, then answers them. The queue is read through locals
+    /// (one access each to the engine's properties, not one per request), and the batch is
+    /// built in arrays taken out of the engine for the call.
     private func applyWrites(
-        _ positions: Range<Int>, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
+        _ positions: Range<Int>, inOrder: Bool, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
         _ observer: inout some TimelineWriteObserver
     ) {
-        writeBatch.removeAll(keepingCapacity: true)
-        writeOwners.removeAll(keepingCapacity: true)
-        for position in positions where !pending[order[position]].dropped {
-            let index = order[position]
+        let requests = pending
+        let order = order
+        var batch: [BorrowedWrite] = []
+        var owners: [Int] = []
+        swap(&batch, &writeBatch)
+        swap(&owners, &writeOwners)
+        defer {
+            swap(&batch, &writeBatch)
+            swap(&owners, &writeOwners)
+        }
+        batch.removeAll(keepingCapacity: true)
+        owners.removeAll(keepingCapacity: true)
+        let base = arena.baseAddress
+        for position in positions {
+            let index = inOrder ? position : order[position]
+            let pendingRequest = requests[index]
+            guard !pendingRequest.dropped else { continue }
+            if let write = pendingRequest.write, let base {
+                let start = base + pendingRequest.arenaStart
+                batch.append(BorrowedWrite(
+                    pendingRequest.operation == .insert ? .insert : .delete,
+                    key: UnsafeRawBufferPointer(start: start + Int(write.keyOffset), count: Int(write.keyCount)),
+                    score: write.score,
+                    member: UnsafeRawBufferPointer(start: start + Int(write.memberOffset), count: Int(write.memberCount))))
+                owners.append(index)
+                continue
+            }
             guard let request = request(index, arena) else { continue }
-            pending[index].firstWrite = writeBatch.count
             switch request.operation {
             case .insert, .delete:
-                writeBatch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
-                writeOwners.append(index)
+                batch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
+                owners.append(index)
             case .insertBatch, .deleteBatch:
                 let kind: WriteKind = request.operation == .insertBatch ? .insert : .delete
                 for write in request.writes {
-                    writeBatch.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
-                    writeOwners.append(index)
+                    batch.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
+                    owners.append(index)
                 }
             case .select, .selectKeys, .range, .tail:
                 continue
@@ -118,33 +144,42 @@ extension TimelineEngine {
         // class) costs an exclusivity check. Tails are only removed during the batch.
         var applied: UInt64 = 0
         var ignored: UInt64 = 0
-        let hasTails = !tailsByKey.isEmpty
-        writeBatch.withUnsafeBufferPointer { batch in
+        var failed: [(index: Int, error: LWWSetError)] = []
+        let tailFilter = tailFilter
+        batch.withUnsafeBufferPointer { batch in
             set.write(batch) { index, result in
                 switch result {
                 case .success(let outcome) where outcome.isApplied:
                     applied += 1
                     let write = batch[index]
                     observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    if hasTails { feedTails(write, &output) }
+                    if tailFilter.mayHold(write.key) { feedTails(write, &output) }
                 case .success:
                     ignored += 1
                 case .failure(let error):
-                    let owner = writeOwners[index]
-                    if pending[owner].failure == nil {
-                        let position = index - pending[owner].firstWrite
-                        pending[owner].failure = .failed(
-                            pending[owner].operation == .insert || pending[owner].operation == .delete
-                                ? error.description : "write \(position) of the batch: \(error)")
-                    }
+                    failed.append((index, error))
                 }
             }
         }
         counters.writesApplied += applied
         counters.writesIgnored += ignored
-        for position in positions where !pending[order[position]].dropped {
-            let request = pending[order[position]]
-            if let failure = request.failure {
+        for position in 0 ..< failed.count {
+            let (index, error) = failed[position]
+            let owner = owners[index]
+            guard failures[owner] == nil else { continue }
+            var first = index
+            while first > 0 && owners[first - 1] == owner { first -= 1 }
+            let single = requests[owner].operation == .insert || requests[owner].operation == .delete
+            failures[owner] = .failed(single ? error.description : "write \(index - first) of the batch: \(error)")
+        }
+        let anyFailure = !failures.isEmpty
+        // A load of fire-and-forget writes that all succeeded has nothing to answer or count.
+        guard anyFailure || queue.awaitingAnswer > 0 else { return }
+        for position in positions {
+            let index = inOrder ? position : order[position]
+            let request = requests[index]
+            guard !request.dropped else { continue }
+            if anyFailure, let failure = failures[index] {
                 countFailure(failure, unanswered: request.isFireAndForget)
                 if !request.isFireAndForget { output.fail(request.token, code: failure.code, reason: failure.reason) }
             } else if !request.isFireAndForget {
@@ -221,7 +256,7 @@ extension TimelineEngine {
                     }
                     if last {
                         if let failure {
-                            pending[owner].failure = responseFailure(failure)
+                            failures[owner] = responseFailure(failure)
                             answerFailure(owner, &output)
                         } else {
                             respond(owner, .results(results.results), &output)
@@ -231,7 +266,7 @@ extension TimelineEngine {
             } catch {
                 // Offsets and limits come from u32 fields, so the set never refuses them.
                 for position in 0 ..< selectOwners.count {
-                    pending[selectOwners[position]].failure = .failed(error.description)
+                    failures[selectOwners[position]] = .failed(error.description)
                     answerFailure(selectOwners[position], &output)
                 }
             }
@@ -246,7 +281,7 @@ extension TimelineEngine {
             try set.select(key: request.unsafeKey, after: start, before: stop, limit: Int(request.limit), into: &selection)
             answerRecords(index, selection, &output)
         } catch {
-            pending[index].failure = .failed(error.description)
+            failures[index] = .failed(error.description)
             answerFailure(index, &output)
         }
     }
@@ -258,7 +293,7 @@ extension TimelineEngine {
             try selection.forEachRecord { (member, score) throws(TimelineCodecError) in try records.append(member: member, score: score) }
             respond(index, .records(records.records), &output)
         } catch {
-            pending[index].failure = responseFailure(error)
+            failures[index] = responseFailure(error)
             answerFailure(index, &output)
         }
     }
@@ -281,7 +316,7 @@ extension TimelineEngine {
             do throws(TimelineCodecError) {
                 output.respond(to: request.token, with: try codec.encode(try TimelineJSONResponse(response)))
             } catch {
-                pending[index].failure = .failed("response cannot be sent as JSON: \(error)")
+                failures[index] = .failed("response cannot be sent as JSON: \(error)")
                 answerFailure(index, &output)
             }
         }
@@ -290,7 +325,7 @@ extension TimelineEngine {
     /// Answers queued request `index` with its failure, and counts it.
     private func answerFailure(_ index: Int, _ output: inout some TimelineEngineOutput) {
         let request = pending[index]
-        guard let failure = request.failure else { return }
+        guard let failure = failures[index] else { return }
         countFailure(failure, unanswered: request.isFireAndForget)
         if !request.isFireAndForget { output.fail(request.token, code: failure.code, reason: failure.reason) }
     }

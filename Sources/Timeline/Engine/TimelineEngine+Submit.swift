@@ -13,7 +13,11 @@ extension TimelineEngine {
         _ data: UnsafeRawBufferPointer, encoding: TimelineEncoding, interaction: TimelineInteraction,
         connection: TimelineConnection, token: TimelineReplyToken
     ) {
-        countInteraction(interaction)
+        if encoding == .binary, interaction == .fireAndForget || interaction == .requestResponse,
+           submitSingleWrite(data, interaction: interaction, connection: connection, token: token) {
+            return
+        }
+        counters.count(interaction)
         let arenaStart = arena.count
         var operation = TimelineOperation.insert
         var failure: EngineFailure?
@@ -25,7 +29,7 @@ extension TimelineEngine {
             case .json:
                 operation = try appendConverted(try codec.decode(TimelineJSONRequest.self, from: data))
             }
-            countOperation(operation)
+            counters.count(operation)
             if !operation.allows(interaction) {
                 failure = .invalid("\(operation.name) cannot be sent by \(interaction.name)")
             }
@@ -38,14 +42,40 @@ extension TimelineEngine {
             arena.removeSubrange(arenaStart...)
             countFailure(failure, unanswered: interaction == .fireAndForget)
             guard interaction != .fireAndForget else { return }
+            failures[pending.count] = failure
             pending.append(PendingRequest(
                 connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
-                phase: -1, arenaStart: arenaStart, arenaCount: 0, failure: failure))
+                phase: -1, arenaStart: arenaStart, arenaCount: 0))
+            queue.hasRefused = true
             return
         }
+        if interaction != .fireAndForget { queue.awaitingAnswer += 1 }
         pending.append(PendingRequest(
             connection: connection, token: token, interaction: interaction, encoding: encoding, operation: operation,
-            phase: nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
+            phase: queue.nextPhase(of: connection, writing: operation.isWrite), arenaStart: arenaStart, arenaCount: arena.count - arenaStart))
+    }
+
+    /// The fast path of `submit` for a binary insert or delete, the bulk of a steady load: the
+    /// request is read once here and its write (score, where its key and member lie) kept
+    /// with it, so `apply` builds the batch without reading the message again. Few touches
+    /// of the engine's properties (each a run-time exclusivity check). False when the
+    /// message is anything else, or malformed (the general path then answers it).
+    private func submitSingleWrite(
+        _ data: UnsafeRawBufferPointer, interaction: TimelineInteraction, connection: TimelineConnection,
+        token: TimelineReplyToken
+    ) -> Bool {
+        guard let request = try? TimelineRequest(decoding: data),
+              request.operation == .insert || request.operation == .delete,
+              let base = data.baseAddress else { return false }
+        let keyOffset = request.unsafeKey.baseAddress.map { $0 - base } ?? 0
+        let memberOffset = request.unsafeMember.baseAddress.map { $0 - base } ?? 0
+        counters.count(interaction, request.operation)
+        queue.appendWrite(
+            data, operation: request.operation, interaction: interaction, connection: connection, token: token,
+            write: PendingWrite(
+                score: request.score, keyOffset: Int32(keyOffset), keyCount: Int32(request.unsafeKey.count),
+                memberOffset: Int32(memberOffset), memberCount: Int32(request.unsafeMember.count)))
+        return true
     }
 
     /// Grants `n` more events to the tail on `token` (a REQUEST_N) and sends what its
@@ -77,21 +107,6 @@ extension TimelineEngine {
         for index in pending.indices where pending[index].connection == connection { pending[index].dropped = true }
     }
 
-    /// The phase of `connection`'s next request: the same as its previous one while it keeps
-    /// writing (even phases) or reading (odd phases), the next one when it switches.
-    private func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
-        let previous = connectionPhases[connection] ?? -1
-        let phase: Int
-        if previous < 0 {
-            phase = writing ? 0 : 1
-        } else {
-            phase = (previous % 2 == 0) == writing ? previous : previous + 1
-        }
-        connectionPhases[connection] = phase
-        maxPhase = Swift.max(maxPhase, phase)
-        return phase
-    }
-
     /// Writes the binary form of a JSON request into the arena and returns its operation.
     private func appendConverted(_ request: TimelineJSONRequest) throws(TimelineCodecError) -> TimelineOperation {
         try request.withBinary(scratch: scratch) { (binary) throws(TimelineCodecError) in
@@ -107,27 +122,6 @@ extension TimelineEngine {
         guard count <= configuration.maxMessageBytes else { throw .bufferTooSmall(needed: count, available: configuration.maxMessageBytes) }
         arena.append(contentsOf: repeatElement(0, count: count))
         arena.withUnsafeMutableBytes { request.unsafeEncode(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
-    }
-
-    private func countInteraction(_ interaction: TimelineInteraction) {
-        switch interaction {
-        case .fireAndForget: counters.fireAndForgetRequests += 1
-        case .requestResponse: counters.requestResponseRequests += 1
-        case .requestStream: counters.requestStreamRequests += 1
-        }
-    }
-
-    private func countOperation(_ operation: TimelineOperation) {
-        switch operation {
-        case .insert: counters.inserts += 1
-        case .delete: counters.deletes += 1
-        case .select: counters.selects += 1
-        case .tail: counters.tails += 1
-        case .insertBatch: counters.insertBatches += 1
-        case .deleteBatch: counters.deleteBatches += 1
-        case .selectKeys: counters.selectKeys += 1
-        case .range: counters.ranges += 1
-        }
     }
 
     /// Counts a request that fails, by its code.

@@ -51,14 +51,24 @@ public final class TimelineEngine {
     /// copies them), as a snapshot does.
     public internal(set) var set: LWWSet
 
-    // Submitted requests, their bytes, and each connection's latest phase, until `apply`.
-    var pending: [PendingRequest] = []
-    var arena: [UInt8] = []
-    var connectionPhases: [TimelineConnection: Int] = [:]
-    var maxPhase = -1
+    /// What was submitted since the last `apply`.
+    var queue = RequestQueue()
+    var pending: [PendingRequest] {
+        get { queue.pending }
+        _modify { yield &queue.pending }
+    }
+    var arena: [UInt8] {
+        get { queue.arena }
+        _modify { yield &queue.arena }
+    }
+    var failures: [Int: EngineFailure] {
+        get { queue.failures }
+        _modify { yield &queue.failures }
+    }
 
-    // Reused by `apply`: the requests in phase order, the phases' starts, the write batch and
-    // which request owns each write, the select batch and its owners, the selection.
+    // Reused by `apply`: the requests in phase order (unused when every request is a write
+    // of phase 0), the phases' starts, the write batch and which request owns each write,
+    // the select batch and its owners, the selection.
     var order: [Int] = []
     var phaseStarts: [Int] = []
     var writeBatch: [BorrowedWrite] = []
@@ -80,6 +90,8 @@ public final class TimelineEngine {
     var tailByToken: [TimelineReplyToken: Int] = [:]
     var tailsByKey: [Int: [Int]] = [:]
     var listedTails: [Int] = []
+    /// Which keys may have tails (an applied write to any other skips the tail table).
+    var tailFilter = TailFilter()
 
     /// An engine with an empty set; throws for a `maxSize` below 1.
     public convenience init(configuration: Configuration = Configuration()) throws(LWWSetError) {

@@ -1,32 +1,69 @@
 import DrainLoop
+import Glibc
 
 /// The connection's own thread: sends KEEPALIVE on schedule, gives up on a server silent for
 /// longer than the max lifetime, and reads the carrier while async callers wait (blocking
 /// callers drive the carrier themselves). Sleeps on its doorbell otherwise.
+///
+/// While async callers wait, an empty read is followed by a bounded, polite spin (a read and
+/// a `sched_yield` per turn, at most ``spinBudget`` turns, without the clock and without
+/// holding the mutex between turns) before the thread sleeps in the carrier's
+/// `waitForWork`: a frame that arrives soon after the last one is picked up at once, not
+/// after a futex wake, and a processor shared with busy threads is given up at every turn.
 struct ConnectionTicker: Agent {
     let shared: ConnectionShared
     let interval: Duration
     let lifetime: Duration
     var nextKeepalive: ContinuousClock.Instant
+    /// Empty spin turns allowed after a read that found frames (0: sleep at once).
+    let spinBudget: Int
+    /// Spin turns left before the next empty read sleeps.
+    var spinsLeft = 0
+    /// Spin turns since the last full cycle: a full cycle (clock, keepalive, lifetime,
+    /// expired responses) runs at least every ``fullCycleTurns`` turns even while frames
+    /// keep arriving.
+    var turns = 0
+    static let fullCycleTurns = 1024
 
     init(shared: ConnectionShared, configuration: ConnectionConfiguration) {
         self.shared = shared
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
+        spinBudget = min(configuration.spinPolls, 256)
     }
 
     var roleName: String { "connection-ticker" }
 
-    /// One cycle: keepalive and lifetime when due; reads for async waiters.
+    /// One cycle: a spin turn while async waiters were just served; otherwise keepalive and
+    /// lifetime when due, and reads for async waiters.
     mutating func doWork() throws -> Int {
+        if spinsLeft > 0 && turns < Self.fullCycleTurns {
+            turns += 1
+            let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
+                core.failure == nil && core.asyncWaiters > 0 ? core.pump { _, _ in } : -1
+            }) ?? -1
+            if count > 0 {
+                spinsLeft = spinBudget
+                return count
+            }
+            if count == 0 {
+                spinsLeft -= 1
+                sched_yield()
+                return 1
+            }
+            spinsLeft = 0
+            return 0
+        }
+        turns = 0
         let now = ContinuousClock.now
         let dueKeepalive = now >= nextKeepalive
         if dueKeepalive { nextKeepalive = now + interval }
         let lifetime = lifetime
-        return (try? shared.withCore { (core) throws(TransportError) -> Int in
+        let mayWait = spinsLeft == 0
+        let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
-            core.pump { _, _ in }
+            let first = core.pump { _, _ in }
             if core.receivedSinceTick {
                 core.receivedSinceTick = false
                 core.lastReceived = now
@@ -41,12 +78,18 @@ struct ConnectionTicker: Agent {
             guard core.asyncWaiters > 0 else { return 0 }
             core.expireResponses(now: now)
             var count = core.pump { _, _ in }
-            if count == 0 {
+            if count == 0 && first == 0 && mayWait {
                 try? core.carrier.waitForWork(timeout: .milliseconds(2))
                 count = core.pump { _, _ in }
             }
-            return count + 1
+            return first + count + 1
         }) ?? 0
+        if count > 1 {
+            spinsLeft = spinBudget
+        } else if spinsLeft > 0 {
+            spinsLeft -= 1
+        }
+        return count
     }
 
     /// Between cycles without async waiters: sleep until rung, or for a while (at most 500

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The items of a request-stream, in order, as an `AsyncSequence` of copies. Reading pulls
 /// demand: the connection asks for ``ConnectionConfiguration/streamWindow`` items up front
 /// and sends REQUEST_N for more as half of them are consumed. The sequence ends when the
@@ -13,6 +15,18 @@ public struct PayloadStream: AsyncSequence, Sendable {
 
     /// Cancels the stream (CANCEL); a reader waiting now gets `CancellationError`.
     public func cancel() { subscription.cancel() }
+
+    /// Blocks the calling thread until the next item arrives and returns it (nil once the
+    /// stream completed); throws the stream's ERROR or the connection's failure. The thread
+    /// reads the carrier itself, as a blocking request-response does: it polls, yielding
+    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
+    /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
+    /// then sleeps in the carrier's `waitForWork` (holding the connection's mutex while it
+    /// sleeps, at most 100 ms at a time: give a latency-sensitive blocking reader a
+    /// connection of its own). Not for a thread of Swift concurrency's pool.
+    public func nextBlocking() throws(TransportError) -> Payload? {
+        try subscription.nextBlocking()
+    }
 
     /// Reads the stream's items.
     public struct Iterator: AsyncIteratorProtocol {
@@ -43,45 +57,56 @@ final class StreamSubscription: Sendable {
         try? shared.withCore { (core) throws(TransportError) in core.cancel(id) }
     }
 
+    /// What the reader gets now, if anything: the next item received (its consumption
+    /// counted, REQUEST_N sent when due), the stream's end or failure; nil when the stream
+    /// is live and nothing waits.
+    private func take(_ core: ConnectionCore) -> Result<Payload?, TransportError>? {
+        let id = streamID
+        guard var stream = core.streams[id] else {
+            if let failure = core.failure { return .failure(failure) }
+            return .success(nil)
+        }
+        if stream.hasItem {
+            let item = stream.takeItem()
+            core.noteConsumed(id, &stream)
+            core.streams[id] = stream
+            core.sendOwed()
+            return .success(item)
+        }
+        if let failure = stream.failure {
+            core.streams[id] = nil
+            return .failure(failure)
+        }
+        if stream.finished {
+            core.streams[id] = nil
+            return .success(nil)
+        }
+        return nil
+    }
+
     /// The next item: one already received, or the next to arrive (the ticker reads for us).
     func next() async throws -> Payload? {
         let shared = shared
         let id = streamID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Payload?, any Error>) in
-                var immediate: Result<Payload?, any Error>?
+                var immediate: Result<Payload?, TransportError>?
                 var waiting = false
-                do {
+                do throws(TransportError) {
                     try shared.withCore { (core) throws(TransportError) in
                         core.pump { _, _ in }
-                        guard var stream = core.streams[id] else {
-                            immediate = .success(nil)
-                            if let failure = core.failure { immediate = .failure(failure) }
-                            return
-                        }
-                        if stream.hasItem {
-                            immediate = .success(stream.takeItem())
-                            core.noteConsumed(id, &stream)
-                            core.streams[id] = stream
-                            core.sendOwed()
-                        } else if let failure = stream.failure {
-                            core.streams[id] = nil
-                            immediate = .failure(failure)
-                        } else if stream.finished {
-                            core.streams[id] = nil
-                            immediate = .success(nil)
-                        } else {
-                            stream.continuation = continuation
-                            core.streams[id] = stream
-                            core.asyncWaiters += 1
-                            waiting = true
-                        }
+                        immediate = take(core)
+                        guard immediate == nil, var stream = core.streams[id] else { return }
+                        stream.continuation = continuation
+                        core.streams[id] = stream
+                        core.asyncWaiters += 1
+                        waiting = true
                     }
                 } catch {
                     immediate = .failure(error)
                 }
                 if let immediate {
-                    continuation.resume(with: immediate)
+                    continuation.resume(with: immediate.mapError { $0 as any Error })
                 } else if waiting {
                     shared.tickerBell.doorbell.ring()
                 }
@@ -92,6 +117,28 @@ final class StreamSubscription: Sendable {
             // (the ticker handing it an item): waiting here for the mutex would deadlock both.
             // The cancel takes the mutex from a task of its own.
             Task.detached { try? shared.withCore { (core) throws(TransportError) in core.cancel(id) } }
+        }
+    }
+
+    /// The blocking form of ``next()``: see ``PayloadStream/nextBlocking()``.
+    func nextBlocking() throws(TransportError) -> Payload? {
+        var idle = 0
+        while true {
+            let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
+                let count = core.pump { _, _ in }
+                if let outcome = take(core) { return outcome }
+                idle = count > 0 ? 0 : idle + 1
+                if idle > min(core.configuration.spinPolls, 2_000) {
+                    do throws(TransportError) {
+                        try core.carrier.waitForWork(timeout: .milliseconds(100))
+                    } catch {
+                        core.fail(error)
+                    }
+                }
+                return nil
+            }
+            if let outcome { return try outcome.get() }
+            if idle > 0 { sched_yield() }
         }
     }
 }

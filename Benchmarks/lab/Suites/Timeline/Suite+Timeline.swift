@@ -7,7 +7,9 @@ extension Suite {
     /// CPU 0; the select client, also on CPU 0, follows the producers on the same server.
     /// Nothing busy-spins for long: the server spins a hundred polls, yields a hundred, then
     /// sleeps on its doorbell; a full ring makes a producer sleep a millisecond at most; the
-    /// subscriber's connection thread sleeps until rung; the peers' waits yield. Each
+    /// subscriber's connection thread, and its blocking reader, poll a bounded while,
+    /// yielding the processor at each empty poll, then sleep until rung; the peers' waits
+    /// yield. Each
     /// repetition runs every case on a fresh server, in turn.
     static let timeline = Suite(
         name: "timeline",
@@ -15,8 +17,8 @@ extension Suite {
             + "writer), 2 producer processes (load workload: 10k keys, 16-byte members, increasing scores; fire-and-forget, "
             + "one insert per request, -batched 64) and a tail subscriber process (32 keys) on CPU 0; events_per_s to the "
             + "producers' closing selects, checked against the server's writes_applied; insert_to_visible from the producer's "
-            + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight (_loaded: while the producers write "
-            + "flat out); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp",
+            + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight, read as AsyncSequences (_loaded: while "
+            + "the producers write flat out; _blocking: read by a thread in TimelineTail.next() on a client of its own); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp",
         peers: [
             TimelineServerPeer.role: TimelineServerPeer.peer,
             TimelineProducerPeer.role: TimelineProducerPeer.peer,
@@ -37,6 +39,7 @@ extension Suite {
                 context.record(case: timelineCase.name, metric: "events_per_s", value: outcome.eventsPerSecond, unit: "events/s")
                 context.record(case: timelineCase.name, latency: "insert_to_visible", outcome.probe)
                 context.record(case: timelineCase.name, latency: "insert_to_visible_loaded", outcome.loaded)
+                context.record(case: timelineCase.name, latency: "insert_to_visible_blocking", outcome.blockingProbe)
                 context.record(case: timelineCase.name, metric: "server_sleeps", value: Double(outcome.serverSleeps), unit: "count")
                 if let selectCase = timelineCase.selectCase, let select = outcome.select {
                     context.record(case: selectCase, metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")

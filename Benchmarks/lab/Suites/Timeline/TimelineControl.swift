@@ -65,6 +65,9 @@ struct TimelineControl {
         case loaded = 24
         /// Select round trips, one at a time (fields 32 to 37).
         case selectRoundTrip = 32
+        /// Insert to visible, one event in flight, read by a thread blocking in
+        /// `TimelineTail.next()` on a connection of its own (fields 40 to 45).
+        case probeBlocking = 40
     }
 
     /// Stores a latency's histogram figures, for the lab to read once the peer has exited.

@@ -22,6 +22,9 @@ enum TimelineHarness {
         let probe: LatencyHistogram.Percentiles
         /// Insert to visible while the producers write flat out.
         let loaded: LatencyHistogram.Percentiles
+        /// Insert to visible, one probe in flight, read by a thread blocking in
+        /// `TimelineTail.next()`.
+        let blockingProbe: LatencyHistogram.Percentiles
         /// Pipelined top-10 selects per second and one-at-a-time round trips (select cases).
         let select: (opsPerSecond: Double, roundTrip: LatencyHistogram.Percentiles)?
         /// Times the server's poll thread went to sleep on its doorbell while the producers
@@ -89,9 +92,11 @@ enum TimelineHarness {
         control.go.pointee.store(1, ordering: .releasing)
         for producer in producerPeers { try peers.waitForExit(producer, timeout: phaseTimeout) }
         let serverSleeps = try stat(serverName)[.doorbellSleeps]
-        let expectedEvents = Int64(producers * events + sizes.probes)
+        // The probes: one series to tailed keys (async readers), one to the blocking reader's key.
+        let expectedEvents = Int64(producers * events + 2 * sizes.probes)
         try peers.wait(for: "the subscriber to hold every tailed event", timeout: phaseTimeout) {
-            control.seen.pointee.load(ordering: .acquiring) == control.tailedWrites.pointee.load(ordering: .relaxed) + Int64(sizes.probes)
+            control.seen.pointee.load(ordering: .acquiring)
+                == control.tailedWrites.pointee.load(ordering: .relaxed) + Int64(2 * sizes.probes)
         }
         control.subscriberStop.pointee.store(1, ordering: .releasing)
         try peers.waitForExit(subscriber, timeout: phaseTimeout)
@@ -127,7 +132,7 @@ enum TimelineHarness {
         let seconds = Double(control.endNanos.pointee.load(ordering: .acquiring) - control.startNanos.pointee.load(ordering: .acquiring)) / 1e9
         return Outcome(
             eventsPerSecond: Double(producers * events) / seconds, probe: control.percentiles(.probe),
-            loaded: control.percentiles(.loaded), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) },
+            loaded: control.percentiles(.loaded), blockingProbe: control.percentiles(.probeBlocking), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) },
             serverSleeps: serverSleeps)
     }
 

@@ -6,7 +6,9 @@ import Timeline
 /// takes them, each write to a tailed key stamped just before its request is issued. It ends the loaded phase with a select, whose
 /// answer means every one of its writes has been applied (one connection's requests are
 /// applied in order). Producer 0 then sends the probes: one insert to a tailed key at a
-/// time, stamped, the next only once the subscriber holds the one before.
+/// time, stamped, the next only once the subscriber holds the one before; then as many to
+/// the subscriber's blocking probe key (``TimelineSubscriberPeer/blockingProbeKey``), the
+/// same way.
 enum TimelineProducerPeer {
     static let role = "timeline-produce"
 
@@ -51,14 +53,21 @@ enum TimelineProducerPeer {
                     writes.removeAll(keepingCapacity: true)
                 }
             } else {
-                for index in 0 ..< events {
-                    member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
-                    let key = workload.keyIndex(producer: producer, index: index)
-                    if key < tailKeys {
-                        stamps.stamp(producer: producer, index: index)
-                        tailed &+= 1
+                // Views of the keys and the member: the loop touches no reference count.
+                let memberView = UnsafeMutableRawBufferPointer.allocate(byteCount: TimelineWorkload.memberLength, alignment: 8)
+                defer { memberView.deallocate() }
+                try workload.withKeyViews { (keys) throws(TimelineClientError) in
+                    for index in 0 ..< events {
+                        TimelineWorkload.writeMember(producer: producer, index: index, into: memberView)
+                        let key = workload.keyIndex(producer: producer, index: index)
+                        if key < tailKeys {
+                            stamps.stamp(producer: producer, index: index)
+                            tailed &+= 1
+                        }
+                        try client.insert(
+                            key: keys[key], score: TimelineWorkload.score(index: index), member: UnsafeRawBufferPointer(memberView),
+                            delivery: .fireAndForget)
                     }
-                    try client.insert(key: workload.keys[key], score: TimelineWorkload.score(index: index), member: member, delivery: .fireAndForget)
                 }
             }
             _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
@@ -82,6 +91,18 @@ enum TimelineProducerPeer {
                     key: workload.keys[workload.keyIndex(producer: producer, index: index)], score: TimelineWorkload.score(index: index),
                     member: member, delivery: .fireAndForget)
                 try peer.wait(for: "probe \(index) to reach the subscriber", timeout: .seconds(5)) {
+                    control.seen.pointee.load(ordering: .acquiring) > seen
+                }
+                index += 1
+            }
+            for _ in 0 ..< probes {
+                let seen = control.seen.pointee.load(ordering: .acquiring)
+                member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: producer, index: index, into: $0) }
+                control.probeStamp.pointee.store(monotonicNanos(), ordering: .relaxed)
+                try client.insert(
+                    key: TimelineSubscriberPeer.blockingProbeKey, score: TimelineWorkload.score(index: index), member: member,
+                    delivery: .fireAndForget)
+                try peer.wait(for: "blocking probe \(index) to reach the subscriber", timeout: .seconds(5)) {
                     control.seen.pointee.load(ordering: .acquiring) > seen
                 }
                 index += 1

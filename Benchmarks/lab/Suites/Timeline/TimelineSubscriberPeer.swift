@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Timeline
 
@@ -7,9 +8,15 @@ import Timeline
 /// application would), timing each event the moment it holds it against the producer's
 /// stamp of that write: loaded-phase events against ``TimelineStamps``, probes against
 /// ``TimelineControl/probeStamp``. Every event is checked against the workload (its key is
-/// the one the producer wrote it to).
+/// the one the producer wrote it to). Beside them, on a client of its own, a plain thread
+/// follows ``blockingProbeKey`` with the blocking `TimelineTail.next()` and times the
+/// blocking probes the same way (no task, no thread hop between the connection and the
+/// reader).
 enum TimelineSubscriberPeer {
     static let role = "timeline-subscribe"
+
+    /// The key of the blocking probes (outside the workload's keys).
+    static let blockingProbeKey = Array("probe-blocking".utf8)
 
     /// The arguments after the common four.
     static func arguments(producers: Int, events: Int, tailKeys: Int) -> [String] {
@@ -45,6 +52,11 @@ enum TimelineSubscriberPeer {
             // One connection's requests are handled in order: once this is answered, the
             // server holds every tail.
             _ = try client.select(key: shared.workload.keys[0], offset: 0, limit: 1)
+            let blockingClient = try peer.connect()
+            defer { blockingClient.close() }
+            let probeTail = try blockingClient.tail(key: blockingProbeKey)
+            _ = try blockingClient.select(key: blockingProbeKey, offset: 0, limit: 1)
+            let blocking = BlockingReader(probeTail, shared)
 
             let outcome = Mutex<Result<Figures, any Error>?>(nil)
             let done = DispatchSemaphore(value: 0)
@@ -71,9 +83,51 @@ enum TimelineSubscriberPeer {
             try peer.sleep(until: peer.control.subscriberStop)
             task.cancel()
             done.wait()
+            probeTail.cancel()
+            let blockingProbes = try blocking.join()
             let figures = try outcome.withLock { $0 }!.get()
             peer.control.store(figures.loaded.percentiles, as: .loaded)
             peer.control.store(figures.probes.percentiles, as: .probe)
+            peer.control.store(blockingProbes.percentiles, as: .probeBlocking)
+        }
+    }
+
+    /// The plain thread that reads the blocking probes' tail with `TimelineTail.next()` until
+    /// the tail is cancelled, timing each probe against ``TimelineControl/probeStamp``; an
+    /// error ends it and fails the peer.
+    private final class BlockingReader: Sendable {
+        private let outcome = Mutex<Result<LatencyHistogram, any Error>?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ tail: TimelineTail, _ shared: Shared) {
+            Thread { [self] in
+                var probes = LatencyHistogram()
+                let control = shared.control
+                let result: Result<LatencyHistogram, any Error>
+                do {
+                    while let event = try tail.next() {
+                        let now = monotonicNanos()
+                        defer { control.seen.pointee.wrappingAdd(1, ordering: .releasing) }
+                        guard event.kind == .insert, event.key == blockingProbeKey, TimelineWorkload.parse(member: event.member) != nil else {
+                            control.errors.pointee.wrappingAdd(1, ordering: .relaxed)
+                            continue
+                        }
+                        probes.record(now &- control.probeStamp.pointee.load(ordering: .relaxed))
+                    }
+                    // The lab's stop cancels the tail: next() then returns nil.
+                    result = .success(probes)
+                } catch {
+                    result = .failure(error)
+                }
+                outcome.withLock { $0 = result }
+                done.signal()
+            }.start()
+        }
+
+        /// Waits for the thread (the tail cancelled) and returns its figures.
+        func join() throws -> LatencyHistogram {
+            done.wait()
+            return try outcome.withLock { $0 }!.get()
         }
     }
 

@@ -52,6 +52,7 @@ extension TimelineEngine {
         }
         tailByToken[request.token] = slot
         tailsByKey[hash, default: []].append(slot)
+        tailFilter.add(key)
         counters.activeTails += 1
     }
 
@@ -60,6 +61,7 @@ extension TimelineEngine {
         guard tails[slot].isActive else { return }
         tailByToken[tails[slot].token] = nil
         let hash = tails[slot].keyHash
+        tails[slot].key.withUnsafeBytes { tailFilter.remove($0) }
         tailsByKey[hash]?.removeAll { $0 == slot }
         if tailsByKey[hash]?.isEmpty == true { tailsByKey[hash] = nil }
         if tails[slot].isListed, let listed = listedTails.firstIndex(of: slot) { listedTails.remove(at: listed) }

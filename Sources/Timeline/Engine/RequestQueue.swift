@@ -1,0 +1,75 @@
+import Frames
+
+/// What `TimelineEngine.submit` queues until the next `apply`, in one value: the requests,
+/// their bytes, the failures of those that fail (by index in `pending`), each connection's
+/// latest phase, and whether one was refused at submit. One value, so that queueing a
+/// request is one access to the engine's property (each access to a class's stored
+/// property costs a run-time exclusivity check), and its fields are reached statically.
+struct RequestQueue {
+    /// The requests, in submission order.
+    var pending: [PendingRequest] = []
+    /// Their binary messages, back to back.
+    var arena: [UInt8] = []
+    /// Why the request at an index of `pending` fails, when it does.
+    var failures: [Int: EngineFailure] = [:]
+    /// The highest phase queued (-1: none).
+    var maxPhase = -1
+    /// Whether a request was refused at submit (phase -1).
+    var hasRefused = false
+    /// Requests queued that wait for an answer (all but fire-and-forget).
+    var awaitingAnswer = 0
+    /// Each connection's latest phase; the connection seen last keeps its own in
+    /// `lastPhase`, out of the table (frames come in runs from one connection).
+    private var connectionPhases: [TimelineConnection: Int] = [:]
+    private var lastConnection = TimelineConnection(rawValue: .max)
+    private var lastPhase = -1
+
+    /// Queues a binary insert or delete whose write was read at submit.
+    mutating func appendWrite(
+        _ data: UnsafeRawBufferPointer, operation: TimelineOperation, interaction: TimelineInteraction,
+        connection: TimelineConnection, token: TimelineReplyToken, write: PendingWrite
+    ) {
+        let phase = nextPhase(of: connection, writing: true)
+        if interaction != .fireAndForget { awaitingAnswer += 1 }
+        let arenaStart = arena.count
+        arena.append(contentsOf: data)
+        pending.append(PendingRequest(
+            connection: connection, token: token, interaction: interaction, encoding: .binary, operation: operation,
+            phase: phase, arenaStart: arenaStart, arenaCount: data.count, write: write))
+    }
+
+    /// The phase of `connection`'s next request: the same as its previous one while it keeps
+    /// writing (even phases) or reading (odd phases), the next one when it switches.
+    mutating func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
+        var previous = -1
+        if connection == lastConnection {
+            previous = lastPhase
+        } else {
+            if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
+            previous = connectionPhases[connection] ?? -1
+            lastConnection = connection
+        }
+        let phase: Int
+        if previous < 0 {
+            phase = writing ? 0 : 1
+        } else {
+            phase = (previous % 2 == 0) == writing ? previous : previous + 1
+        }
+        lastPhase = phase
+        if phase > maxPhase { maxPhase = phase }
+        return phase
+    }
+
+    /// Empties the queue, keeping every buffer's capacity.
+    mutating func reset() {
+        pending.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
+        if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }
+        lastConnection = TimelineConnection(rawValue: .max)
+        lastPhase = -1
+        maxPhase = -1
+        hasRefused = false
+        awaitingAnswer = 0
+    }
+}
