@@ -56,3 +56,7 @@ int ringside_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags) {
     return accept4(descriptor, (struct sockaddr *)address, (socklen_t *)length, flags);
 }
+
+int ringside_thread_id(void) {
+    return (int)syscall(SYS_gettid);
+}

@@ -1,3 +1,4 @@
+import CRingside
 import Glibc
 import Posix
 import Synchronization
@@ -21,6 +22,14 @@ public final class AgentRunner: Sendable {
     private let errors = Atomic<Int>(0)
     private let latestError = Mutex<(any Error)?>(nil)
     private let thread = Mutex<PosixThread?>(nil)
+    private let kernelThreadID = Atomic<Int32>(0)
+
+    /// The kernel's id of the runner's thread (the `ID` of `/proc/self/task/ID`, for tools and
+    /// tests that read its CPU time), once the thread has started; nil before.
+    public var threadID: Int32? {
+        let id = kernelThreadID.load(ordering: .acquiring)
+        return id == 0 ? nil : id
+    }
 
     /// Starts `agent` on a new thread.
     ///
@@ -39,6 +48,7 @@ public final class AgentRunner: Sendable {
         roleName = agent.roleName
         do {
             let started = try PosixThread.spawn { [self] in
+                kernelThreadID.store(ringside_thread_id(), ordering: .releasing)
                 var agent = agent
                 while !stopRequested.load(ordering: .acquiring) {
                     var workCount = 0

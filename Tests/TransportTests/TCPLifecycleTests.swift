@@ -233,9 +233,10 @@ extension TCPTests {
             let client = try TCPClientCarrier(connectingTo: server.carrier.boundAddress)
             defer { client.close() }
             #expect(server.run { server.opened.count == 1 })
-            let start = ioThreadCPUTicks()
+            let thread = try #require(server.carrier.ioThreadID)
+            let start = threadCPUTicks(thread)
             usleep(500_000)
-            let used = ioThreadCPUTicks() - start
+            let used = threadCPUTicks(thread) - start
             #expect(start >= 0)
             #expect(used <= 2, "\(used) ticks of CPU while idle")
         }
@@ -258,21 +259,13 @@ func transportDescriptors() -> Int {
     return count
 }
 
-/// User plus system clock ticks of this process's newest thread: right after a carrier
-/// starts, its I/O thread (the suite runs serialized).
-func ioThreadCPUTicks() -> Int {
-    var newest = (id: -1, ticks: -1)
-    guard let directory = opendir("/proc/self/task") else { return -1 }
-    defer { closedir(directory) }
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        guard let id = Int(name), id > newest.id, let stat = readText("/proc/self/task/\(name)/stat"),
-              let close = stat.lastIndex(of: ")") else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
-        newest = (id, user + system)
-    }
-    return newest.ticks
+/// The CPU ticks (user plus system, in clock ticks) the thread `id` of this process has used,
+/// from `/proc/self/task/ID/stat`; -1 when it cannot be read.
+func threadCPUTicks(_ id: Int32) -> Int {
+    guard let stat = readText("/proc/self/task/\(id)/stat"), let close = stat.lastIndex(of: ")") else { return -1 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return -1 }
+    return user + system
 }
 
 private func readText(_ path: String) -> String? {

@@ -64,4 +64,8 @@ int ringside_futex_wake(uint32_t *word, int32_t count);
  * Glibc module does not set): 0, or -1 with errno set. */
 int ringside_pipe_cloexec(int fds[2]);
 
+/* The calling thread's kernel id (gettid(2), which Swift's Glibc module does not declare):
+ * the ID of /proc/self/task/ID. Never fails. */
+int ringside_thread_id(void);
+
 #endif

@@ -92,6 +92,9 @@ public final class TCPServerCarrier: ServerCarrier {
         dirtyList = .allocate(capacity: slots)
     }
 
+    /// The kernel id of the I/O thread, once it has started (tests read its CPU time).
+    var ioThreadID: Int32? { runner.threadID }
+
     deinit {
         shutdown()
         writerIDs.deallocate()
