@@ -86,6 +86,7 @@ extension RSocketCase {
             let bytes = UnsafeRawBufferPointer(source)
             switch setup.interaction {
             case .fireAndForget:
+                for _ in 0..<setup.warmup { try connection.fireAndForget(data: bytes) }
                 control.markStart()
                 try control.countingAllocations {
                     for _ in 0..<setup.timed { try connection.fireAndForget(data: bytes) }
