@@ -13,13 +13,9 @@ enum PingPongLimit {
     /// One run: `warmUp` untimed round trips, then `timed` ones; records the histogram's
     /// figures (`rtt_p50_ns` ...) and returns the p50.
     static func measure(warmUp: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
-        let outcome = try TransportHarness.run(ringCapacities: [], peers: [
-            TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmUp + timed)]),
-            TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmUp), String(timed)]),
-        ])
-        guard outcome.latency.count == timed else { throw LabError("\(caseName): \(outcome.latency.count) of \(timed) round trips timed") }
-        context.record(case: caseName, latency: "rtt", outcome.latency)
-        return Double(outcome.latency.p50)
+        try RoundTripLimit.measure(
+            caseName, pong: (pongRole, [String(warmUp + timed)]), ping: (pingRole, [String(warmUp), String(timed)]), timed: timed,
+            &context)
     }
 
     /// Peer role: `NAME CPU WARMUP TIMED` pings and stores the round trips' histogram.
@@ -28,15 +24,11 @@ enum PingPongLimit {
         try TransportHarness.peer(arguments) { _, control, arguments in
             let warmUp = try TransportHarness.integer(arguments, 0)
             let timed = try TransportHarness.integer(arguments, 1)
-            let latencies = UnsafeMutableBufferPointer<Int64>.allocate(capacity: timed)
-            defer { latencies.deallocate() }
-            latencies.initialize(repeating: 0)  // touch the pages before timing
             let (ping, pong) = control.probeWords
-            control.arriveAndWait()
-            lab_pingpong_ping(ping, pong, UInt64(warmUp), UInt64(timed), latencies.baseAddress)
-            var histogram = LatencyHistogram()
-            for latency in latencies { histogram.record(latency) }
-            control.storeLatency(histogram.percentiles)
+            try control.storeRoundTrips(timed: timed) { latencies in
+                control.arriveAndWait()
+                lab_pingpong_ping(ping, pong, UInt64(warmUp), UInt64(timed), latencies)
+            }
         }
     }
 

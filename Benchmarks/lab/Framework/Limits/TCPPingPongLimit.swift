@@ -15,13 +15,9 @@ enum TCPPingPongLimit {
     /// One run: `warmUp` untimed round trips of `payload` bytes, then `timed` ones; records
     /// the histogram's figures (`rtt_p50_ns` ...) and returns the p50.
     static func measure(payload: Int, warmUp: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
-        let outcome = try TransportHarness.run(ringCapacities: [], peers: [
-            TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(payload), String(warmUp + timed)]),
-            TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(payload), String(warmUp), String(timed)]),
-        ])
-        guard outcome.latency.count == timed else { throw LabError("\(caseName): \(outcome.latency.count) of \(timed) round trips timed") }
-        context.record(case: caseName, latency: "rtt", outcome.latency)
-        return Double(outcome.latency.p50)
+        try RoundTripLimit.measure(
+            caseName, pong: (pongRole, [String(payload), String(warmUp + timed)]),
+            ping: (pingRole, [String(payload), String(warmUp), String(timed)]), timed: timed, &context)
     }
 
     /// Peer role: `NAME CPU PAYLOAD WARMUP TIMED` connects to the ponger's port and pings.
@@ -31,19 +27,15 @@ enum TCPPingPongLimit {
             let payload = try TransportHarness.integer(arguments, 0)
             let warmUp = try TransportHarness.integer(arguments, 1)
             let timed = try TransportHarness.integer(arguments, 2)
-            let latencies = UnsafeMutableBufferPointer<Int64>.allocate(capacity: timed)
-            defer { latencies.deallocate() }
-            latencies.initialize(repeating: 0)  // touch the pages before timing
-            control.arriveAndWait()
-            let fd = lab_tcp_connect(Int32(try control.awaitTCPServer().port))
-            guard fd >= 0 else { throw LabError("\(caseName): cannot connect to the ponger") }
-            defer { lab_tcp_close(fd) }
-            guard lab_tcp_ping(fd, UInt32(payload), UInt64(warmUp), UInt64(timed), latencies.baseAddress) == 0 else {
-                throw LabError("\(caseName): a round trip failed (the ponger hung up or 5 s passed)")
+            try control.storeRoundTrips(timed: timed) { latencies in
+                control.arriveAndWait()
+                let fd = lab_tcp_connect(Int32(try control.awaitTCPServer().port))
+                guard fd >= 0 else { throw LabError("\(caseName): cannot connect to the ponger") }
+                defer { lab_tcp_close(fd) }
+                guard lab_tcp_ping(fd, UInt32(payload), UInt64(warmUp), UInt64(timed), latencies) == 0 else {
+                    throw LabError("\(caseName): a round trip failed (the ponger hung up or 5 s passed)")
+                }
             }
-            var histogram = LatencyHistogram()
-            for latency in latencies { histogram.record(latency) }
-            control.storeLatency(histogram.percentiles)
         }
     }
 
