@@ -22,7 +22,8 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
     /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
     /// then sleeps in the carrier's `waitForWork` (holding the connection's mutex while it
-    /// sleeps, at most 100 ms at a time: give a latency-sensitive blocking reader a
+    /// sleeps, at most 2 ms at a time, as the connection's ticker does: another caller on the
+    /// same connection waits that long at worst; give a latency-sensitive blocking reader a
     /// connection of its own). Not for a thread of Swift concurrency's pool.
     public func nextBlocking() throws(TransportError) -> Payload? {
         try subscription.nextBlocking()
@@ -129,8 +130,11 @@ final class StreamSubscription: Sendable {
                 if let outcome = take(core) { return outcome }
                 idle = count > 0 ? 0 : idle + 1
                 if idle > min(core.configuration.spinPolls, 2_000) {
+                    // The sleep holds the connection's mutex: as short as the ticker's (2 ms),
+                    // so a caller sharing the connection (an insert on another thread) waits
+                    // no longer behind an idle tail than behind the ticker.
                     do throws(TransportError) {
-                        try core.carrier.waitForWork(timeout: .milliseconds(100))
+                        try core.carrier.waitForWork(timeout: .milliseconds(2))
                     } catch {
                         core.fail(error)
                     }
