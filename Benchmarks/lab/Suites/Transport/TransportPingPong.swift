@@ -21,16 +21,28 @@ enum TransportPingPong {
         let warmup = timed / 10
         for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
             try context.measure(caseName, against: .pingPong(warmUp: warmup, timed: timed)) { context in
-                let outcome = try TransportHarness.run(ringCapacities: [ringCapacity, ringCapacity], peers: [
-                    TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
-                    TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
-                ])
-                guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
-                context.record(case: caseName, latency: "rtt", outcome.latency)
-                context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
-                return Double(outcome.latency.p50)
+                try roundTrips(
+                    caseName, pingRole: pingRole, pongRole: pongRole, ringCapacities: [ringCapacity, ringCapacity], warmup: warmup,
+                    timed: timed, &context)
             }
         }
+    }
+
+    /// One run of a ping-pong case (this one, or its TCP twin): the ponger on CPU 1 answers
+    /// `warmup + timed` pings of the pinger on CPU 0; records the round trips' histogram and
+    /// heap allocations per message under `caseName` and returns the p50.
+    static func roundTrips(
+        _ caseName: String, pingRole: String, pongRole: String, ringCapacities: [Int], warmup: Int, timed: Int,
+        _ context: inout SuiteContext
+    ) throws -> Double {
+        let outcome = try TransportHarness.run(ringCapacities: ringCapacities, peers: [
+            TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
+            TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
+        ])
+        guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
+        context.record(case: caseName, latency: "rtt", outcome.latency)
+        context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
+        return Double(outcome.latency.p50)
     }
 
     /// The ping ring (region 0, pinger to ponger) and the pong ring (region 1, back).

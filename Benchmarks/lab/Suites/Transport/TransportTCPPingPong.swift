@@ -25,21 +25,10 @@ enum TransportTCPPingPong {
         let warmup = timed / 10
         for _ in context.repetitions(caseName, detail: "\(timed) round trips") {
             try context.measure(caseName, against: .tcpPingPong(payload: payload, warmUp: warmup, timed: timed)) { context in
-                try run(warmup: warmup, timed: timed, &context)
+                try TransportPingPong.roundTrips(
+                    caseName, pingRole: pingRole, pongRole: pongRole, ringCapacities: [], warmup: warmup, timed: timed, &context)
             }
         }
-    }
-
-    /// One run of the case: records its figures and returns the round trips' p50.
-    private static func run(warmup: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
-        let outcome = try TransportHarness.run(ringCapacities: [], peers: [
-            TransportHarness.PeerSpec(role: pongRole, cpu: 1, arguments: [String(warmup + timed)]),
-            TransportHarness.PeerSpec(role: pingRole, cpu: 0, arguments: [String(warmup), String(timed)]),
-        ])
-        guard outcome.errors == 0 else { throw LabError("\(caseName): \(outcome.errors) replies out of order") }
-        context.record(case: caseName, latency: "rtt", outcome.latency)
-        context.record(case: caseName, metric: "allocs_per_msg", value: Double(outcome.allocations) / Double(2 * (warmup + timed)), unit: "allocs")
-        return Double(outcome.latency.p50)
     }
 
     /// Peer role: `NAME CPU WARMUP TIMED` pings, records the round-trip histogram.
