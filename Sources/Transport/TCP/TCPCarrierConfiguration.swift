@@ -16,8 +16,8 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
     public var inboundCapacity = 1 << 21
     /// Bytes of the inbound ring one connection may hold at most: its records the writer has
     /// not consumed yet (nil: a quarter of ``inboundCapacity``). A connection at its share is
-    /// not read (TCP back-pressure reaches its sender) until the writer has consumed half of
-    /// it, so a connection that floods the server keeps at most this much, plus one read
+    /// not read (TCP back-pressure reaches its sender) until the writer has consumed a quarter
+    /// of it, so a connection that floods the server keeps at most this much, plus one read
     /// buffer's frames, ahead of another connection's request. Frames longer than an eighth of
     /// the ring count only their small record here; ``maxLargeFrameBytes`` bounds them.
     public var inboundShare: Int?

@@ -6,8 +6,9 @@ import Synchronization
 /// ``TCPCarrierConfiguration/inboundShare``).
 ///
 /// A connection found at its share before a read stops being read and waits on
-/// ``shareWaiters`` for the writer's consumer position to reach the point where half its
-/// share is left; then it goes back on the input list, behind the connections already there.
+/// ``shareWaiters`` for the writer's consumer position to reach the point where it holds three
+/// quarters of its share (a quarter of the share consumed, the rest still the writer's work
+/// while the I/O thread wakes up and reads); then it goes back on the input list, behind the connections already there.
 /// The writer learns of the wait through ``shareWake`` only when the I/O thread goes to sleep.
 extension TCPEventLoop {
     /// Whether the connection may read more: notes the records it posted since `start` (moved
@@ -19,10 +20,10 @@ extension TCPEventLoop {
         return connection.share.unconsumed(consumer: inbound.consumerPosition) < inboundShare
     }
 
-    /// The connection holds its share: it is not read until the writer has consumed half of it.
+    /// The connection holds its share: it is not read until the writer has consumed a quarter of it.
     func waitForShare(_ connection: TCPConnection) {
         guard !connection.waitingForShare else { return }
-        let resume = connection.share.position(leaving: inboundShare / 2, consumer: inbound.consumerPosition)
+        let resume = connection.share.position(leaving: inboundShare - inboundShare / 4, consumer: inbound.consumerPosition)
         connection.waitingForShare = true
         connection.shareResumePosition = resume
         shareWaiters.append(connection.slot)

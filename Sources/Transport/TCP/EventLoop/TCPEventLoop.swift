@@ -16,7 +16,7 @@ import Synchronization
 /// queue is written out, so a peer that does not read cannot make the server buffer more;
 /// a connection that holds its share of the inbound ring (``TCPCarrierConfiguration/inboundShare``,
 /// its records the writer has not consumed, see ``InboundShare``) is not read until the
-/// writer has consumed half of it, so one peer flooding the server can put no more than its
+/// writer has consumed a quarter of it, so one peer flooding the server can put no more than its
 /// share ahead of another connection's request (the ring is one queue, drained in order: a
 /// whole ring of one peer's frames would be seconds of a slow writer's work); when the
 /// inbound ring is full nothing is read until the writer has consumed, and the
