@@ -77,6 +77,7 @@ extension TCPTests {
             var configuration = TCPCarrierConfiguration()
             configuration.inboundCapacity = 4096  // 85 records of 48 bytes
             configuration.readBufferSize = 256
+            configuration.inboundShare = configuration.inboundCapacity  // each may fill the ring
             let server = try TCPTestServer(configuration: configuration)
             defer { server.carrier.shutdown() }
             server.echo = false
