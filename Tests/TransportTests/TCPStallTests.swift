@@ -87,22 +87,24 @@ extension TCPTests {
             #expect(slowest < .seconds(3), "the slowest of \(asked) answers took \(slowest)")
         }
 
-        @Test("while a peer floods fire-and-forget into a 2 MiB inbound ring, seconds of the writer's work, each of many request-responses on another connection is answered within seconds: the peer keeps to its share of the ring")
+        @Test("while a peer floods fire-and-forget into a 2 MiB inbound ring, many seconds of the writer's work, each of the request-responses on another connection is answered within seconds: the peer keeps to its share of the ring")
         func floodKeepsToItsShare() throws {
             let fireAndForgets = Counter()
-            // The default ring, 2 MiB: 32,768 of the flood's 64-byte records, 6.5 s of a writer
-            // that takes 200 us per fire-and-forget. The peer's share, 32 KiB, and a read
-            // buffer's frames (16 KiB): under 0.2 s of it.
+            // The default ring, 2 MiB: 32,768 of the flood's 64-byte records, 16 s of a writer
+            // that takes 500 us per fire-and-forget. The peer's share, 32 KiB (reads never
+            // take more): under 0.3 s of it.
             var configuration = TCPCarrierConfiguration()
             configuration.readBufferSize = 1 << 14
             configuration.inboundShare = 1 << 15
             let (server, address) = try Self.server(
-                fireAndForgetCost: .microseconds(200), fireAndForgets: fireAndForgets, configuration: configuration)
+                fireAndForgetCost: .microseconds(500), fireAndForgets: fireAndForgets, configuration: configuration)
             defer { server.stop() }
-            let (asked, slowest) = try Self.askDuringFlood(address, fireAndForgets: fireAndForgets, warmUp: 1_000, asking: .seconds(3))
-            // Behind a whole ring, the first answer alone would take 6.5 s.
-            #expect(asked >= 3, "\(asked) answers in 3 s, the slowest took \(slowest)")
-            #expect(slowest < .seconds(2), "the slowest of \(asked) answers took \(slowest)")
+            let (asked, slowest) = try Self.askDuringFlood(address, fireAndForgets: fireAndForgets, warmUp: 500, asking: .seconds(4))
+            // Behind a whole ring, the first answer alone would take 16 s (past the 10 s
+            // request timeout); behind the share, well under a second, and a few seconds on
+            // very busy cores.
+            #expect(asked >= 2, "\(asked) answers in 4 s, the slowest took \(slowest)")
+            #expect(slowest < .seconds(5), "the slowest of \(asked) answers took \(slowest)")
         }
 
         /// Floods `address` with fire-and-forget frames from one connection (as `ringside

@@ -122,12 +122,18 @@ extension TCPEventLoop {
             }
             guard connection.readable, !connection.outputBackedUp else { return }
             guard reads < configuration.readsPerTurn else { return addToInputList(connection) }
-            guard withinShare(connection, since: &start) else { return waitForShare(connection) }
+            let allowance = shareRoom(connection, since: &start)
+            guard allowance > 0 else { return waitForShare(connection) }
             reads += 1
             let descriptor = connection.descriptor
+            // A read takes no more than the share has room for (the frames of a read go into
+            // the ring as records a little longer than their bytes on the wire).
+            var offered = 0
             do throws(SystemCallError) {
                 switch try connection.assembler.fill({ (room) throws(SystemCallError) -> Int? in
-                    try Sys.readAvailable(descriptor, into: room)
+                    let capped = room.count > allowance ? UnsafeMutableRawBufferPointer(rebasing: room[..<allowance]) : room
+                    offered = capped.count
+                    return try Sys.readAvailable(descriptor, into: capped)
                 }) {
                 case .waitingForBudget:
                     // A long frame waits for the budget, which the writer's frees refill.
@@ -137,9 +143,9 @@ extension TCPEventLoop {
                     connection.readable = false
                 case .read(let count, _) where count == 0:
                     connection.ending = .peerClosed
-                case .read(let count, let room):
+                case .read(let count, _):
                     // Edge-triggered: bytes arriving after a short read raise a new event.
-                    if count < room, !connection.peerHungUp { connection.readable = false }
+                    if count < offered, !connection.peerHungUp { connection.readable = false }
                 }
             } catch {
                 connection.ending = .ioError(error)

@@ -14,8 +14,9 @@ import Synchronization
 ///
 /// Bounds: a connection whose output backs up (the socket is full) is not read until its
 /// queue is written out, so a peer that does not read cannot make the server buffer more;
-/// a connection that holds its share of the inbound ring (``TCPCarrierConfiguration/inboundShare``,
-/// its records the writer has not consumed, see ``InboundShare``) is not read until the
+/// a connection that holds its share of the inbound ring (at most
+/// ``TCPCarrierConfiguration/inboundShare``, less when the writer is slow: about 10 ms of its
+/// work; its records the writer has not consumed, see ``InboundShare``) is not read until the
 /// writer has consumed a quarter of it, so one peer flooding the server can put no more than its
 /// share ahead of another connection's request (the ring is one queue, drained in order: a
 /// whole ring of one peer's frames would be seconds of a slow writer's work); when the
@@ -81,8 +82,14 @@ final class TCPEventLoop: @unchecked Sendable {
     var shareWaiters: [UInt32] = []
     /// The least resume position of ``shareWaiters`` (`Int64.max`: none).
     var nextShareResume = Int64.max
-    /// Bytes of the inbound ring each connection may hold.
+    /// Bytes of the inbound ring each connection may hold at most (the configured share).
     let inboundShare: Int
+    /// Bytes of the inbound ring each connection may hold now: the configured share or less,
+    /// after the writer's pace (see ``measureWriterPace(consumer:tail:)``).
+    var currentShare: Int
+    /// When and where (the writer's consumer position) the writer's pace was last measured.
+    var shareSampleTime = ContinuousClock.now
+    var shareSamplePosition: Int64 = 0
     var closing: [UInt32] = []
     var serial: UInt64 = 0
     var ringFull = false
@@ -100,6 +107,7 @@ final class TCPEventLoop: @unchecked Sendable {
         self.listener = listener
         self.doorbell = doorbell
         inboundShare = configuration.effectiveInboundShare
+        currentShare = configuration.effectiveInboundShare
         do {
             let segment = try SharedMemorySegment.anonymous(regionSizes: [RingLayout.regionSize(capacity: configuration.inboundCapacity)])
             inbound = try OneToOneRing(segment: segment, region: 0)
