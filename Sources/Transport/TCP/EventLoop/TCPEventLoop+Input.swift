@@ -127,13 +127,11 @@ extension TCPEventLoop {
             reads += 1
             let descriptor = connection.descriptor
             // A read takes no more than the share has room for (the frames of a read go into
-            // the ring as records a little longer than their bytes on the wire).
-            var offered = 0
+            // the ring as records a little longer than their bytes on the wire; a long frame's
+            // allocation becomes one small record).
             do throws(SystemCallError) {
-                switch try connection.assembler.fill({ (room) throws(SystemCallError) -> Int? in
-                    let capped = room.count > allowance ? UnsafeMutableRawBufferPointer(rebasing: room[..<allowance]) : room
-                    offered = capped.count
-                    return try Sys.readAvailable(descriptor, into: capped)
+                switch try connection.assembler.fill(pooledLimit: allowance, { (room) throws(SystemCallError) -> Int? in
+                    try Sys.readAvailable(descriptor, into: room)
                 }) {
                 case .waitingForBudget:
                     // A long frame waits for the budget, which the writer's frees refill.
@@ -143,9 +141,9 @@ extension TCPEventLoop {
                     connection.readable = false
                 case .read(let count, _) where count == 0:
                     connection.ending = .peerClosed
-                case .read(let count, _):
+                case .read(let count, let room):
                     // Edge-triggered: bytes arriving after a short read raise a new event.
-                    if count < offered, !connection.peerHungUp { connection.readable = false }
+                    if count < room, !connection.peerHungUp { connection.readable = false }
                 }
             } catch {
                 connection.ending = .ioError(error)
