@@ -15,11 +15,13 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
     /// than an eighth of it travel in allocations of their own.
     public var inboundCapacity = 1 << 21
     /// Bytes of the inbound ring one connection may hold at most: its records the writer has
-    /// not consumed yet (nil: a quarter of ``inboundCapacity``). A connection at its share is
-    /// not read (TCP back-pressure reaches its sender) until the writer has consumed a quarter
-    /// of it, so a connection that floods the server keeps at most this much, plus one read
-    /// buffer's frames, ahead of another connection's request. Frames longer than an eighth of
-    /// the ring count only their small record here; ``maxLargeFrameBytes`` bounds them.
+    /// not consumed yet (nil: a quarter of ``inboundCapacity``). The share in force is less
+    /// when the writer is slow: what it consumes in about 10 ms, at least 16 KiB (or this, if
+    /// smaller). A connection at its share is not read (TCP back-pressure reaches its sender)
+    /// until the writer has consumed a quarter of it, and a read never takes more than the
+    /// share has room for (4 KiB at least), so a connection that floods the server keeps about
+    /// that much ahead of another connection's request. Frames longer than an eighth of the
+    /// ring count only their small record here; ``maxLargeFrameBytes`` bounds them.
     public var inboundShare: Int?
     /// Bytes of each pooled read buffer (at most an eighth of ``inboundCapacity``, less 16).
     public var readBufferSize = 1 << 16
