@@ -22,33 +22,6 @@ int ringside_allowed_cpu_count(void) {
     return CPU_COUNT(&set);
 }
 
-int ringside_get_thread_affinity(uint64_t *words, int count) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
-    for (int word = 0; word < count; word++) {
-        uint64_t bits = 0;
-        for (int bit = 0; bit < 64; bit++) {
-            int cpu = word * 64 + bit;
-            if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set)) bits |= (uint64_t)1 << bit;
-        }
-        words[word] = bits;
-    }
-    return 0;
-}
-
-int ringside_set_thread_affinity(const uint64_t *words, int count) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (int word = 0; word < count; word++) {
-        for (int bit = 0; bit < 64; bit++) {
-            int cpu = word * 64 + bit;
-            if (cpu < CPU_SETSIZE && (words[word] >> bit) & 1) CPU_SET(cpu, &set);
-        }
-    }
-    return sched_setaffinity(0, sizeof set, &set);
-}
-
 static volatile uint64_t sink;
 
 void ringside_opaque_sink_u64(uint64_t value) { sink = value; }

@@ -21,15 +21,6 @@ int ringside_pin_to_cpu(int cpu);
 /* The number of CPUs the calling thread may run on (sched_getaffinity), or -1 with errno. */
 int ringside_allowed_cpu_count(void);
 
-/* The calling thread's CPU affinity (sched_getaffinity) as a bit mask: CPU n is bit n % 64 of
- * words[n / 64], `count` words (CPUs past 64 * count are left out; past 1024 are never set).
- * Returns 0, or -1 with errno set. */
-int ringside_get_thread_affinity(uint64_t *words, int count);
-
-/* Sets the calling thread's CPU affinity (sched_setaffinity) to the mask in `words`, laid out
- * as above. Returns 0, or -1 with errno set. */
-int ringside_set_thread_affinity(const uint64_t *words, int count);
-
 /* An opaque sink: the optimiser cannot see through a call into another translation unit,
  * so a value passed here is considered used and the loop that made it cannot be folded. */
 void ringside_opaque_sink_u64(uint64_t value);

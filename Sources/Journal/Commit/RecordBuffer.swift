@@ -1,7 +1,6 @@
 /// A batch of framed records in one reusable buffer: appended by the writer, written to the
 /// log with one `write`, then emptied and filled again. It grows by doubling when a batch
-/// needs more room and keeps its capacity, so steady state allocates nothing; its first
-/// capacity is touched when it is made, so the writer takes no page faults filling it.
+/// needs more room and keeps its capacity, so steady state allocates nothing.
 ///
 /// Owns raw memory: its owner calls ``deallocate()`` exactly once.
 struct RecordBuffer {
@@ -18,7 +17,6 @@ struct RecordBuffer {
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(byteCount: capacity, alignment: 16)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
     }
 
     /// True when no record is held.

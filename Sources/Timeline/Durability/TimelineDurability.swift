@@ -13,12 +13,6 @@ import Synchronization
 /// The server's poll thread (the single writer) appends through ``observer`` while the engine
 /// applies, then ``sealIfNeeded()``; the flusher thread makes each sealed batch durable and
 /// rings the server's doorbell, and the writer answers what ``durableSequence`` covers.
-///
-/// The flusher keeps off the writer's CPUs: when the server was confined to some CPUs (the
-/// thread that opens the durability, whose affinity the poll thread inherits, runs on fewer
-/// than all), the flusher moves to the others (``FlusherPlacement``). Its `write` copies
-/// each batch into the page cache and its `fsync` submits it, kernel work that would
-/// otherwise be taken from the single writer's CPU.
 final class TimelineDurability: @unchecked Sendable {
     // @unchecked: the journal and the writer-side fields are used by one thread at a time:
     // the thread that opens it, then the server's poll thread while it runs, then the thread
@@ -42,8 +36,6 @@ final class TimelineDurability: @unchecked Sendable {
     private var sealedSequence: UInt64
     private let flusherFailure = FlusherFailure()
     private let flusherRunner: AgentRunner
-    /// The kernel's id of the flusher thread once it has started (nil before).
-    var flusherThreadID: Int32? { flusherRunner.threadID }
     /// Snapshots written since start (by the snapshot thread).
     let snapshotsWritten = Atomic<Int>(0)
     /// Snapshots that failed.
@@ -65,8 +57,7 @@ final class TimelineDurability: @unchecked Sendable {
         }
         replay = journal.replay
         sealedSequence = journal.appendedSequence
-        let placement = FlusherPlacement.cpus(server: try? Sys.threadAffinity(), configured: Sys.configuredCPUs)
-        let agent = FlusherAgent(flusher: journal.flusher, doorbell: doorbell, failure: flusherFailure, placement: placement)
+        let agent = FlusherAgent(flusher: journal.flusher, doorbell: doorbell, failure: flusherFailure)
         do {
             flusherRunner = try AgentRunner(agent: agent)
         } catch {
@@ -165,35 +156,17 @@ final class TimelineDurability: @unchecked Sendable {
     }
 }
 
-/// Where the flusher thread runs: off the CPUs the server's threads were confined to.
-enum FlusherPlacement {
-    /// The CPUs for the flusher when the server's threads may run on `server` of the
-    /// `configured` CPUs: the others, when the server was confined to some and others exist;
-    /// nil (stay on the inherited affinity) when it may run anywhere, or its affinity is unknown.
-    static func cpus(server: CPUSet?, configured: CPUSet) -> CPUSet? {
-        guard let server else { return nil }
-        let others = configured.subtracting(server)
-        return others.isEmpty ? nil : others
-    }
-}
-
 /// The flusher thread: makes each sealed batch durable and rings the server's doorbell so
-/// the writer answers the writes it covers. On its first cycle it moves to its placement's
-/// CPUs (a refusal, such as a cgroup's cpuset, leaves it where it is).
+/// the writer answers the writes it covers.
 private struct FlusherAgent: Agent {
     let flusher: JournalFlusher
     let doorbell: Doorbell
     let failure: FlusherFailure
-    var placement: CPUSet?
     var failed = false
 
     var roleName: String { "journal-flusher" }
 
     mutating func doWork() throws -> Int {
-        if let cpus = placement {
-            placement = nil
-            try? Sys.setThreadAffinity(cpus)
-        }
         guard !failed else {
             // A failed journal accepts nothing more: wait to be stopped.
             try? Sys.sleep(for: .milliseconds(20))
