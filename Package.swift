@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "Transport", dependencies: ["Posix", "ShmRing", "Frames", "DrainLoop"]),
         // The write-ahead log and snapshots of accepted writes (CRC32C records, group commit,
         // replay, compaction).
-        .target(name: "Journal", dependencies: ["Posix"]),
+        .target(name: "Journal", dependencies: ["Posix", "CCRC32C"]),
+        // The processor's CRC32C instructions (SSE4.2, AArch64 CRC) for the journal's checksums.
+        .target(name: "CCRC32C"),
         // The timeline server: the transport-neutral single-writer engine (Engine/), the server
         // over the transport's carriers (Server/), the journal glue (Durability/), the stat
         // segment (Stat/), and the client over the Transport connection API (Client/).

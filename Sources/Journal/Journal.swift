@@ -25,7 +25,9 @@ public final class Journal {
 
     let pipeline: CommitPipeline
     let snapshots: SnapshotCoordinator
-    private var nextSequence: UInt64
+    /// The writer's next sequence and whether the journal is open, out of line: read and
+    /// bumped per record without the dynamic exclusivity check a class's `var` costs.
+    private let cursor: UnsafeMutablePointer<WriterCursor>
     private var lockDescriptor: Int32?
 
     init(directory: String, options: JournalOptions, replay: ReplayReport, log: LogFile, retiredLogBytes: Int, lockDescriptor: Int32) {
@@ -33,7 +35,8 @@ public final class Journal {
         self.options = options
         self.replay = replay
         self.lockDescriptor = lockDescriptor
-        nextSequence = replay.lastSequence + 1
+        cursor = .allocate(capacity: 1)
+        cursor.initialize(to: WriterCursor(nextSequence: replay.lastSequence + 1, isOpen: true))
         pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, batchCapacity: options.initialBatchCapacity)
         snapshots = SnapshotCoordinator(retiredLogBytes: retiredLogBytes)
     }
@@ -42,10 +45,12 @@ public final class Journal {
     /// the lock are released.
     deinit {
         if let lockDescriptor { try? Sys.close(lockDescriptor) }
+        cursor.deinitialize(count: 1)
+        cursor.deallocate()
     }
 
     /// The sequence number of the last record appended (0 before the first).
-    public var appendedSequence: UInt64 { nextSequence - 1 }
+    public var appendedSequence: UInt64 { cursor.pointee.nextSequence - 1 }
 
     /// The sequence number of the last record whose batch is synced: every record up to it
     /// survives a crash.
@@ -79,9 +84,9 @@ public final class Journal {
         guard length >= 0, length <= options.maximumRecordLength else {
             throw .recordTooLong(length: length, limit: options.maximumRecordLength)
         }
-        let sequence = nextSequence
-        pipeline.filling.append(sequence: sequence, length: length, fill)
-        nextSequence += 1
+        let sequence = cursor.pointee.nextSequence
+        pipeline.filling.pointee.append(sequence: sequence, length: length, fill)
+        cursor.pointee.nextSequence = sequence + 1
         return sequence
     }
 
@@ -112,11 +117,20 @@ public final class Journal {
             pipeline.closeLog()
             if let lockDescriptor { try? Sys.close(lockDescriptor) }
             lockDescriptor = nil
+            cursor.pointee.isOpen = false
         }
         _ = try pipeline.commit()
     }
 
     private func checkOpen() throws(JournalError) {
-        guard lockDescriptor != nil else { throw .closed }
+        guard cursor.pointee.isOpen else { throw .closed }
     }
+}
+
+/// The writer's side of a ``Journal`` that changes per record.
+struct WriterCursor {
+    /// The sequence the next appended record gets.
+    var nextSequence: UInt64
+    /// False once the journal is closed.
+    var isOpen: Bool
 }

@@ -8,8 +8,10 @@ public struct JournalOptions: Sendable {
     public var compactionRatio: Int
     /// ... and more than this many bytes (small logs are never compacted). Default 64 MiB.
     public var minimumCompactionBytes: Int
-    /// The batch buffer's initial capacity; it grows by doubling when a batch needs more and
-    /// keeps its size afterwards. Default 1 MiB.
+    /// The batch buffers' initial capacity (there are two: the writer fills one while the
+    /// flusher writes the other); each grows by doubling when a batch needs more and keeps its
+    /// size afterwards. Default 4 MiB: what a writer appending 2 M records of 50 bytes a
+    /// second fills during a slow (40 ms) `fsync`, so a batch rarely grows.
     public var initialBatchCapacity: Int
 
     /// Options with the defaults above.
@@ -17,7 +19,7 @@ public struct JournalOptions: Sendable {
         maximumRecordLength: Int = 16 << 20,
         compactionRatio: Int = 4,
         minimumCompactionBytes: Int = 64 << 20,
-        initialBatchCapacity: Int = 1 << 20
+        initialBatchCapacity: Int = 4 << 20
     ) {
         precondition(maximumRecordLength > 0 && maximumRecordLength < Int(RecordFrame.endMarker),
                      "maximumRecordLength in 1..<0xFFFFFFFF")

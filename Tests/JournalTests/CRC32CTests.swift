@@ -15,6 +15,7 @@ extension JournalTests {
         }
 
         static func crc(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.checksum($0) } }
+        static func tableCRC(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.tableUpdate(0, $0) } }
 
         @Test("published check values (RFC 3720 B.4 and the 123456789 check)")
         func checkValues() {
@@ -24,6 +25,18 @@ extension JournalTests {
             #expect(Self.crc([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
             #expect(Self.crc((0..<32).map { UInt8($0) }) == 0x46DD_794E)
             #expect(Self.crc((0..<32).reversed().map { UInt8($0) }) == 0x113F_DB5C)
+            #expect(Self.tableCRC(Array("123456789".utf8)) == 0xE306_9283)
+            #expect(Self.tableCRC([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        }
+
+        @Test("x86-64 and AArch64 CRC hosts take the instruction path")
+        func hardwarePath() {
+            #if arch(x86_64)
+            // SSE4.2 (2008 and later) is on every x86-64 machine this package targets.
+            #expect(CRC32C.isHardwareAccelerated)
+            #endif
+            let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            #expect(Self.crc(bytes) == Self.tableCRC(bytes))
         }
 
         @Test("every length 0...300 and every split matches the bitwise reference")
@@ -32,12 +45,14 @@ extension JournalTests {
             for length in 0...bytes.count {
                 let prefix = Array(bytes[0..<length])
                 #expect(Self.crc(prefix) == Self.bitwise(prefix), "length \(length)")
+                #expect(Self.tableCRC(prefix) == Self.bitwise(prefix), "tables, length \(length)")
             }
             let whole = Self.crc(bytes)
             for split in stride(from: 0, through: bytes.count, by: 7) {
                 let partial = Self.crc(Array(bytes[0..<split]))
                 let rest = Array(bytes[split...])
                 #expect(rest.withUnsafeBytes { CRC32C.update(partial, $0) } == whole, "split at \(split)")
+                #expect(rest.withUnsafeBytes { CRC32C.tableUpdate(partial, $0) } == whole, "tables, split at \(split)")
             }
         }
     }

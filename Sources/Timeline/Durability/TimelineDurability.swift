@@ -11,7 +11,7 @@ import Synchronization
 /// set written on a thread of their own.
 ///
 /// The server's poll thread (the single writer) appends through ``observer`` while the engine
-/// applies, then ``sealAfterApply()``; the flusher thread makes each sealed batch durable and
+/// applies, then ``sealIfNeeded()``; the flusher thread makes each sealed batch durable and
 /// rings the server's doorbell, and the writer answers what ``durableSequence`` covers.
 final class TimelineDurability: @unchecked Sendable {
     // @unchecked: the journal and the writer-side fields are used by one thread at a time:

@@ -18,7 +18,7 @@ extension Suite {
             + "one insert per request, -batched 64) and a tail subscriber process (32 keys) on CPU 0; events_per_s to the "
             + "producers' closing selects, checked against the server's writes_applied; insert_to_visible from the producer's "
             + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight, read as AsyncSequences (_loaded: while "
-            + "the producers write flat out; _blocking: read by a thread in TimelineTail.next() on a client of its own); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp",
+            + "the producers write flat out; _blocking: read by a thread in TimelineTail.next() on a client of its own); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir under /tmp (each fsync reaches the disk there unless /tmp is a tmpfs)",
         peers: [
             TimelineServerPeer.role: TimelineServerPeer.peer,
             TimelineProducerPeer.role: TimelineProducerPeer.peer,
