@@ -60,6 +60,18 @@ void ringside_cpu_relax(void);
 int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 int ringside_futex_wake(uint32_t *word, int32_t count);
 
+/* membarrier(2) (glibc exports no wrapper; `syscall` is variadic, which Swift cannot call):
+ * `command` is one of MEMBARRIER_CMD_* (<linux/membarrier.h>), `flags` 0. Returns what the
+ * kernel returns (for MEMBARRIER_CMD_QUERY the mask of supported commands), or -1 with errno. */
+int ringside_membarrier(int command, unsigned int flags);
+
+/* A compiler barrier: no instruction, but the optimiser may move no memory access across it
+ * (the `asm volatile("" ::: "memory")` of the Linux kernel's barrier()). Ordering between
+ * CPUs is someone else's job (a fence, or membarrier(2) on the other side). */
+static inline __attribute__((always_inline)) void ringside_compiler_barrier(void) {
+    __asm__ volatile("" ::: "memory");
+}
+
 /* pipe2(2) with O_CLOEXEC (glibc declares pipe2 only under _GNU_SOURCE, which Swift's
  * Glibc module does not set): 0, or -1 with errno set. */
 int ringside_pipe_cloexec(int fds[2]);
