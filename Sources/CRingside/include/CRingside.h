@@ -49,6 +49,19 @@ static inline __attribute__((always_inline)) void ringside_prefetch_for_write(co
     __builtin_prefetch(address, 1, 3);
 }
 
+/* Asks for the cache line holding `address` exclusive, as a store would (PREFETCHW on x86, written
+ * as assembly: __builtin_prefetch(address, 1, 3) emits it only when compiling for a CPU model that
+ * has it, and otherwise a read prefetch, which leaves the line shared so that the store must still
+ * take it from the other core). x86-64 CPUs without the PRFCHW flag execute it as a no-op; it
+ * never faults. Elsewhere: the compiler's write prefetch. */
+static inline __attribute__((always_inline)) void ringside_prefetch_exclusive(const void *address) {
+#if defined(__x86_64__)
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)address));
+#else
+    __builtin_prefetch(address, 1, 3);
+#endif
+}
+
 /* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */
 void ringside_cpu_relax(void);
 
