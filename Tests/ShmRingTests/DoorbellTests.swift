@@ -98,13 +98,17 @@ struct DoorbellTests {
     /// A ping-pong through one word, `rounds` times: the producer publishes `n`, rings, and
     /// waits for the consumer to acknowledge it; the consumer, finding nothing new, announces
     /// sleep, re-checks, and sleeps (5 s limit) right in the window where the next `n` comes.
-    /// Returns the longest sleep in nanoseconds: a lost wake-up shows as one of 5 s.
-    private static func pingPong(consumerFence: DoorbellFence, producerFence: DoorbellFence, rounds: Int) -> Int64 {
+    /// Returns the longest sleep in nanoseconds (a lost wake-up shows as one of 5 s) and how
+    /// many sleeps there were.
+    private static func pingPong(
+        consumerFence: DoorbellFence, producerFence: DoorbellFence, rounds: Int
+    ) -> (longest: Int64, sleeps: Int) {
         final class Shared: @unchecked Sendable {
             // @unchecked: only atomics and the doorbell word, which outlives both threads.
             let published = Atomic<Int>(0)
             let acknowledged = Atomic<Int>(0)
             let longestSleep = Atomic<Int64>(0)
+            let sleeps = Atomic<Int>(0)
             let word = UnsafeMutableRawPointer.allocate(byteCount: Doorbell.storageSize, alignment: 128)
             init() { word.initializeMemory(as: UInt8.self, repeating: 0, count: Doorbell.storageSize) }
             deinit { word.deallocate() }
@@ -128,6 +132,7 @@ struct DoorbellTests {
                     continue
                 }
                 let start = now()
+                shared.sleeps.wrappingAdd(1, ordering: .relaxed)
                 consumer.sleep(ticket, timeout: .seconds(5))
                 let slept = now() - start
                 if slept > shared.longestSleep.load(ordering: .relaxed) { shared.longestSleep.store(slept, ordering: .relaxed) }
@@ -146,7 +151,7 @@ struct DoorbellTests {
             while shared.acknowledged.load(ordering: .acquiring) < n && now() < deadline { sched_yield() }
         }
         pthread_join(thread, nil)
-        return shared.longestSleep.load(ordering: .relaxed)
+        return (shared.longestSleep.load(ordering: .relaxed), shared.sleeps.load(ordering: .relaxed))
     }
 
     /// A closure to run on a thread.
@@ -162,7 +167,8 @@ struct DoorbellTests {
             (.symmetric, .asymmetric), (.asymmetric, .symmetric),
         ])
     func noLostWakeUp(consumerFence: DoorbellFence, producerFence: DoorbellFence) {
-        let longest = Self.pingPong(consumerFence: consumerFence, producerFence: producerFence, rounds: 2_000)
+        let (longest, sleeps) = Self.pingPong(consumerFence: consumerFence, producerFence: producerFence, rounds: 2_000)
+        #expect(sleeps > 0, "the consumer never slept: the window was not exercised")
         #expect(longest < 2_000_000_000, "a sleep lasted \(longest / 1_000_000) ms: a wake-up was lost")
     }
 }
