@@ -51,6 +51,10 @@ int ringside_futex_wake(uint32_t *word, int32_t count) {
     return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
 
+int ringside_membarrier(int command, unsigned int flags) {
+    return (int)syscall(SYS_membarrier, command, flags, 0);
+}
+
 int ringside_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int ringside_accept4(int descriptor, void *address, unsigned int *length, int flags) {

@@ -1,3 +1,4 @@
+import CRingside
 import Synchronization
 
 extension RecordRing {
@@ -53,7 +54,8 @@ extension RecordRing {
     }
 
     /// Claims `aligned` bytes for a record: moves the tail (a store with one producer, a CAS
-    /// with many), writes the padding record when the record must wrap to the start, and
+    /// with many), prefetches for writing the line ``RecordRing/prefetchDistance`` bytes past
+    /// the record, writes the padding record when the record must wrap to the start, and
     /// returns the record's byte index, or nil when the ring is full.
     @inlinable
     @inline(__always)
@@ -75,6 +77,7 @@ extension RecordRing {
             } else {
                 tailPosition.pointee.store(next, ordering: .releasing)
             }
+            ringside_prefetch_exclusive(buffer + ((index &+ padding &+ prefetchOffset) & mask))
             guard padding == 0 else {
                 writePadding(at: index, length: padding)
                 return 0

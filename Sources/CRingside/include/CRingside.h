@@ -49,6 +49,19 @@ static inline __attribute__((always_inline)) void ringside_prefetch_for_write(co
     __builtin_prefetch(address, 1, 3);
 }
 
+/* Asks for the cache line holding `address` exclusive, as a store would (PREFETCHW on x86, written
+ * as assembly: __builtin_prefetch(address, 1, 3) emits it only when compiling for a CPU model that
+ * has it, and otherwise a read prefetch, which leaves the line shared so that the store must still
+ * take it from the other core). x86-64 CPUs without the PRFCHW flag execute it as a no-op; it
+ * never faults. Elsewhere: the compiler's write prefetch. */
+static inline __attribute__((always_inline)) void ringside_prefetch_exclusive(const void *address) {
+#if defined(__x86_64__)
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)address));
+#else
+    __builtin_prefetch(address, 1, 3);
+#endif
+}
+
 /* A spin-loop hint (the x86 `pause` instruction; a no-op elsewhere). */
 void ringside_cpu_relax(void);
 
@@ -59,6 +72,18 @@ void ringside_cpu_relax(void);
  * returns how many it woke, or -1 with errno. */
 int ringside_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 int ringside_futex_wake(uint32_t *word, int32_t count);
+
+/* membarrier(2) (glibc exports no wrapper; `syscall` is variadic, which Swift cannot call):
+ * `command` is one of MEMBARRIER_CMD_* (<linux/membarrier.h>), `flags` 0. Returns what the
+ * kernel returns (for MEMBARRIER_CMD_QUERY the mask of supported commands), or -1 with errno. */
+int ringside_membarrier(int command, unsigned int flags);
+
+/* A compiler barrier: no instruction, but the optimiser may move no memory access across it
+ * (the `asm volatile("" ::: "memory")` of the Linux kernel's barrier()). Ordering between
+ * CPUs is someone else's job (a fence, or membarrier(2) on the other side). */
+static inline __attribute__((always_inline)) void ringside_compiler_barrier(void) {
+    __asm__ volatile("" ::: "memory");
+}
 
 /* pipe2(2) with O_CLOEXEC (glibc declares pipe2 only under _GNU_SOURCE, which Swift's
  * Glibc module does not set): 0, or -1 with errno set. */

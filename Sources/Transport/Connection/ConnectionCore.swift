@@ -125,20 +125,26 @@ final class ConnectionCore {
         let timeout = configuration.requestTimeout
         var problem: TransportError?
         var first = true
+        // Unretained, used through a guaranteed reference: the closure runs inside this
+        // method, while `self` is alive. A strong capture, and an unowned(unsafe) one too
+        // (the compiler copies it to a strong reference for the call), cost a retain and a
+        // release per frame: two locked instructions, the first of which waits for the
+        // frame's stores into the ring to drain.
+        let core = Unmanaged.passUnretained(self)
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: carrier.maxFrameLength, scratch: scratch
-            ) { [unowned(unsafe) self] frame in
-                // unowned(unsafe): the closure runs inside this method, while `self` is
-                // alive; a strong capture cost a retain and a release per frame.
-                do throws(TransportError) {
-                    try send(frame, wait: wait || !first, timeout: timeout)
-                } catch {
-                    problem = error
-                    return false
+            ) { frame in
+                core._withUnsafeGuaranteedRef { core in
+                    do throws(TransportError) {
+                        try core.send(frame, wait: wait || !first, timeout: timeout)
+                    } catch {
+                        problem = error
+                        return false
+                    }
+                    first = false
+                    return true
                 }
-                first = false
-                return true
             }
         } catch {
             throw .invalidArgument("\(error)")

@@ -12,6 +12,10 @@ import Synchronization
 ///   by the client into a ``LatencyHistogram`` (`rtt_p50_ns`, `rtt_p99_ns`, `rtt_p999_ns`, ...);
 ///   a tenth go first untimed.
 ///
+/// `client_cpu_ns_per_frame` (fire-and-forget): the client thread's CPU time in its timed loop
+/// per frame, the cost of the send path whatever the machine's load (a full ring puts the
+/// client to sleep, which costs no CPU time).
+///
 /// `allocs_per_frame`: heap allocations of the client's timed loop and of the server's poll
 /// thread over the timed frames, per frame (a round trip is two frames); warm-up frames go
 /// first, neither timed nor counted.
@@ -72,6 +76,8 @@ struct RSocketCase: Sendable {
             case .fireAndForget:
                 context.record(case: name, metric: "frames_per_s", value: Double(timed) / outcome.seconds, unit: "frames/s")
                 context.record(case: name, metric: "allocs_per_frame", value: Double(outcome.allocations) / Double(timed), unit: "allocs")
+                context.record(
+                    case: name, metric: "client_cpu_ns_per_frame", value: Double(outcome.clientCPUNanos) / Double(timed), unit: "ns")
             case .requestResponse:
                 context.record(case: name, latency: "rtt", outcome.latency)
                 context.record(case: name, metric: "allocs_per_frame", value: Double(outcome.allocations) / Double(2 * timed), unit: "allocs")

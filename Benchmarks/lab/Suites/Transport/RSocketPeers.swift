@@ -88,9 +88,11 @@ extension RSocketCase {
             case .fireAndForget:
                 for _ in 0..<setup.warmup { try connection.fireAndForget(data: bytes) }
                 control.markStart()
+                let cpuStart = TransportControl.threadCPUNanos()
                 try control.countingAllocations {
                     for _ in 0..<setup.timed { try connection.fireAndForget(data: bytes) }
                 }
+                control.clientCPUNanos.pointee.store(TransportControl.threadCPUNanos() &- cpuStart, ordering: .relaxed)
                 // Stay connected until the server has every frame.
                 let deadline = ContinuousClock.now + .seconds(300)
                 while control.received.pointee.load(ordering: .acquiring) < Int64(setup.timed), ContinuousClock.now < deadline {

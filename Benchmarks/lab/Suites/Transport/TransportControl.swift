@@ -66,6 +66,17 @@ struct TransportControl {
     /// client peer waits for it): the tcp-* and rsocket-tcp-* cases.
     var serverPort: UnsafeMutablePointer<Atomic<Int64>> { field(16) }
 
+    /// CPU nanoseconds the client peer's thread spent in its timed loop (the rsocket-shm-fnf
+    /// client's send path per frame, free of the time the machine's load kept it off its CPU).
+    var clientCPUNanos: UnsafeMutablePointer<Atomic<Int64>> { field(17) }
+
+    /// The calling thread's CPU time in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
+    static func threadCPUNanos() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
     /// Stamps the start of the timed part, unless another producer already did.
     func markStart() {
         _ = startNanos.pointee.compareExchange(expected: 0, desired: monotonicNanos(), ordering: .relaxed)

@@ -23,6 +23,8 @@ enum TransportHarness {
         let allocations: Int64
         /// Latency figures a peer stored (``TransportControl/storeLatency(_:)``), zero if none.
         let latency: LatencyHistogram.Percentiles
+        /// The client peer's CPU time in its timed loop (``TransportControl/clientCPUNanos``), zero if none.
+        let clientCPUNanos: Int64
     }
 
     private static let counter = Atomic<Int>(0)
@@ -58,7 +60,8 @@ enum TransportHarness {
             received: control.received.pointee.load(ordering: .acquiring),
             errors: control.errors.pointee.load(ordering: .acquiring),
             allocations: control.allocations.pointee.load(ordering: .acquiring),
-            latency: control.latency())
+            latency: control.latency(),
+            clientCPUNanos: control.clientCPUNanos.pointee.load(ordering: .acquiring))
     }
 
     /// Reaps the peers that have exited, removing them from `running`; returns whether any

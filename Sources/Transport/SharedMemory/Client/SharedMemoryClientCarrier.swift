@@ -1,3 +1,4 @@
+import CRingside
 import Posix
 import ShmRing
 import Synchronization
@@ -58,6 +59,9 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     var emptyReceives = 0
     /// See ``emptyReceives``.
     static let emptyReceivesPerClockRead = 64
+    /// Spin-loop hints ``waitForWork(timeout:)`` spends watching a full ring for room before
+    /// it announces sleep: some tens of microseconds, a few of the server's batches.
+    static let roomSpins = 1_024
 
     /// Connects to the server named in `configuration`: ``TransportError/serverNotFound(_:)``
     /// when none runs, ``TransportError/refused(_:)`` when it refuses,
@@ -147,14 +151,24 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
 
     /// Sleeps on this channel's doorbell until the server rings it (a frame arrived, or it
     /// drained the ring this side is blocked on), at most `timeout` and at most one liveness
-    /// interval; announces the sleep first and re-checks, so no wake-up is missed. Returns at
-    /// once when there is something to receive; throws when the server is gone and nothing is
-    /// left to receive.
+    /// interval; announces the sleep first and re-checks, so no wake-up is missed. Blocked on a
+    /// full ring, it first spins a little for room (``roomSpins``). Returns at once when there
+    /// is something to receive; throws when the server is gone and nothing is left to receive.
     public func waitForWork(timeout: Duration) throws(TransportError) {
         if closedLocally { throw .closed }
         if hasInbound { return }
         if let gone { throw gone }
         try checkServer(now: SharedMemoryClock.now())
+        if blockedAt != nil {
+            // A full ring: the server is draining it, and frees room once per batch, within
+            // microseconds. Spin for that first: announcing sleep costs a membarrier (an
+            // interrupt on the server's CPU, in the middle of its batch) and the wake-up a
+            // futex call on the server, each time a flooding sender finds the ring full.
+            for _ in 0..<Self.roomSpins {
+                if roomAppeared || hasInbound { return }
+                ringside_cpu_relax()
+            }
+        }
         let ticket = doorbell.prepareToSleep()
         if hasInbound || roomAppeared || block.state != .accepted {
             doorbell.cancelSleep()
