@@ -15,9 +15,8 @@ import Testing
     /// What a batched write reports for one write.
     typealias Reported = (index: Int, result: Result<WriteOutcome, LWWSetError>)
 
-    /// Batch sizes around the pipeline's depths (a select is 16 operations deep, a write 20,
-    /// the ring of operations in flight 32): empty, one, each depth less one, at it and one
-    /// past it, and several rings.
+    /// Batch sizes around the width of a group (32 operations in flight): empty, one, less
+    /// than a group, a group less one, at it and one past it, and several groups.
     static let batchSizes = [0, 1, 15, 16, 17, 19, 20, 21, 31, 32, 33, 200]
 
     static let longKey = [UInt8](repeating: 0x6b, count: LWWSet.maximumKeyLength + 1)
