@@ -45,9 +45,12 @@ extension ScoredSet {
             guard count > 0 else { return false }
             // The first slot with the member's tag holds the member but for a 32-bit tag
             // collision, so the walk stops there (the member check finds a rarer one itself).
+            // It reads only the lines the first stage prefetched: a walk past them would wait
+            // out a miss here (the member check reads on if the member is further on).
             var index = HashSlots.home(hash, regions.slots.count)
+            let end = min(regions.slots.count, HashSlots.prefetchedProbeEnd(regions.slots.baseAddress!, home: index))
             var matched = false
-            while case let slot = regions.slots[index], slot != 0 {
+            while index < end, case let slot = regions.slots[index], slot != 0 {
                 if HashSlots.hash(slot) == hash {
                     let record = regions.arena + Int(HashSlots.handle(slot))
                     ringside_prefetch(record)
@@ -56,7 +59,6 @@ extension ScoredSet {
                     break
                 }
                 index += 1
-                if index == regions.slots.count { index = 0 }
             }
             if matched {
                 ringside_prefetch(regions.order + Int(head))
