@@ -22,6 +22,15 @@ enum HashSlots {
         }
     }
 
+    /// One past the last slot on the lines that `prefetchProbe` prefetches for a probe from
+    /// `home` (it may pass the table's end).
+    @inline(__always)
+    static func prefetchedProbeEnd(_ slots: UnsafePointer<UInt64>, home: Int) -> Int {
+        let offset = Int(UInt(bitPattern: slots + home) & 63)
+        let lineEnd = home + (64 - offset) / MemoryLayout<UInt64>.stride
+        return offset >= 40 ? lineEnd + 64 / MemoryLayout<UInt64>.stride : lineEnd
+    }
+
     /// The number of slots that holds `capacity` handles at most four fifths full.
     static func slotCount(forCapacity capacity: Int) -> Int {
         capacity == 0 ? 0 : capacity + capacity / 4 + 1

@@ -5,23 +5,19 @@ import CRingside
 ///
 /// One operation at a time walks a chain of dependent cache misses (key slot, then the key's
 /// state, then the sets' hash slots and order, then records, then for a trim the lowest
-/// member's slot) and waits out each link. A batch is software-pipelined instead: at each step it applies one
-/// operation while the operations behind it stand at earlier stages of their chains, each
-/// stage `stageDistance` operations behind the next, and each stage prefetches the lines the
-/// next one reads. So every link's miss has `stageDistance` operations' worth of work to
-/// arrive in, and the misses of `batchWidth` operations overlap. Each stage reads only what
-/// the set holds at that moment (key numbers and hashes carry over, never pointers), so the
-/// earlier operations' writes, which may add keys and move buffers, are always seen; an
-/// operation whose key was not known when its key was looked up takes the one-at-a-time path.
+/// member's slot) and waits out each link. A batch instead takes its operations in groups of
+/// `batchWidth` and walks one link of every operation of a group before the next link of
+/// any: each pass is a short loop over the group that prefetches what the next pass reads,
+/// so the misses of the whole group overlap, and each pass finds its lines arrived (a pass
+/// over the group takes about as long as one miss). The last pass runs the operations in
+/// order on cached lines. The passes before it read only what the set holds before the
+/// group runs and change nothing (key numbers and hashes carry over, never pointers), so
+/// their prefetches are hints, and an operation whose key was not known when its key was
+/// looked up takes the one-at-a-time path, which sees the writes before it.
 /// The single writer applies what it drained from a ring this way.
 extension LWWSet {
-    /// The most operations in flight at once in a batch: `stageDistance` for each of the
-    /// five stages before a write runs (a select has four).
-    public static let batchWidth = 5 * stageDistance
-
-    /// The operations between one stage of the pipeline and the next: enough work for a
-    /// prefetched line to arrive before its stage reads it.
-    static let stageDistance = 4
+    /// The most operations in flight at once in a batch: the size of a group.
+    public static let batchWidth = Pending.Group.count
 
     /// Applies the writes of `batch` in order, exactly as `write(_:key:score:member:)` one
     /// at a time would, and reports each one's outcome (or its error, which changed nothing)
@@ -32,40 +28,39 @@ extension LWWSet {
         _ batch: UnsafeBufferPointer<BorrowedWrite>,
         outcome: (_ index: Int, _ result: Result<WriteOutcome, LWWSetError>) -> Void
     ) {
-        var ring = Pending.Ring(repeating: Pending())
-        let distance = Self.stageDistance
-        // Step `step` runs write `step - 5 * distance` and moves the five behind it on by a
-        // stage; the oldest first, so that a ring entry is read before it is reused. The
-        // stages take the fields they read (the states, the key table), never `self` whole:
-        // a copy of the set per stage would reload the totals the write just stored, and a
-        // load that spans two pending stores waits for the store buffer to drain, write
-        // misses included.
-        for step in 0 ..< batch.count + 5 * distance {
-            var index = step - 5 * distance
-            if index >= 0 {
-                let result = runPending(batch[index], ring[index & Pending.mask])
-                outcome(index, result)
+        var group = Pending.Group(repeating: Pending())
+        var start = 0
+        while start < batch.count {
+            let end = min(start + Self.batchWidth, batch.count)
+            // The passes take the fields they read (the states, the key table), never `self`
+            // whole: a copy of the set per pass would reload the totals the writes just
+            // stored, and a load that spans two pending stores waits for the store buffer
+            // to drain, write misses included.
+            for index in start ..< end {
+                group[index &- start] = Self.locate(batch[index], hasher, keys)
             }
-            index += distance
-            if index >= 0 && index < batch.count {
-                Self.prefetchSets(.lowestSlot, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
+            for index in start ..< end {
+                group[index &- start].findCandidate(keys, states, lines: 2)
             }
-            index += distance
-            if index >= 0 && index < batch.count {
-                Self.prefetchSets(.records, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
+            for index in start ..< end {
+                Self.prefetchSets(.slotsAndOrder, group[index &- start], batch[index], states, keys, maxSize: maxSize)
             }
-            index += distance
-            if index >= 0 && index < batch.count {
-                Self.prefetchSets(.slotsAndOrder, ring[index & Pending.mask], batch[index], states, keys, maxSize: maxSize)
+            var anyFullTarget = false
+            for index in start ..< end {
+                if Self.prefetchSets(.records, group[index &- start], batch[index], states, keys, maxSize: maxSize) {
+                    anyFullTarget = true
+                }
             }
-            index += distance
-            if index >= 0 && index < batch.count {
-                ring[index & Pending.mask].findCandidate(keys, states, lines: 2)
+            // The lowest slots only a full target's trim removes (none while sets grow).
+            if anyFullTarget {
+                for index in start ..< end {
+                    Self.prefetchSets(.lowestSlot, group[index &- start], batch[index], states, keys, maxSize: maxSize)
+                }
             }
-            index += distance
-            if index < batch.count {
-                ring[index & Pending.mask] = Self.locate(batch[index], hasher, keys)
+            for index in start ..< end {
+                outcome(index, runPending(batch[index], group[index &- start]))
             }
+            start = end
         }
     }
 
@@ -83,48 +78,43 @@ extension LWWSet {
             guard select.offset >= 0 else { throw .negativeOffset(select.offset) }
             guard select.limit >= 0 else { throw .negativeLimit(select.limit) }
         }
-        var ring = Pending.Ring(repeating: Pending())
-        let distance = Self.stageDistance
-        for step in 0 ..< batch.count + 4 * distance {
-            var index = step - 4 * distance
-            if index >= 0 {
+        var group = Pending.Group(repeating: Pending())
+        var start = 0
+        while start < batch.count {
+            let end = min(start + Self.batchWidth, batch.count)
+            for index in start ..< end {
+                let keyHash = hasher.hash(batch[index].key)
+                keys.prefetchSlot(hash: keyHash)
+                group[index &- start] = Pending(keyHash: keyHash, number: Pending.unknown)
+            }
+            for index in start ..< end {
+                group[index &- start].findCandidate(keys, states, lines: 1)
+            }
+            for index in start ..< end {
+                let pending = group[index &- start]
+                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
+                prefetchTop(.slotsAndOrder, pending, batch[index])
+            }
+            for index in start ..< end {
+                prefetchTop(.records, group[index &- start], batch[index])
+            }
+            for index in start ..< end {
                 let select = batch[index]
-                let pending = ring[index & Pending.mask]
+                let pending = group[index &- start]
                 let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
                     ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
                 self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
                 each(index, selection)
             }
-            index += distance
-            if index >= 0 && index < batch.count {
-                prefetchTop(.records, ring[index & Pending.mask], batch[index])
-            }
-            index += distance
-            if index >= 0 && index < batch.count {
-                let pending = ring[index & Pending.mask]
-                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
-                prefetchTop(.slotsAndOrder, pending, batch[index])
-            }
-            index += distance
-            if index >= 0 && index < batch.count {
-                ring[index & Pending.mask].findCandidate(keys, states, lines: 1)
-            }
-            index += distance
-            if index < batch.count {
-                let keyHash = hasher.hash(batch[index].key)
-                keys.prefetchSlot(hash: keyHash)
-                ring[index & Pending.mask] = Pending(keyHash: keyHash, number: Pending.unknown)
-            }
+            start = end
         }
     }
 
-    /// What the stages of a batch have learned of one operation.
+    /// What the passes of a batch have learned of one operation.
     struct Pending {
-        /// The ring of operations in flight: a power of two, at least `batchWidth`.
-        typealias Ring = InlineArray<32, Pending>
-        /// A ring index from an operation's index in the batch.
-        static let mask = Ring.count - 1
-        /// `number` of an invalid write, which no stage looks at.
+        /// The operations of one group, in flight together.
+        typealias Group = InlineArray<32, Pending>
+        /// `number` of an invalid write, which no pass looks at.
         static let invalid: Int32 = -2
         /// `number` while no key is known for the operation.
         static let unknown: Int32 = -1
@@ -137,7 +127,7 @@ extension LWWSet {
         /// operation runs), or `unknown` or `invalid`.
         var number: Int32 = Pending.invalid
 
-        /// Stage two: the key number its tag suggests, and a prefetch of that key's state:
+        /// Pass two: the key number its tag suggests, and a prefetch of that key's state:
         /// its first line (all that a select reads), or both (a write).
         @inline(__always)
         mutating func findCandidate(_ keys: borrowing KeyTable, _ states: KeyStates, lines: Int) {
@@ -147,7 +137,7 @@ extension LWWSet {
         }
     }
 
-    /// Stage one of a write: validity, the key's and member's hashes, and a prefetch of
+    /// Pass one of a write: validity, the key's and member's hashes, and a prefetch of
     /// the key's home slot.
     @inline(__always)
     private static func locate(_ write: BorrowedWrite, _ hasher: ByteHasher, _ keys: borrowing KeyTable) -> Pending {
@@ -159,26 +149,29 @@ extension LWWSet {
         return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
     }
 
-    /// Stages three to five of a write: the key's bytes and the hash slots each set's member
+    /// Passes three to five of a write: the key's bytes and the hash slots each set's member
     /// check reads and the lines the target's add writes; then the records the member check
     /// compares, the order's ends where a member found is looked for, and the lowest entry
     /// of a full target; then the hash slot its trim removes.
+    /// Returns whether either set is a full target.
     @inline(__always)
+    @discardableResult
     private static func prefetchSets(
         _ stage: PrefetchStage, _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable,
         maxSize: Int
-    ) {
-        guard pending.number >= 0 else { return }
+    ) -> Bool {
+        guard pending.number >= 0 else { return false }
         let state = states.unsafeState(Int(pending.number))
         if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
         let recordSize = MemberRecord.headerSize + write.member.count
-        state.pointee.add.prefetchForWrite(
+        let addIsFull = state.pointee.add.prefetchForWrite(
             stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
-        state.pointee.remove.prefetchForWrite(
+        let removeIsFull = state.pointee.remove.prefetchForWrite(
             stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+        return addIsFull || removeIsFull
     }
 
-    /// The last stage of a write: runs it on the key found (confirmed by its bytes), or by
+    /// The last pass of a write: runs it on the key found (confirmed by its bytes), or by
     /// the one-at-a-time path when there is none (an invalid write, or a key new to the set).
     @inline(__always)
     private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
@@ -193,7 +186,7 @@ extension LWWSet {
         }
     }
 
-    /// Stages three and four of a select: the order entries it reads, then their records.
+    /// Passes three and four of a select: the order entries it reads, then their records.
     @inline(__always)
     private func prefetchTop(_ stage: PrefetchStage, _ pending: Pending, _ select: BorrowedSelect) {
         guard pending.number >= 0 else { return }

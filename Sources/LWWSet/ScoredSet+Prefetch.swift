@@ -19,16 +19,18 @@ extension ScoredSet {
     /// whose slots carry `hash`'s tag (the ones a member check compares) and, when there is
     /// one, both ends of the order (where a member that moves or leaves is looked for), and
     /// the lowest record's header of a full target. Lowest slot: the home slot of a full
-    /// target's lowest member (the one a trim removes).
+    /// target's lowest member (the one a trim removes). Returns whether the set is a full
+    /// target (the only kind the last stage has anything to prefetch for).
     @inline(__always)
-    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) {
-        guard slotCount > 0 else { return }
+    @discardableResult
+    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) -> Bool {
+        guard slotCount > 0 else { return false }
         let regions = unsafeRegions()
         let isFullTarget = isTarget && count >= maxSize && count > 0
         switch stage {
         case .slotsAndOrder:
             HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: hash)
-            guard isTarget else { return }
+            guard isTarget else { return false }
             if tail < orderCapacity {
                 ringside_prefetch_for_write(regions.order + Int(tail))
             }
@@ -40,12 +42,15 @@ extension ScoredSet {
                 ringside_prefetch(regions.order + Int(head))
             }
         case .records:
-            guard count > 0 else { return }
+            guard count > 0 else { return false }
             // The first slot with the member's tag holds the member but for a 32-bit tag
             // collision, so the walk stops there (the member check finds a rarer one itself).
+            // It reads only the lines the first stage prefetched: a walk past them would wait
+            // out a miss here (the member check reads on if the member is further on).
             var index = HashSlots.home(hash, regions.slots.count)
+            let end = min(regions.slots.count, HashSlots.prefetchedProbeEnd(regions.slots.baseAddress!, home: index))
             var matched = false
-            while case let slot = regions.slots[index], slot != 0 {
+            while index < end, case let slot = regions.slots[index], slot != 0 {
                 if HashSlots.hash(slot) == hash {
                     let record = regions.arena + Int(HashSlots.handle(slot))
                     ringside_prefetch(record)
@@ -54,7 +59,6 @@ extension ScoredSet {
                     break
                 }
                 index += 1
-                if index == regions.slots.count { index = 0 }
             }
             if matched {
                 ringside_prefetch(regions.order + Int(head))
@@ -66,10 +70,11 @@ extension ScoredSet {
                 ringside_prefetch(lowest + MemberRecord.headerSize - 1)
             }
         case .lowestSlot:
-            guard isFullTarget else { return }
+            guard isFullTarget else { return false }
             let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
             HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: lowest)
         }
+        return isFullTarget
     }
 
     /// A stage of prefetching for a select of at most `limit` entries down from ascending

@@ -85,7 +85,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// arena would pass the 4 GiB that its 32-bit offsets address.
     mutating func add(_ member: UnsafeRawBufferPointer, hash: UInt32, score: Double) throws(LWWSetError) {
         let size = MemberRecord.headerSize + member.count
-        try reserve(recordSize: size)
+        // Room above the top and at the arena's end (the common case) needs no call.
+        if tail == orderCapacity || Int(arenaUsed) + size > Int(arenaCapacity) {
+            try reserve(recordSize: size)
+        }
         let regions = unsafeRegions()
         let record = arenaUsed
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)

@@ -15,9 +15,8 @@ import Testing
     /// What a batched write reports for one write.
     typealias Reported = (index: Int, result: Result<WriteOutcome, LWWSetError>)
 
-    /// Batch sizes around the pipeline's depths (a select is 16 operations deep, a write 20,
-    /// the ring of operations in flight 32): empty, one, each depth less one, at it and one
-    /// past it, and several rings.
+    /// Batch sizes around the width of a group (32 operations in flight): empty, one, less
+    /// than a group, a group less one, at it and one past it, and several groups.
     static let batchSizes = [0, 1, 15, 16, 17, 19, 20, 21, 31, 32, 33, 200]
 
     static let longKey = [UInt8](repeating: 0x6b, count: LWWSet.maximumKeyLength + 1)
@@ -385,6 +384,31 @@ import Testing
         #expect(batched.deleted("new3") == ":8")
         #expect(batched.statistics.keys == 4)
         try Self.expectSameSet(batched, single, keys: ["old", "new1", "new2", "new3"].map { Array($0.utf8) }, "new keys")
+    }
+
+    /// A group's passes look at the sets before any of its writes runs; writes earlier in
+    /// the group then grow those sets (new buffers), fill them to the bound and trim them,
+    /// so what the later writes' passes saw is stale. Two keys, so every group both grows
+    /// and meets each set several times; inserts, then deletes of the same members (the
+    /// remove sets grow the same way), then inserts above the bound.
+    @Test(arguments: [32, 33, 64, 200])
+    func writesOfAGroupSeeTheSetsThatEarlierWritesOfItGrewAndTrimmed(batchSize: Int) throws {
+        var batched = try LWWSet(maxSize: 40)
+        var single = try LWWSet(maxSize: 40)
+        let keys = [Array("k0".utf8), Array("k1".utf8)]
+        let inserts: [Write] = (0 ..< 120).map { (.insert, keys[$0 % 2], Double($0), Array("member-\($0)".utf8)) }
+        let deletes: [Write] = (0 ..< 120).map { (.delete, keys[$0 % 2], Double(200 + $0), Array("member-\($0)".utf8)) }
+        let again: [Write] = (0 ..< 120).map { (.insert, keys[$0 % 3 == 0 ? 0 : 1], Double(400 + $0), Array("member-\($0)".utf8)) }
+        for (name, writes) in [("inserts", inserts), ("deletes", deletes), ("inserts again", again)] {
+            for start in stride(from: 0, to: writes.count, by: batchSize) {
+                let chunk = Array(writes[start ..< min(start + batchSize, writes.count)])
+                let context: Comment = "\(name) from \(start) in batches of \(batchSize)"
+                Self.expectReported(Self.writeBatched(chunk, into: &batched), Self.writeOneAtATime(chunk, into: &single), context)
+            }
+            try Self.expectSameSet(batched, single, keys: keys, "after the \(name), batches of \(batchSize)")
+        }
+        #expect(batched.statistics.entries == 80)
+        #expect(batched.statistics.tombstones == 40)
     }
 
     @Test func tiedScoresLetADeleteBeatAnInsertInEitherOrder() throws {

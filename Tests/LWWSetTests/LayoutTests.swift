@@ -16,10 +16,9 @@ import Testing
         }
     }
 
-    @Test func theRingOfABatchHoldsEveryOperationInFlight() {
-        #expect(LWWSet.Pending.Ring.count >= LWWSet.batchWidth)
-        #expect(LWWSet.Pending.Ring.count & (LWWSet.Pending.Ring.count - 1) == 0)
-        #expect(LWWSet.batchWidth == 5 * LWWSet.stageDistance)
+    @Test func aGroupOfABatchHoldsEveryOperationInFlight() {
+        #expect(LWWSet.Pending.Group.count == LWWSet.batchWidth)
+        #expect(LWWSet.batchWidth >= 16)
     }
 
     @Test func keysAreFoundByTheirBytesInlineOrNot() throws {
