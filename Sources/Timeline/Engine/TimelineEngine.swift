@@ -85,6 +85,9 @@ public final class TimelineEngine {
     var phaseStarts: [Int] = []
     var writeBatch: [BorrowedWrite] = []
     var writeOwners: [Int] = []
+    /// Whether each write of the batch may have tails (``TailFilter/mayHold(_:)``), read
+    /// before the batch runs.
+    var writeTailed: [Bool] = []
     var selectBatch: [BorrowedSelect] = []
     var selectOwners: [Int] = []
     var selection = Selection(reservingEntries: 64, memberBytes: 4096)
