@@ -102,14 +102,18 @@ extension TimelineEngine {
         let order = order
         var batch: [BorrowedWrite] = []
         var owners: [Int] = []
+        var tailed: [Bool] = []
         swap(&batch, &writeBatch)
         swap(&owners, &writeOwners)
+        swap(&tailed, &writeTailed)
         defer {
             swap(&batch, &writeBatch)
             swap(&owners, &writeOwners)
+            swap(&tailed, &writeTailed)
         }
         batch.removeAll(keepingCapacity: true)
         owners.removeAll(keepingCapacity: true)
+        tailed.removeAll(keepingCapacity: true)
         let base = arena.baseAddress
         for position in positions {
             let index = inOrder ? position : order[position]
@@ -140,12 +144,21 @@ extension TimelineEngine {
                 continue
             }
         }
+        // Which writes may have tails, asked of the filter before the batch, in a loop of its
+        // own: there the filter's cells (cold after a batch) are loaded side by side, where
+        // asked in the outcome handler each waited out its miss between the set's writes.
+        // Tails are only removed during the batch, so the answers hold for all of it.
+        if tailByToken.isEmpty {
+            for _ in 0 ..< batch.count { tailed.append(false) }
+        } else {
+            let tailFilter = tailFilter
+            for index in 0 ..< batch.count { tailed.append(tailFilter.mayHold(batch[index].key)) }
+        }
         // Counted in locals and added once: each access to a property of the engine (a
-        // class) costs an exclusivity check. Tails are only removed during the batch.
+        // class) costs an exclusivity check.
         var applied: UInt64 = 0
         var ignored: UInt64 = 0
         var failed: [(index: Int, error: LWWSetError)] = []
-        let tailFilter = tailFilter
         batch.withUnsafeBufferPointer { batch in
             set.write(batch) { index, result in
                 switch result {
@@ -153,7 +166,7 @@ extension TimelineEngine {
                     applied += 1
                     let write = batch[index]
                     observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    if tailFilter.mayHold(write.key) { feedTails(write, &output) }
+                    if tailed[index] { feedTails(write, &output) }
                 case .success:
                     ignored += 1
                 case .failure(let error):

@@ -46,13 +46,25 @@ public final class TimelineEngine {
     /// The settings the engine was made with.
     public let configuration: Configuration
     /// What the engine has done so far.
-    public internal(set) var counters = TimelineCounters()
+    public internal(set) var counters: TimelineCounters {
+        unsafeAddress { UnsafePointer(unsafeCounters) }
+        unsafeMutableAddress { unsafeCounters }
+    }
     /// The set. Reading it copies the value (its buffers are shared until the next write
     /// copies them), as a snapshot does.
     public internal(set) var set: LWWSet
 
     /// What was submitted since the last `apply`.
-    var queue = RequestQueue()
+    var queue: RequestQueue {
+        unsafeAddress { UnsafePointer(unsafeQueue) }
+        unsafeMutableAddress { unsafeQueue }
+    }
+    /// The counters and the queue, which every request touches, in memory of their own that
+    /// lives as long as the engine, reached through addressors: a class's stored `var` pays
+    /// a run-time exclusivity check at every access (two per request, more per batch).
+    /// Safe: one thread makes every call, and no engine call re-enters another.
+    private let unsafeCounters: UnsafeMutablePointer<TimelineCounters>
+    private let unsafeQueue: UnsafeMutablePointer<RequestQueue>
     var pending: [PendingRequest] {
         get { queue.pending }
         _modify { yield &queue.pending }
@@ -73,6 +85,9 @@ public final class TimelineEngine {
     var phaseStarts: [Int] = []
     var writeBatch: [BorrowedWrite] = []
     var writeOwners: [Int] = []
+    /// Whether each write of the batch may have tails (``TailFilter/mayHold(_:)``), read
+    /// before the batch runs.
+    var writeTailed: [Bool] = []
     var selectBatch: [BorrowedSelect] = []
     var selectOwners: [Int] = []
     var selection = Selection(reservingEntries: 64, memberBytes: 4096)
@@ -106,11 +121,19 @@ public final class TimelineEngine {
         if set.maxSize != configuration.maxSize { try set.setMaxSize(configuration.maxSize) }
         self.configuration = configuration
         self.set = set
+        unsafeCounters = .allocate(capacity: 1)
+        unsafeCounters.initialize(to: TimelineCounters())
+        unsafeQueue = .allocate(capacity: 1)
+        unsafeQueue.initialize(to: RequestQueue())
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(configuration.maxMessageBytes, 64), alignment: 8)
     }
 
     deinit {
         scratch.deallocate()
+        unsafeCounters.deinitialize(count: 1)
+        unsafeCounters.deallocate()
+        unsafeQueue.deinitialize(count: 1)
+        unsafeQueue.deallocate()
     }
 
     /// The number of requests submitted and not yet applied.

@@ -41,9 +41,12 @@ final class ServerCore {
     /// Sessions by connection.
     var sessions: [SessionKey: ServerSession] = [:]
     /// The session looked up last (batches mostly come from one connection, and answers go
-    /// back to it): spares a hash lookup per frame.
+    /// back to it): spares a hash lookup per frame. Its machine is kept beside it, so that a
+    /// frame reaches the machine without a retain and a release of the session object
+    /// (`cachedSession` keeps it alive; both are cleared together).
     var cachedKey = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
     var cachedSession: ServerSession?
+    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
     /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
     /// session can release held payloads while frames are queued.
     var backlogs: [SessionKey: OutboundBacklog] = [:]
@@ -163,7 +166,7 @@ final class ServerCore {
             counters.countClosed()
         }
         sessions.removeAll()
-        cachedSession = nil
+        forgetCachedSession()
         backlogs.removeAll()
         for index in carriers.indices { carriers[index].shutdown() }
     }
@@ -175,9 +178,32 @@ final class ServerCore {
     func session(_ key: SessionKey) -> ServerSession? {
         if let cachedSession, cachedKey == key { return cachedSession }
         guard let found = sessions[key] else { return nil }
-        cachedKey = key
-        cachedSession = found
+        cache(key, found)
         return found
+    }
+
+    /// The state machine of a connection's session, if it is open: the cached pointer, with
+    /// no reference count touched, when the connection is the one looked up last. Valid
+    /// until the session is removed (nothing removes one while a frame is handled).
+    @inline(__always)
+    func machine(_ key: SessionKey) -> UnsafeMutablePointer<SessionStateMachine>? {
+        if cachedKey == key, let cachedMachine { return cachedMachine }
+        guard let found = sessions[key] else { return nil }
+        cache(key, found)
+        return found.unsafeMachine
+    }
+
+    /// Remembers `session` as the one looked up last.
+    private func cache(_ key: SessionKey, _ session: ServerSession) {
+        cachedKey = key
+        cachedSession = session
+        cachedMachine = session.unsafeMachine
+    }
+
+    /// Forgets the session looked up last (it closed, or the server stopped).
+    private func forgetCachedSession() {
+        cachedSession = nil
+        cachedMachine = nil
     }
 
     /// One carrier event.
@@ -188,11 +214,12 @@ final class ServerCore {
             counters.countReceived()
             // The machine's pointer, not the session object: nothing can end the session
             // before `perform`, and holding the object would cost a retain per frame.
-            guard let machine = session(key)?.unsafeMachine else { return }
+            guard let machine = machine(key) else { return }
             let action = machine.pointee.receive(bytes, now: now)
             perform(key, action)
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
+            if cachedKey == key { forgetCachedSession() }
             sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
             counters.countOpened()
             responder.connectionOpened(key.serverWide, peer: peer)
@@ -206,7 +233,7 @@ final class ServerCore {
         case let .closed(id, _):
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions.removeValue(forKey: key) else { return }
-            if cachedKey == key { cachedSession = nil }
+            if cachedKey == key { forgetCachedSession() }
             session.unsafeMachine.pointee.terminate()
             backlogs[key] = nil
             counters.countClosed()

@@ -214,6 +214,7 @@ public struct SessionStateMachine {
 
     // MARK: Established
 
+    @inline(__always)  // as openRequest: the action is built where receive returns it
     mutating func receiveActive(_ frame: FrameReader) -> SessionAction {
         switch frame.fields {
         case .requestFireAndForget: return openRequest(frame, .fireAndForget, initialDemand: 0)

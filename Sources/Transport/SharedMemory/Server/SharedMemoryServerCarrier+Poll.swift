@@ -29,7 +29,9 @@ extension SharedMemoryServerCarrier {
             guard let channel = slots[slot], !channel.retiring, !channel.stopReading else { continue }
             delivered += read(channel, limit: limit - delivered, handler)
         }
-        cursor = cursor + 1 == count ? 0 : cursor + 1
+        // The next poll starts after the last channel read, not after the first: starting
+        // one further on each poll gave the channel behind an empty one two turns.
+        cursor = position
         return delivered
     }
 
