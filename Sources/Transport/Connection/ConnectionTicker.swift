@@ -8,9 +8,10 @@ import Glibc
 /// While async callers wait, an empty read is followed by a bounded spin (a read per turn,
 /// at most ``spinBudget`` turns, without the clock and without holding the mutex between
 /// turns; the first ``eagerTurns`` keep the processor, the rest are polite, with a
-/// `sched_yield` each) before the thread sleeps, at most 2 ms, on the carrier
-/// (on shared memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame that arrives soon after the last one is picked up at once, not
-/// after a futex wake, and a processor shared with busy threads is given up at every turn.
+/// `sched_yield` each) before the thread sleeps, at most 2 ms, on the carrier (on shared
+/// memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame
+/// that arrives soon after the last one is picked up at once, not after a futex wake, and a
+/// processor shared with busy threads is given up at every polite turn.
 ///
 /// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
 /// mutex, which they take): the tasks whose items that read delivered go on at once, here.
