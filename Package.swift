@@ -77,8 +77,10 @@ let package = Package(
         ),
 
         // The helper process ShmRingTests spawns for its cross-process tests.
-        .executableTarget(name: "ring-peer", dependencies: ["Posix", "ShmRing"], path: "Tests/RingPeer"),
-        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "Harness", "SeededRandom"]),
+        // The message layout the cross-process test peers write and the tests check.
+        .target(name: "PeerSupport", path: "Tests/PeerSupport"),
+        .executableTarget(name: "ring-peer", dependencies: ["Posix", "ShmRing", "PeerSupport"], path: "Tests/RingPeer"),
+        .testTarget(name: "ShmRingTests", dependencies: ["ShmRing", "ring-peer", "Harness", "SeededRandom", "PeerSupport"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Harness", "SeededRandom"]),
         .testTarget(
             name: "LWWSetTests",
@@ -100,12 +102,12 @@ let package = Package(
             dependencies: ["Timeline", "Frames", "LWWSet", "Transport", "Journal", "Posix", "ShmRing", "Harness", "SeededRandom", "ringside"]
         ),
         // The helper process TransportTests spawns: a shared-memory client or server to kill.
-        .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing"], path: "Tests/TransportPeer"),
+        .executableTarget(name: "transport-peer", dependencies: ["Transport", "ShmRing", "PeerSupport"], path: "Tests/TransportPeer"),
         // The session client TransportTests spawns (a Connection in a process of its own).
         .executableTarget(name: "session-peer", dependencies: ["Transport"], path: "Tests/SessionPeer"),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "transport-peer", "session-peer"]
+            dependencies: ["Transport", "Frames", "ShmRing", "Posix", "Harness", "SeededRandom", "PeerSupport", "transport-peer", "session-peer"]
         ),
     ],
     swiftLanguageModes: [.v6]

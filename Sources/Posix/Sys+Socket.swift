@@ -27,20 +27,14 @@ extension SystemCall {
 }
 
 extension SystemCall {
-    /// As ``run(retryOnInterrupt:_:)`` (EINTR retried), but `EAGAIN` returns nil instead of
-    /// throwing: a non-blocking descriptor's common case, without the cost of a thrown error.
+    /// As ``run(retryOnInterrupt:_:)`` (EINTR retried, the test seam first), but `EAGAIN`
+    /// returns nil instead of throwing: a non-blocking descriptor's common case.
     @inlinable
     public func runUnlessWouldBlock<Result: BinaryInteger>(_ body: () -> Result) throws(SystemCallError) -> Result? {
-        if FailureInjection.isArmed, let injected = FailureInjection.take(self) {
-            throw SystemCallError(self, injected)
-        }
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let error = Errno.current
-            if error == .interrupted { continue }
-            if error == .wouldBlock { return nil }
-            throw SystemCallError(self, error)
+        switch outcome(retryOnInterrupt: true, body) {
+        case .success(let result): return result
+        case .failure(let error) where error.errno == .wouldBlock: return nil
+        case .failure(let error): throw error
         }
     }
 }

@@ -40,15 +40,25 @@ extension SystemCall {
     public func run<Result: BinaryInteger>(
         retryOnInterrupt: Bool = true, _ body: () -> Result
     ) throws(SystemCallError) -> Result {
+        try outcome(retryOnInterrupt: retryOnInterrupt, body).get()
+    }
+
+    /// The core of ``run(retryOnInterrupt:_:)`` and its variants: the test seam, then the
+    /// call (`EINTR` retried when `retryOnInterrupt`), its failure returned, not thrown, so
+    /// that a caller may treat one errno as an answer without paying for a thrown error.
+    @inlinable
+    public func outcome<Result: BinaryInteger>(
+        retryOnInterrupt: Bool, _ body: () -> Result
+    ) -> Swift.Result<Result, SystemCallError> {
         if FailureInjection.isArmed, let injected = FailureInjection.take(self) {
-            throw SystemCallError(self, injected)
+            return .failure(SystemCallError(self, injected))
         }
         while true {
             let result = body()
-            if result >= 0 { return result }
+            if result >= 0 { return .success(result) }
             let error = Errno.current
             if retryOnInterrupt && error == .interrupted { continue }
-            throw SystemCallError(self, error)
+            return .failure(SystemCallError(self, error))
         }
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import PeerSupport
 import Posix
 import ShmRing
 

@@ -1,6 +1,7 @@
-import Harness
-import SeededRandom
 import Glibc
+import Harness
+import PeerSupport
+import SeededRandom
 import Testing
 @testable import ShmRing
 
@@ -53,13 +54,13 @@ struct RingCrossProcessTests {
             defer { stopped.kill() }
             #expect(stopped.waitUntilStopped())
             let each = 100_000
-            let killed = try RingPeer.spawn(["produce", name, "0", "many", "2", "-1", "\(PeerMessage.length)"])
+            let killed = try RingPeer.spawn(["produce", name, "0", "many", "2", "-1", "\(PeerMessage.headerLength)"])
             defer { killed.kill() }
             let steady = try (0..<2).map { id in
-                try RingPeer.spawn(["produce", name, "0", "many", "\(id)", "\(each)", "\(PeerMessage.length)"])
+                try RingPeer.spawn(["produce", name, "0", "many", "\(id)", "\(each)", "\(PeerMessage.headerLength)"])
             }
             defer { steady.forEach { $0.kill() } }
-            var check = SequenceCheck(producers: 4, length: PeerMessage.length)
+            var check = SequenceCheck(producers: 4, length: PeerMessage.headerLength)
             var unblocked = try consume(ring, peers: steady, check: &check, unblockAfter: .milliseconds(250)) { check in
                 if check.next[2] >= 20_000 { killed.kill() }
                 return check.next[0] == UInt64(each) && check.next[1] == UInt64(each)
@@ -155,23 +156,11 @@ struct SequenceCheck {
     }
 
     mutating func see(type: Int32, payload: UnsafeRawBufferPointer) {
-        guard type == 1, payload.count == length else {
+        guard type == 1, payload.count == length, let message = PeerMessage.decode(payload),
+              Int(message.producer) < next.count, message.sequence == next[Int(message.producer)] else {
             faults += 1
             return
         }
-        let producer = Int(payload.load(fromByteOffset: 0, as: UInt32.self))
-        let sequence = payload.load(fromByteOffset: 8, as: UInt64.self)
-        guard producer < next.count, sequence == next[producer],
-              length == PeerMessage.length || payload[length - 1] == UInt8(truncatingIfNeeded: sequence) else {
-            faults += 1
-            return
-        }
-        next[producer] = sequence + 1
+        next[Int(message.producer)] = message.sequence + 1
     }
-}
-
-/// The layout of the peers' messages (see `Tests/RingPeer/PeerMessage.swift`).
-enum PeerMessage {
-    /// Producer id (4 bytes), reserved (4), sequence (8).
-    static let length = 16
 }

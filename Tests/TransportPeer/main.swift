@@ -1,4 +1,5 @@
 import Glibc
+import PeerSupport
 import ShmRing
 import Transport
 
@@ -47,7 +48,7 @@ func produce(producer: UInt32, count: Int, length: Int) {
     var sequence: UInt64 = 0
     do {
         while count < 0 || sequence < UInt64(count) {
-            PeerFrame(producer: producer, sequence: sequence).encode(into: scratch)
+            PeerMessage(producer: producer, sequence: sequence).encode(into: scratch)
             if try client.send(UnsafeRawBufferPointer(scratch)) == .sent {
                 sequence += 1
             } else {

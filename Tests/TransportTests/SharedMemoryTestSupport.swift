@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Harness
+import PeerSupport
 import Posix
 import ShmRing
 import Synchronization
@@ -74,7 +75,7 @@ struct ServerLog {
     var closed: [ConnectionID: CarrierCloseReason] = [:]
     /// Malformed reports per connection.
     var malformed: [ConnectionID: String] = [:]
-    /// The next expected sequence number of each ``PeerFrame`` producer.
+    /// The next expected sequence number of each ``PeerMessage`` producer.
     var next: [UInt32: UInt64] = [:]
     /// Peer frames out of order, duplicated, or with wrong filler bytes.
     var faults = 0
@@ -149,8 +150,8 @@ final class TestServer: @unchecked Sendable {
             log.withLock { log in
                 log.frames[id, default: 0] += 1
                 log.last[id] = Array(bytes)
-                if bytes.count >= PeerFrame.headerLength {
-                    guard let frame = PeerFrame.decode(bytes) else { log.faults += 1; return }
+                if bytes.count >= PeerMessage.headerLength {
+                    guard let frame = PeerMessage.decode(bytes) else { log.faults += 1; return }
                     if log.next[frame.producer, default: 0] != frame.sequence { log.faults += 1 }
                     log.next[frame.producer] = frame.sequence + 1
                 }
