@@ -47,7 +47,7 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     /// a few microseconds, so that an item expected soon is picked up at once rather than
     /// after a trip through the scheduler, which on a loaded machine hands the processor to
     /// another process for a whole time slice. Bounded by ``spinPolls`` (0: none).
-    static let eagerPolls = 64
+    static let eagerPolls = 256
 
     /// CLOCK_MONOTONIC nanoseconds `duration` from now, saturating (a deadline).
     static func deadline(after duration: Duration) -> Int64 {

@@ -23,7 +23,7 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
     /// reads the carrier itself, as a blocking request-response does: it polls, for
     /// ``ConnectionConfiguration/spinPolls`` polls (at most 2,000: a reader that waits long
-    /// should not keep a busy machine's queue full), the first 64 keeping the processor (a
+    /// should not keep a busy machine's queue full), the first 256 keeping the processor (a
     /// few microseconds), the rest yielding it at each empty poll,
     /// then sleeps until frames arrive: on shared memory on the carrier's doorbell without
     /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
