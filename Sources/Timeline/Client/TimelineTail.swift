@@ -90,9 +90,8 @@ public struct TimelineTail: AsyncSequence, Sendable {
 
     /// Blocks the calling thread until the next event arrives, and returns it; nil once the
     /// server completed the tail. Throws as the sequence does. The thread reads the
-    /// connection itself (no task, no thread hop): it polls briefly (keeping the processor
-    /// for a few microseconds, then yielding it between polls), then sleeps on the carrier
-    /// until frames arrive (see
+    /// connection itself (no task, no thread hop): it polls briefly, yielding the processor
+    /// between polls, then sleeps on the carrier until frames arrive (see
     /// `PayloadStream.nextBlocking()`; a latency-sensitive blocking reader wants a client of
     /// its own). Not for a thread of Swift concurrency's pool.
     public func next() throws -> TimelineEvent? {

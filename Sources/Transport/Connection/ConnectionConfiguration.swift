@@ -42,13 +42,6 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
     }
 
-    /// Empty polls a stream reader (the ticker, a blocking reader) makes right after an item
-    /// without yielding the processor, before its polite spin (a `sched_yield` per poll):
-    /// a few microseconds, so that an item expected soon is picked up at once rather than
-    /// after a trip through the scheduler, which on a loaded machine hands the processor to
-    /// another process for a whole time slice. Bounded by ``spinPolls`` (0: none).
-    static let eagerPolls = 256
-
     /// CLOCK_MONOTONIC nanoseconds `duration` from now, saturating (a deadline).
     static func deadline(after duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components

@@ -5,13 +5,12 @@ import Glibc
 /// longer than the max lifetime, and reads the carrier while async callers wait (blocking
 /// callers drive the carrier themselves). Sleeps on its doorbell otherwise.
 ///
-/// While async callers wait, an empty read is followed by a bounded spin (a read per turn,
-/// at most ``spinBudget`` turns, without the clock and without holding the mutex between
-/// turns; the first ``eagerTurns`` keep the processor, the rest are polite, with a
-/// `sched_yield` each) before the thread sleeps, at most 2 ms, on the carrier (on shared
-/// memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame
-/// that arrives soon after the last one is picked up at once, not after a futex wake, and a
-/// processor shared with busy threads is given up at every polite turn.
+/// While async callers wait, an empty read is followed by a bounded, polite spin (a read and
+/// a `sched_yield` per turn, at most ``spinBudget`` turns, without the clock and without
+/// holding the mutex between turns) before the thread sleeps, at most 2 ms, on the carrier
+/// (on shared memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``):
+/// a frame that arrives soon after the last one is picked up at once, not after a futex
+/// wake, and a processor shared with busy threads is given up at every turn.
 ///
 /// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
 /// mutex, which they take): the tasks whose items that read delivered go on at once, here.
@@ -23,9 +22,6 @@ struct ConnectionTicker: Agent {
     var nextKeepalive: ContinuousClock.Instant
     /// Empty spin turns allowed after a read that found frames (0: sleep at once).
     let spinBudget: Int
-    /// The first of them, which do not yield the processor
-    /// (``ConnectionConfiguration/eagerPolls``).
-    let eagerTurns: Int
     /// Spin turns left before the next empty read sleeps.
     var spinsLeft = 0
     /// Spin turns since the last full cycle: a full cycle (clock, keepalive, lifetime,
@@ -40,8 +36,7 @@ struct ConnectionTicker: Agent {
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
-        eagerTurns = min(configuration.spinPolls, ConnectionConfiguration.eagerPolls)
-        spinBudget = min(configuration.spinPolls, 256) + eagerTurns
+        spinBudget = min(configuration.spinPolls, 256)
     }
 
     var roleName: String { "connection-ticker" }
@@ -61,7 +56,7 @@ struct ConnectionTicker: Agent {
             }
             if count == 0 {
                 spinsLeft -= 1
-                if spinBudget - spinsLeft > eagerTurns { sched_yield() }
+                sched_yield()
                 return 1
             }
             spinsLeft = 0

@@ -21,10 +21,9 @@ public struct PayloadStream: AsyncSequence, Sendable {
 
     /// Blocks the calling thread until the next item arrives and returns it (nil once the
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
-    /// reads the carrier itself, as a blocking request-response does: it polls, for
-    /// ``ConnectionConfiguration/spinPolls`` polls (at most 2,000: a reader that waits long
-    /// should not keep a busy machine's queue full), the first 256 keeping the processor (a
-    /// few microseconds), the rest yielding it at each empty poll,
+    /// reads the carrier itself, as a blocking request-response does: it polls, yielding
+    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
+    /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
     /// then sleeps until frames arrive: on shared memory on the carrier's doorbell without
     /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
     /// same connection never waits behind an idle reader; on other carriers in their
@@ -147,7 +146,7 @@ final class StreamSubscription: Sendable {
             if let sleep {
                 // Outside the mutex: callers sharing the connection go on meanwhile.
                 sleep.sleep()
-            } else if idle > ConnectionConfiguration.eagerPolls {
+            } else if idle > 0 {
                 sched_yield()
             }
         }
