@@ -93,22 +93,10 @@ struct EndToEndLoadTests {
 
     @Test("a producer killed with SIGKILL mid-stream; the server keeps serving the others", arguments: [TestCarrier.sharedMemory, .tcp])
     func killedProducer(carrier: TestCarrier) throws {
-        guard carrier == .tcp else { return try killedProducerRun(carrier) }
-        // Issue #10's open TCP bug: every TCP connection shares one inbound ring to the writer,
-        // and a connection flooding fire-and-forget inserts can keep it full, so another
-        // connection's request waits behind it; in a debug build on two busy cores, now and
-        // then past the client's 30 s request timeout ("no answer on stream N"). The fairness
-        // half is fixed (TCPFairnessTests); a per-connection share of the ring is the rest.
-        // Until then the TCP case runs and reports that failure as known, and passes as soon
-        // as it does not occur.
-        try withKnownIssue("TCP head-of-line blocking behind a flooding connection (issue #10)", isIntermittent: true) {
-            try killedProducerRun(carrier)
-        } matching: { issue in
-            String(describing: issue).contains("no answer on stream")
-        }
-    }
-
-    private func killedProducerRun(_ carrier: TestCarrier) throws {
+        // Over TCP the producer floods the server's one inbound ring with fire-and-forget
+        // inserts while `other` asks: each connection keeps to its share of that ring
+        // (TCPCarrierConfiguration.inboundShare), so the answers never wait behind a whole
+        // ring of the flood (issue #10; TCPStallTests, TCPShareTests).
         let server = try ClientTestServer("kill")
         defer { server.stop() }
         let workload = TimelineWorkload(keyCount: 10)

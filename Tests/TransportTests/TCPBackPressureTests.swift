@@ -37,16 +37,20 @@ extension TCPTests {
             // The client floods the server, which answers each frame (an echo it keeps
             // retrying while the queue is full). The answers cannot go out, so the carrier stops
             // reading: the client's sends back up too (back-pressure through TCP), with a
-            // bounded number delivered.
+            // bounded number delivered. The client counts as blocked once its sends have failed
+            // for 300 ms while the server kept consuming: a pause for the client's share of the
+            // inbound ring ends as the server consumes, one for the server's output does not.
             server.echo = true
             var clientSent = 0
-            var clientBlocked = false
-            _ = try server.run(timeout: .seconds(20)) {
+            var blockedSince: ContinuousClock.Instant?
+            let clientBlocked = try server.run(timeout: .seconds(20)) {
                 for _ in 0..<64 {
                     if try frame.withUnsafeBytes({ try client.send($0) }) == .wouldBlock {
-                        clientBlocked = true
-                        return true
+                        let since = blockedSince ?? .now
+                        blockedSince = since
+                        return ContinuousClock.now - since >= .milliseconds(300)
                     }
+                    blockedSince = nil
                     clientSent += 1
                 }
                 return false
@@ -77,6 +81,7 @@ extension TCPTests {
             var configuration = TCPCarrierConfiguration()
             configuration.inboundCapacity = 4096  // 85 records of 48 bytes
             configuration.readBufferSize = 256
+            configuration.inboundShare = configuration.inboundCapacity  // each may fill the ring
             let server = try TCPTestServer(configuration: configuration)
             defer { server.carrier.shutdown() }
             server.echo = false

@@ -16,6 +16,9 @@ extension TCPTests {
             var configuration = TCPCarrierConfiguration()
             configuration.inboundCapacity = 4096  // 64 records of 64 bytes; input resumes at a quarter free
             configuration.readBufferSize = 256
+            // One peer may fill the whole ring (the share is off): the room after a full ring
+            // is what this test is about; many peers within their shares fill it as well.
+            configuration.inboundShare = configuration.inboundCapacity
             let server = try TCPTestServer(configuration: configuration)
             defer { server.carrier.shutdown() }
             let flooder = try rawConnection(port: server.port)

@@ -14,6 +14,15 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
     /// when it is full the I/O thread stops reading until the writer catches up. Frames longer
     /// than an eighth of it travel in allocations of their own.
     public var inboundCapacity = 1 << 21
+    /// Bytes of the inbound ring one connection may hold at most: its records the writer has
+    /// not consumed yet (nil: a quarter of ``inboundCapacity``). The share in force is less
+    /// when the writer is slow: what it consumes in about 10 ms, at least 16 KiB (or this, if
+    /// smaller). A connection at its share is not read (TCP back-pressure reaches its sender)
+    /// until the writer has consumed a quarter of it, and a read never takes more than the
+    /// share has room for (4 KiB at least), so a connection that floods the server keeps about
+    /// that much ahead of another connection's request. Frames longer than an eighth of the
+    /// ring count only their small record here; ``maxLargeFrameBytes`` bounds them.
+    public var inboundShare: Int?
     /// Bytes of each pooled read buffer (at most an eighth of ``inboundCapacity``, less 16).
     public var readBufferSize = 1 << 16
     /// Read buffers in the pool; beyond them reads still work, with one-off allocations.
@@ -38,6 +47,9 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
     /// The bits of a ``ConnectionID`` that hold the slot.
     static let slotBits = 20
 
+    /// The share of the inbound ring in force (``inboundShare`` or its default).
+    var effectiveInboundShare: Int { inboundShare ?? inboundCapacity / 4 }
+
     /// The largest frame a send takes in one piece.
     var maxOutboundFrameLength: Int { min(LengthPrefix.maxLength, outboundCapacity - LengthPrefix.byteCount) }
 
@@ -55,6 +67,9 @@ public struct TCPCarrierConfiguration: Sendable, Equatable {
         }
         guard readBufferSize >= 64, readBufferSize <= inboundCapacity / 8 - 16 else {
             throw fail("readBufferSize \(readBufferSize) outside 64...\(inboundCapacity / 8 - 16) (an eighth of inboundCapacity, less 16)")
+        }
+        if let inboundShare, !(1...inboundCapacity).contains(inboundShare) {
+            throw fail("inboundShare \(inboundShare) outside 1...\(inboundCapacity) (inboundCapacity)")
         }
         guard maxLargeFrameBytes >= 1 else { throw fail("maxLargeFrameBytes \(maxLargeFrameBytes) below 1") }
         guard readBufferCount >= 1 else { throw fail("readBufferCount \(readBufferCount) below 1") }

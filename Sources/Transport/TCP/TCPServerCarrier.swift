@@ -141,11 +141,17 @@ public final class TCPServerCarrier: ServerCarrier {
             preconditionFailure("TCP carrier: its own inbound ring is corrupt: \(error)")
         }
         if count > 0 {
+            // The I/O thread waits for room (the ring was full) or for a connection's share
+            // to come back (``TCPCarrierConfiguration/inboundShare``): one load each per poll.
             atomicMemoryFence(ordering: .sequentiallyConsistent)
-            if loop.inboundStalled.load(ordering: .relaxed),
-               loop.inboundStalled.exchange(false, ordering: .sequentiallyConsistent) {
-                loop.signal()
+            var wake = loop.inboundStalled.load(ordering: .relaxed)
+                && loop.inboundStalled.exchange(false, ordering: .sequentiallyConsistent)
+            let resume = loop.shareWake.load(ordering: .relaxed)
+            if resume != .max, loop.inbound.consumerPosition >= resume,
+               loop.shareWake.exchange(.max, ordering: .sequentiallyConsistent) != .max {
+                wake = true
             }
+            if wake { loop.signal() }
         }
         return count
     }

@@ -74,10 +74,12 @@ struct FrameAssembler: ~Copyable {
     }
 
     /// Reads once through `read` (the byte count, or nil when nothing is there) into free room
-    /// after the pending bytes. Call ``drainFrames(maxFrames:_:)`` first: when a complete frame
-    /// is pending there may be no room, and the read is given none.
+    /// after the pending bytes: at most `pooledLimit` bytes into the pooled buffer (whose frames
+    /// become records in the inbound ring; a long frame's allocation takes what it lacks).
+    /// Call ``drainFrames(maxFrames:_:)`` first: when a complete frame is pending there may be
+    /// no room, and the read is given none.
     mutating func fill<Failure: Error>(
-        _ read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int?
+        pooledLimit: Int = .max, _ read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int?
     ) throws(Failure) -> Fill {
         if let large {
             let room = large.count - end
@@ -90,19 +92,20 @@ struct FrameAssembler: ~Copyable {
         if let needed, needed > pool.bufferSize {
             if let budget, !budget.reserve(needed) { return .waitingForBudget }
             moveToLargeBuffer(byteCount: needed)
-            return try fill(read)
+            return try fill(pooledLimit: pooledLimit, read)
         }
         let capacity = pool.bufferSize
         if start > 0 && (start == end || capacity - end < capacity / 4 || start + (needed ?? 0) > capacity) {
             compact()
         }
         let end = self.end
+        let room = min(capacity - end, pooledLimit)
         let count = try lease!.withUnsafeMutableBytes { (buffer) throws(Failure) -> Int? in
-            try read(UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+            try read(UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + room)]))
         }
         guard let count else { return .wouldBlock }
         self.end += count
-        return .read(count: count, room: capacity - end)
+        return .read(count: count, room: room)
     }
 
     /// Offers each complete frame, in order, to `take`, until it keeps one, `maxFrames` were

@@ -77,6 +77,13 @@ final class TCPConnection: @unchecked Sendable {
     var closeDeadline: ContinuousClock.Instant?
     /// Whether the slot is on the I/O thread's list of connections with input work left.
     var onInputList = false
+    /// Where its records lie in the inbound ring, to keep it within its share.
+    var share = InboundShare()
+    /// Whether it is over its share of the inbound ring, waiting for the writer to consume
+    /// (on the I/O thread's list of such connections).
+    var waitingForShare = false
+    /// While waiting: the writer's consumer position at which it may be read again.
+    var shareResumePosition: Int64 = 0
 
     init(slot: UInt32, outboundCapacity: Int, pool: BufferPool, limit: Int, budget: LargeFrameBudget) throws(SystemCallError) {
         self.slot = slot
@@ -99,6 +106,8 @@ final class TCPConnection: @unchecked Sendable {
         ending = nil
         closeDeadline = nil
         onInputList = false
+        share.reset()
+        waitingForShare = false
         requested.store(false, ordering: .relaxed)
         closeRequested.store(false, ordering: .relaxed)
         sendBlocked.store(false, ordering: .relaxed)

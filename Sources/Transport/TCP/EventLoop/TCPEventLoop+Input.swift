@@ -68,8 +68,9 @@ extension TCPEventLoop {
     }
 
     /// Moves a connection's input along as far as it can go now: its `.opened` record, the
-    /// complete frames it holds, more reads while the socket has bytes, the budget lasts, and
-    /// its output is not backed up; then its `.malformed` or `.closed` record.
+    /// complete frames it holds, more reads while the socket has bytes, the budget lasts, it
+    /// is within its share of the ring, and its output is not backed up; then its
+    /// `.malformed` or `.closed` record.
     func serviceInput(_ connection: TCPConnection) {
         switch connection.phase {
         case .free:
@@ -93,6 +94,9 @@ extension TCPEventLoop {
             connection.openedPosted = true
             postedThisTurn = true
         }
+        // What this service posts lies in the ring from here on (see ``InboundShare``).
+        var start = inbound.producerPosition
+        defer { connection.share.note(from: start, to: inbound.producerPosition) }
         var reads = 0
         while true {
             let kept: Bool
@@ -118,10 +122,15 @@ extension TCPEventLoop {
             }
             guard connection.readable, !connection.outputBackedUp else { return }
             guard reads < configuration.readsPerTurn else { return addToInputList(connection) }
+            let allowance = shareRoom(connection, since: &start)
+            guard allowance > 0 else { return waitForShare(connection) }
             reads += 1
             let descriptor = connection.descriptor
+            // A read takes no more than the share has room for (the frames of a read go into
+            // the ring as records a little longer than their bytes on the wire; a long frame's
+            // allocation becomes one small record).
             do throws(SystemCallError) {
-                switch try connection.assembler.fill({ (room) throws(SystemCallError) -> Int? in
+                switch try connection.assembler.fill(pooledLimit: allowance, { (room) throws(SystemCallError) -> Int? in
                     try Sys.readAvailable(descriptor, into: room)
                 }) {
                 case .waitingForBudget:
@@ -172,6 +181,10 @@ extension TCPEventLoop {
         if connection.closeDeadline != nil {
             connection.closeDeadline = nil
             closing.removeAll { $0 == connection.slot }
+        }
+        if connection.waitingForShare {
+            connection.waitingForShare = false
+            shareWaiters.removeAll { $0 == connection.slot }
         }
         connection.phase = .closed
         connection.ending = reason

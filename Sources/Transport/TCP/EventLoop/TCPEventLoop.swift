@@ -14,9 +14,20 @@ import Synchronization
 ///
 /// Bounds: a connection whose output backs up (the socket is full) is not read until its
 /// queue is written out, so a peer that does not read cannot make the server buffer more;
-/// when the inbound ring is full nothing is read until the writer has consumed, and the
+/// a connection that holds its share of the inbound ring (at most
+/// ``TCPCarrierConfiguration/inboundShare``, less when the writer is slow: about 10 ms of its
+/// work; its records the writer has not consumed, see ``InboundShare``) is not read until the
+/// writer has consumed a quarter of it, so one peer flooding the server can put no more than its
+/// share ahead of another connection's request (the ring is one queue, drained in order: a
+/// whole ring of one peer's frames would be seconds of a slow writer's work); when the
+/// inbound ring is full nothing is read until the writer has consumed, and the
 /// connections that waited get the room first come, first served; a partial
 /// frame is held up to the inbound limit. Idle, the thread sleeps in `epoll_wait`.
+///
+/// The share costs the writer nothing per record: the I/O thread works out what each
+/// connection holds from the writer's consumer position, which the ring publishes anyway,
+/// and the writer checks one atomic per poll (``shareWake``) to signal when a waiting
+/// connection may be read again.
 final class TCPEventLoop: @unchecked Sendable {
     // @unchecked: the `var`s and `connections` entries are written on the I/O thread only
     // (the writer reads an entry only after the ring published it, see ``TCPConnection``);
@@ -50,6 +61,10 @@ final class TCPEventLoop: @unchecked Sendable {
     let sleeping = Atomic<Bool>(false)
     /// Set by the I/O thread when the inbound ring was full (the writer's poll then signals).
     let inboundStalled = Atomic<Bool>(false)
+    /// The writer's consumer position at which the first connection waiting for its share
+    /// may be read again, set by the I/O thread before it sleeps (`Int64.max`: none); the
+    /// writer's poll signals once its position reaches it, and resets it.
+    let shareWake = Atomic<Int64>(.max)
     /// Set by the carrier's shutdown.
     let stopRequested = Atomic<Bool>(false)
     /// The bytes held in long frames' allocations, all connections together.
@@ -63,6 +78,18 @@ final class TCPEventLoop: @unchecked Sendable {
     var recycledSlots: [UInt32] = []
     var unusedSlot: UInt32 = 0
     var inputList: [UInt32] = []
+    /// Connections over their share of the inbound ring, in the order they began waiting.
+    var shareWaiters: [UInt32] = []
+    /// The least resume position of ``shareWaiters`` (`Int64.max`: none).
+    var nextShareResume = Int64.max
+    /// Bytes of the inbound ring each connection may hold at most (the configured share).
+    let inboundShare: Int
+    /// Bytes of the inbound ring each connection may hold now: the configured share or less,
+    /// after the writer's pace (see ``measureWriterPace(consumer:tail:)``).
+    var currentShare: Int
+    /// When and where (the writer's consumer position) the writer's pace was last measured.
+    var shareSampleTime = ContinuousClock.now
+    var shareSamplePosition: Int64 = 0
     var closing: [UInt32] = []
     var serial: UInt64 = 0
     var ringFull = false
@@ -79,6 +106,8 @@ final class TCPEventLoop: @unchecked Sendable {
         self.configuration = configuration
         self.listener = listener
         self.doorbell = doorbell
+        inboundShare = configuration.effectiveInboundShare
+        currentShare = configuration.effectiveInboundShare
         do {
             let segment = try SharedMemorySegment.anonymous(regionSizes: [RingLayout.regionSize(capacity: configuration.inboundCapacity)])
             inbound = try OneToOneRing(segment: segment, region: 0)
@@ -115,6 +144,7 @@ final class TCPEventLoop: @unchecked Sendable {
         scratch = .allocate(byteCount: 1 << 16, alignment: 64)
         recycledSlots.reserveCapacity(configuration.maxConnections)
         inputList.reserveCapacity(configuration.maxConnections)
+        shareWaiters.reserveCapacity(configuration.maxConnections)
         closing.reserveCapacity(configuration.maxConnections)
     }
 
@@ -132,6 +162,7 @@ final class TCPEventLoop: @unchecked Sendable {
     /// (0: nothing, time to sleep).
     func turn() throws(SystemCallError) -> Int {
         var work = drainReturns() + drainRequests()
+        work += serviceShareWaiters()
         work += serviceInputList()
         var ready = readyFromSleep
         readyFromSleep = 0
@@ -154,12 +185,13 @@ final class TCPEventLoop: @unchecked Sendable {
     }
 
     /// The idle strategy: after a turn that did nothing, announce sleep, re-check the writer's
-    /// queue, then sleep in `epoll_wait` until something is ready (at most 20 ms while closes
+    /// queue (and ask the writer to signal when a connection waiting for its share may be read), then sleep in `epoll_wait` until something is ready (at most 20 ms while closes
     /// are pending or accepting is paused); the next turn handles what it returned.
     func idle(_ work: Int) {
         guard work == 0 else { return }
         sleeping.store(true, ordering: .sequentiallyConsistent)
-        if !requests.isEmpty || stopRequested.load(ordering: .sequentiallyConsistent) || !inputList.isEmpty && ringReady() {
+        if !requests.isEmpty || stopRequested.load(ordering: .sequentiallyConsistent) || !inputList.isEmpty && ringReady()
+            || armShareWake() {
             sleeping.store(false, ordering: .relaxed)
             return
         }
