@@ -72,6 +72,13 @@ public final class TimelineClient: Sendable {
         connection.close()
     }
 
+    /// The executor of the client's connection thread: a task that reads a tail and prefers
+    /// it (`addTask(executorPreference: client.executor)`) is resumed on the thread that
+    /// read its event, with no hop to the global pool in between (a thread wake-up per
+    /// event). Its code must be short and must never block (no blocking call of any client
+    /// there): it runs between the connection's reads. See `ConnectionExecutor`.
+    public var executor: any TaskExecutor { connection.executor }
+
     /// Why the connection is over (the server went away, it was closed), or nil while it works.
     public var failure: TimelineClientError? {
         connection.failure.map(TimelineClientError.init)

@@ -73,7 +73,8 @@ extension TimelineClient {
 /// ``TimelineClientError`` when the server cuts the tail off or the connection fails, and
 /// `CancellationError` when the reading task is cancelled (which cancels the tail).
 /// ``next()`` is the blocking form, for a thread outside Swift concurrency. Dropping the
-/// tail, or ``cancel()``, cancels it. One reader at a time.
+/// tail, or ``cancel()``, cancels it. One reader at a time. A reading task that prefers the
+/// client's ``TimelineClient/executor`` holds each event without a thread hop.
 public struct TimelineTail: AsyncSequence, Sendable {
     /// Each event.
     public typealias Element = TimelineEvent

@@ -16,11 +16,9 @@ struct ClientStream {
     /// The fragments of an answer still arriving.
     var assembly: FragmentAssembly?
     /// The suspended caller, if any.
-    var continuation: CheckedContinuation<Payload?, any Error>?
-    /// Stream items received and not yet consumed.
-    var items: [Payload] = []
-    /// The first unconsumed item.
-    var head = 0
+    var continuation: UnsafeContinuation<Payload?, any Error>?
+    /// Stream items received and not yet consumed (made at the first one kept).
+    var items: StreamItems?
     /// The responder completed the stream.
     var finished = false
     /// The stream failed (an ERROR frame, or the connection).
@@ -28,15 +26,50 @@ struct ClientStream {
     /// Items consumed since the last REQUEST_N.
     var consumed: UInt32 = 0
     /// When an asynchronous request-response gives up (the ticker checks).
-    var deadline: ContinuousClock.Instant?
+    /// CLOCK_MONOTONIC nanoseconds, not a `ContinuousClock.Instant`: that type is resilient,
+    /// and a stream value holding one would be copied through value witnesses every time the
+    /// connection takes it out of its table and writes it back (several times per item).
+    var deadline: Int64?
 
     init(kind: Kind) { self.kind = kind }
 
     /// Whether an item waits.
-    var hasItem: Bool { head < items.count }
+    var hasItem: Bool { items?.isEmpty == false }
 
-    /// Takes the next item.
-    mutating func takeItem() -> Payload {
+    /// Keeps an item for the reader.
+    mutating func keep(_ item: Payload) {
+        if let items {
+            items.append(item)
+        } else {
+            let items = StreamItems()
+            items.append(item)
+            self.items = items
+        }
+    }
+
+    /// Takes the next item, if one waits.
+    func takeItem() -> Payload? { items?.take() }
+}
+
+/// A request-stream's items received and not yet consumed, oldest first. A class: the
+/// connection copies a stream's value out of its table and writes it back around every
+/// change, and an array held in that value would then be copied (copy on write) at every
+/// item kept or taken; shared, the buffer is appended to and taken from in place and, once
+/// grown to the stream's usual backlog, allocates nothing.
+final class StreamItems {
+    private var items: [Payload] = []
+    /// The first unconsumed item.
+    private var head = 0
+
+    /// Whether no item waits.
+    var isEmpty: Bool { head == items.count }
+
+    /// Appends an item.
+    func append(_ item: Payload) { items.append(item) }
+
+    /// Takes the oldest item, if one waits.
+    func take() -> Payload? {
+        guard head < items.count else { return nil }
         let item = items[head]
         head += 1
         if head == items.count {

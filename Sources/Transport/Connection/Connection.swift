@@ -1,3 +1,4 @@
+import CRingside
 import DrainLoop
 import Frames
 
@@ -9,7 +10,9 @@ import Frames
 /// hop): it sends, then polls the carrier (spinning briefly, then sleeping in the carrier's
 /// `waitForWork`) until the answer arrives, and hands the answer to a closure as a view, so
 /// a steady-state round trip allocates nothing. Asynchronous forms (`async` request-response,
-/// request-stream as an `AsyncSequence`) return copies, and the ticker reads for them.
+/// request-stream as an `AsyncSequence`) return copies, and the ticker reads for them; a
+/// task that prefers the connection's ``executor`` is resumed on the ticker itself, without
+/// a thread hop.
 ///
 /// `Sendable`: callers are serialised by a mutex in process memory (a blocking call holds it
 /// until its answer arrives). Back-pressure: a full carrier makes a sender wait (reading what
@@ -26,8 +29,13 @@ import Frames
 public final class Connection: Sendable {
     /// The settings it was made with.
     public let configuration: ConnectionConfiguration
+    /// The executor that runs jobs on the connection's own thread, right after the reads
+    /// that resume them: a task reading a request-stream that prefers it holds each item
+    /// without a thread hop (see ``ConnectionExecutor`` for what such a task may do).
+    public let executor: ConnectionExecutor
     private let shared: ConnectionShared
-    private let ticker: AgentRunner
+    /// The connection's thread (internal for tests: its kernel thread id).
+    let ticker: AgentRunner
 
     /// Connects over `carrier` (already connected at the carrier level): sends SETUP and
     /// starts the ticker. The server answers a refused SETUP with an ERROR, which the first
@@ -37,6 +45,8 @@ public final class Connection: Sendable {
         let core = ConnectionCore(carrier: carrier, configuration: configuration)
         let shared = ConnectionShared(core: core)
         self.shared = shared
+        let executor = ConnectionExecutor(shared: shared)
+        self.executor = executor
         try shared.withCore { (core) throws(TransportError) in
             let setup = try core.frame { (writer) throws(FrameError) in
                 try writer.writeSetup(
@@ -49,9 +59,10 @@ public final class Connection: Sendable {
         let interval = configuration.keepaliveInterval
         do {
             ticker = try AgentRunner(
-                agent: ConnectionTicker(shared: shared, configuration: configuration),
-                idle: { work in ConnectionTicker.idle(work, shared: shared, interval: interval) })
+                agent: ConnectionTicker(shared: shared, executor: executor, configuration: configuration),
+                idle: { work in ConnectionTicker.idle(work, shared: shared, executor: executor, interval: interval) })
         } catch {
+            executor.close()
             try? shared.withCore { (core) throws(TransportError) in core.fail(.closed) }
             throw .invalidArgument("cannot start the connection's ticker thread: \(error)")
         }
@@ -60,12 +71,15 @@ public final class Connection: Sendable {
     deinit { close() }
 
     /// Closes the connection (idempotent): pending calls fail with ``TransportError/closed``,
-    /// the ticker stops, the carrier is closed.
+    /// the ticker stops, the carrier is closed; the ``executor``'s jobs go to the global
+    /// concurrent executor from then on.
     public func close() {
         guard !shared.closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
         ticker.stop()
         shared.tickerBell.doorbell.ring()
-        ticker.join()
+        // Called from a job on the ticker's own thread, the thread ends after this cycle.
+        if ticker.threadID != ringside_thread_id() { ticker.join() }
+        executor.close()
         try? shared.withCore { (core) throws(TransportError) in core.fail(.closed) }
     }
 
@@ -213,7 +227,9 @@ public final class Connection: Sendable {
     public func requestResponse(data: [UInt8], metadata: [UInt8]? = nil) async throws(TransportError) -> Payload {
         let shared = shared
         do {
-            let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Payload?, any Error>) in
+            // Unsafe, not checked: every path below resumes it exactly once (whoever removes
+            // the stream from the table), and a checked one allocates per call.
+            let answer = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Payload?, any Error>) in
                 do {
                     // Once registered, the continuation is resumed by whoever ends the stream
                     // (an answer, or the connection failing while the request is sent).
@@ -222,7 +238,7 @@ public final class Connection: Sendable {
                         let id = core.allocateStreamID()
                         var stream = ClientStream(kind: .response)
                         stream.continuation = continuation
-                        stream.deadline = .now + core.configuration.requestTimeout
+                        stream.deadline = ConnectionConfiguration.deadline(after: core.configuration.requestTimeout)
                         core.streams[id] = stream
                         core.asyncWaiters += 1
                         do throws(TransportError) {

@@ -1,3 +1,5 @@
+import Posix
+
 /// How a ``Connection`` sets itself up and behaves.
 public struct ConnectionConfiguration: Sendable, Equatable {
     /// The SETUP's data MIME type (default `application/x.ringside.v1`, the binary timeline
@@ -38,6 +40,18 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.maxOutgoingFrameLength = max(FrameFragmenter.minimumFrameLength, maxOutgoingFrameLength)
         self.spinPolls = max(0, spinPolls)
         self.requestTimeout = requestTimeout
+    }
+
+    /// CLOCK_MONOTONIC nanoseconds `duration` from now, saturating (a deadline).
+    static func deadline(after duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let limit: Int64 = seconds < 0 ? .min : .max
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return limit }
+        let (nanoseconds, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        guard !carry else { return limit }
+        let (deadline, late) = Sys.monotonicNanoseconds().addingReportingOverflow(nanoseconds)
+        return late ? limit : deadline
     }
 
     /// A duration in whole milliseconds for a SETUP field (1 to 2^31-1).

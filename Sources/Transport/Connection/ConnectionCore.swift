@@ -1,3 +1,4 @@
+import Posix
 import Frames
 
 /// The state of a client connection: its carrier, its streams, its buffers. Every method
@@ -363,7 +364,7 @@ final class ConnectionCore {
                     continuation.resume(returning: Payload(copying: view))
                     noteConsumed(id, &stream)
                 } else {
-                    stream.items.append(Payload(copying: view))
+                    stream.keep(Payload(copying: view))
                 }
             }
             if complete {
@@ -404,7 +405,8 @@ final class ConnectionCore {
     }
 
     /// Fails the asynchronous request-responses whose deadline has passed, cancelling them.
-    func expireResponses(now: ContinuousClock.Instant) {
+    func expireResponses() {
+        let now = Sys.monotonicNanoseconds()
         let expired = streams.compactMap { id, stream in
             stream.kind == .response && stream.deadline.map { now >= $0 } == true ? id : nil
         }

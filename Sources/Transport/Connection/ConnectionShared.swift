@@ -15,8 +15,21 @@ final class ConnectionShared: @unchecked Sendable {
     let tickerBell = ProcessDoorbell()
     /// Set when the connection closes.
     let closing = Atomic<Bool>(false)
+    /// The shared-memory carrier's doorbell, which the ticker may sleep on outside the mutex
+    /// (``ConnectionCore/prepareIdleWait(timeout:)``); nil on other carriers. Valid as long as
+    /// `core` (which holds the carrier) lives.
+    private let carrierDoorbell: Doorbell?
 
-    init(core: ConnectionCore) { self.core = core }
+    init(core: ConnectionCore) {
+        self.core = core
+        carrierDoorbell = (core.carrier as? SharedMemoryClientCarrier)?.doorbell
+    }
+
+    /// Wakes the ticker wherever it sleeps: on its own doorbell, or on the carrier's.
+    func wakeTicker() {
+        tickerBell.doorbell.ring()
+        carrierDoorbell?.ring()
+    }
 
     /// Runs `body` with the core, under the mutex.
     func withCore<Result>(_ body: (ConnectionCore) throws(TransportError) -> Result) throws(TransportError) -> Result {

@@ -7,11 +7,16 @@ import Glibc
 ///
 /// While async callers wait, an empty read is followed by a bounded, polite spin (a read and
 /// a `sched_yield` per turn, at most ``spinBudget`` turns, without the clock and without
-/// holding the mutex between turns) before the thread sleeps in the carrier's
-/// `waitForWork`: a frame that arrives soon after the last one is picked up at once, not
-/// after a futex wake, and a processor shared with busy threads is given up at every turn.
+/// holding the mutex between turns) before the thread sleeps, at most 2 ms, on the carrier
+/// (on shared memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``):
+/// a frame that arrives soon after the last one is picked up at once, not after a futex
+/// wake, and a processor shared with busy threads is given up at every turn.
+///
+/// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
+/// mutex, which they take): the tasks whose items that read delivered go on at once, here.
 struct ConnectionTicker: Agent {
     let shared: ConnectionShared
+    let executor: ConnectionExecutor
     let interval: Duration
     let lifetime: Duration
     var nextKeepalive: ContinuousClock.Instant
@@ -25,8 +30,9 @@ struct ConnectionTicker: Agent {
     var turns = 0
     static let fullCycleTurns = 1024
 
-    init(shared: ConnectionShared, configuration: ConnectionConfiguration) {
+    init(shared: ConnectionShared, executor: ConnectionExecutor, configuration: ConnectionConfiguration) {
         self.shared = shared
+        self.executor = executor
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
@@ -43,9 +49,10 @@ struct ConnectionTicker: Agent {
             let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
                 core.failure == nil && core.asyncWaiters > 0 ? core.pump { _, _ in } : -1
             }) ?? -1
-            if count > 0 {
+            let ran = executor.runJobs()
+            if count > 0 || ran > 0 {
                 spinsLeft = spinBudget
-                return count
+                return max(count, 0) + ran
             }
             if count == 0 {
                 spinsLeft -= 1
@@ -61,7 +68,8 @@ struct ConnectionTicker: Agent {
         if dueKeepalive { nextKeepalive = now + interval }
         let lifetime = lifetime
         let mayWait = spinsLeft == 0
-        let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
+        var sleep: IdleSleep?
+        var count = (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
             let first = core.pump { _, _ in }
             if core.receivedSinceTick {
@@ -76,14 +84,19 @@ struct ConnectionTicker: Agent {
                 return 0
             }
             guard core.asyncWaiters > 0 else { return 0 }
-            core.expireResponses(now: now)
+            core.expireResponses()
             var count = core.pump { _, _ in }
-            if count == 0 && first == 0 && mayWait {
-                try? core.carrier.waitForWork(timeout: .milliseconds(2))
-                count = core.pump { _, _ in }
+            if count == 0 && first == 0 && mayWait && !executor.hasJobs {
+                switch core.prepareIdleWait(timeout: .milliseconds(2)) {
+                case .ready: count = core.pump { _, _ in }
+                case .sleep(let idle): sleep = idle
+                }
             }
             return first + count + 1
         }) ?? 0
+        // Outside the mutex: callers sharing the connection go on meanwhile.
+        sleep?.sleep()
+        count += executor.runJobs()
         if count > 1 {
             spinsLeft = spinBudget
         } else if spinsLeft > 0 {
@@ -94,11 +107,11 @@ struct ConnectionTicker: Agent {
 
     /// Between cycles without async waiters: sleep until rung, or for a while (at most 500
     /// ms, less when the keepalive interval is shorter).
-    static func idle(_ work: Int, shared: ConnectionShared, interval: Duration) {
+    static func idle(_ work: Int, shared: ConnectionShared, executor: ConnectionExecutor, interval: Duration) {
         guard work == 0 else { return }
         let bell = shared.tickerBell.doorbell
         let ticket = bell.prepareToSleep()
-        let busy = shared.closing.load(ordering: .acquiring)
+        let busy = shared.closing.load(ordering: .acquiring) || executor.hasJobs
             || ((try? shared.withCore { (core) throws(TransportError) -> Bool in core.asyncWaiters > 0 }) ?? false)
         if busy {
             bell.cancelSleep()

@@ -3,7 +3,10 @@ import Glibc
 /// The items of a request-stream, in order, as an `AsyncSequence` of copies. Reading pulls
 /// demand: the connection asks for ``ConnectionConfiguration/streamWindow`` items up front
 /// and sends REQUEST_N for more as half of them are consumed. The sequence ends when the
-/// responder completes the stream and throws its ERROR as ``TransportError``.
+/// responder completes the stream and throws its ERROR as ``TransportError``. The
+/// connection's thread reads for a waiting reader; a reading task that prefers the
+/// connection's ``Connection/executor`` is resumed on that thread, without a hop to the
+/// global pool.
 public struct PayloadStream: AsyncSequence, Sendable {
     /// Each item.
     public typealias Element = Payload
@@ -21,10 +24,12 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// reads the carrier itself, as a blocking request-response does: it polls, yielding
     /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
     /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
-    /// then sleeps in the carrier's `waitForWork` (holding the connection's mutex while it
-    /// sleeps, at most 2 ms at a time, as the connection's ticker does: another caller on the
-    /// same connection waits that long at worst; give a latency-sensitive blocking reader a
-    /// connection of its own). Not for a thread of Swift concurrency's pool.
+    /// then sleeps until frames arrive: on shared memory on the carrier's doorbell without
+    /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
+    /// same connection never waits behind an idle reader; on other carriers in their
+    /// `waitForWork`, holding the mutex at most 2 ms at a time. A latency-sensitive blocking
+    /// reader still wants a connection of its own (a caller holding the mutex delays its
+    /// reads). Not for a thread of Swift concurrency's pool.
     public func nextBlocking() throws(TransportError) -> Payload? {
         try subscription.nextBlocking()
     }
@@ -67,8 +72,7 @@ final class StreamSubscription: Sendable {
             if let failure = core.failure { return .failure(failure) }
             return .success(nil)
         }
-        if stream.hasItem {
-            let item = stream.takeItem()
+        if let item = stream.takeItem() {
             core.noteConsumed(id, &stream)
             core.streams[id] = stream
             core.sendOwed()
@@ -85,12 +89,15 @@ final class StreamSubscription: Sendable {
         return nil
     }
 
-    /// The next item: one already received, or the next to arrive (the ticker reads for us).
+    /// The next item: one already received, or the next to arrive (the ticker reads for us,
+    /// and resumes the task on the connection's executor when the task prefers it).
     func next() async throws -> Payload? {
         let shared = shared
         let id = streamID
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Payload?, any Error>) in
+            // Unsafe, not checked: resumed exactly once, by whoever takes it out of the stream
+            // (an item, the end, a failure, a cancel), and a checked one allocates per call.
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Payload?, any Error>) in
                 var immediate: Result<Payload?, TransportError>?
                 var waiting = false
                 do throws(TransportError) {
@@ -125,24 +132,23 @@ final class StreamSubscription: Sendable {
     func nextBlocking() throws(TransportError) -> Payload? {
         var idle = 0
         while true {
+            var sleep: IdleSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
                 let count = core.pump { _, _ in }
                 if let outcome = take(core) { return outcome }
                 idle = count > 0 ? 0 : idle + 1
-                if idle > min(core.configuration.spinPolls, 2_000) {
-                    // The sleep holds the connection's mutex: as short as the ticker's (2 ms),
-                    // so a caller sharing the connection (an insert on another thread) waits
-                    // no longer behind an idle tail than behind the ticker.
-                    do throws(TransportError) {
-                        try core.carrier.waitForWork(timeout: .milliseconds(2))
-                    } catch {
-                        core.fail(error)
-                    }
+                if idle > min(core.configuration.spinPolls, 2_000), case .sleep(let wait) = core.prepareIdleWait(timeout: .milliseconds(100)) {
+                    sleep = wait
                 }
                 return nil
             }
             if let outcome { return try outcome.get() }
-            if idle > 0 { sched_yield() }
+            if let sleep {
+                // Outside the mutex: callers sharing the connection go on meanwhile.
+                sleep.sleep()
+            } else if idle > 0 {
+                sched_yield()
+            }
         }
     }
 }

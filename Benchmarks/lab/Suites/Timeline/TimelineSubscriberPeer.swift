@@ -5,13 +5,15 @@ import Timeline
 
 /// The tail subscriber of a timeline run: one client connection following the first
 /// `TAIL_KEYS` keys of the workload (one tail each, read as `AsyncSequence`s, as an
-/// application would), timing each event the moment it holds it against the producer's
+/// application would, by tasks that prefer the client's executor: each is resumed on the
+/// connection thread that read its event), timing each event the moment it holds it against the producer's
 /// stamp of that write: loaded-phase events against ``TimelineStamps``, probes against
 /// ``TimelineControl/probeStamp``. Every event is checked against the workload (its key is
 /// the one the producer wrote it to). Beside them, on a client of its own, a plain thread
 /// follows ``blockingProbeKey`` with the blocking `TimelineTail.next()` and times the
 /// blocking probes the same way (no task, no thread hop between the connection and the
-/// reader).
+/// reader). Each event held is counted in ``TimelineControl/seen`` and rung on
+/// ``TimelineControl/seenBell``, which a probe's producer sleeps on.
 enum TimelineSubscriberPeer {
     static let role = "timeline-subscribe"
 
@@ -64,7 +66,9 @@ enum TimelineSubscriberPeer {
                 let result: Result<Figures, any Error>
                 do {
                     result = .success(try await withThrowingTaskGroup(of: Figures.self) { group in
-                        for tail in tails { group.addTask { try await follow(tail, shared) } }
+                        // On the client's executor: each tail's task is resumed by the thread
+                        // that read its event (no hop to the global pool).
+                        for tail in tails { group.addTask(executorPreference: client.executor) { try await follow(tail, shared) } }
                         var total = Figures()
                         for try await figures in group {
                             total.loaded.add(figures.loaded)
@@ -107,7 +111,7 @@ enum TimelineSubscriberPeer {
                 do {
                     while let event = try tail.next() {
                         let now = monotonicNanos()
-                        defer { control.seen.pointee.wrappingAdd(1, ordering: .releasing) }
+                        defer { control.noteSeen() }
                         guard event.kind == .insert, event.key == blockingProbeKey, TimelineWorkload.parse(member: event.member) != nil else {
                             control.errors.pointee.wrappingAdd(1, ordering: .relaxed)
                             continue
@@ -139,7 +143,7 @@ enum TimelineSubscriberPeer {
             for try await event in tail {
                 let now = monotonicNanos()
                 // Counted once timed: a producer waiting for its probe goes on from here.
-                defer { control.seen.pointee.wrappingAdd(1, ordering: .releasing) }
+                defer { control.noteSeen() }
                 guard event.kind == .insert, let (producer, index) = TimelineWorkload.parse(member: event.member),
                       producer < shared.stamps.producers,
                       event.key == shared.workload.keys[shared.workload.keyIndex(producer: producer, index: index)] else {

@@ -1,0 +1,92 @@
+import Synchronization
+
+/// A task executor that runs jobs on the connection's own thread, the one that reads the
+/// carrier for asynchronous callers (``Connection/executor``).
+///
+/// A task that reads a request-stream on the global pool is resumed by that thread through
+/// the pool: each item then costs a thread wake-up (a futex wake and a context switch, a few
+/// microseconds) before the reader holds it. A task that prefers this executor
+/// (`Task(executorPreference:)`, `addTask(executorPreference:)`,
+/// `withTaskExecutorPreference(_:operation:)`) is resumed on the reading thread itself, right
+/// after the read that delivered its item: no hand-over. The price: the connection's thread
+/// runs the task's code between its reads, so that code must be short and must never block
+/// (no blocking call on any connection, no long computation); hand heavy work to another
+/// task.
+///
+/// A job enqueued from another thread wakes the connection's thread wherever it sleeps (on
+/// TCP, where it sleeps in the carrier's own wait, after at most 2 ms); once the connection
+/// is closed, jobs go to the global concurrent executor, so no task is left suspended.
+public final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `running` is only touched by the connection's thread (in `runJobs`); the
+    // rest is immutable or thread-safe by itself.
+
+    /// The jobs waiting to run, and whether the connection is closed (then nothing waits).
+    private struct State {
+        var queue: [UnownedJob] = []
+        var closed = false
+    }
+
+    private let shared: ConnectionShared
+    private let state = Mutex(State())
+    /// The connection's thread's batch, swapped with the queue (no allocation once grown).
+    private var running: [UnownedJob] = []
+    /// Jobs queued (read without the lock before the connection's thread sleeps).
+    private let waiting = Atomic<Int>(0)
+
+    init(shared: ConnectionShared) {
+        self.shared = shared
+        state.withLock { $0.queue.reserveCapacity(64) }
+        running.reserveCapacity(64)
+    }
+
+    /// Queues `job` for the connection's thread and wakes it, or hands it to the global
+    /// concurrent executor once the connection is closed.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let queued = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.queue.append(job)
+            waiting.add(1, ordering: .releasing)
+            return true
+        }
+        if queued {
+            shared.wakeTicker()
+        } else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
+    /// Whether jobs wait for the connection's thread.
+    var hasJobs: Bool { waiting.load(ordering: .acquiring) > 0 }
+
+    /// Runs, on the connection's thread, the jobs queued so far (not those they queue);
+    /// returns how many ran. Never called with the connection's mutex held: the jobs take it.
+    func runJobs() -> Int {
+        guard hasJobs else { return 0 }
+        var batch: [UnownedJob] = []
+        swap(&batch, &running)
+        state.withLock { state in
+            swap(&state.queue, &batch)
+            waiting.store(0, ordering: .relaxed)
+        }
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            swap(&batch, &running)
+        }
+        let executor = asUnownedTaskExecutor()
+        for index in 0 ..< batch.count { batch[index].runSynchronously(on: executor) }
+        return batch.count
+    }
+
+    /// The connection closed (its thread has stopped): jobs waiting, and from now on every
+    /// job, go to the global concurrent executor.
+    func close() {
+        let left = state.withLock { state -> [UnownedJob] in
+            state.closed = true
+            waiting.store(0, ordering: .relaxed)
+            defer { state.queue.removeAll() }
+            return state.queue
+        }
+        for job in left { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+}
