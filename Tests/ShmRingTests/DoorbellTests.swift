@@ -97,7 +97,8 @@ struct DoorbellTests {
 
     /// A ping-pong through one word, `rounds` times: the producer publishes `n`, rings, and
     /// waits for the consumer to acknowledge it; the consumer, finding nothing new, announces
-    /// sleep, re-checks, and sleeps (5 s limit) right in the window where the next `n` comes.
+    /// sleep, re-checks, and sleeps (5 s limit) right in the window where the next `n` comes
+    /// (every fourth round the producer waits for the announcement before publishing).
     /// Returns the longest sleep in nanoseconds (a lost wake-up shows as one of 5 s) and how
     /// many sleeps there were.
     private static func pingPong(
@@ -146,6 +147,12 @@ struct DoorbellTests {
         precondition(started == 0, "pthread_create: \(started)")
         let producer = Doorbell(unsafeWord: shared.word, fence: producerFence)
         for n in 1...rounds {
+            // Every fourth round waits until the consumer has announced sleep, so that the
+            // window is exercised however the two threads happen to be scheduled; the other
+            // rounds race it.
+            if n % 4 == 0 {
+                while !producer.hasSleeper && now() < deadline { sched_yield() }
+            }
             shared.published.store(n, ordering: .releasing)
             producer.ring()
             while shared.acknowledged.load(ordering: .acquiring) < n && now() < deadline { sched_yield() }
