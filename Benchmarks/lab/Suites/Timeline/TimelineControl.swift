@@ -57,14 +57,10 @@ struct TimelineControl {
     var errors: UnsafeMutablePointer<Atomic<Int64>> { field(13) }
     /// Pipelined selects per second, as a Double's bits.
     var selectRate: UnsafeMutablePointer<Atomic<Int64>> { field(14) }
-    /// Rung by the subscriber after each bump of ``seen``: a producer waiting for its probe
-    /// to be seen sleeps on it (field 15's first word).
-    var seenBell: Doorbell { Doorbell(unsafeWord: UnsafeMutableRawPointer(field(15))) }
-
-    /// Counts one more event held by the subscriber and wakes a producer waiting for it.
+    /// Counts one more event held by the subscriber (a producer waiting for its probe goes on
+    /// from here).
     func noteSeen() {
         seen.pointee.wrappingAdd(1, ordering: .releasing)
-        seenBell.ring()
     }
 
     /// Where each latency family lives: six fields from its base.

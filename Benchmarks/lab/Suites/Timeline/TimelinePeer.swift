@@ -66,26 +66,6 @@ struct TimelinePeer {
         }
     }
 
-    /// Sleeps on ``TimelineControl/seenBell`` until ``TimelineControl/seen`` exceeds `count`
-    /// (the subscriber rings after each event it holds), at most a millisecond at a time;
-    /// throws after 5 s or when the lab is gone, naming `what`. A probe's producer waits so
-    /// rather than yielding in a loop: the subscriber shares its CPU, and a producer taking
-    /// turns with it would delay every poll of the subscriber by a context switch.
-    func waitForSeen(above count: Int64, what: String) throws {
-        let bell = control.seenBell
-        let deadline = ContinuousClock.now + .seconds(5)
-        while control.seen.pointee.load(ordering: .acquiring) <= count {
-            let ticket = bell.prepareToSleep()
-            if control.seen.pointee.load(ordering: .acquiring) > count {
-                bell.cancelSleep()
-                return
-            }
-            bell.sleep(ticket, timeout: .milliseconds(1))
-            guard ContinuousClock.now < deadline else { throw LabError("timed out after 5 s waiting for \(what)") }
-            try checkParent()
-        }
-    }
-
     /// Sleeps a millisecond at a time until `flag` is set; throws when the lab is gone.
     func sleep(until flag: UnsafeMutablePointer<Atomic<Int64>>) throws {
         while flag.pointee.load(ordering: .acquiring) == 0 {

@@ -12,8 +12,8 @@ import Timeline
 /// the one the producer wrote it to). Beside them, on a client of its own, a plain thread
 /// follows ``blockingProbeKey`` with the blocking `TimelineTail.next()` and times the
 /// blocking probes the same way (no task, no thread hop between the connection and the
-/// reader). Each event held is counted in ``TimelineControl/seen`` and rung on
-/// ``TimelineControl/seenBell``, which a probe's producer sleeps on.
+/// reader). Each event held is counted in ``TimelineControl/seen``, which a probe's producer
+/// waits for.
 enum TimelineSubscriberPeer {
     static let role = "timeline-subscribe"
 
