@@ -118,46 +118,8 @@ public protocol ClientCarrier: AnyObject {
     /// `timeout`. Spurious returns are allowed: callers poll again.
     func waitForWork(timeout: Duration) throws(TransportError)
 
-    /// For a reader that found nothing for a while and holds the lock that serialises this
-    /// carrier's callers: announces its sleep and returns it, to be slept with
-    /// ``CarrierSleep/sleep()`` once the lock is released (other callers then go on meanwhile);
-    /// nil when work may be there now (read again). The default waits in
-    /// ``waitForWork(timeout:)`` itself, at most 2 ms, and returns nil: a carrier that can
-    /// sleep without its caller's lock (shared memory, on its doorbell) implements it.
-    func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep?
-
-    /// The doorbell ``prepareSleep(timeout:)``'s sleeps wait on (rung to cut one short), or
-    /// nil when its sleeps are not on a doorbell.
-    var sleepDoorbell: Doorbell? { get }
-
     /// Closes the connection (idempotent); later calls throw ``TransportError/closed``.
     func close()
-}
-
-extension ClientCarrier {
-    /// Waits in ``waitForWork(timeout:)``, at most 2 ms, and returns nil (read again).
-    public func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep? {
-        try waitForWork(timeout: min(timeout, .milliseconds(2)))
-        return nil
-    }
-
-    /// None: the default ``prepareSleep(timeout:)`` sleeps in `waitForWork`.
-    public var sleepDoorbell: Doorbell? { nil }
-}
-
-/// A sleep announced on a carrier's doorbell by ``ClientCarrier/prepareSleep(timeout:)``,
-/// to be slept without the caller's lock.
-public struct CarrierSleep {
-    /// Keeps the mapping that holds the doorbell alive while the sleep lasts.
-    let owner: AnyObject
-    let doorbell: Doorbell
-    let ticket: UInt32
-    let timeout: Duration
-
-    /// Sleeps until the doorbell rings, at most the announced timeout.
-    public func sleep() {
-        doorbell.sleep(ticket, timeout: timeout)
-    }
 }
 
 /// A failure of a connection or a carrier, typed for callers.

@@ -155,16 +155,8 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// full ring, it first spins a little for room (``roomSpins``). Returns at once when there
     /// is something to receive; throws when the server is gone and nothing is left to receive.
     public func waitForWork(timeout: Duration) throws(TransportError) {
-        try prepareSleep(timeout: timeout)?.sleep()
-    }
-
-    /// Checks what ``waitForWork(timeout:)`` checks (the connection, frames unread, the
-    /// server's liveness, room after a full ring, spinning for it first), announces the sleep
-    /// on this client's doorbell and re-checks; the sleep is slept by the caller, with or
-    /// without its lock.
-    public func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep? {
         if closedLocally { throw .closed }
-        if hasInbound { return nil }
+        if hasInbound { return }
         if let gone { throw gone }
         try checkServer(now: SharedMemoryClock.now())
         if blockedAt != nil {
@@ -173,21 +165,17 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
             // interrupt on the server's CPU, in the middle of its batch) and the wake-up a
             // futex call on the server, each time a flooding sender finds the ring full.
             for _ in 0..<Self.roomSpins {
-                if roomAppeared || hasInbound { return nil }
+                if roomAppeared || hasInbound { return }
                 ringside_cpu_relax()
             }
         }
         let ticket = doorbell.prepareToSleep()
         if hasInbound || roomAppeared || block.state != .accepted {
             doorbell.cancelSleep()
-            return nil
+            return
         }
-        return CarrierSleep(owner: self, doorbell: doorbell, ticket: ticket, timeout: min(timeout, configuration.livenessInterval))
+        doorbell.sleep(ticket, timeout: min(timeout, configuration.livenessInterval))
     }
-
-    /// This client's doorbell, which the server rings and ``prepareSleep(timeout:)``'s sleeps
-    /// wait on.
-    public var sleepDoorbell: Doorbell? { doorbell }
 
     /// Closes the connection (idempotent): a close record after the frames already sent (when
     /// the ring has room), the state moved to closed by the client, the server's doorbell
