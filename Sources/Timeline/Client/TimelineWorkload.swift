@@ -42,6 +42,8 @@ public struct TimelineWorkload: Sendable, Hashable {
         return try outcome.get()
     }
 
+    /// The key (an index below `keyCount`) that producer `producer` writes as its `index`-th event:
+    /// a fixed stride through the keys, offset per producer, so producers spread over all keys.
     @inlinable
     public func keyIndex(producer: Int, index: Int) -> Int {
         (index % keyCount * 7_919 + producer * 104_729) % keyCount

@@ -1,10 +1,15 @@
 import Glibc
 
 extension SystemCall {
+    /// The `shm_open` call, by the name its failures carry.
     public static let shmOpen = SystemCall("shm_open")
+    /// The `shm_unlink` call, by the name its failures carry.
     public static let shmUnlink = SystemCall("shm_unlink")
+    /// The `mmap` call, by the name its failures carry.
     public static let mmap = SystemCall("mmap")
+    /// The `munmap` call, by the name its failures carry.
     public static let munmap = SystemCall("munmap")
+    /// The `madvise` call, by the name its failures carry.
     public static let madvise = SystemCall("madvise")
 }
 

@@ -2,7 +2,9 @@ import CRingside
 import Glibc
 
 extension SystemCall {
+    /// The `futex(FUTEX_WAIT)` call, by the name its failures carry.
     public static let futexWait = SystemCall("futex(FUTEX_WAIT)")
+    /// The `futex(FUTEX_WAKE)` call, by the name its failures carry.
     public static let futexWake = SystemCall("futex(FUTEX_WAKE)")
 }
 

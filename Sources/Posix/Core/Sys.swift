@@ -7,21 +7,37 @@ import Glibc
 public enum Sys {}
 
 extension SystemCall {
+    /// The `open` call, by the name its failures carry.
     public static let open = SystemCall("open")
+    /// The `close` call, by the name its failures carry.
     public static let close = SystemCall("close")
+    /// The `read` call, by the name its failures carry.
     public static let read = SystemCall("read")
+    /// The `write` call, by the name its failures carry.
     public static let write = SystemCall("write")
+    /// The `pread` call, by the name its failures carry.
     public static let pread = SystemCall("pread")
+    /// The `pwrite` call, by the name its failures carry.
     public static let pwrite = SystemCall("pwrite")
+    /// The `fsync` call, by the name its failures carry.
     public static let fsync = SystemCall("fsync")
+    /// The `fdatasync` call, by the name its failures carry.
     public static let fdatasync = SystemCall("fdatasync")
+    /// The `ftruncate` call, by the name its failures carry.
     public static let ftruncate = SystemCall("ftruncate")
+    /// The `fstat` call, by the name its failures carry.
     public static let fstat = SystemCall("fstat")
+    /// The `fchmod` call, by the name its failures carry.
     public static let fchmod = SystemCall("fchmod")
+    /// The `flock` call, by the name its failures carry.
     public static let flock = SystemCall("flock")
+    /// The `lseek` call, by the name its failures carry.
     public static let lseek = SystemCall("lseek")
+    /// The `rename` call, by the name its failures carry.
     public static let rename = SystemCall("rename")
+    /// The `unlink` call, by the name its failures carry.
     public static let unlink = SystemCall("unlink")
+    /// The `mkdir` call, by the name its failures carry.
     public static let mkdir = SystemCall("mkdir")
 }
 
