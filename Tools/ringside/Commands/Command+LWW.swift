@@ -35,7 +35,7 @@ extension Command {
               -h, --help     show this help
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let maxSize = try arguments.integer("--max-size", in: 1 ... OpScriptLine.maximumMaxSize) ?? LWWSet.defaultMaxSize
         let positionals = try arguments.positionals()
         guard positionals.count <= 1 else { throw UsageError("takes at most one FILE, not \(positionals.count)") }

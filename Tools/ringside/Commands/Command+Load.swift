@@ -30,7 +30,7 @@ extension Command {
                 "  --time-limit S   seconds before the producers are killed and load fails (default 600)"))
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments, encodingOption: true)
         guard let producers = try arguments.integer("--producers", in: 1 ... TimelineWorkload.maxProducers - 1) else {
             throw UsageError("--producers P is required")
@@ -39,19 +39,23 @@ extension Command {
             throw UsageError("--events N is required")
         }
         let keys = try arguments.integer("--keys", in: 1 ... 100_000) ?? 10_000
-        let acknowledged = arguments.flag("--ack")
+        let acknowledged = try arguments.flag("--ack")
         let timeLimit = try arguments.integer("--time-limit", in: 1 ... 86_400) ?? 600
-        let positionals = try arguments.positionals()
-        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
+        try arguments.noPositionals()
+        // Before any thread starts (the client's below): SIGINT or SIGTERM then stops the
+        // producers and removes the progress files instead of leaving both behind.
+        try SignalWatch.blockStopSignals()
         // Fail here, with the readable message, when no server runs.
         try options.connect().close()
         return try runLoad(options, producers: producers, events: events, keys: keys, acknowledged: acknowledged, timeLimit: .seconds(timeLimit))
     }
 
     /// Spawns the producers, shows progress, collects their reports and prints the summary.
+    /// A stop signal (blocked by the caller) stops the producers and fails the load.
     private static func runLoad(
         _ options: ClientOptions, producers: Int, events: Int, keys: Int, acknowledged: Bool, timeLimit: Duration
     ) throws -> Int32 {
+        let watch = SignalWatch {}
         let progress = try LoadProgress.create(producers: producers)
         defer { progress.close(removing: true) }
         let executable: String
@@ -67,15 +71,22 @@ extension Command {
             do throws(SystemCallError) {
                 children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .discard, standardError: .pipe, timeLimit: timeLimit))
             } catch {
+                stop(children)
                 throw RuntimeError("cannot start producer \(producer): \(error.errno.message)")
             }
         }
         let mode = acknowledged ? "acknowledged" : "fire-and-forget"
         let encoding = options.encoding == .binary ? "binary" : "json"
-        printError("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) to \(options.endpoint)")
+        let what = "\(producers) producer\(producers == 1 ? "" : "s") x \(events) events (\(encoding), \(mode))"
+        printError("ringside load: \(what) to \(options.endpoint)")
         let total = producers * events
         var lastShown = ContinuousClock.now
         while children.contains(where: { $0.poll() == nil }) {
+            if let signal = watch.signal {
+                stop(children)
+                throw RuntimeError(
+                    "stopped by \(SignalWatch.name(signal)) after \(progress.total(producers: producers)) of \(total) events sent; producers stopped")
+            }
             try? Sys.sleep(for: .milliseconds(50))
             if ContinuousClock.now - lastShown >= .seconds(1) {
                 lastShown = .now
@@ -95,9 +106,17 @@ extension Command {
             reports.append(report)
         }
         let summary = LoadSummary(reports)
-        print("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) over \(options.endpoint)")
+        print("ringside load: \(what) over \(options.endpoint)")
         for line in summary.lines { print(line) }
         return 0
+    }
+
+    /// Stops `children`: SIGTERM (a producer closes its connection and exits), then SIGKILL
+    /// for any still running 2 s later; every one reaped.
+    private static func stop(_ children: [ChildProcess]) {
+        for child in children { child.kill(SIGTERM) }
+        let deadline = ContinuousClock.now + .seconds(2)
+        for child in children { _ = child.wait(deadline: deadline) }
     }
 
     /// `ringside load-producer`: one producer of `ringside load` (hidden: load starts it).
@@ -113,20 +132,31 @@ extension Command {
             FILE.PRODUCER beside the progress file (on standard output without --progress).
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments, encodingOption: true)
         guard let producer = try arguments.integer("--producer", in: 0 ... TimelineWorkload.maxProducers - 1),
               let events = try arguments.integer("--events", in: 1 ... TimelineWorkload.maxEvents),
               let keys = try arguments.integer("--keys", in: 1 ... 100_000) else {
             throw UsageError("--producer, --events and --keys are required")
         }
-        let acknowledged = arguments.flag("--ack")
-        let progress = try arguments.option("--progress").map(LoadProgress.open)
+        let acknowledged = try arguments.flag("--ack")
+        let progressPath = try arguments.option("--progress")
+        try arguments.noPositionals()
+        try SignalWatch.blockStopSignals()
+        let progress = try progressPath.map(LoadProgress.open)
         defer { progress?.close(removing: false) }
-        guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
-        let report = try options.withClient { client in
-            try produce(
+        let client = try options.connect()
+        defer { client.close() }
+        // SIGINT or SIGTERM (from load, or Ctrl-C to the whole group) closes the connection:
+        // the write in progress fails and the producer exits with its channel unlinked.
+        let watch = SignalWatch { client.close() }
+        let report: ProducerReport
+        do throws(TimelineClientError) {
+            report = try produce(
                 client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
+        } catch {
+            if let signal = watch.signal { throw RuntimeError("stopped by \(SignalWatch.name(signal))") }
+            throw options.failure(error)
         }
         if let progress {
             try progress.writeReport(report.text, producer: producer)

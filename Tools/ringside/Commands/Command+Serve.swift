@@ -40,20 +40,17 @@ extension Command {
               -h, --help        show this help
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
-        let name = try arguments.option("--name") ?? "ringside"
+        var arguments = arguments
+        let name = try ClientOptions.serverName(try arguments.option("--name"))
         let tcpText = try arguments.option("--tcp")
         let maxSize = try arguments.integer("--max-size", in: 1 ... 100_000_000) ?? LWWSet.defaultMaxSize
         let dataDirectory = try arguments.option("--data-dir")
-        let positionals = try arguments.positionals()
-        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
-        guard (try? SharedMemoryNames(server: name)) != nil else {
-            throw UsageError("--name '\(name)': 1 to \(SharedMemoryNames.maxServerNameLength) bytes, no '/'")
-        }
+        try arguments.noPositionals()
         var tcp: TCPAddress?
         if let tcpText {
             do throws(TransportError) { tcp = try TCPAddress(parsing: tcpText) } catch {
-                throw UsageError("--tcp '\(tcpText)': \(error)")
+                guard case .invalidArgument(let why) = error else { throw UsageError("--tcp '\(tcpText)': \(error)") }
+                throw UsageError("--tcp '\(tcpText)': \(why)")
             }
         }
         if dataDirectory?.isEmpty == true { throw UsageError("--data-dir needs a directory") }
@@ -67,7 +64,7 @@ extension Command {
         do throws(TimelineServerError) {
             server = try TimelineServer(configuration: configuration)
         } catch {
-            throw RuntimeError(error.description)
+            throw RuntimeError(startFailure(error, tcp: tcpText, dataDirectory: dataDirectory))
         }
         if let dataDirectory, let replay = server.replay {
             for torn in replay.tornTails { printLine("ringside serve: \(torn); truncated") }
@@ -88,6 +85,24 @@ extension Command {
         }
         printLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
         return 0
+    }
+
+    /// Why the server did not start, naming the option at fault: the TCP address that could
+    /// not be bound, the data directory that could not be used.
+    private static func startFailure(_ error: TimelineServerError, tcp: String?, dataDirectory: String?) -> String {
+        switch error {
+        case .transport(.system(let failure)) where failure.call == .bind || failure.call == .listen:
+            let why = failure.errno == .addressInUse ? "the address is in use (another server listens there?)" : "cannot listen there: \(failure.errno)"
+            return "--tcp \(tcp ?? ""): \(why)"
+        case .journal(.locked):
+            return "--data-dir \(error) (one server per data directory)"
+        case .journal(let journal):
+            let text = journal.description
+            guard let dataDirectory, !text.hasPrefix(dataDirectory) else { return "--data-dir: \(text)" }
+            return "--data-dir \(dataDirectory): \(text)"
+        default:
+            return error.description
+        }
     }
 
     /// Writes `line` and a newline to standard output at once (no buffering: tests and
