@@ -16,10 +16,8 @@ struct EndToEndCommandTests {
 
     /// Runs `ringside ARGUMENTS` to its end (at most 30 s).
     static func ringside(_ arguments: [String]) throws -> Outcome {
-        let child = try ChildProcess(try ringsidePath(), arguments: arguments, standardOutput: .pipe, standardError: .pipe, timeLimit: .seconds(30))
-        let output = String(decoding: try child.readStandardOutput(), as: UTF8.self)
-        let errors = String(decoding: try child.readStandardError(), as: UTF8.self)
-        return Outcome(termination: child.wait(), output: output, errors: errors)
+        let (termination, output, errors) = try runRingside(arguments)
+        return Outcome(termination: termination, output: output, errors: errors)
     }
 
     /// `ringside ARGUMENTS` started with its standard output and error going to `file` (a

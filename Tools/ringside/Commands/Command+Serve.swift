@@ -95,7 +95,7 @@ extension Command {
             let why = failure.errno == .addressInUse ? "the address is in use (another server listens there?)" : "cannot listen there: \(failure.errno)"
             return "--tcp \(tcp ?? ""): \(why)"
         case .journal(.locked):
-            return "--data-dir \(error) (one server per data directory)"
+            return "\(error) (--data-dir: one server per data directory)"
         case .journal(let journal):
             let text = journal.description
             guard let dataDirectory, !text.hasPrefix(dataDirectory) else { return "--data-dir: \(text)" }
