@@ -31,13 +31,24 @@ if options.list {
     for suite in allSuites { print(Console.pad(suite.name, width) + "  " + suite.summary) }
     exit(0)
 }
-let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
+// The command as a shell would take it again: words with other characters single-quoted.
+let arguments = CommandLine.arguments.dropFirst().map { word in
+    word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:+".contains($0) }) && !word.isEmpty
+        ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+}.joined(separator: " ")
 let command = "swift run -c release lab" + (arguments.isEmpty ? "" : " " + arguments)
 guard LabOptions.isReleaseBuild() else {
     // A debug build measures the optimiser's absence: refuse, and say how to build for release.
     Console.error("this is a debug build: its figures would mean nothing. Build and run it for release:")
     Console.error("  \(command)")
     exit(2)
+}
+// Before any thread or process starts: Ctrl-C then cleans up after the run.
+do {
+    try LabStop.install()
+} catch {
+    Console.error("cannot block SIGINT and SIGTERM: \(error)")
+    exit(1)
 }
 
 let selected = options.suites.isEmpty ? allSuites : allSuites.filter { options.suites.contains($0.name) }

@@ -173,4 +173,23 @@ struct CommandErrorTests {
         serve.process.kill(SIGTERM)
         #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
     }
+
+    @Test("the lab's command line refuses an empty --suite or --out and a repeated --out, --case or --runs (exit 2)")
+    func labUsage() throws {
+        // The lab executable is built with the tests (`swift build --build-tests` builds every
+        // product); its options are read before a debug build refuses to measure.
+        let lab = try ChildProcess.executable(named: "lab")
+        try #require(FileManager.default.isExecutableFile(atPath: lab), "no lab at \(lab)")
+        for (arguments, message) in [
+            (["--suite", ","], "--suite needs suite names (transport, encoding"), (["--suite", "lww,"], "--suite needs suite names"),
+            (["--out", ""], "--out needs a folder"), (["--out", "a", "--out", "b"], "--out is given more than once"),
+            (["--runs", "3", "--runs", "4"], "--runs is given more than once"), (["--case", "a", "--case", "b"], "--case is given more than once"),
+            (["--suite", "bogus"], "unknown suite 'bogus'"),
+        ] {
+            let child = try ChildProcess(lab, arguments: arguments, standardOutput: .discard, standardError: .pipe, timeLimit: .seconds(30))
+            let errors = String(decoding: try child.readStandardError(), as: UTF8.self)
+            #expect(child.wait() == .exited(2), "\(arguments): \(errors)")
+            #expect(errors.contains(message), "\(arguments): \(errors)")
+        }
+    }
 }
