@@ -81,6 +81,7 @@ for suite in selected {
         Console.output("skipped: \(skipped.reason)")
         continue
     } catch {
+        LabStop.holdIfStopping()
         Console.error("suite \(suite.name) failed: \(error)")
         failed = true
         continue
@@ -113,4 +114,5 @@ do {
     Console.error("cannot write \(directory.path)/README.md: \(error)")
     failed = true
 }
+LabStop.holdIfStopping()
 exit(failed ? 1 : 0)

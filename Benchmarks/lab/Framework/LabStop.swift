@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Posix
+import Synchronization
 
 /// What the lab does on SIGINT (Ctrl-C) or SIGTERM: rather than die with its peers running and
 /// its segments in /dev/shm, it kills its child processes (peers, redis-server), removes every
@@ -9,6 +10,9 @@ import Posix
 /// so, and exits with 128 + the signal's number. The signals are blocked before any thread
 /// starts; one thread waits for them.
 enum LabStop {
+    /// Set once a stop signal came, before the children are killed.
+    private static let stopping = Atomic<Bool>(false)
+
     /// Blocks SIGINT and SIGTERM and starts the thread that waits for them. Call it first,
     /// before the lab starts any thread or process.
     static func install() throws {
@@ -16,14 +20,22 @@ enum LabStop {
         try Sys.blockSignals(signals)
         DispatchQueue.global().async {
             guard let signal = try? Sys.waitForSignal(signals) else { return }
+            stopping.store(true, ordering: .releasing)
             let children = killChildren()
             let removed = removeLeftovers()
             Console.error(
                 "stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM"): killed \(children) child process\(children == 1 ? "" : "es"), "
-                    + "removed \(removed) segment\(removed == 1 ? "" : "s") and folder\(removed == 1 ? "" : "s") of this run; "
+                    + "removed \(removed) segment\(removed == 1 ? "" : "s") or folder\(removed == 1 ? "" : "s") of this run; "
                     + "results of finished suites are in place, the rest not written")
             exit(128 + signal)
         }
+    }
+
+    /// Where the main thread would carry on after a failure: once a stop signal came it waits
+    /// here for the stopping thread to end the process, so that a peer killed by the stop
+    /// does not read as a failed suite.
+    static func holdIfStopping() {
+        while stopping.load(ordering: .acquiring) { try? Sys.sleep(for: .seconds(1)) }
     }
 
     /// Sends SIGKILL to every process whose parent is this one (read from /proc); how many.

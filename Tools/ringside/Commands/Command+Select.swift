@@ -30,7 +30,7 @@ extension Command {
         }
         var text: [UInt8] = []
         for entry in entries { EntryLines.append(entry, to: &text) }
-        _ = EntryLines.write(text)
+        StandardOutput.write(text)
         return 0
     }
 }

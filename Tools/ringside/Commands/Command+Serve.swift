@@ -67,15 +67,15 @@ extension Command {
             throw RuntimeError(startFailure(error, tcp: tcpText, dataDirectory: dataDirectory))
         }
         if let dataDirectory, let replay = server.replay {
-            for torn in replay.tornTails { printLine("ringside serve: \(torn); truncated") }
-            printLine(
+            for torn in replay.tornTails { StandardOutput.writeLine("ringside serve: \(torn); truncated") }
+            StandardOutput.writeLine(
                 "ringside serve: durable in \(dataDirectory) (replayed \(replay.snapshotRecords + replay.logRecords) records: "
                     + "\(replay.snapshotRecords) from the snapshot, \(replay.logRecords) from the log)")
         } else {
-            printLine("ringside serve: in memory (no --data-dir): writes are lost at exit")
+            StandardOutput.writeLine("ringside serve: in memory (no --data-dir): writes are lost at exit")
         }
-        if let shm = server.name { printLine("ringside serve: listening on shm \(shm)") }
-        if let address = server.tcpAddress { printLine("ringside serve: listening on tcp \(address)") }
+        if let shm = server.name { StandardOutput.writeLine("ringside serve: listening on shm \(shm)") }
+        if let address = server.tcpAddress { StandardOutput.writeLine("ringside serve: listening on tcp \(address)") }
 
         let signal = try Sys.waitForSignal(stopSignals)
         do throws(TimelineServerError) {
@@ -83,7 +83,7 @@ extension Command {
         } catch {
             throw RuntimeError("stopping after \(signal == SIGINT ? "SIGINT" : "SIGTERM"): \(error)")
         }
-        printLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        StandardOutput.writeLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
         return 0
     }
 
@@ -103,11 +103,5 @@ extension Command {
         default:
             return error.description
         }
-    }
-
-    /// Writes `line` and a newline to standard output at once (no buffering: tests and
-    /// scripts wait for the line while the process runs).
-    static func printLine(_ line: String) {
-        Array((line + "\n").utf8).withUnsafeBytes { bytes in try? Sys.writeFully(STDOUT_FILENO, bytes) }
     }
 }

@@ -38,9 +38,9 @@ extension Command {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            printLine(String(decoding: try encoder.encode(stat), as: UTF8.self))
+            StandardOutput.writeLine(String(decoding: try encoder.encode(stat), as: UTF8.self))
         } else {
-            printLine(text(stat))
+            StandardOutput.writeLine(text(stat))
         }
         return 0
     }

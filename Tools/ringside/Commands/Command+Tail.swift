@@ -37,7 +37,7 @@ extension Command {
         do {
             let tail = try client.tail(key: key)
             while let event = try tail.next() {
-                guard EntryLines.write(EntryLines.line(event)) else { return 0 }
+                guard StandardOutput.write(EntryLines.line(event)) else { return 0 }
             }
         } catch let error as TimelineClientError {
             if watch.signal != nil { return 0 }

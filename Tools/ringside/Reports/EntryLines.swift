@@ -1,6 +1,4 @@
-import Glibc
 import LWWSet
-import Posix
 import Timeline
 
 /// What `select` and `tail` print, byte for byte: keys and members as the server holds them
@@ -24,13 +22,5 @@ enum EntryLines {
         line += event.member
         line.append(UInt8(ascii: "\n"))
         return line
-    }
-
-    /// Writes `bytes` to standard output at once (for whoever reads a pipe line by line);
-    /// false when the output is gone (a reader that closed its pipe: EPIPE).
-    static func write(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            (try? Sys.writeFully(STDOUT_FILENO, buffer)) != nil
-        }
     }
 }
