@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Glibc
 import Posix
 import Synchronization
@@ -25,9 +25,10 @@ final class SignalWatch: Sendable {
     }
 
     /// Starts the thread that waits for a stop signal (blocked beforehand with
-    /// ``blockStopSignals()``) and then runs `stop` once.
+    /// ``blockStopSignals()``) and then runs `stop` once. A thread of its own, not one of
+    /// Dispatch's pool (as wide as the cores), where it would block a worker for good.
     init(stop: @escaping @Sendable () -> Void) {
-        DispatchQueue.global().async { [self] in
+        Thread.detachNewThread { [self] in
             guard let signal = try? Sys.waitForSignal(Self.stopSignals) else { return }
             received.store(signal, ordering: .releasing)
             stop()

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Glibc
 import Posix
@@ -18,7 +17,9 @@ enum LabStop {
     static func install() throws {
         let signals = [SIGINT, SIGTERM]
         try Sys.blockSignals(signals)
-        DispatchQueue.global().async {
+        // A thread of its own: blocked in sigwait for the whole run, it must not hold one of
+        // Dispatch's pool workers (as many as the cores).
+        Thread.detachNewThread {
             guard let signal = try? Sys.waitForSignal(signals) else { return }
             stopping.store(true, ordering: .releasing)
             let children = killChildren()

@@ -65,7 +65,7 @@ struct CommandErrorTests {
         let name = serverName("taken")
         let other = serverName("other")
         let file = NSTemporaryDirectory() + "ringside-\(getpid())-not-a-dir"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
         defer {
             removeSegments(of: name)
             removeSegments(of: other)

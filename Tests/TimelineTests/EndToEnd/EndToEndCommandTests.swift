@@ -76,9 +76,10 @@ struct EndToEndCommandTests {
         #expect(eventually { Self.text(tailLog).contains("insert feed 1e+06 c\ndelete feed 1 warm-up\n") }, "\(Self.text(tailLog))")
 
         // A load with acknowledged writes reports its rate and latency percentiles.
-        outcome = try Self.ringside(["load", "--name", name, "--producers", "2", "--events", "2000", "--keys", "10", "--ack", "--encoding", "json"])
+        // (500 each: a debug build on a loaded machine manages a few hundred a second.)
+        outcome = try Self.ringside(["load", "--name", name, "--producers", "2", "--events", "500", "--keys", "10", "--ack", "--encoding", "json"])
         #expect(outcome.termination == .exited(0), "\(outcome.errors)")
-        #expect(outcome.output.contains("events: 4000 in"))
+        #expect(outcome.output.contains("events: 1000 in"))
         #expect(outcome.output.contains("latency (acknowledged round trip): p50 "))
 
         // A clean stop: exit 0, nothing left in /dev/shm; the tail sees the server go.
