@@ -56,7 +56,10 @@ let directory = URL(fileURLWithPath: options.outputDirectory, isDirectory: true)
 do {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 } catch {
-    Console.error("cannot create output folder \(directory.path): \(error)")
+    var isFolder: ObjCBool = false
+    let why = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) && !isFolder.boolValue
+        ? "it exists and is not a folder" : (error as NSError).localizedDescription
+    Console.error("--out \(options.outputDirectory): cannot create the output folder: \(why)")
     exit(1)
 }
 

@@ -19,7 +19,9 @@ extension Command {
             or request-response with --ack (one in flight per producer). Each producer ends
             with a select, so when load returns every event has been applied. Progress goes to
             standard error; the summary to standard output: events per second from the first
-            write to the last applied, and with --ack the round-trip percentiles.
+            write to the last applied, and with --ack the round-trip percentiles. SIGINT
+            (Ctrl-C) or SIGTERM stops the producers, each closing its connection, and ends
+            the load with exit status 1, saying how many events were sent.
 
             \(ClientOptions.helpSection(
                 "  --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))",
@@ -188,11 +190,11 @@ extension Command {
                 if (index + 1) % LoadProgress.interval == 0 { progress?.report(producer: producer, count: index + 1) }
             }
         }
+        progress?.report(producer: producer, count: events)
         // Requests of one connection are applied in order: once this select is answered,
         // every write before it has been applied.
         _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
         let end = Sys.monotonicNanoseconds()
-        progress?.report(producer: producer, count: events)
         return ProducerReport(events: events, start: start, end: end, latencies: latencies)
     }
 }
