@@ -30,6 +30,23 @@ struct CommandErrorTests {
         return (child.wait(), output)
     }
 
+    /// Runs `body` with the name of a `ringside serve --name NAME` started for it and a log
+    /// file path for the commands it starts; then stops the server with SIGTERM (exit 0) and
+    /// removes what is left.
+    static func withServer(_ tag: String, _ body: (_ name: String, _ log: String) throws -> Void) throws {
+        let name = serverName(tag)
+        let log = NSTemporaryDirectory() + "ringside-\(getpid())-\(tag).out"
+        defer {
+            removeSegments(of: name)
+            try? FileManager.default.removeItem(atPath: log)
+        }
+        let serve = try ServeProcess(["--name", name], tag: tag)
+        try #require(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
+        try body(name, log)
+        serve.process.kill(SIGTERM)
+        #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
+    }
+
     /// The channel segments (`NAME-ch-...`) of server `name` now in /dev/shm.
     static func channels(of name: String) -> [String] {
         segments(of: name).filter { $0.hasPrefix("/\(name)-ch-") }
@@ -95,83 +112,67 @@ struct CommandErrorTests {
 
     @Test("keys and members travel as the bytes given: not UTF-8, or starting with '-' after '--'")
     func rawBytes() throws {
-        let name = serverName("bytes")
-        defer { removeSegments(of: name) }
-        let serve = try ServeProcess(["--name", name], tag: "bytes")
-        #expect(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
-        var (status, output) = try Self.shell("exec \"$0\" insert --name \(name) \"$(printf 'k\\377')\" 2 \"$(printf '\\377\\376')\"")
-        #expect(status == .exited(0))
-        (status, output) = try Self.shell("exec \"$0\" insert --name \(name) -- \"$(printf 'k\\377')\" 1 --odd")
-        #expect(status == .exited(0))
-        (status, output) = try Self.shell("exec \"$0\" select --name \(name) \"$(printf 'k\\377')\"")
-        #expect(status == .exited(0))
-        #expect(output == [0xFF, 0xFE] + Array(":2\n--odd:1\n".utf8), "\(output)")
-        serve.process.kill(SIGTERM)
-        #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
+        try Self.withServer("bytes") { name, _ in
+            var (status, output) = try Self.shell("exec \"$0\" insert --name \(name) \"$(printf 'k\\377')\" 2 \"$(printf '\\377\\376')\"")
+            #expect(status == .exited(0))
+            (status, output) = try Self.shell("exec \"$0\" insert --name \(name) -- \"$(printf 'k\\377')\" 1 --odd")
+            #expect(status == .exited(0))
+            (status, output) = try Self.shell("exec \"$0\" select --name \(name) \"$(printf 'k\\377')\"")
+            #expect(status == .exited(0))
+            #expect(output == [0xFF, 0xFE] + Array(":2\n--odd:1\n".utf8), "\(output)")
+            // The key is its raw bytes too, not the UTF-8 repair of them (k U+FFFD).
+            (status, output) = try Self.shell("exec \"$0\" select --name \(name) \"$(printf 'k\\357\\277\\275')\"")
+            #expect(status == .exited(0))
+            #expect(output.isEmpty, "\(output)")
+        }
     }
 
     @Test("tail stops on SIGINT and SIGTERM and when its reader goes, exit 0, its channel unlinked at once")
     func tailStops() throws {
-        let name = serverName("tailstop")
-        let log = NSTemporaryDirectory() + "ringside-\(getpid())-tailstop.out"
-        defer {
-            removeSegments(of: name)
-            try? FileManager.default.removeItem(atPath: log)
-        }
-        let serve = try ServeProcess(["--name", name], tag: "tailstop")
-        #expect(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
-        for signal in [SIGINT, SIGTERM] {
-            let tail = try EndToEndCommandTests.start(["tail", "--name", name, "feed"], into: log)
-            defer { tail.kill() }
-            // Subscribed once it prints a write.
+        try Self.withServer("tailstop") { name, log in
+            for signal in [SIGINT, SIGTERM] {
+                let tail = try EndToEndCommandTests.start(["tail", "--name", name, "feed"], into: log)
+                defer { tail.kill() }
+                // Subscribed once it prints a write.
+                #expect(eventually(within: .seconds(20)) {
+                    _ = try? runRingside(["insert", "--name", name, "feed", "\(signal)", "m"])
+                    return EndToEndCommandTests.text(log).contains("insert feed \(signal) m\n")
+                })
+                #expect(Self.channels(of: name).count == 1, "\(segments(of: name))")
+                tail.kill(signal)
+                #expect(tail.wait(deadline: .now + .seconds(5)) == .exited(0), "\(EndToEndCommandTests.text(log))")
+                // Unlinked by the tail itself: the server's reclaim of a dead client comes later.
+                #expect(Self.channels(of: name).isEmpty, "\(segments(of: name))")
+            }
+            // A reader that closes its pipe: the tail ends (no SIGPIPE death, no spinning).
+            let piped = try ChildProcess(
+                "/bin/sh", arguments: ["-c", "\"$0\" tail --name \(name) feed | head -n 1 >/dev/null", try ringsidePath()], timeLimit: .seconds(30))
+            defer { piped.kill() }
+            var inserted = 100
             #expect(eventually(within: .seconds(20)) {
-                _ = try? runRingside(["insert", "--name", name, "feed", "\(signal)", "m"])
-                return EndToEndCommandTests.text(log).contains("insert feed \(signal) m\n")
+                inserted += 1
+                _ = try? runRingside(["insert", "--name", name, "feed", "\(inserted)", "p"])
+                return piped.poll() != nil
             })
-            #expect(Self.channels(of: name).count == 1, "\(segments(of: name))")
-            tail.kill(signal)
-            #expect(tail.wait(deadline: .now + .seconds(5)) == .exited(0), "\(EndToEndCommandTests.text(log))")
-            // Unlinked by the tail itself: the server's reclaim of a dead client comes later.
+            #expect(piped.wait(deadline: .now + .seconds(5)) == .exited(0))
             #expect(Self.channels(of: name).isEmpty, "\(segments(of: name))")
         }
-        // A reader that closes its pipe: the tail ends (no SIGPIPE death, no spinning).
-        let piped = try ChildProcess(
-            "/bin/sh", arguments: ["-c", "\"$0\" tail --name \(name) feed | head -n 1 >/dev/null", try ringsidePath()], timeLimit: .seconds(30))
-        defer { piped.kill() }
-        var inserted = 100
-        #expect(eventually(within: .seconds(20)) {
-            inserted += 1
-            _ = try? runRingside(["insert", "--name", name, "feed", "\(inserted)", "p"])
-            return piped.poll() != nil
-        })
-        #expect(piped.wait(deadline: .now + .seconds(5)) == .exited(0))
-        #expect(Self.channels(of: name).isEmpty, "\(segments(of: name))")
-        serve.process.kill(SIGTERM)
-        #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
     }
 
     @Test("load stopped by SIGTERM stops its producers, exits 1 saying so, and leaves no channel and no progress file")
     func loadStops() throws {
-        let name = serverName("loadstop")
-        let log = NSTemporaryDirectory() + "ringside-\(getpid())-loadstop.out"
-        defer {
-            removeSegments(of: name)
-            try? FileManager.default.removeItem(atPath: log)
+        try Self.withServer("loadstop") { name, log in
+            let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
+            defer { load.kill() }
+            #expect(eventually(within: .seconds(20)) { Self.channels(of: name).count == 2 }, "\(segments(of: name))")
+            load.kill(SIGTERM)
+            #expect(load.wait(deadline: .now + .seconds(10)) == .exited(1), "\(EndToEndCommandTests.text(log))")
+            #expect(EndToEndCommandTests.text(log).contains("ringside load: stopped by SIGTERM after "), "\(EndToEndCommandTests.text(log))")
+            // The producers unlinked their channels before load reaped them.
+            #expect(Self.channels(of: name).isEmpty, "\(segments(of: name))")
+            let progress = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("ringside-load-\(load.pid).") }
+            #expect(progress.isEmpty, "\(progress)")
         }
-        let serve = try ServeProcess(["--name", name], tag: "loadstop")
-        #expect(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
-        let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
-        defer { load.kill() }
-        #expect(eventually(within: .seconds(20)) { Self.channels(of: name).count == 2 }, "\(segments(of: name))")
-        load.kill(SIGTERM)
-        #expect(load.wait(deadline: .now + .seconds(10)) == .exited(1), "\(EndToEndCommandTests.text(log))")
-        #expect(EndToEndCommandTests.text(log).contains("ringside load: stopped by SIGTERM after "), "\(EndToEndCommandTests.text(log))")
-        // The producers unlinked their channels before load reaped them.
-        #expect(Self.channels(of: name).isEmpty, "\(segments(of: name))")
-        let progress = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("ringside-load-\(load.pid).") }
-        #expect(progress.isEmpty, "\(progress)")
-        serve.process.kill(SIGTERM)
-        #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
     }
 
     @Test("the lab's command line refuses an empty --suite or --out and a repeated --out, --case or --runs (exit 2)")

@@ -15,7 +15,7 @@ extension Command {
             Starts P producer processes (this executable again), each connected on its own
             and inserting N events of the lab's workload: producer p's event i inserts the
             16-byte member 'pPP-IIIIIIIIIIII' with score i + 1 (increasing) under key
-            'key-KKKKK', K = (i * 7919 + p * 104729) mod K keys. Writes are fire-and-forget,
+            'key-NNNNN', N = ((i mod K) * 7919 + p * 104729) mod K. Writes are fire-and-forget,
             or request-response with --ack (one in flight per producer). Each producer ends
             with a select, so when load returns every event has been applied. Progress goes to
             standard error; the summary to standard output: events per second from the first
