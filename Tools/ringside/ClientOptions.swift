@@ -122,6 +122,7 @@ struct ClientOptions {
         switch error {
         case .invalidRequest(let why): why
         case .refused(let why): "the server refused the connection: \(why)"
+        case .serverGone(let why): "the server went away (\(why))"
         case .rejected(let code, let reason): "the server rejected the request (0x\(String(code, radix: 16))): \(reason)"
         default: error.description
         }

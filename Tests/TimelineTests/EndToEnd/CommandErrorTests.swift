@@ -159,6 +159,32 @@ struct CommandErrorTests {
         }
     }
 
+    @Test("a tail whose server stops exits 1 saying the server went away")
+    func tailServerGone() throws {
+        let name = serverName("tailgone")
+        let log = NSTemporaryDirectory() + "ringside-\(getpid())-tailgone.out"
+        defer {
+            removeSegments(of: name)
+            try? FileManager.default.removeItem(atPath: log)
+        }
+        let serve = try ServeProcess(["--name", name], tag: "tailgone")
+        try #require(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
+        let tail = try EndToEndCommandTests.start(["tail", "--name", name, "feed"], into: log)
+        defer { tail.kill() }
+        // Subscribed once it prints a write (a server that stops while the client is still in
+        // its handshake gives another error).
+        #expect(eventually(within: .seconds(20)) {
+            _ = try? runRingside(["insert", "--name", name, "feed", "1", "m"])
+            return EndToEndCommandTests.text(log).contains("insert feed 1 m\n")
+        })
+        serve.process.kill(SIGTERM)
+        #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
+        #expect(tail.wait(deadline: .now + .seconds(10)) == .exited(1))
+        #expect(EndToEndCommandTests.text(log) == "insert feed 1 m\nringside tail: the server went away (CONNECTION_CLOSE: server stopping)\n",
+                "\(EndToEndCommandTests.text(log))")
+        #expect(segments(of: name).isEmpty, "\(segments(of: name))")
+    }
+
     @Test("load stopped by SIGTERM stops its producers, exits 1 saying so, and leaves no channel and no progress file")
     func loadStops() throws {
         try Self.withServer("loadstop") { name, log in
