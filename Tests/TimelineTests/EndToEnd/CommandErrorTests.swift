@@ -201,6 +201,20 @@ struct CommandErrorTests {
         }
     }
 
+    @Test("load fails at once when one producer dies: the other is stopped, exit 1 naming the producer")
+    func loadProducerDies() throws {
+        try Self.withServer("loaddies") { name, log in
+            let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
+            defer { load.kill() }
+            #expect(eventually(within: .seconds(20)) { Self.channels(of: name).count == 2 }, "\(segments(of: name))")
+            let children = (try? String(contentsOfFile: "/proc/\(load.pid)/task/\(load.pid)/children", encoding: .utf8)) ?? ""
+            let victim = try #require(children.split(separator: " ").first.flatMap { pid_t($0) }, "children: '\(children)'")
+            try Sys.kill(victim, SIGKILL)
+            #expect(load.wait(deadline: .now + .seconds(10)) == .exited(1), "\(EndToEndCommandTests.text(log))")
+            #expect(EndToEndCommandTests.text(log).contains("failed (signal 9)"), "\(EndToEndCommandTests.text(log))")
+        }
+    }
+
     @Test("the lab's command line refuses an empty --suite or --out and a repeated --out, --case or --runs (exit 2)")
     func labUsage() throws {
         // The lab executable is built with the tests (`swift build --build-tests` builds every

@@ -89,6 +89,12 @@ extension Command {
                 throw RuntimeError(
                     "stopped by \(SignalWatch.name(signal)) after \(progress.total(producers: producers)) of \(total) events sent; producers stopped")
             }
+            // One producer failing (the server went away, a write was refused) fails the
+            // load now, rather than after the others have sent all of theirs.
+            if let failed = children.firstIndex(where: { $0.poll().map { $0 != .exited(0) } ?? false }) {
+                stop(children)
+                throw producerFailure(failed, children[failed])
+            }
             try? Sys.sleep(for: .milliseconds(50))
             if ContinuousClock.now - lastShown >= .seconds(1) {
                 lastShown = .now
@@ -98,12 +104,8 @@ extension Command {
         }
         var reports: [ProducerReport] = []
         for (producer, child) in children.enumerated() {
-            let output = progress.takeReport(producer: producer)
-            let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
-            let termination = child.wait()
-            guard termination == .exited(0), let report = ProducerReport(parsing: output) else {
-                let why = errors.split(separator: "\n").last.map(String.init) ?? "no report"
-                throw RuntimeError("producer \(producer) failed (\(termination)): \(why)")
+            guard child.wait() == .exited(0), let report = ProducerReport(parsing: progress.takeReport(producer: producer)) else {
+                throw producerFailure(producer, child)
             }
             reports.append(report)
         }
@@ -111,6 +113,14 @@ extension Command {
         print("ringside load: \(what) over \(options.endpoint)")
         for line in summary.lines { print(line) }
         return 0
+    }
+
+    /// Why producer `producer` (ended) failed: how it ended and the last line it wrote to
+    /// standard error.
+    private static func producerFailure(_ producer: Int, _ child: ChildProcess) -> RuntimeError {
+        let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
+        let why = errors.split(separator: "\n").last.map(String.init) ?? "no report"
+        return RuntimeError("producer \(producer) failed (\(child.wait())): \(why)")
     }
 
     /// Stops `children`: SIGTERM (a producer closes its connection and exits), then SIGKILL
