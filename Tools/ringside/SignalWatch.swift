@@ -3,11 +3,12 @@ import Glibc
 import Posix
 import Synchronization
 
-/// How a long-running client command (`tail`, `load`, a load producer) stops cleanly on
-/// SIGINT or SIGTERM instead of dying with its shared-memory channel still in /dev/shm: the
-/// signals are blocked before any thread starts (every thread started later inherits the
-/// mask), and one thread waits for them with `sigwait` and runs the command's stop action
-/// (closing its client, which unlinks the channel and wakes a blocked read).
+/// How the long-running commands stop cleanly on SIGINT or SIGTERM instead of dying with
+/// their shared-memory segments still in /dev/shm: the signals are blocked before any thread
+/// starts (every thread started later inherits the mask); `serve` then waits for them on its
+/// main thread, while a client command (`tail`, `load`, a load producer) has a watch, a thread
+/// that waits for them with `sigwait` and runs the command's stop action (closing its client,
+/// which unlinks the channel and wakes a blocked read).
 final class SignalWatch: Sendable {
     /// The signals a command stops on.
     static let stopSignals = [SIGINT, SIGTERM]

@@ -56,8 +56,7 @@ extension Command {
         if dataDirectory?.isEmpty == true { throw UsageError("--data-dir needs a directory") }
 
         // Blocked before any thread starts, so every thread leaves them to sigwait below.
-        let stopSignals = [SIGINT, SIGTERM]
-        try Sys.blockSignals(stopSignals)
+        try SignalWatch.blockStopSignals()
         let configuration = TimelineServerConfiguration(
             name: name, tcp: tcp, engine: .init(maxSize: maxSize), dataDirectory: dataDirectory)
         let server: TimelineServer
@@ -77,13 +76,13 @@ extension Command {
         if let shm = server.name { StandardOutput.writeLine("ringside serve: listening on shm \(shm)") }
         if let address = server.tcpAddress { StandardOutput.writeLine("ringside serve: listening on tcp \(address)") }
 
-        let signal = try Sys.waitForSignal(stopSignals)
+        let signal = try Sys.waitForSignal(SignalWatch.stopSignals)
         do throws(TimelineServerError) {
             try server.stop()
         } catch {
-            throw RuntimeError("stopping after \(signal == SIGINT ? "SIGINT" : "SIGTERM"): \(error)")
+            throw RuntimeError("stopping after \(SignalWatch.name(signal)): \(error)")
         }
-        StandardOutput.writeLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        StandardOutput.writeLine("ringside serve: stopped (\(SignalWatch.name(signal)))")
         return 0
     }
 

@@ -25,8 +25,9 @@ extension Command {
         var arguments = arguments
         let options = try ClientOptions(&arguments)
         let key = try field(try arguments.positionalBytes(exactly: 1, "one KEY")[0], "KEY")
-        // Before the client starts its threads: a closed pipe is then EPIPE for the write
-        // below, not a SIGPIPE that kills the process with its channel left in /dev/shm.
+        // Before the client starts its threads, which inherit the mask: a stop signal waits
+        // for the watch below, and a closed pipe is EPIPE for the write below rather than a
+        // SIGPIPE that kills the process with its channel left in /dev/shm.
         try SignalWatch.blockStopSignals()
         do throws(SystemCallError) { try Sys.blockSignals([SIGPIPE]) } catch {
             throw RuntimeError("cannot block SIGPIPE: \(error)")
