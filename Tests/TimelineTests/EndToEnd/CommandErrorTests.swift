@@ -47,6 +47,17 @@ struct CommandErrorTests {
         #expect(serve.process.wait(deadline: .now + .seconds(5)) == .exited(0))
     }
 
+    /// Runs `body` with a server (``withServer(_:_:)``) and a `ringside load` of 2 producers
+    /// writing to it (endlessly, for a test's purposes), once both producers are connected.
+    static func withLoad(_ tag: String, _ body: (_ name: String, _ log: String, _ load: ChildProcess) throws -> Void) throws {
+        try withServer(tag) { name, log in
+            let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
+            defer { load.kill() }
+            #expect(eventually(within: .seconds(20)) { channels(of: name).count == 2 }, "\(segments(of: name))")
+            try body(name, log, load)
+        }
+    }
+
     /// The channel segments (`NAME-ch-...`) of server `name` now in /dev/shm.
     static func channels(of name: String) -> [String] {
         segments(of: name).filter { $0.hasPrefix("/\(name)-ch-") }
@@ -187,10 +198,7 @@ struct CommandErrorTests {
 
     @Test("load stopped by SIGTERM stops its producers, exits 1 saying so, and leaves no channel and no progress file")
     func loadStops() throws {
-        try Self.withServer("loadstop") { name, log in
-            let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
-            defer { load.kill() }
-            #expect(eventually(within: .seconds(20)) { Self.channels(of: name).count == 2 }, "\(segments(of: name))")
+        try Self.withLoad("loadstop") { name, log, load in
             load.kill(SIGTERM)
             #expect(load.wait(deadline: .now + .seconds(10)) == .exited(1), "\(EndToEndCommandTests.text(log))")
             #expect(EndToEndCommandTests.text(log).contains("ringside load: stopped by SIGTERM after "), "\(EndToEndCommandTests.text(log))")
@@ -203,10 +211,7 @@ struct CommandErrorTests {
 
     @Test("load fails at once when one producer dies: the other is stopped, exit 1 naming the producer")
     func loadProducerDies() throws {
-        try Self.withServer("loaddies") { name, log in
-            let load = try EndToEndCommandTests.start(["load", "--name", name, "--producers", "2", "--events", "100000000"], into: log)
-            defer { load.kill() }
-            #expect(eventually(within: .seconds(20)) { Self.channels(of: name).count == 2 }, "\(segments(of: name))")
+        try Self.withLoad("loaddies") { name, log, load in
             let children = (try? String(contentsOfFile: "/proc/\(load.pid)/task/\(load.pid)/children", encoding: .utf8)) ?? ""
             let victim = try #require(children.split(separator: " ").first.flatMap { pid_t($0) }, "children: '\(children)'")
             try Sys.kill(victim, SIGKILL)
