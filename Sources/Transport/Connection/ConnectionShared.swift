@@ -15,14 +15,14 @@ final class ConnectionShared: @unchecked Sendable {
     let tickerBell = ProcessDoorbell()
     /// Set when the connection closes.
     let closing = Atomic<Bool>(false)
-    /// The shared-memory carrier's doorbell, which the ticker may sleep on outside the mutex
-    /// (``ConnectionCore/prepareIdleWait(timeout:)``); nil on other carriers. Valid as long as
-    /// `core` (which holds the carrier) lives.
+    /// The carrier's doorbell, which the ticker may sleep on outside the mutex
+    /// (``ConnectionCore/prepareIdleWait(timeout:)``); nil on carriers without one. Valid as
+    /// long as `core` (which holds the carrier) lives.
     private let carrierDoorbell: Doorbell?
 
     init(core: ConnectionCore) {
         self.core = core
-        carrierDoorbell = (core.carrier as? SharedMemoryClientCarrier)?.doorbell
+        carrierDoorbell = core.carrier.sleepDoorbell
     }
 
     /// Wakes the ticker wherever it sleeps: on its own doorbell, or on the carrier's.

@@ -68,7 +68,7 @@ struct ConnectionTicker: Agent {
         if dueKeepalive { nextKeepalive = now + interval }
         let lifetime = lifetime
         let mayWait = spinsLeft == 0
-        var sleep: IdleSleep?
+        var sleep: CarrierSleep?
         var count = (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
             let first = core.pump { _, _ in }
@@ -87,10 +87,8 @@ struct ConnectionTicker: Agent {
             core.expireResponses()
             var count = core.pump { _, _ in }
             if count == 0 && first == 0 && mayWait && !executor.hasJobs {
-                switch core.prepareIdleWait(timeout: .milliseconds(2)) {
-                case .ready: count = core.pump { _, _ in }
-                case .sleep(let idle): sleep = idle
-                }
+                sleep = core.prepareIdleWait(timeout: .milliseconds(2))
+                if sleep == nil { count = core.pump { _, _ in } }
             }
             return first + count + 1
         }) ?? 0

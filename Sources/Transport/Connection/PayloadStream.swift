@@ -132,13 +132,13 @@ final class StreamSubscription: Sendable {
     func nextBlocking() throws(TransportError) -> Payload? {
         var idle = 0
         while true {
-            var sleep: IdleSleep?
+            var sleep: CarrierSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
                 let count = core.pump { _, _ in }
                 if let outcome = take(core) { return outcome }
                 idle = count > 0 ? 0 : idle + 1
-                if idle > min(core.configuration.spinPolls, 2_000), case .sleep(let wait) = core.prepareIdleWait(timeout: .milliseconds(100)) {
-                    sleep = wait
+                if idle > min(core.configuration.spinPolls, 2_000) {
+                    sleep = core.prepareIdleWait(timeout: .milliseconds(100))
                 }
                 return nil
             }
