@@ -1,3 +1,4 @@
+import CRingside
 import DrainLoop
 import Glibc
 
@@ -5,12 +6,16 @@ import Glibc
 /// longer than the max lifetime, and reads the carrier while async callers wait (blocking
 /// callers drive the carrier themselves). Sleeps on its doorbell otherwise.
 ///
-/// While async callers wait, an empty read is followed by a bounded, polite spin (a read and
-/// a `sched_yield` per turn, at most ``spinBudget`` turns, without the clock and without
-/// holding the mutex between turns) before the thread sleeps, at most 2 ms, on the carrier
-/// (on shared memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``):
-/// a frame that arrives soon after the last one is picked up at once, not after a futex
-/// wake, and a processor shared with busy threads is given up at every turn.
+/// While async callers wait, an empty read is followed by a bounded spin (a read per turn,
+/// at most ``spinBudget`` turns, without the clock and without holding the mutex between
+/// turns) before the thread sleeps, at most 2 ms, on the carrier (on shared memory without
+/// holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame that arrives
+/// soon after the last one is picked up at once, not after a futex wake. The spin yields the
+/// processor every ``ConnectionConfiguration/pollsPerYield`` empty turns and keeps it
+/// between (a spin-loop hint per turn): a processor shared with busy threads is given up
+/// every few microseconds, and a frame that arrives while the thread holds it is read
+/// within a poll, not after the other threads' turns (on a processor shared with a thread
+/// that yields in a loop, every yield costs a round trip through the scheduler).
 ///
 /// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
 /// mutex, which they take): the tasks whose items that read delivered go on at once, here.
@@ -20,7 +25,8 @@ struct ConnectionTicker: Agent {
     let interval: Duration
     let lifetime: Duration
     var nextKeepalive: ContinuousClock.Instant
-    /// Empty spin turns allowed after a read that found frames (0: sleep at once).
+    /// Empty spin turns allowed after a read that found frames (0: sleep at once): at most
+    /// 2,048, some tens of microseconds.
     let spinBudget: Int
     /// Spin turns left before the next empty read sleeps.
     var spinsLeft = 0
@@ -36,7 +42,7 @@ struct ConnectionTicker: Agent {
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
-        spinBudget = min(configuration.spinPolls, 256)
+        spinBudget = min(configuration.spinPolls, 2_048)
     }
 
     var roleName: String { "connection-ticker" }
@@ -56,7 +62,7 @@ struct ConnectionTicker: Agent {
             }
             if count == 0 {
                 spinsLeft -= 1
-                sched_yield()
+                if spinsLeft % ConnectionConfiguration.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
                 return 1
             }
             spinsLeft = 0

@@ -1,3 +1,4 @@
+import CRingside
 import Glibc
 
 /// The items of a request-stream, in order, as an `AsyncSequence` of copies. Reading pulls
@@ -21,10 +22,10 @@ public struct PayloadStream: AsyncSequence, Sendable {
 
     /// Blocks the calling thread until the next item arrives and returns it (nil once the
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
-    /// reads the carrier itself, as a blocking request-response does: it polls, yielding
-    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
-    /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
-    /// then sleeps until frames arrive: on shared memory on the carrier's doorbell without
+    /// reads the carrier itself, as a blocking request-response does: it polls, for
+    /// ``ConnectionConfiguration/spinPolls`` polls (at most 2,000: a reader that waits long
+    /// should not keep a busy machine's queue full), yielding the processor every
+    /// ``ConnectionConfiguration/pollsPerYield`` empty polls and keeping it between, then sleeps until frames arrive: on shared memory on the carrier's doorbell without
     /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
     /// same connection never waits behind an idle reader; on other carriers in their
     /// `waitForWork`, holding the mutex at most 2 ms at a time. A latency-sensitive blocking
@@ -147,7 +148,7 @@ final class StreamSubscription: Sendable {
                 // Outside the mutex: callers sharing the connection go on meanwhile.
                 sleep.sleep()
             } else if idle > 0 {
-                sched_yield()
+                if idle % ConnectionConfiguration.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
             }
         }
     }
