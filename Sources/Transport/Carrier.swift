@@ -132,6 +132,12 @@ public protocol ClientCarrier: AnyObject {
     /// or nil when its sleeps are not on a doorbell.
     var sleepDoorbell: Doorbell? { get }
 
+    /// Whether a ``receive(limit:_:)`` that finds nothing only reads memory (shared memory:
+    /// a ring's positions), so that a reader may poll it in a tight loop for a few
+    /// microseconds; false (the default) when it costs a system call (TCP: a `recv`), where
+    /// a reader yields the processor at every empty poll instead.
+    var receivesFromMemory: Bool { get }
+
     /// Closes the connection (idempotent); later calls throw ``TransportError/closed``.
     func close()
 }
@@ -145,6 +151,9 @@ extension ClientCarrier {
 
     /// None: the default ``prepareSleep(timeout:)`` sleeps in `waitForWork`.
     public var sleepDoorbell: Doorbell? { nil }
+
+    /// False: an empty receive may cost a system call.
+    public var receivesFromMemory: Bool { false }
 }
 
 /// A sleep announced on a carrier's doorbell by ``ClientCarrier/prepareSleep(timeout:)``, to

@@ -10,12 +10,14 @@ import Glibc
 /// at most ``spinBudget`` turns, without the clock and without holding the mutex between
 /// turns) before the thread sleeps, at most 2 ms, on the carrier (on shared memory without
 /// holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame that arrives
-/// soon after the last one is picked up at once, not after a futex wake. The spin yields the
-/// processor every ``ConnectionConfiguration/pollsPerYield`` empty turns and keeps it
-/// between (a spin-loop hint per turn): a processor shared with busy threads is given up
-/// every few microseconds, and a frame that arrives while the thread holds it is read
-/// within a poll, not after the other threads' turns (on a processor shared with a thread
-/// that yields in a loop, every yield costs a round trip through the scheduler).
+/// soon after the last one is picked up at once, not after a futex wake. On a carrier that
+/// receives from memory (shared memory) the spin keeps the processor for
+/// ``ConnectionConfiguration/memoryPollsPerYield`` empty turns at a time (a spin-loop hint
+/// per turn), then yields it: a processor shared with busy threads is given up every few
+/// microseconds, and a frame that arrives while the thread holds it is read within a poll,
+/// not after the other threads' turns (on a processor shared with a thread that yields in
+/// a loop, every yield costs a round trip through the scheduler). On other carriers (an
+/// empty read costs a system call) every empty turn yields.
 ///
 /// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
 /// mutex, which they take): the tasks whose items that read delivered go on at once, here.
@@ -26,8 +28,10 @@ struct ConnectionTicker: Agent {
     let lifetime: Duration
     var nextKeepalive: ContinuousClock.Instant
     /// Empty spin turns allowed after a read that found frames (0: sleep at once): at most
-    /// 2,048, some tens of microseconds.
+    /// 2,048 on a carrier that receives from memory (some tens of microseconds), 256 on others.
     let spinBudget: Int
+    /// Empty turns per yield of the processor (``ConnectionShared/pollsPerYield``).
+    let pollsPerYield: Int
     /// Spin turns left before the next empty read sleeps.
     var spinsLeft = 0
     /// Spin turns since the last full cycle: a full cycle (clock, keepalive, lifetime,
@@ -42,7 +46,8 @@ struct ConnectionTicker: Agent {
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
-        spinBudget = min(configuration.spinPolls, 2_048)
+        pollsPerYield = shared.pollsPerYield
+        spinBudget = min(configuration.spinPolls, pollsPerYield > 1 ? 2_048 : 256)
     }
 
     var roleName: String { "connection-ticker" }
@@ -62,7 +67,7 @@ struct ConnectionTicker: Agent {
             }
             if count == 0 {
                 spinsLeft -= 1
-                if spinsLeft % ConnectionConfiguration.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
+                if spinsLeft % pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
                 return 1
             }
             spinsLeft = 0

@@ -24,13 +24,14 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
     /// reads the carrier itself, as a blocking request-response does: it polls, for
     /// ``ConnectionConfiguration/spinPolls`` polls (at most 2,000: a reader that waits long
-    /// should not keep a busy machine's queue full), yielding the processor every
-    /// ``ConnectionConfiguration/pollsPerYield`` empty polls and keeping it between, then sleeps until frames arrive: on shared memory on the carrier's doorbell without
-    /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
-    /// same connection never waits behind an idle reader; on other carriers in their
-    /// `waitForWork`, holding the mutex at most 2 ms at a time. A latency-sensitive blocking
-    /// reader still wants a connection of its own (a caller holding the mutex delays its
-    /// reads). Not for a thread of Swift concurrency's pool.
+    /// should not keep a busy machine's queue full), yielding the processor at each empty
+    /// poll, or on shared memory every ``ConnectionConfiguration/memoryPollsPerYield`` empty
+    /// polls, keeping it between, then sleeps until frames arrive: on shared memory on the
+    /// carrier's doorbell without holding the connection's mutex (at most 100 ms at a time),
+    /// so another caller on the same connection never waits behind an idle reader; on other
+    /// carriers in their `waitForWork`, holding the mutex at most 2 ms at a time. A
+    /// latency-sensitive blocking reader still wants a connection of its own (a caller
+    /// holding the mutex delays its reads). Not for a thread of Swift concurrency's pool.
     public func nextBlocking() throws(TransportError) -> Payload? {
         try subscription.nextBlocking()
     }
@@ -148,7 +149,7 @@ final class StreamSubscription: Sendable {
                 // Outside the mutex: callers sharing the connection go on meanwhile.
                 sleep.sleep()
             } else if idle > 0 {
-                if idle % ConnectionConfiguration.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
+                if idle % shared.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
             }
         }
     }

@@ -173,6 +173,9 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// wait on.
     public var sleepDoorbell: Doorbell? { doorbell }
 
+    /// True: an empty receive loads the ring's positions and the channel's state, nothing more.
+    public var receivesFromMemory: Bool { true }
+
     /// The checks before a sleep, the announcement and the re-check: the ticket to sleep on,
     /// or nil when there is something to do now (frames, the channel's end, and with
     /// `awaitingRoom` room after a full ring, which it first spins a little for).
