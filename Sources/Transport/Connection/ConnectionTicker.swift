@@ -39,6 +39,8 @@ struct ConnectionTicker: Agent {
     /// keep arriving.
     var turns = 0
     static let fullCycleTurns = 1024
+    /// Whether this thread told the executor it is the connection's thread.
+    var adopted = false
 
     init(shared: ConnectionShared, executor: ConnectionExecutor, configuration: ConnectionConfiguration) {
         self.shared = shared
@@ -55,6 +57,10 @@ struct ConnectionTicker: Agent {
     /// One cycle: a spin turn while async waiters were just served; otherwise keepalive and
     /// lifetime when due, and reads for async waiters.
     mutating func doWork() throws -> Int {
+        if !adopted {
+            adopted = true
+            executor.adoptCurrentThread()
+        }
         if spinsLeft > 0 && turns < Self.fullCycleTurns {
             turns += 1
             let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
