@@ -118,8 +118,68 @@ public protocol ClientCarrier: AnyObject {
     /// `timeout`. Spurious returns are allowed: callers poll again.
     func waitForWork(timeout: Duration) throws(TransportError)
 
+    /// For a reader that found nothing for a while and holds the lock that serialises this
+    /// carrier's callers: announces its sleep and returns it, to be slept with
+    /// ``CarrierSleep/sleep()`` once the lock is released (other callers go on meanwhile);
+    /// nil when frames, or the connection's end, may be there now (read again). A reader's
+    /// sleep waits for frames only: room to send is the business of a sender, which waits in
+    /// ``waitForWork(timeout:)``. The default waits in ``waitForWork(timeout:)`` itself, at
+    /// most 2 ms, holding the caller's lock, and returns nil: a carrier that can sleep without
+    /// its caller's lock (shared memory, on its doorbell) implements it.
+    func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep?
+
+    /// The doorbell ``prepareSleep(timeout:)``'s sleeps wait on (ring it to cut one short),
+    /// or nil when its sleeps are not on a doorbell.
+    var sleepDoorbell: Doorbell? { get }
+
+    /// Whether a ``receive(limit:_:)`` that finds nothing only reads memory (shared memory:
+    /// a ring's positions), so that a reader may poll it in a tight loop for a few
+    /// microseconds; false (the default) when it costs a system call (TCP: a `recv`), where
+    /// a reader yields the processor at every empty poll instead.
+    var receivesFromMemory: Bool { get }
+
     /// Closes the connection (idempotent); later calls throw ``TransportError/closed``.
     func close()
+}
+
+extension ClientCarrier {
+    /// Waits in ``waitForWork(timeout:)``, at most 2 ms, and returns nil (read again).
+    public func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep? {
+        try waitForWork(timeout: min(timeout, .milliseconds(2)))
+        return nil
+    }
+
+    /// None: the default ``prepareSleep(timeout:)`` sleeps in `waitForWork`.
+    public var sleepDoorbell: Doorbell? { nil }
+
+    /// False: an empty receive may cost a system call.
+    public var receivesFromMemory: Bool { false }
+}
+
+/// A sleep announced on a carrier's doorbell by ``ClientCarrier/prepareSleep(timeout:)``, to
+/// be slept without the caller's lock. A plain value of the doorbell (a pointer into the
+/// carrier's mapping), the ticket and the timeout: no reference is held, so whoever sleeps
+/// keeps the carrier alive meanwhile (a ``Connection`` holds its carrier as long as any of
+/// its readers).
+public struct CarrierSleep: Sendable {
+    /// The doorbell the sleep waits on.
+    public let doorbell: Doorbell
+    /// The ticket ``Doorbell/prepareToSleep()`` returned.
+    public let ticket: UInt32
+    /// The longest the sleep lasts.
+    public let timeout: Duration
+
+    /// A sleep on `doorbell` announced with `ticket`, at most `timeout`.
+    public init(doorbell: Doorbell, ticket: UInt32, timeout: Duration) {
+        self.doorbell = doorbell
+        self.ticket = ticket
+        self.timeout = timeout
+    }
+
+    /// Sleeps until the doorbell rings, at most the announced timeout.
+    public func sleep() {
+        doorbell.sleep(ticket, timeout: timeout)
+    }
 }
 
 /// A failure of a connection or a carrier, typed for callers.

@@ -1,3 +1,4 @@
+import Glibc
 import Frames
 import Transport
 
@@ -8,7 +9,8 @@ extension TimelineClient {
     /// ahead of the reader; a reader that falls too far behind is cut off by the server with
     /// an ERROR (``TimelineClientError/rejected(code:reason:)``), without slowing its writers.
     public func tail(key: some Collection<UInt8>) throws(TimelineClientError) -> TimelineTail {
-        let data = try ByteView.with(key) { (key) throws(TimelineClientError) -> [UInt8] in
+        let keyBytes = Array(key)
+        let data = try ByteView.with(keyBytes) { (key) throws(TimelineClientError) -> [UInt8] in
             switch configuration.encoding {
             case .binary:
                 let request: TimelineRequest
@@ -26,14 +28,16 @@ extension TimelineClient {
             }
         }
         do throws(TransportError) {
-            return TimelineTail(stream: try connection.requestStream(data: data), client: self)
+            return TimelineTail(stream: try connection.requestStream(data: data), client: self, key: keyBytes)
         } catch {
             throw TimelineClientError(error)
         }
     }
 
-    /// A tail event read from its payload.
-    func event(_ payload: Payload) throws(TimelineClientError) -> TimelineEvent {
+    /// A tail event read from its payload. Its key is `tailKey` itself, shared, when the
+    /// event's key bytes are the tail's (always, from a well-behaved server): one copy fewer
+    /// per event.
+    func event(_ payload: Payload, tailKey: [UInt8]) throws(TimelineClientError) -> TimelineEvent {
         switch configuration.encoding {
         case .binary:
             return try payload.data.withUnsafeBytes { bytes in
@@ -46,9 +50,10 @@ extension TimelineClient {
                     }
                     switch request.operation {
                     case .insert, .delete:
+                        let key = request.unsafeKey
                         return TimelineEvent(
-                            kind: request.operation == .insert ? .insert : .delete, key: Array(request.unsafeKey), score: request.score,
-                            member: Array(request.unsafeMember))
+                            kind: request.operation == .insert ? .insert : .delete, key: Self.same(key, tailKey) ? tailKey : Array(key),
+                            score: request.score, member: Array(request.unsafeMember))
                     default:
                         throw .protocolViolation("a tail event of operation \(request.operation), not insert or delete")
                     }
@@ -59,10 +64,21 @@ extension TimelineClient {
                 Result { () throws(TimelineClientError) in try decodeJSON(TimelineJSONRequest.self, bytes) }
             }.get()
             switch request {
-            case let .insert(key, score, member): return TimelineEvent(kind: .insert, key: Array(key.utf8), score: score, member: Array(member.utf8))
-            case let .delete(key, score, member): return TimelineEvent(kind: .delete, key: Array(key.utf8), score: score, member: Array(member.utf8))
+            case let .insert(key, score, member):
+                return TimelineEvent(kind: .insert, key: key.utf8.elementsEqual(tailKey) ? tailKey : Array(key.utf8), score: score, member: Array(member.utf8))
+            case let .delete(key, score, member):
+                return TimelineEvent(kind: .delete, key: key.utf8.elementsEqual(tailKey) ? tailKey : Array(key.utf8), score: score, member: Array(member.utf8))
             default: throw .protocolViolation("a tail event that is not an insert or a delete")
             }
+        }
+    }
+}
+
+extension TimelineClient {
+    /// Whether `bytes` are exactly those of `key`.
+    static func same(_ bytes: UnsafeRawBufferPointer, _ key: [UInt8]) -> Bool {
+        key.withUnsafeBytes { key in
+            key.count == bytes.count && (key.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, key.count) == 0)
         }
     }
 }
@@ -81,9 +97,11 @@ public struct TimelineTail: AsyncSequence, Sendable {
 
     let stream: PayloadStream
     let client: TimelineClient
+    /// The key followed (each event's key shares its storage).
+    let key: [UInt8]
 
     /// An iterator over the events.
-    public func makeAsyncIterator() -> Iterator { Iterator(payloads: stream.makeAsyncIterator(), client: client) }
+    public func makeAsyncIterator() -> Iterator { Iterator(payloads: stream.makeAsyncIterator(), client: client, key: key) }
 
     /// Cancels the tail (CANCEL); a reader waiting now gets `CancellationError`.
     public func cancel() { stream.cancel() }
@@ -91,7 +109,7 @@ public struct TimelineTail: AsyncSequence, Sendable {
     /// Blocks the calling thread until the next event arrives, and returns it; nil once the
     /// server completed the tail. Throws as the sequence does. The thread reads the
     /// connection itself (no task, no thread hop): it polls briefly, yielding the processor
-    /// between polls, then sleeps on the carrier until frames arrive (see
+    /// every few microseconds, then sleeps on the carrier until frames arrive (see
     /// `PayloadStream.nextBlocking()`; a latency-sensitive blocking reader wants a client of
     /// its own). Not for a thread of Swift concurrency's pool.
     public func next() throws -> TimelineEvent? {
@@ -102,19 +120,20 @@ public struct TimelineTail: AsyncSequence, Sendable {
             throw TimelineClientError(error)
         }
         guard let payload else { return nil }
-        return try client.event(payload)
+        return try client.event(payload, tailKey: key)
     }
 
     /// Reads the events.
     public struct Iterator: AsyncIteratorProtocol {
         var payloads: PayloadStream.Iterator
         let client: TimelineClient
+        let key: [UInt8]
 
         /// The next event, nil once the server completed the tail.
         public mutating func next() async throws -> TimelineEvent? {
             do {
                 guard let payload = try await payloads.next() else { return nil }
-                return try client.event(payload)
+                return try client.event(payload, tailKey: key)
             } catch let error as TransportError {
                 throw TimelineClientError(error)
             }

@@ -42,6 +42,16 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
     }
 
+    /// Empty polls a stream reader (the ticker, a blocking reader) makes between two yields
+    /// of the processor while it spins for the next item on a carrier that receives from
+    /// memory (``ClientCarrier/receivesFromMemory``: shared memory): a few microseconds kept,
+    /// then the processor offered to other threads. An item that arrives while the reader
+    /// holds the processor is read within a poll; yielding at every empty poll instead sent a
+    /// reader sharing its processor with a thread that yields in a loop (a producer waiting
+    /// for its write to be seen) through the scheduler twice per poll, and the item waited
+    /// for the round trip.
+    static let memoryPollsPerYield = 128
+
     /// CLOCK_MONOTONIC nanoseconds `duration` from now, saturating (a deadline).
     static func deadline(after duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components

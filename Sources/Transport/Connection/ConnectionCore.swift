@@ -307,6 +307,7 @@ final class ConnectionCore {
             blocking(id, .payload(frame.next ? PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData) : PayloadView(metadata: nil, data: .empty)))
             return
         }
+        if case .payload = frame.fields, frame.next, !frame.follows, !frame.complete, deliverStreamItem(id, frame) { return }
         guard var stream = stream(id) else { return }
         switch frame.fields {
         case .payload:
@@ -340,6 +341,26 @@ final class ConnectionCore {
         default:
             break
         }
+    }
+
+    /// A request-stream's item in one frame, neither fragmented nor completing it (a tail
+    /// event, the common case), handed on where the stream is kept in the table: one lookup,
+    /// and the stream's value is neither copied out nor written back (the general path costs
+    /// two lookups and two copies of it). False when the stream is not such a stream (or is
+    /// reassembling): the general path then handles the frame.
+    private func deliverStreamItem(_ id: UInt32, _ frame: FrameReader) -> Bool {
+        guard !streams.isEmpty, let index = streams.index(forKey: id), streams.values[index].kind == .stream,
+              streams.values[index].assembly == nil else { return false }
+        let item = Payload(copying: PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData))
+        if let continuation = streams.values[index].continuation {
+            streams.values[index].continuation = nil
+            asyncWaiters -= 1
+            continuation.resume(returning: item)
+            noteConsumed(id, &streams.values[index])
+        } else {
+            streams.values[index].keep(item)
+        }
+        return true
     }
 
     /// A whole answer (or a bare completion) on a stream.

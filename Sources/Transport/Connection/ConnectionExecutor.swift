@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// A task executor that runs jobs on the connection's own thread, the one that reads the
@@ -14,11 +15,14 @@ import Synchronization
 /// task.
 ///
 /// A job enqueued from another thread wakes the connection's thread wherever it sleeps (on
-/// TCP, where it sleeps in the carrier's own wait, after at most 2 ms); once the connection
-/// is closed, jobs go to the global concurrent executor, so no task is left suspended.
+/// TCP, where it sleeps in the carrier's own wait, after at most 2 ms); one enqueued by the
+/// connection's thread itself (the read that resumed a task) is queued without the lock or
+/// a wake-up. Once the connection is closed, jobs go to the global concurrent executor, so
+/// no task is left suspended.
 public final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `running` is only touched by the connection's thread (in `runJobs`); the
-    // rest is immutable or thread-safe by itself.
+    // @unchecked: `running`, `ownJobs` and `ownRunning` are only touched by the connection's
+    // thread (`ownerThread`, or any thread once that one has stopped: `close`); the rest is
+    // immutable or thread-safe by itself.
 
     /// The jobs waiting to run, and whether the connection is closed (then nothing waits).
     private struct State {
@@ -32,17 +36,37 @@ public final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
     private var running: [UnownedJob] = []
     /// Jobs queued (read without the lock before the connection's thread sleeps).
     private let waiting = Atomic<Int>(0)
+    /// The connection's thread (`pthread_self()`), once it runs; 0 before it and once closed.
+    private let ownerThread = Atomic<UInt>(0)
+    /// The jobs the connection's thread enqueued itself, and their batch while they run (no
+    /// allocation once grown).
+    private var ownJobs: [UnownedJob] = []
+    private var ownRunning: [UnownedJob] = []
 
     init(shared: ConnectionShared) {
         self.shared = shared
         state.withLock { $0.queue.reserveCapacity(64) }
         running.reserveCapacity(64)
+        ownJobs.reserveCapacity(64)
+        ownRunning.reserveCapacity(64)
+    }
+
+    /// Called by the connection's thread when it starts: from then on its own enqueues take
+    /// no lock.
+    func adoptCurrentThread() {
+        ownerThread.store(UInt(pthread_self()), ordering: .releasing)
     }
 
     /// Queues `job` for the connection's thread and wakes it, or hands it to the global
     /// concurrent executor once the connection is closed.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if UInt(pthread_self()) == ownerThread.load(ordering: .relaxed) {
+            // On the connection's thread (a read resumed a task): it runs its jobs after the
+            // read, and it is awake.
+            ownJobs.append(job)
+            return
+        }
         let queued = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.queue.append(job)
@@ -56,13 +80,24 @@ public final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Whether jobs wait for the connection's thread.
-    var hasJobs: Bool { waiting.load(ordering: .acquiring) > 0 }
+    /// Whether jobs wait for the connection's thread; asked by that thread only.
+    var hasJobs: Bool { !ownJobs.isEmpty || waiting.load(ordering: .acquiring) > 0 }
 
     /// Runs, on the connection's thread, the jobs queued so far (not those they queue);
     /// returns how many ran. Never called with the connection's mutex held: the jobs take it.
     func runJobs() -> Int {
-        guard hasJobs else { return 0 }
+        var ran = 0
+        if !ownJobs.isEmpty {
+            var own: [UnownedJob] = []
+            swap(&own, &ownRunning)
+            swap(&own, &ownJobs)
+            let executor = asUnownedTaskExecutor()
+            for index in 0 ..< own.count { own[index].runSynchronously(on: executor) }
+            ran = own.count
+            own.removeAll(keepingCapacity: true)
+            swap(&own, &ownRunning)
+        }
+        guard waiting.load(ordering: .acquiring) > 0 else { return ran }
         var batch: [UnownedJob] = []
         swap(&batch, &running)
         state.withLock { state in
@@ -75,12 +110,15 @@ public final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
         }
         let executor = asUnownedTaskExecutor()
         for index in 0 ..< batch.count { batch[index].runSynchronously(on: executor) }
-        return batch.count
+        return ran + batch.count
     }
 
-    /// The connection closed (its thread has stopped): jobs waiting, and from now on every
-    /// job, go to the global concurrent executor.
+    /// The connection closed (its thread has stopped, or this is its last cycle): jobs
+    /// waiting, and from now on every job, go to the global concurrent executor.
     func close() {
+        ownerThread.store(0, ordering: .releasing)
+        for job in ownJobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        ownJobs.removeAll()
         let left = state.withLock { state -> [UnownedJob] in
             state.closed = true
             waiting.store(0, ordering: .relaxed)

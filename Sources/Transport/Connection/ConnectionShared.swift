@@ -15,14 +15,19 @@ final class ConnectionShared: @unchecked Sendable {
     let tickerBell = ProcessDoorbell()
     /// Set when the connection closes.
     let closing = Atomic<Bool>(false)
-    /// The shared-memory carrier's doorbell, which the ticker may sleep on outside the mutex
-    /// (``ConnectionCore/prepareIdleWait(timeout:)``); nil on other carriers. Valid as long as
-    /// `core` (which holds the carrier) lives.
+    /// The carrier's doorbell, which the ticker may sleep on outside the mutex
+    /// (``ConnectionCore/prepareIdleWait(timeout:)``); nil on carriers without one. Valid as
+    /// long as `core` (which holds the carrier) lives.
     private let carrierDoorbell: Doorbell?
+    /// Empty polls a spinning stream reader makes per yield of the processor:
+    /// ``ConnectionConfiguration/memoryPollsPerYield`` on a carrier that receives from memory,
+    /// 1 (a yield at every empty poll) on one whose receive costs a system call.
+    let pollsPerYield: Int
 
     init(core: ConnectionCore) {
         self.core = core
-        carrierDoorbell = (core.carrier as? SharedMemoryClientCarrier)?.doorbell
+        carrierDoorbell = core.carrier.sleepDoorbell
+        pollsPerYield = core.carrier.receivesFromMemory ? ConnectionConfiguration.memoryPollsPerYield : 1
     }
 
     /// Wakes the ticker wherever it sleeps: on its own doorbell, or on the carrier's.

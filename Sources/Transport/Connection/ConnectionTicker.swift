@@ -1,3 +1,4 @@
+import CRingside
 import DrainLoop
 import Glibc
 
@@ -5,12 +6,18 @@ import Glibc
 /// longer than the max lifetime, and reads the carrier while async callers wait (blocking
 /// callers drive the carrier themselves). Sleeps on its doorbell otherwise.
 ///
-/// While async callers wait, an empty read is followed by a bounded, polite spin (a read and
-/// a `sched_yield` per turn, at most ``spinBudget`` turns, without the clock and without
-/// holding the mutex between turns) before the thread sleeps, at most 2 ms, on the carrier
-/// (on shared memory without holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``):
-/// a frame that arrives soon after the last one is picked up at once, not after a futex
-/// wake, and a processor shared with busy threads is given up at every turn.
+/// While async callers wait, an empty read is followed by a bounded spin (a read per turn,
+/// at most ``spinBudget`` turns, without the clock and without holding the mutex between
+/// turns) before the thread sleeps, at most 2 ms, on the carrier (on shared memory without
+/// holding the mutex: ``ConnectionCore/prepareIdleWait(timeout:)``): a frame that arrives
+/// soon after the last one is picked up at once, not after a futex wake. On a carrier that
+/// receives from memory (shared memory) the spin keeps the processor for
+/// ``ConnectionConfiguration/memoryPollsPerYield`` empty turns at a time (a spin-loop hint
+/// per turn), then yields it: a processor shared with busy threads is given up every few
+/// microseconds, and a frame that arrives while the thread holds it is read within a poll,
+/// not after the other threads' turns (on a processor shared with a thread that yields in
+/// a loop, every yield costs a round trip through the scheduler). On other carriers (an
+/// empty read costs a system call) every empty turn yields.
 ///
 /// After every read it runs the jobs of the connection's ``ConnectionExecutor`` (outside the
 /// mutex, which they take): the tasks whose items that read delivered go on at once, here.
@@ -20,8 +27,13 @@ struct ConnectionTicker: Agent {
     let interval: Duration
     let lifetime: Duration
     var nextKeepalive: ContinuousClock.Instant
-    /// Empty spin turns allowed after a read that found frames (0: sleep at once).
+    /// Empty spin turns allowed after a read that found frames (0: sleep at once): at most
+    /// 1,024 on a carrier that receives from memory (some tens of microseconds with their
+    /// pause hints, about what the 256 yields of other carriers take on an idle processor), 256
+    /// on others.
     let spinBudget: Int
+    /// Empty turns per yield of the processor (``ConnectionShared/pollsPerYield``).
+    let pollsPerYield: Int
     /// Spin turns left before the next empty read sleeps.
     var spinsLeft = 0
     /// Spin turns since the last full cycle: a full cycle (clock, keepalive, lifetime,
@@ -29,6 +41,8 @@ struct ConnectionTicker: Agent {
     /// keep arriving.
     var turns = 0
     static let fullCycleTurns = 1024
+    /// Whether this thread told the executor it is the connection's thread.
+    var adopted = false
 
     init(shared: ConnectionShared, executor: ConnectionExecutor, configuration: ConnectionConfiguration) {
         self.shared = shared
@@ -36,7 +50,8 @@ struct ConnectionTicker: Agent {
         interval = configuration.keepaliveInterval
         lifetime = configuration.maxLifetime
         nextKeepalive = .now + configuration.keepaliveInterval
-        spinBudget = min(configuration.spinPolls, 256)
+        pollsPerYield = shared.pollsPerYield
+        spinBudget = min(configuration.spinPolls, pollsPerYield > 1 ? 1_024 : 256)
     }
 
     var roleName: String { "connection-ticker" }
@@ -44,6 +59,10 @@ struct ConnectionTicker: Agent {
     /// One cycle: a spin turn while async waiters were just served; otherwise keepalive and
     /// lifetime when due, and reads for async waiters.
     mutating func doWork() throws -> Int {
+        if !adopted {
+            adopted = true
+            executor.adoptCurrentThread()
+        }
         if spinsLeft > 0 && turns < Self.fullCycleTurns {
             turns += 1
             let count = (try? shared.withCore { (core) throws(TransportError) -> Int in
@@ -56,7 +75,7 @@ struct ConnectionTicker: Agent {
             }
             if count == 0 {
                 spinsLeft -= 1
-                sched_yield()
+                if spinsLeft % pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
                 return 1
             }
             spinsLeft = 0
@@ -68,7 +87,7 @@ struct ConnectionTicker: Agent {
         if dueKeepalive { nextKeepalive = now + interval }
         let lifetime = lifetime
         let mayWait = spinsLeft == 0
-        var sleep: IdleSleep?
+        var sleep: CarrierSleep?
         var count = (try? shared.withCore { (core) throws(TransportError) -> Int in
             guard core.failure == nil else { return 0 }
             let first = core.pump { _, _ in }
@@ -87,10 +106,8 @@ struct ConnectionTicker: Agent {
             core.expireResponses()
             var count = core.pump { _, _ in }
             if count == 0 && first == 0 && mayWait && !executor.hasJobs {
-                switch core.prepareIdleWait(timeout: .milliseconds(2)) {
-                case .ready: count = core.pump { _, _ in }
-                case .sleep(let idle): sleep = idle
-                }
+                sleep = core.prepareIdleWait(timeout: .milliseconds(2))
+                if sleep == nil { count = core.pump { _, _ in } }
             }
             return first + count + 1
         }) ?? 0

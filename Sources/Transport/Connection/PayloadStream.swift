@@ -1,3 +1,4 @@
+import CRingside
 import Glibc
 
 /// The items of a request-stream, in order, as an `AsyncSequence` of copies. Reading pulls
@@ -21,15 +22,16 @@ public struct PayloadStream: AsyncSequence, Sendable {
 
     /// Blocks the calling thread until the next item arrives and returns it (nil once the
     /// stream completed); throws the stream's ERROR or the connection's failure. The thread
-    /// reads the carrier itself, as a blocking request-response does: it polls, yielding
-    /// the processor at each empty poll, for ``ConnectionConfiguration/spinPolls`` polls (at
-    /// most 2,000: a reader that waits long should not keep a busy machine's queue full),
-    /// then sleeps until frames arrive: on shared memory on the carrier's doorbell without
-    /// holding the connection's mutex (at most 100 ms at a time), so another caller on the
-    /// same connection never waits behind an idle reader; on other carriers in their
-    /// `waitForWork`, holding the mutex at most 2 ms at a time. A latency-sensitive blocking
-    /// reader still wants a connection of its own (a caller holding the mutex delays its
-    /// reads). Not for a thread of Swift concurrency's pool.
+    /// reads the carrier itself, as a blocking request-response does: it polls, for
+    /// ``ConnectionConfiguration/spinPolls`` polls (at most 2,000: a reader that waits long
+    /// should not keep a busy machine's queue full), yielding the processor at each empty
+    /// poll, or on shared memory every ``ConnectionConfiguration/memoryPollsPerYield`` empty
+    /// polls, keeping it between, then sleeps until frames arrive: on shared memory on the
+    /// carrier's doorbell without holding the connection's mutex (at most 100 ms at a time),
+    /// so another caller on the same connection never waits behind an idle reader; on other
+    /// carriers in their `waitForWork`, holding the mutex at most 2 ms at a time. A
+    /// latency-sensitive blocking reader still wants a connection of its own (a caller
+    /// holding the mutex delays its reads). Not for a thread of Swift concurrency's pool.
     public func nextBlocking() throws(TransportError) -> Payload? {
         try subscription.nextBlocking()
     }
@@ -132,13 +134,13 @@ final class StreamSubscription: Sendable {
     func nextBlocking() throws(TransportError) -> Payload? {
         var idle = 0
         while true {
-            var sleep: IdleSleep?
+            var sleep: CarrierSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
                 let count = core.pump { _, _ in }
                 if let outcome = take(core) { return outcome }
                 idle = count > 0 ? 0 : idle + 1
-                if idle > min(core.configuration.spinPolls, 2_000), case .sleep(let wait) = core.prepareIdleWait(timeout: .milliseconds(100)) {
-                    sleep = wait
+                if idle > min(core.configuration.spinPolls, 2_000) {
+                    sleep = core.prepareIdleWait(timeout: .milliseconds(100))
                 }
                 return nil
             }
@@ -147,7 +149,7 @@ final class StreamSubscription: Sendable {
                 // Outside the mutex: callers sharing the connection go on meanwhile.
                 sleep.sleep()
             } else if idle > 0 {
-                sched_yield()
+                if idle % shared.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
             }
         }
     }

@@ -8,8 +8,9 @@ extension Suite {
     /// Nothing busy-spins for long: the server spins its default 10,000 polls (a few hundred
     /// microseconds), yields a hundred, then sleeps on its doorbell; a full ring makes a
     /// producer sleep a millisecond at most; the subscriber's connection thread, and its
-    /// blocking reader, poll a bounded while, yielding the processor at each empty poll, then
-    /// sleep until rung. The subscriber's async tails are read by tasks that prefer the
+    /// blocking reader, poll a bounded while (some tens of microseconds), yielding the
+    /// processor every 128 empty polls and keeping it between (over TCP, where an empty poll
+    /// is a system call, at every one), then sleep until rung. The subscriber's async tails are read by tasks that prefer the
     /// client's executor (`TimelineClient.executor`: resumed on the connection thread that
     /// read the event, no hop to the global pool). A producer waiting for its probe to be
     /// seen yields its CPU in a loop (CPU 0, shared with the subscriber, never idles: an idle

@@ -155,26 +155,51 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// full ring, it first spins a little for room (``roomSpins``). Returns at once when there
     /// is something to receive; throws when the server is gone and nothing is left to receive.
     public func waitForWork(timeout: Duration) throws(TransportError) {
+        guard let ticket = try announceSleep(awaitingRoom: true) else { return }
+        doorbell.sleep(ticket, timeout: min(timeout, configuration.livenessInterval))
+    }
+
+    /// A reader's sleep on this channel's doorbell, announced after the checks
+    /// ``waitForWork(timeout:)`` makes (the connection, frames unread, the server's liveness,
+    /// the channel's state) but for room to send, which a reader does not wait for; nil when
+    /// frames or the channel's end are there now. The caller sleeps it, with or without its
+    /// lock, while this carrier lives.
+    public func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep? {
+        guard let ticket = try announceSleep(awaitingRoom: false) else { return nil }
+        return CarrierSleep(doorbell: doorbell, ticket: ticket, timeout: min(timeout, configuration.livenessInterval))
+    }
+
+    /// This client's doorbell, which the server rings and ``prepareSleep(timeout:)``'s sleeps
+    /// wait on.
+    public var sleepDoorbell: Doorbell? { doorbell }
+
+    /// True: an empty receive loads the ring's positions and the channel's state, nothing more.
+    public var receivesFromMemory: Bool { true }
+
+    /// The checks before a sleep, the announcement and the re-check: the ticket to sleep on,
+    /// or nil when there is something to do now (frames, the channel's end, and with
+    /// `awaitingRoom` room after a full ring, which it first spins a little for).
+    private func announceSleep(awaitingRoom: Bool) throws(TransportError) -> UInt32? {
         if closedLocally { throw .closed }
-        if hasInbound { return }
+        if hasInbound { return nil }
         if let gone { throw gone }
         try checkServer(now: SharedMemoryClock.now())
-        if blockedAt != nil {
+        if awaitingRoom && blockedAt != nil {
             // A full ring: the server is draining it, and frees room once per batch, within
             // microseconds. Spin for that first: announcing sleep costs a membarrier (an
             // interrupt on the server's CPU, in the middle of its batch) and the wake-up a
             // futex call on the server, each time a flooding sender finds the ring full.
             for _ in 0..<Self.roomSpins {
-                if roomAppeared || hasInbound { return }
+                if roomAppeared || hasInbound { return nil }
                 ringside_cpu_relax()
             }
         }
         let ticket = doorbell.prepareToSleep()
-        if hasInbound || roomAppeared || block.state != .accepted {
+        if hasInbound || (awaitingRoom && roomAppeared) || block.state != .accepted {
             doorbell.cancelSleep()
-            return
+            return nil
         }
-        doorbell.sleep(ticket, timeout: min(timeout, configuration.livenessInterval))
+        return ticket
     }
 
     /// Closes the connection (idempotent): a close record after the frames already sent (when
