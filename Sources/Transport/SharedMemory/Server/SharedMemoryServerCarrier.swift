@@ -265,7 +265,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// the liveness interval, so dead clients are still noticed in time). Announces the sleep,
     /// then re-checks for work (queued events, connect requests, records in any channel), so
     /// a ring between the last poll and the sleep is never missed. Spurious returns happen:
-    /// poll again.
+    /// poll again. Wakes that ``flush()`` put off go out first.
     ///
     /// ```swift
     /// while running {
@@ -274,6 +274,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// }
     /// ```
     public func waitForWork(timeout: Duration) {
+        if owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
+            saturated = false
+            flush()
+        }
         let ticket = doorbell.prepareToSleep()
         if hasPendingWork {
             doorbell.cancelSleep()
