@@ -234,7 +234,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             }
             channel.sentSinceFlush = false
         }
-        flushList.removeLast(flushList.count - kept)
+        while flushList.count > kept { flushList.removeLast() }  // removeLast(_:) allocates in a debug build
         owedWakes = kept
     }
 
