@@ -169,16 +169,10 @@ public struct TimelineRequest {
         let code = try Layout.readOperation(bytes)
         switch TimelineOperation(rawValue: code) {
         case .insert?, .delete?:
-            try Layout.checkFixedPart(bytes, fixedSize: Layout.eventFixedSize)
-            let keyLength = Int(bytes.unsafeLoadBigEndian(at: Layout.eventKeyLengthOffset, as: UInt16.self))
-            let memberLength = Int(bytes.unsafeLoadBigEndian(at: Layout.eventMemberLengthOffset, as: UInt16.self))
-            try Layout.checkVariablePart(bytes, fixedSize: Layout.eventFixedSize, keyLength: keyLength, memberLength: memberLength)
-            let score = bytes.unsafeLoadBigEndianDouble(at: Layout.eventScoreOffset)
-            try Layout.checkScore(score)
+            let write = try TimelineSingleWrite(decoding: bytes)
             self.init(
-                operation: code == TimelineOperation.insert.rawValue ? .insert : .delete,
-                key: bytes.unsafeSlice(at: Layout.eventFixedSize, count: keyLength),
-                member: bytes.unsafeSlice(at: Layout.eventFixedSize + keyLength, count: memberLength), score: score)
+                operation: write.operation, key: bytes.unsafeSlice(at: write.keyOffset, count: write.keyCount),
+                member: bytes.unsafeSlice(at: write.memberOffset, count: write.memberCount), score: write.score)
         case .select?:
             try Layout.checkFixedPart(bytes, fixedSize: Layout.selectFixedSize)
             let keyLength = Int(bytes.unsafeLoadBigEndian(at: Layout.keyLengthOffset, as: UInt16.self))

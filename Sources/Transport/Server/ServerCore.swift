@@ -56,15 +56,15 @@ final class ServerCore {
     var encodeBuffer: UnsafeMutableRawBufferPointer
     /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
     /// clock read costs more than a frame): coarse, but far finer than any deadline.
-    var now: ContinuousClock.Instant
+    var now: SessionInstant
     /// Rounds since the clock was last read.
     var roundsSinceClock = 0
     /// Rounds between clock reads.
     static let clockInterval = 64
     /// When sessions' timers are next checked.
-    var nextTimerScan: ContinuousClock.Instant
+    var nextTimerScan: SessionInstant
     /// The earliest session deadline found by the last scan.
-    var nextDeadline: ContinuousClock.Instant?
+    var nextDeadline: SessionInstant?
     /// Idle polls in a row.
     var idlePolls = 0
     /// Whether anything was sent since the carriers were last flushed.
@@ -79,7 +79,7 @@ final class ServerCore {
         stopping = Atomic(false)
         scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
-        now = .now
+        now = .now()
         nextTimerScan = now
         sessions.reserveCapacity(64)
     }
@@ -97,7 +97,7 @@ final class ServerCore {
         roundsSinceClock += 1
         if roundsSinceClock >= Self.clockInterval {
             roundsSinceClock = 0
-            now = .now
+            now = .now()
         }
         var work = 0
         for index in carriers.indices {
@@ -139,7 +139,7 @@ final class ServerCore {
         // in any case (never a spin while a peer does not read).
         var timeout = backlogs.isEmpty ? configuration.maxSleep : min(configuration.maxSleep, .milliseconds(1))
         if let deadline = nextDeadline {
-            timeout = max(.zero, min(timeout, deadline - ContinuousClock.now))
+            timeout = max(.zero, min(timeout, deadline - SessionInstant.now()))
         }
         counters.countSleep()
         doorbell.sleep(ticket, timeout: timeout)
@@ -289,7 +289,7 @@ final class ServerCore {
     /// Checks every session's timers; remembers the earliest deadline for the idle sleep.
     func scanTimers() {
         nextTimerScan = now + configuration.timerInterval
-        var earliest: ContinuousClock.Instant?
+        var earliest: SessionInstant?
         var index = sessions.startIndex
         while index != sessions.endIndex {
             let (key, session) = sessions[index]

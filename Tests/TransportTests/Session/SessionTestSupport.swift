@@ -158,10 +158,10 @@ enum Observed: Equatable {
 /// A session fed from arrays, with a fake clock.
 struct SessionHarness {
     var machine: SessionStateMachine
-    var now: ContinuousClock.Instant
+    var now: SessionInstant
 
     init(configuration: SessionConfiguration = SessionConfiguration(), established: Bool = true) {
-        now = .now
+        now = .now()
         machine = SessionStateMachine(configuration: configuration, now: now)
         if established {
             _ = feed(Wire.setup())

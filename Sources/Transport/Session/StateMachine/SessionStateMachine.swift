@@ -50,9 +50,9 @@ public struct SessionStateMachine {
     /// Streams opened so far (the next generation).
     var generation: UInt32 = 0
     /// When the connection opened (the SETUP deadline runs from here).
-    let openedAt: ContinuousClock.Instant
+    let openedAt: SessionInstant
     /// When the last frame arrived (the lifetime runs from here).
-    var lastReceived: ContinuousClock.Instant
+    var lastReceived: SessionInstant
     /// Whether a SETUP awaits the responder's decision.
     var setupPending = false
     /// Bytes of fragments being reassembled, all streams.
@@ -63,7 +63,7 @@ public struct SessionStateMachine {
     var retired: FragmentAssembly?
 
     /// A session for a connection that opened at `now`.
-    public init(configuration: SessionConfiguration = SessionConfiguration(), now: ContinuousClock.Instant) {
+    public init(configuration: SessionConfiguration = SessionConfiguration(), now: SessionInstant) {
         self.configuration = configuration
         openedAt = now
         lastReceived = now
@@ -74,7 +74,7 @@ public struct SessionStateMachine {
 
     /// The next instant at which ``tick(now:)`` has something to check (the SETUP deadline or
     /// the end of the peer's lifetime); nil when closing or closed.
-    public var nextDeadline: ContinuousClock.Instant? {
+    public var nextDeadline: SessionInstant? {
         switch state {
         case .awaitingSetup: setupPending ? nil : openedAt + configuration.setupTimeout
         case .active: maxLifetime.map { lastReceived + $0 }
@@ -84,7 +84,7 @@ public struct SessionStateMachine {
 
     /// Validates the bytes of one received frame, then handles it
     /// (``receive(_:now:)-(FrameReader,_)``); a frame that fails validation is a connection error.
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, now: ContinuousClock.Instant) -> SessionAction {
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, now: SessionInstant) -> SessionAction {
         guard state == .awaitingSetup || state == .active else { return .none }
         let frame: FrameReader
         do {
@@ -98,7 +98,8 @@ public struct SessionStateMachine {
     }
 
     /// Handles one validated frame.
-    public mutating func receive(_ frame: FrameReader, now: ContinuousClock.Instant) -> SessionAction {
+    @inline(__always)  // into receive(_:now:) of bytes: called there, the action (about 80 bytes) was returned through memory and copied once more, per frame
+    public mutating func receive(_ frame: FrameReader, now: SessionInstant) -> SessionAction {
         freeRetired()
         switch state {
         case .closing, .closed:
@@ -113,7 +114,7 @@ public struct SessionStateMachine {
     }
 
     /// Checks the timers: the SETUP deadline, the peer's max lifetime.
-    public mutating func tick(now: ContinuousClock.Instant) -> SessionAction {
+    public mutating func tick(now: SessionInstant) -> SessionAction {
         guard let deadline = nextDeadline, now >= deadline else { return .none }
         freeRetired()
         if state == .awaitingSetup {
@@ -130,7 +131,7 @@ public struct SessionStateMachine {
     }
 
     /// The responder's decision on the SETUP of the last ``SessionAction/setup(_:)``.
-    public mutating func decideSetup(_ decision: SetupDecision, now: ContinuousClock.Instant) -> SessionAction {
+    public mutating func decideSetup(_ decision: SetupDecision, now: SessionInstant) -> SessionAction {
         guard state == .awaitingSetup, setupPending else { return .none }
         setupPending = false
         switch decision {

@@ -33,6 +33,9 @@ final class ServerChannel {
     var sentSinceFlush = false
     /// Records were consumed in this poll (the slot is on the wake list).
     var readThisPoll = false
+    /// When ``SharedMemoryServerCarrier/flush()`` last rang the doorbell (monotonic
+    /// nanoseconds).
+    var lastWoken: Int64 = 0
 
     init(id: ConnectionID, slot: Int, client: ProcessIdentity, segmentName: String,
          block: ChannelBlock, inbound: OneToOneRing, outbound: OneToOneRing) {

@@ -72,14 +72,30 @@ extension SharedMemoryServerCarrier {
         return read.frames + 1
     }
 
-    /// Rings, after one fence, the doorbells of sleeping clients whose rings this poll drained
-    /// (a client blocked on a full ring waits for exactly that).
+    /// Rings the doorbells of sleeping clients whose rings this poll drained to at most half
+    /// full (a client blocked on a full ring waits for exactly that), after one fence.
+    ///
+    /// Only at half: a flooding client that sleeps is woken once per half ring, not on every
+    /// poll that frees a few records (each wake a futex call here, and a few records'
+    /// worth of writing there before it blocks again). No wake-up is lost: a client sleeps
+    /// only after re-checking, behind its announcement's barrier, that nothing was consumed
+    /// since its send found the ring full (see ShmRing's Waiting article); then it writes no
+    /// more, so the polls that follow consume its ring down to empty, and the first of them
+    /// whose consumption it did not see, or a later one, leaves the ring at most half full
+    /// and loads its sleeper bit after this fence. A channel still over half full stays
+    /// off the list until a poll consumes from it again.
     func wakeDrainedClients() {
         guard !wakeList.isEmpty else { return }
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        var fenced = false
         for index in 0..<wakeList.count {  // by index: an iterator would keep the buffer shared
             guard let channel = slots[wakeList[index]] else { continue }
             channel.readThisPoll = false
+            guard channel.inbound.occupiedBytes <= channel.inbound.capacity / 2 else { continue }
+            if !fenced {
+                // Orders this poll's consumer-position stores before the sleeper-bit loads.
+                atomicMemoryFence(ordering: .sequentiallyConsistent)
+                fenced = true
+            }
             if channel.doorbell.hasSleeper { channel.doorbell.ring() }
         }
         wakeList.removeAll(keepingCapacity: true)

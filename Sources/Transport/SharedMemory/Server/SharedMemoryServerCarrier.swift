@@ -78,6 +78,14 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// True during a poll: handlers may close connections or shut down, and the tables the
     /// poll walks change only after it (in ``retire()``).
     var polling = false
+    /// The last poll delivered its whole limit: more work waits, the server is saturated.
+    var saturated = false
+    /// Clients whose wake-up ``flush()`` put off (saturated, and woken less than
+    /// ``wakeInterval`` ago): they stay on `flushList`, and the next poll flushes again.
+    var owedWakes = 0
+    /// While saturated, a sleeping client is woken at most once per this many nanoseconds
+    /// (``flush()``).
+    static let wakeInterval: Int64 = 1_000_000
 
     /// Starts a server: reclaims a stale control segment and stale channels under the same
     /// name (their owners are gone), then creates `/NAME-ctl` (mode 0600). Fails with
@@ -144,10 +152,12 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         guard limit > 0 else { return 0 }
+        if owedWakes > 0 { flush() }
         polling = true
         var delivered = deliverPending(limit: limit, handler)
         defer {
             polling = false
+            saturated = delivered >= limit
             retire()
             readClock()
         }
@@ -199,15 +209,33 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// Rings, once for the batch, the doorbell of each client sent to since the last flush,
     /// when that client has announced that it sleeps (one fence for the batch, then a load per
     /// client; a futex wake only for sleepers).
+    ///
+    /// While the server is saturated (its last poll took its whole limit), a sleeper woken
+    /// less than ``wakeInterval`` (1 ms) ago is woken later instead: a tail subscriber that
+    /// gets an event in most batches of a flood would otherwise cost a futex wake here (and a
+    /// sleep announcement there) per batch. The wake is owed, not lost: the client stays on
+    /// the list and every later poll flushes again, so it is rung within the interval, or at
+    /// the first flush after the server stops being saturated, whichever comes first. A client
+    /// that is not asleep needs no ring: it finds the frames when it re-checks before sleeping.
     public func flush() {
         guard !flushList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
+        var kept = 0
         for index in 0..<flushList.count {  // by index: an iterator would keep the buffer shared
             guard let channel = slots[flushList[index]] else { continue }
+            if channel.doorbell.hasSleeper {
+                if saturated && !channel.retiring && now &- channel.lastWoken < Self.wakeInterval {
+                    flushList[kept] = flushList[index]
+                    kept += 1
+                    continue
+                }
+                channel.lastWoken = now
+                channel.doorbell.ring()
+            }
             channel.sentSinceFlush = false
-            if channel.doorbell.hasSleeper { channel.doorbell.ring() }
         }
-        flushList.removeAll(keepingCapacity: true)
+        while flushList.count > kept { flushList.removeLast() }  // removeLast(_:) allocates in a debug build
+        owedWakes = kept
     }
 
     /// Closes a connection after the frames already sent (a close record follows them); the
@@ -237,7 +265,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// the liveness interval, so dead clients are still noticed in time). Announces the sleep,
     /// then re-checks for work (queued events, connect requests, records in any channel), so
     /// a ring between the last poll and the sleep is never missed. Spurious returns happen:
-    /// poll again.
+    /// poll again. Wakes that ``flush()`` put off go out first.
     ///
     /// ```swift
     /// while running {
@@ -246,6 +274,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// }
     /// ```
     public func waitForWork(timeout: Duration) {
+        if owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
+            saturated = false
+            flush()
+        }
         let ticket = doorbell.prepareToSleep()
         if hasPendingWork {
             doorbell.cancelSleep()

@@ -1,0 +1,110 @@
+import Foundation
+import Posix
+import Synchronization
+import Testing
+@testable import Transport
+
+/// When the server wakes a sleeping client: one blocked on its full client → server ring once
+/// the ring is at most half full, not on every poll that frees a few records; one waiting for
+/// frames at once, except while the server is saturated (then at most once per interval).
+@Suite("Shared-memory carrier: when the server wakes a client")
+struct SharedMemoryWakeTests {
+    /// Connects a client from another thread while this one polls `server` (no server thread).
+    static func connect(_ name: String, to server: SharedMemoryServerCarrier) throws -> SharedMemoryClientCarrier {
+        let connected = Mutex<SharedMemoryClientCarrier?>(nil)
+        let failed = Mutex<String?>(nil)
+        Thread {
+            do { let client = try SharedMemoryClientCarrier(configuration: .init(name: name)); connected.withLock { $0 = client } }
+            catch { failed.withLock { $0 = "\(error)" } }
+        }.start()
+        #expect(ShmTest.eventually(within: .seconds(10)) {
+            _ = server.poll(limit: 8) { _ in }
+            return connected.withLock { $0 != nil } || failed.withLock { $0 != nil }
+        })
+        return try #require(connected.withLock { $0 })
+    }
+
+    @Test("a client asleep on its full ring is woken by the first poll that leaves the ring at most half full, not before")
+    func wakesAtHalf() throws {
+        let name = ShmTest.uniqueName("wake-half")
+        defer { ShmTest.removeAll(name) }
+        var configuration = ShmTest.server(name, capacity: 4096)
+        configuration.livenessInterval = .seconds(1)  // no liveness pass in between
+        let server = try SharedMemoryServerCarrier(configuration: configuration)
+        defer { server.shutdown() }
+        let client = try Self.connect(name, to: server)
+        defer { client.close() }
+
+        // Fill the ring, then announce sleep as a blocked client does.
+        let frame = [UInt8](repeating: 3, count: 56)
+        var sent = 0
+        while try frame.withUnsafeBytes({ try client.send($0) }) == .sent { sent += 1 }
+        #expect(sent > 16)
+        let capacity = client.outbound.capacity
+        #expect(client.outbound.occupiedBytes > capacity / 2)
+        _ = client.doorbell.prepareToSleep()
+        #expect(client.doorbell.hasSleeper)
+
+        // Drain a few records per poll: no wake while the ring is over half full; the poll
+        // that brings it to half or below wakes the client.
+        var received = 0
+        var polls = 0
+        while client.outbound.occupiedBytes > capacity / 2 {
+            received += server.poll(limit: 2) { event in if case .frame = event {} }
+            polls += 1
+            if client.outbound.occupiedBytes > capacity / 2 {
+                #expect(client.doorbell.hasSleeper, "woken at \(client.outbound.occupiedBytes) of \(capacity) bytes, after \(polls) polls")
+            }
+        }
+        #expect(polls > 2)
+        #expect(!client.doorbell.hasSleeper, "not woken when the ring reached half full")
+        #expect(received < sent)
+    }
+
+    @Test("a saturated server wakes a sleeping receiver at most once per interval; the wake it owes comes with the first unsaturated poll, or when the interval has passed")
+    func coalescedWhileSaturated() throws {
+        let name = ShmTest.uniqueName("wake-coalesce")
+        defer { ShmTest.removeAll(name) }
+        var configuration = ShmTest.server(name)
+        configuration.livenessInterval = .seconds(1)
+        let server = try SharedMemoryServerCarrier(configuration: configuration)
+        defer { server.shutdown() }
+        // A producer keeps the server's polls full; the server sends to the client, which sleeps.
+        let producer = try Self.connect(name, to: server)
+        defer { producer.close() }
+        let client = try Self.connect(name, to: server)
+        defer { client.close() }
+        let frame = [UInt8](repeating: 9, count: 24)
+        for _ in 0 ..< 12 { #expect(try frame.withUnsafeBytes { try producer.send($0) } == .sent) }
+        let id = client.connectionID
+        /// One saturated poll (2 of the producer's frames), then a frame to the client and a flush.
+        func saturatedRound() {
+            #expect(server.poll(limit: 2) { _ in } == 2)
+            #expect(frame.withUnsafeBytes { server.send($0, to: id) } == .sent)
+            server.flush()
+        }
+
+        _ = client.doorbell.prepareToSleep()
+        saturatedRound()
+        #expect(!client.doorbell.hasSleeper, "the first wake is not put off")
+
+        _ = client.doorbell.prepareToSleep()
+        saturatedRound()
+        #expect(client.doorbell.hasSleeper, "woken again within the interval while saturated")
+        _ = server.poll(limit: 2) { _ in }  // saturated still: the owed wake waits
+        #expect(client.doorbell.hasSleeper)
+        try Sys.sleep(for: .milliseconds(2))
+        saturatedRound()  // the clock moved past the interval: the wake goes out
+        #expect(!client.doorbell.hasSleeper, "not woken once the interval passed")
+
+        _ = client.doorbell.prepareToSleep()
+        saturatedRound()
+        #expect(client.doorbell.hasSleeper)
+        #expect(server.poll(limit: 64) { _ in } < 64)  // this poll leaves the server unsaturated
+        _ = server.poll(limit: 64) { _ in }            // and the next one rings what is owed
+        #expect(!client.doorbell.hasSleeper, "the owed wake did not come once the server was no longer saturated")
+        var received = 0
+        while try client.receive(limit: 16, { _ in received += 1 }) > 0 {}
+        #expect(received == 4)
+    }
+}
