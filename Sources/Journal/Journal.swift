@@ -1,7 +1,7 @@
 import Posix
 
 /// The write-ahead log of a single writer: checksummed records appended in batches, each batch
-/// made durable by one `fsync` (group commit), replayed at open after the latest snapshot,
+/// made durable by one `fdatasync` (group commit), replayed at open after the latest snapshot,
 /// and compacted by snapshots (see <doc:LogFormat>).
 ///
 /// Records and snapshot records are opaque bytes. One thread, the writer, calls every method
@@ -13,7 +13,7 @@ import Posix
 ///                                snapshot: { bytes in try state.restore(bytes) },
 ///                                record: { sequence, bytes in try state.apply(bytes) })
 /// let sequence = try journal.append(encodedWrite)
-/// let durable = try journal.commit()          // one fsync for every record appended so far
+/// let durable = try journal.commit()          // one fdatasync for every record appended so far
 /// ```
 public final class Journal {
     /// The directory holding the journal's files.
@@ -37,7 +37,7 @@ public final class Journal {
         self.lockDescriptor = lockDescriptor
         cursor = .allocate(capacity: 1)
         cursor.initialize(to: WriterCursor(nextSequence: replay.lastSequence + 1, isOpen: true))
-        pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, batchCapacity: options.initialBatchCapacity)
+        pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, options: options)
         snapshots = SnapshotCoordinator(retiredLogBytes: retiredLogBytes)
     }
 
@@ -56,7 +56,7 @@ public final class Journal {
     /// survives a crash.
     public var durableSequence: UInt64 { pipeline.durable.load(ordering: .acquiring) }
 
-    /// Fsyncs, records and bytes written since open.
+    /// Syncs, records and bytes written since open.
     public var counters: JournalCounters {
         JournalCounters(
             fsyncs: pipeline.fsyncs.load(ordering: .relaxed),
@@ -90,7 +90,7 @@ public final class Journal {
         return sequence
     }
 
-    /// Writes every appended record not yet written and syncs it with one `fsync`, on this
+    /// Writes every appended record not yet written and syncs it with one `fdatasync`, on this
     /// thread (after any batch a flusher holds): the durable sequence, which is then
     /// ``appendedSequence``. A failed `write` or `fsync` halts the journal.
     @discardableResult
@@ -101,11 +101,24 @@ public final class Journal {
 
     /// Hands the current batch to the ``flusher`` without waiting, if the flusher has finished
     /// the previous one: true when handed over. Otherwise the batch keeps growing and goes with
-    /// a later seal, so the flusher's `fsync`s each cover everything appended meanwhile.
+    /// a later seal, so the flusher's syncs each cover everything appended meanwhile.
     /// ``durableSequence`` tells the writer what it may acknowledge.
     public func seal() throws(JournalError) -> Bool {
         try checkOpen()
         return try pipeline.seal()
+    }
+
+    /// ``seal()`` when the batch is due: when `urgent` (an answer waits for it), when it holds
+    /// ``JournalOptions/sealBytes``, or when it was first held back here
+    /// ``JournalOptions/sealDelay`` ago; otherwise it is held back and keeps growing, so a
+    /// writer no one waits for pays one sync per large batch instead of one per cycle. Called
+    /// every cycle. While a batch is held back, the flusher's
+    /// ``JournalFlusher/flush(waitingUpTo:)`` says ``JournalFlusher/Outcome/sealOverdue``
+    /// once it falls due, for a writer that went to sleep: wake it, and it seals.
+    public func sealIfDue(urgent: Bool) throws(JournalError) -> Bool {
+        try checkOpen()
+        try pipeline.throwIfHalted()
+        return try pipeline.sealIfDue(urgent: urgent)
     }
 
     /// Commits what was appended, then closes the log and releases the directory's lock, even

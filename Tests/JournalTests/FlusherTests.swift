@@ -16,7 +16,7 @@ extension JournalTests {
             init(_ flusher: JournalFlusher) {
                 let thread = Thread { [self] in
                     while !stop.load(ordering: .acquiring) {
-                        if (try? flusher.flush(waitingUpTo: .milliseconds(5))) == true {
+                        if (try? flusher.flush(waitingUpTo: .milliseconds(5))) == .flushed {
                             flushes.add(1, ordering: .relaxed)
                         }
                     }
@@ -82,7 +82,73 @@ extension JournalTests {
                 #expect(journal.durableSequence == 0)
                 #expect(try journal.commit() == 2)
                 #expect(journal.counters.fsyncs == 2)
-                #expect(try journal.flusher.flush() == false)
+                #expect(try journal.flusher.flush() == .nothingSealed)
+            }
+        }
+
+        @Test("sealIfDue holds a small batch back until it is urgent, large enough or old enough")
+        func sealIfDue() throws {
+            try TestSupport.withDirectory("seal-if-due") { directory in
+                let options = JournalOptions(sealBytes: 256, sealDelay: .milliseconds(40))
+                let (journal, _) = try TestSupport.open(directory, options: options)
+                #expect(try journal.sealIfDue(urgent: true) == false, "nothing to seal")
+                try journal.append([1])
+                #expect(try journal.sealIfDue(urgent: false) == false, "small and new: held back")
+                #expect(try journal.sealIfDue(urgent: true), "an answer waits: sealed at once")
+                #expect(try journal.flusher.flush() == .flushed)
+                #expect(journal.durableSequence == 1)
+
+                for index in 0 ..< 10 { try journal.append([UInt8](repeating: UInt8(index), count: 8)) }
+                #expect(try journal.sealIfDue(urgent: false) == false, "10 records of 24 bytes: under 256 bytes")
+                try journal.append([UInt8](repeating: 10, count: 8))
+                #expect(try journal.sealIfDue(urgent: false), "11 records of 24 bytes: 264 bytes, sealed")
+                #expect(try journal.flusher.flush() == .flushed)
+
+                try journal.append([2])
+                let held = ContinuousClock.now
+                #expect(try journal.sealIfDue(urgent: false) == false)
+                while ContinuousClock.now - held < .milliseconds(45) { Thread.sleep(forTimeInterval: 0.005) }
+                #expect(try journal.sealIfDue(urgent: false), "held back past sealDelay: sealed")
+                #expect(try journal.flusher.flush() == .flushed)
+                #expect(journal.durableSequence == journal.appendedSequence)
+                #expect(journal.counters.fsyncs == 3)
+            }
+        }
+
+        @Test("a flusher waiting for a seal is woken when the writer holds a batch back, and says once when it is due")
+        func sealOverdue() throws {
+            try TestSupport.withDirectory("seal-overdue") { directory in
+                let options = JournalOptions(sealDelay: .milliseconds(50))
+                let (journal, _) = try TestSupport.open(directory, options: options)
+                let flusher = journal.flusher
+                let outcome = Mutex<(JournalFlusher.Outcome, Duration)?>(nil)
+                let started = Atomic<Bool>(false)
+                let thread = Thread {
+                    started.store(true, ordering: .releasing)
+                    let start = ContinuousClock.now
+                    // Asleep with nothing held back: only the writer's wake-up can shorten this.
+                    let result = (try? flusher.flush(waitingUpTo: .seconds(20))) ?? .nothingSealed
+                    outcome.withLock { $0 = (result, ContinuousClock.now - start) }
+                }
+                thread.start()
+                while !started.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.001) }
+                Thread.sleep(forTimeInterval: 0.05)
+                try journal.append([1])
+                let held = ContinuousClock.now
+                #expect(try journal.sealIfDue(urgent: false) == false)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while outcome.withLock({ $0 }) == nil {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("the flusher slept on past the held batch's delay") }
+                    Thread.sleep(forTimeInterval: 0.002)
+                }
+                let reported = ContinuousClock.now - held
+                let (result, _) = try #require(outcome.withLock { $0 })
+                #expect(result == .sealOverdue)
+                #expect(reported >= .milliseconds(50), "reported due after \(reported)")
+                #expect(try flusher.flush(waitingUpTo: .milliseconds(20)) == .nothingSealed, "said once per held batch")
+                #expect(try journal.sealIfDue(urgent: false), "due: sealed")
+                #expect(try flusher.flush() == .flushed)
+                #expect(journal.durableSequence == 1)
             }
         }
     }

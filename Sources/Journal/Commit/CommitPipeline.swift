@@ -36,12 +36,22 @@ final class CommitPipeline: @unchecked Sendable {
     private let stateWord: UnsafeMutablePointer<Atomic<UInt32>>
     /// Threads sleeping on the state word: a state change wakes them only when there are any.
     private let sleepers = Atomic<Int>(0)
-    /// The first failure of a `write` or `fsync`.
+    /// The first failure of a `write` or `fdatasync`.
     private let failure = Mutex<JournalError?>(nil)
+
+    /// A batch no commit waits for is sealed once it holds this many bytes...
+    let sealBytes: Int
+    /// ... or once it has been held back this long (nanoseconds).
+    let sealDelay: Int64
+    /// When the writer first held back its current batch (monotonic nanoseconds; 0: no batch
+    /// held back), for the flusher to ring the writer when the batch is due.
+    private let heldSince = Atomic<Int64>(0)
+    /// The `heldSince` the flusher last reported overdue (so it reports each held batch once).
+    private let overdueReported = Atomic<Int64>(0)
 
     /// The last sequence whose batch is synced.
     let durable: Atomic<UInt64>
-    /// Batches synced (each with one `fsync`).
+    /// Batches synced (each with one `fdatasync`).
     let fsyncs = Atomic<Int>(0)
     /// Records synced.
     let syncedRecords = Atomic<Int>(0)
@@ -50,15 +60,17 @@ final class CommitPipeline: @unchecked Sendable {
     /// Record bytes in the current log file.
     let currentLogBytes: Atomic<Int>
 
-    init(directory: String, log: LogFile, durable: UInt64, batchCapacity: Int) {
+    init(directory: String, log: LogFile, durable: UInt64, options: JournalOptions) {
         self.directory = directory
+        sealBytes = options.sealBytes
+        sealDelay = Int64(options.sealDelay / .nanoseconds(1))
         self.log = log
         self.durable = Atomic(durable)
         currentLogBytes = Atomic(log.recordBytes)
         filling = .allocate(capacity: 1)
-        filling.initialize(to: RecordBuffer(capacity: batchCapacity))
+        filling.initialize(to: RecordBuffer(capacity: options.initialBatchCapacity))
         sealed = .allocate(capacity: 1)
-        sealed.initialize(to: RecordBuffer(capacity: batchCapacity))
+        sealed.initialize(to: RecordBuffer(capacity: options.initialBatchCapacity))
         stateWord = .allocate(capacity: 1)
         stateWord.initialize(to: Atomic(State.idle.rawValue))
     }
@@ -84,7 +96,7 @@ final class CommitPipeline: @unchecked Sendable {
     /// The current state.
     var state: State { State(rawValue: stateWord.pointee.load(ordering: .acquiring))! }
 
-    /// Throws `.halted` with the first failure once a `write` or `fsync` has failed.
+    /// Throws `.halted` with the first failure once a `write` or `fdatasync` has failed.
     func throwIfHalted() throws(JournalError) {
         guard state == .failed else { return }
         throw .halted(failure.withLock { $0 } ?? .closed)
@@ -99,8 +111,27 @@ final class CommitPipeline: @unchecked Sendable {
         try throwIfHalted()
         guard !filling.pointee.isEmpty, state == .idle else { return false }
         swap(&filling.pointee, &sealed.pointee)
+        heldSince.store(0, ordering: .relaxed)
         try publish(.sealed)
         return true
+    }
+
+    /// ``seal()`` when `urgent` (an answer waits for the batch), when the batch holds
+    /// `sealBytes`, or when it has been held back `sealDelay`; otherwise holds it back, and
+    /// the first time tells a sleeping flusher when it falls due.
+    func sealIfDue(urgent: Bool) throws(JournalError) -> Bool {
+        guard !filling.pointee.isEmpty else { return false }
+        if !urgent && filling.pointee.count < sealBytes {
+            let now = Sys.monotonicNanoseconds()
+            let since = heldSince.load(ordering: .relaxed)
+            if since == 0 {
+                heldSince.store(now, ordering: .sequentiallyConsistent)
+                try wakeSleepers()
+                return false
+            }
+            if now - since < sealDelay { return false }
+        }
+        return try seal()
     }
 
     /// Makes every appended record durable on the calling thread: waits for a batch in the
@@ -111,7 +142,10 @@ final class CommitPipeline: @unchecked Sendable {
             switch state {
             case .failed: try throwIfHalted()
             case .idle:
-                if !filling.pointee.isEmpty { try writeOut(&filling.pointee) }
+                if !filling.pointee.isEmpty {
+                    try writeOut(&filling.pointee)
+                    heldSince.store(0, ordering: .relaxed)
+                }
                 return durable.load(ordering: .acquiring)
             case .sealed:
                 if take() {
@@ -119,7 +153,7 @@ final class CommitPipeline: @unchecked Sendable {
                     try publish(.idle)
                 }
             case .flushing:
-                try sleep(whileState: .flushing, timeout: .milliseconds(50))
+                try sleep(whileState: .flushing) { 50_000_000 }
             }
         }
     }
@@ -128,13 +162,35 @@ final class CommitPipeline: @unchecked Sendable {
 
     /// Writes and syncs the sealed batch if there is one, first waiting up to `timeout` for
     /// the writer to seal one (nil: no wait): whether a batch was made durable.
-    func flush(waitingUpTo timeout: Duration?) throws(JournalError) -> Bool {
-        if let timeout, state == .idle { try sleep(whileState: .idle, timeout: timeout) }
+    func flush(waitingUpTo timeout: Duration?) throws(JournalError) -> JournalFlusher.Outcome {
+        if let timeout {
+            let end = Sys.monotonicNanoseconds() + Int64(timeout / .nanoseconds(1))
+            while state == .idle {
+                let remaining = end - Sys.monotonicNanoseconds()
+                guard remaining > 0, untilHeldBatchIsDue() != 0 else { break }
+                try sleep(whileState: .idle) { min(remaining, untilHeldBatchIsDue() ?? remaining) }
+            }
+        }
         try throwIfHalted()
-        guard take() else { return false }
-        try writeOut(&sealed.pointee)
-        try publish(.idle)
-        return true
+        if take() {
+            try writeOut(&sealed.pointee)
+            try publish(.idle)
+            return .flushed
+        }
+        let since = heldSince.load(ordering: .acquiring)
+        if since != 0, Sys.monotonicNanoseconds() - since >= sealDelay,
+           overdueReported.exchange(since, ordering: .relaxed) != since {
+            return .sealOverdue
+        }
+        return .nothingSealed
+    }
+
+    /// Nanoseconds until the batch the writer holds back falls due (zero when it is overdue);
+    /// nil when none is held back or its being overdue was already reported.
+    private func untilHeldBatchIsDue() -> Int64? {
+        let since = heldSince.load(ordering: .acquiring)
+        guard since != 0, overdueReported.load(ordering: .relaxed) != since else { return nil }
+        return max(0, since + sealDelay - Sys.monotonicNanoseconds())
     }
 
     // MARK: Both
@@ -147,7 +203,7 @@ final class CommitPipeline: @unchecked Sendable {
         ).exchanged
     }
 
-    /// Writes `batch` to the log with one `write` (looping on short writes) and one `fsync`,
+    /// Writes `batch` to the log with one `write` (looping on short writes) and one `fdatasync`,
     /// publishes its last sequence as durable and empties it. Any failure halts the pipeline.
     private func writeOut(_ batch: inout RecordBuffer) throws(JournalError) {
         do {
@@ -156,7 +212,8 @@ final class CommitPipeline: @unchecked Sendable {
             throw halt(.systemCall(file: log.path, offset: log.offset, error))
         }
         do {
-            try Sys.fsync(log.descriptor)
+            // The file's size is the only metadata replay needs, and fdatasync syncs it.
+            try Sys.fdatasync(log.descriptor)
         } catch {
             throw halt(.systemCall(file: log.path, offset: log.offset, error))
         }
@@ -179,6 +236,11 @@ final class CommitPipeline: @unchecked Sendable {
     /// Stores `state` and wakes any thread sleeping on the word.
     private func publish(_ state: State) throws(JournalError) {
         stateWord.pointee.store(state.rawValue, ordering: .sequentiallyConsistent)
+        try wakeSleepers()
+    }
+
+    /// Wakes any thread sleeping on the state word (it re-checks what it waits for).
+    private func wakeSleepers() throws(JournalError) {
         guard sleepers.load(ordering: .sequentiallyConsistent) > 0 else { return }
         do {
             try Sys.futexWake(UnsafeMutableRawPointer(stateWord))
@@ -187,11 +249,15 @@ final class CommitPipeline: @unchecked Sendable {
         }
     }
 
-    /// Sleeps while the state is `state`, at most `timeout` (a wake-up may be early: callers
-    /// re-check).
-    private func sleep(whileState state: State, timeout: Duration) throws(JournalError) {
+    /// Sleeps while the state is `state`, at most the `timeout` computed once this thread
+    /// counts as a sleeper (so a writer that holds a batch back after that wakes it to
+    /// compute again); a wake-up may be early: callers re-check.
+    private func sleep(whileState state: State, nanoseconds timeout: () -> Int64) throws(JournalError) {
         sleepers.add(1, ordering: .sequentiallyConsistent)
         defer { sleepers.subtract(1, ordering: .sequentiallyConsistent) }
+        let nanoseconds = timeout()
+        guard nanoseconds > 0 else { return }
+        let timeout = Duration.nanoseconds(nanoseconds)
         do {
             _ = try Sys.futexWait(UnsafeMutableRawPointer(stateWord), expected: state.rawValue, timeout: timeout)
         } catch {

@@ -10,9 +10,10 @@ import Synchronization
 /// commit through the journal's flusher thread, and compaction by snapshots of a copy of the
 /// set written on a thread of their own.
 ///
-/// The server's poll thread (the single writer) appends through ``observer`` while the engine
-/// applies, then ``sealIfNeeded()``; the flusher thread makes each sealed batch durable and
-/// rings the server's doorbell, and the writer answers what ``durableSequence`` covers.
+/// The server's poll thread (the single writer) appends through the engine's observer while
+/// the engine applies, then ``sealIfNeeded(answersWaiting:)``; the flusher thread makes each
+/// sealed batch durable and rings the server's doorbell, and the writer answers what
+/// ``durableSequence`` covers.
 final class TimelineDurability: @unchecked Sendable {
     // @unchecked: the journal and the writer-side fields are used by one thread at a time:
     // the thread that opens it, then the server's poll thread while it runs, then the thread
@@ -86,17 +87,19 @@ final class TimelineDurability: @unchecked Sendable {
     var appendedSequence: UInt64 { journal.appendedSequence }
 
     /// After an apply: takes the flusher's failure, if any, and hands what was appended to the
-    /// flusher (if it is idle; otherwise a later call does, with whatever was appended
-    /// meanwhile). Called every poll round, so a batch the flusher could not take yet goes
-    /// as soon as it can.
-    func sealIfNeeded() {
+    /// flusher when it is due (``Journal/sealIfDue(urgent:)``: at once when `answersWaiting`,
+    /// answers held for the log; else once the batch is large or old enough) and the flusher
+    /// is idle; otherwise a later call does, with whatever was appended meanwhile. Called
+    /// every poll round, so a batch goes as soon as it can; a server asleep is woken by the
+    /// flusher when its held batch falls due.
+    func sealIfNeeded(answersWaiting: Bool) {
         if failure == nil, flusherFailure.failed.load(ordering: .acquiring), let error = flusherFailure.error.withLock({ $0 }) {
             failure = error
         }
         guard failure == nil, journal.appendedSequence > sealedSequence else { return }
         do throws(JournalError) {
             let appended = journal.appendedSequence
-            if try journal.seal() { sealedSequence = appended }
+            if try journal.sealIfDue(urgent: answersWaiting) { sealedSequence = appended }
         } catch {
             failure = error
         }
@@ -157,7 +160,8 @@ final class TimelineDurability: @unchecked Sendable {
 }
 
 /// The flusher thread: makes each sealed batch durable and rings the server's doorbell so
-/// the writer answers the writes it covers.
+/// the writer answers the writes it covers; rings it too when a batch the writer held back
+/// falls due, so a sleeping writer seals it.
 private struct FlusherAgent: Agent {
     let flusher: JournalFlusher
     let doorbell: Doorbell
@@ -173,9 +177,16 @@ private struct FlusherAgent: Agent {
             return 0
         }
         do throws(JournalError) {
-            guard try flusher.flush(waitingUpTo: .milliseconds(20)) else { return 0 }
-            doorbell.ring()
-            return 1
+            switch try flusher.flush(waitingUpTo: .milliseconds(20)) {
+            case .flushed:
+                doorbell.ring()
+                return 1
+            case .sealOverdue:
+                doorbell.ring()
+                return 0
+            case .nothingSealed:
+                return 0
+            }
         } catch {
             failed = true
             failure.error.withLock { $0 = error }
