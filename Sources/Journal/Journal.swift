@@ -5,7 +5,7 @@ import Posix
 /// and compacted by snapshots (see <doc:LogFormat>).
 ///
 /// Records and snapshot records are opaque bytes. One thread, the writer, calls every method
-/// here; a second thread may make sealed batches durable through ``flusher``, and a third may
+/// here; one or two more threads may make sealed batches durable through ``flusher``, and another may
 /// write a snapshot through the ``SnapshotPlan`` the writer began.
 ///
 /// ```swift
@@ -99,20 +99,22 @@ public final class Journal {
         return try pipeline.commit()
     }
 
-    /// Hands the current batch to the ``flusher`` without waiting, if the flusher has finished
-    /// the previous one: true when handed over. Otherwise the batch keeps growing and goes with
+    /// Hands the current batch to the ``flusher`` without waiting, if no earlier batch is still
+    /// being written or synced: true when handed over. Otherwise the batch keeps growing and goes with
     /// a later seal, so the flusher's syncs each cover everything appended meanwhile.
     /// ``durableSequence`` tells the writer what it may acknowledge.
     public func seal() throws(JournalError) -> Bool {
         try checkOpen()
-        return try pipeline.seal()
+        return try pipeline.seal(overlapping: false)
     }
 
-    /// ``seal()`` when the batch is due: when `urgent` (an answer waits for it), when it holds
-    /// ``JournalOptions/sealBytes``, or when it was first held back here
-    /// ``JournalOptions/sealDelay`` ago; otherwise it is held back and keeps growing, so a
-    /// writer no one waits for pays one sync per large batch instead of one per cycle. Called
-    /// every cycle. While a batch is held back, the flusher's
+    /// ``seal()`` when the batch is due: when it holds ``JournalOptions/sealBytes``, or when it
+    /// was first held back here ``JournalOptions/sealDelay`` ago; otherwise it is held back
+    /// and keeps growing, so a writer no one waits for pays one sync per large batch instead
+    /// of one per cycle. When `urgent` (an answer waits for the batch) it is sealed at once,
+    /// even while an earlier batch's sync is in flight: with two flusher threads the second
+    /// writes and syncs it meanwhile, so the answer waits for one sync, not two. Called every
+    /// cycle. While a batch is held back, the flusher's
     /// ``JournalFlusher/flush(waitingUpTo:)`` says ``JournalFlusher/Outcome/sealOverdue``
     /// once it falls due, for a writer that went to sleep: wake it, and it seals.
     public func sealIfDue(urgent: Bool) throws(JournalError) -> Bool {

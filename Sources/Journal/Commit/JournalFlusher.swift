@@ -1,10 +1,12 @@
 /// The handle a flusher thread uses to make the writer's sealed batches durable while the
-/// writer fills the next one (see ``Journal/seal()`` and ``Journal/sealIfDue(urgent:)``). At
-/// most one thread flushes.
+/// writer fills the next one (see ``Journal/seal()`` and ``Journal/sealIfDue(urgent:)``). One
+/// or two threads flush: with two, an urgent batch is written and synced while the previous
+/// batch's sync is still in flight (batches are written in order, and acknowledged in order
+/// once each and every earlier one is synced).
 ///
 /// ```swift
 /// let flusher = journal.flusher
-/// // flusher thread:
+/// // each of two flusher threads:
 /// while running {
 ///     switch try flusher.flush(waitingUpTo: .milliseconds(20)) {
 ///     case .flushed, .sealOverdue: wakeWriter()   // answers to send; or a batch to seal
@@ -30,7 +32,7 @@ public struct JournalFlusher: Sendable {
         case sealOverdue
     }
 
-    /// Writes and syncs the batch the writer sealed, if any, first waiting up to `timeout`
+    /// Writes and syncs the next batch the writer sealed, if any, first waiting up to `timeout`
     /// (nil: not at all) for one to be sealed, and no longer than until a batch the writer
     /// holds back falls due. A failure is thrown here and by every later call on the journal.
     @discardableResult
