@@ -109,7 +109,8 @@ public final class Journal {
     }
 
     /// ``seal()`` when the batch is due: when it holds ``JournalOptions/sealBytes``, or when it
-    /// was first held back here ``JournalOptions/sealDelay`` ago; otherwise it is held back
+    /// was first held back here ``JournalOptions/sealDelay`` ago (the clock is read on one
+    /// call in 32, so due means that long and up to 32 calls more); otherwise it is held back
     /// and keeps growing, so a writer no one waits for pays one sync per large batch instead
     /// of one per cycle. When `urgent` (an answer waits for the batch) it is sealed at once,
     /// even while an earlier batch's sync is in flight: with two flusher threads the second
