@@ -92,7 +92,7 @@ public final class Journal {
 
     /// Writes every appended record not yet written and syncs it with one `fdatasync`, on this
     /// thread (after any batch a flusher holds): the durable sequence, which is then
-    /// ``appendedSequence``. A failed `write` or `fsync` halts the journal.
+    /// ``appendedSequence``. A failed `write` or `fdatasync` halts the journal.
     @discardableResult
     public func commit() throws(JournalError) -> UInt64 {
         try checkOpen()

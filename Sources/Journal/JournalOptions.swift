@@ -8,10 +8,10 @@ public struct JournalOptions: Sendable {
     public var compactionRatio: Int
     /// ... and more than this many bytes (small logs are never compacted). Default 64 MiB.
     public var minimumCompactionBytes: Int
-    /// The batch buffers' initial capacity (there are two: the writer fills one while the
-    /// flusher writes the other); each grows by doubling when a batch needs more and keeps its
+    /// The batch buffers' initial capacity (there are three: the writer fills one while
+    /// flushers write and sync the other two); each grows by doubling when a batch needs more and keeps its
     /// size afterwards. Default 4 MiB: what a writer appending 2 M records of 50 bytes a
-    /// second fills during a slow (40 ms) `fsync`, so a batch rarely grows.
+    /// second fills during a slow (40 ms) sync, so a batch rarely grows.
     public var initialBatchCapacity: Int
     /// ``Journal/sealIfDue(urgent:)`` seals a batch no answer waits for once it holds this many
     /// bytes... Default 1 MiB: a sync costs the syncing processor about 100 us however small

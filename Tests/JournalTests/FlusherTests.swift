@@ -86,6 +86,61 @@ extension JournalTests {
             }
         }
 
+        @Test("an urgent batch is sealed while an earlier one is in flight; batches are written and acknowledged in order")
+        func overlappingSeal() throws {
+            try TestSupport.withDirectory("overlap") { directory in
+                let (journal, _) = try TestSupport.open(directory)
+                try journal.append([1])
+                try journal.append([2])
+                #expect(try journal.seal())
+                try journal.append([3])
+                #expect(try journal.seal() == false, "not urgent: waits for the batch in flight")
+                #expect(try journal.sealIfDue(urgent: true), "urgent: sealed beside the batch in flight")
+                try journal.append([4])
+                #expect(try journal.sealIfDue(urgent: true) == false, "two batches in flight: no room for a third")
+                #expect(try journal.flusher.flush() == .flushed)
+                #expect(journal.durableSequence == 2, "the first batch first")
+                #expect(try journal.flusher.flush() == .flushed)
+                #expect(journal.durableSequence == 3)
+                #expect(try journal.flusher.flush() == .nothingSealed)
+                #expect(try journal.commit() == 4)
+                #expect(journal.counters.fsyncs == 3 && journal.counters.records == 4)
+                try journal.close()
+                let (_, replayed) = try TestSupport.open(directory)
+                #expect(replayed.sequences == [1, 2, 3, 4])
+                #expect(replayed.records.map(\.payload) == [[1], [2], [3], [4]])
+            }
+        }
+
+        @Test("two flusher threads make every sealed batch durable in order while the writer seals urgently")
+        func twoFlushers() throws {
+            try TestSupport.withDirectory("two-flushers") { directory in
+                let (journal, _) = try TestSupport.open(directory)
+                let flushers = [FlusherThread(journal.flusher), FlusherThread(journal.flusher)]
+                var sawDurable: UInt64 = 0
+                for index in 1...3000 {
+                    try journal.append(TestSupport.payload(index))
+                    if index % 16 == 0 { _ = try journal.sealIfDue(urgent: index % 32 == 0) }
+                    let durable = journal.durableSequence
+                    #expect(durable >= sawDurable && durable <= journal.appendedSequence)
+                    sawDurable = durable
+                }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while journal.durableSequence < 3000 {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("the flushers made \(journal.durableSequence) of 3000 durable") }
+                    _ = try journal.sealIfDue(urgent: true)
+                    Thread.sleep(forTimeInterval: 0.0005)
+                }
+                for flusher in flushers { try flusher.join() }
+                #expect(journal.counters.records == 3000)
+                #expect(journal.counters.fsyncs == flushers.map { $0.flushes.load(ordering: .relaxed) }.reduce(0, +))
+                try journal.close()
+                let (_, replayed) = try TestSupport.open(directory)
+                #expect(replayed.sequences == Array(1...3000))
+                #expect(replayed.records.map(\.payload) == (1...3000).map(TestSupport.payload))
+            }
+        }
+
         /// Whether `sealIfDue(urgent: false)` seals within 32 calls (it reads the clock on one
         /// call in 32).
         static func sealsWithin32Calls(_ journal: Journal) throws -> Bool {
