@@ -144,6 +144,7 @@ final class CommitPipeline: @unchecked Sendable {
         throw .halted(failure.withLock { $0 } ?? .closed)
     }
 
+    /// The state of `slot` (acquire: a sealed slot's batch is visible once this reads sealed).
     private func state(_ slot: Int) -> SlotState {
         SlotState(rawValue: slotStates[slot].load(ordering: .acquiring))!
     }
@@ -155,6 +156,7 @@ final class CommitPipeline: @unchecked Sendable {
         return count
     }
 
+    /// Stores the state of `slot` (release: what was done to its batch before is visible).
     private func setState(_ slot: Int, _ state: SlotState) {
         slotStates[slot].store(state.rawValue, ordering: .releasing)
     }
