@@ -31,7 +31,11 @@ if options.list {
     for suite in allSuites { print(Console.pad(suite.name, width) + "  " + suite.summary) }
     exit(0)
 }
-let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
+// The command as a shell would take it again: words with other characters single-quoted.
+let arguments = CommandLine.arguments.dropFirst().map { word in
+    word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:+".contains($0) }) && !word.isEmpty
+        ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+}.joined(separator: " ")
 let command = "swift run -c release lab" + (arguments.isEmpty ? "" : " " + arguments)
 guard LabOptions.isReleaseBuild() else {
     // A debug build measures the optimiser's absence: refuse, and say how to build for release.
@@ -39,13 +43,23 @@ guard LabOptions.isReleaseBuild() else {
     Console.error("  \(command)")
     exit(2)
 }
+// Before any thread or process starts: Ctrl-C then cleans up after the run.
+do {
+    try LabStop.install()
+} catch {
+    Console.error("cannot block SIGINT and SIGTERM: \(error)")
+    exit(1)
+}
 
 let selected = options.suites.isEmpty ? allSuites : allSuites.filter { options.suites.contains($0.name) }
 let directory = URL(fileURLWithPath: options.outputDirectory, isDirectory: true)
 do {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 } catch {
-    Console.error("cannot create output folder \(directory.path): \(error)")
+    var isFolder: ObjCBool = false
+    let why = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) && !isFolder.boolValue
+        ? "it exists and is not a folder" : (error as NSError).localizedDescription
+    Console.error("--out \(options.outputDirectory): cannot create the output folder: \(why)")
     exit(1)
 }
 
@@ -70,6 +84,7 @@ for suite in selected {
         Console.output("skipped: \(skipped.reason)")
         continue
     } catch {
+        LabStop.holdIfStopping()
         Console.error("suite \(suite.name) failed: \(error)")
         failed = true
         continue
@@ -102,4 +117,5 @@ do {
     Console.error("cannot write \(directory.path)/README.md: \(error)")
     failed = true
 }
+LabStop.holdIfStopping()
 exit(failed ? 1 : 0)

@@ -1,5 +1,6 @@
 import Frames
 import Timeline
+import Transport
 
 /// What every client command (`insert`, `delete`, `select`, `tail`, `load`) takes to reach a
 /// server: `--name NAME` (shared memory, default `ringside`) or `--tcp HOST:PORT`, and, where
@@ -39,9 +40,7 @@ struct ClientOptions {
                 throw UsageError("--tcp \(tcp): \(Self.reason(error))")
             }
         } else {
-            let name = name ?? "ringside"
-            guard !name.isEmpty, !name.contains("/") else { throw UsageError("--name '\(name)': a name without '/', not empty") }
-            endpoint = .sharedMemory(name: name)
+            endpoint = .sharedMemory(name: try Self.serverName(name))
         }
         guard encodingOption, let text = try arguments.option("--encoding") else {
             encoding = .binary
@@ -52,6 +51,16 @@ struct ClientOptions {
         case "json": encoding = .json
         default: throw UsageError("--encoding needs binary or json, not '\(text)'")
         }
+    }
+
+    /// The server name `--name` gave (`ringside` when absent), checked as the shared-memory
+    /// segments need it (1 to 200 bytes, no '/'; a leading '/' is dropped).
+    static func serverName(_ text: String?) throws -> String {
+        let name = text ?? "ringside"
+        guard let names = try? SharedMemoryNames(server: name) else {
+            throw UsageError("--name '\(name)': 1 to \(SharedMemoryNames.maxServerNameLength) bytes, no '/', not '.' or '..'")
+        }
+        return names.server
     }
 
     /// The options as arguments again (for a child process).
@@ -87,14 +96,18 @@ struct ClientOptions {
         }
     }
 
-    /// A client failure as the message a user reads.
-    func failure(_ error: TimelineClientError) -> RuntimeError {
+    /// A client failure as the message a user reads: a ``UsageError`` for a request the
+    /// command line made impossible (a key too long for the layout), a ``RuntimeError`` otherwise.
+    func failure(_ error: TimelineClientError) -> any Error {
+        if case .invalidRequest(let why) = error { return UsageError(why) }
         guard case .serverNotFound(let detail) = error else { return RuntimeError(Self.reason(error)) }
         switch endpoint {
         case .sharedMemory(let name):
             let start = name == "ringside" ? "ringside serve" : "ringside serve --name \(name)"
-            let note = detail.hasPrefix("no server named") ? "" : " (\(detail))"
-            return RuntimeError("no server named '\(name)'\(note) (start one with: \(start))")
+            // The carrier says why in a sentence of its own when a server was there once
+            // (`server 'N' is not running (/N-ctl belongs to pid 12, which is gone)`).
+            let what = detail.hasPrefix("no server named") ? "no server named '\(name)'" : detail
+            return RuntimeError("\(what) (start one with: \(start))")
         case .tcp(let host, let port):
             let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             // The carrier's detail names the address too: `127.0.0.1:5555 (connection refused)`.
@@ -109,6 +122,7 @@ struct ClientOptions {
         switch error {
         case .invalidRequest(let why): why
         case .refused(let why): "the server refused the connection: \(why)"
+        case .serverGone(let why): "the server went away (\(why))"
         case .rejected(let code, let reason): "the server rejected the request (0x\(String(code, radix: 16))): \(reason)"
         default: error.description
         }

@@ -15,8 +15,8 @@ let generalHelp = """
     COMMANDS:
     \(allCommands.map { "  " + $0.name.padding(12) + $0.summary }.joined(separator: "\n"))
 
-    Run 'ringside COMMAND --help' for a command's flags. Exit status: 0 success,
-    1 runtime failure, 2 bad usage.
+    Run 'ringside COMMAND --help' (or 'ringside help COMMAND') for a command's flags.
+    Exit status: 0 success, 1 runtime failure, 2 bad usage.
     """
 
 extension String {
@@ -24,17 +24,33 @@ extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
-    print(generalHelp)
-    exit(arguments.isEmpty ? 2 : 0)
-}
-guard let command = (allCommands + hiddenCommands).first(where: { $0.name == first }) else {
-    printError("ringside: unknown command '\(first)'\n\n" + generalHelp)
+/// Says that `name` is no command, lists the commands, and exits with status 2.
+func unknownCommand(_ name: String) -> Never {
+    printError("ringside: unknown command '\(name)'; commands: \(allCommands.map(\.name).joined(separator: ", "))\n"
+        + "Run 'ringside --help' for usage.")
     exit(2)
 }
-let rest = Array(arguments.dropFirst())
-if Arguments(rest).wantsHelp {
+
+let arguments = Arguments.commandLine(droppingFirst: 1)
+guard let first = arguments.first else {
+    printError(generalHelp)
+    exit(2)
+}
+if first == "--help" || first == "-h" || first == "help" {
+    // `ringside help CMD` is `ringside CMD --help`.
+    guard let topic = arguments.droppingFirst.first else {
+        print(generalHelp)
+        exit(0)
+    }
+    if let command = allCommands.first(where: { $0.name == topic }) {
+        print(command.help)
+        exit(0)
+    }
+    unknownCommand(topic)
+}
+guard let command = (allCommands + hiddenCommands).first(where: { $0.name == first }) else { unknownCommand(first) }
+let rest = arguments.droppingFirst
+if rest.wantsHelp {
     print(command.help)
     exit(0)
 }

@@ -69,7 +69,12 @@ struct LabOptions {
             return next
         }
         var profiles: Set<Profile> = []
+        var given: Set<String> = []
         while let argument = rest.popFirst() {
+            // Only --suite adds up; a second --out, --case or --runs would silently win.
+            if ["--out", "--case", "--runs"].contains(argument), !given.insert(argument).inserted {
+                throw LabError("\(argument) is given more than once")
+            }
             switch argument {
             case "-h", "--help":
                 print(usage + "\n\nSUITES: " + known.joined(separator: ", "))
@@ -77,7 +82,9 @@ struct LabOptions {
             case "--list":
                 options.list = true
             case "--suite":
-                for name in try value(argument).split(separator: ",").map(String.init) {
+                let names = try value(argument).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard !names.contains("") else { throw LabError("--suite needs suite names (\(known.joined(separator: ", ")))") }
+                for name in names {
                     guard known.contains(name) else {
                         throw LabError("unknown suite '\(name)'; suites: \(known.joined(separator: ", "))")
                     }
@@ -88,7 +95,9 @@ struct LabOptions {
                 guard !text.isEmpty else { throw LabError("--case needs a pattern") }
                 options.casePattern = CasePattern(text: text)
             case "--out":
-                options.outputDirectory = try value(argument)
+                let folder = try value(argument)
+                guard !folder.isEmpty else { throw LabError("--out needs a folder") }
+                options.outputDirectory = folder
             case "--runs":
                 let text = try value(argument)
                 guard let runs = Int(text), runs >= 1, runs <= 1000 else { throw LabError("--runs needs a whole number from 1 to 1000, not '\(text)'") }

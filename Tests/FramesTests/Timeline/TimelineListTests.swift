@@ -54,12 +54,8 @@ struct TimelineListTests {
         }
     }
 
-    struct Case: CustomTestStringConvertible, Sendable {
-        let name: String
-        let hex: String
-        let error: TimelineCodecError
-        var testDescription: String { name }
-    }
+    /// A malformed message and its error, as in the single-message tests.
+    typealias Case = TimelineBinaryTests.Case
 
     static let requestCases: [Case] = [
         Case(name: "batch cut in its count", hex: "05 00 0000", error: .truncated(needed: 6, available: 4)),

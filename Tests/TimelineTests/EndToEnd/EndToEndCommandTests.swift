@@ -16,10 +16,8 @@ struct EndToEndCommandTests {
 
     /// Runs `ringside ARGUMENTS` to its end (at most 30 s).
     static func ringside(_ arguments: [String]) throws -> Outcome {
-        let child = try ChildProcess(try ringsidePath(), arguments: arguments, standardOutput: .pipe, standardError: .pipe, timeLimit: .seconds(30))
-        let output = String(decoding: try child.readStandardOutput(), as: UTF8.self)
-        let errors = String(decoding: try child.readStandardError(), as: UTF8.self)
-        return Outcome(termination: child.wait(), output: output, errors: errors)
+        let (termination, output, errors) = try runRingside(arguments)
+        return Outcome(termination: termination, output: output, errors: errors)
     }
 
     /// `ringside ARGUMENTS` started with its standard output and error going to `file` (a
@@ -78,9 +76,10 @@ struct EndToEndCommandTests {
         #expect(eventually { Self.text(tailLog).contains("insert feed 1e+06 c\ndelete feed 1 warm-up\n") }, "\(Self.text(tailLog))")
 
         // A load with acknowledged writes reports its rate and latency percentiles.
-        outcome = try Self.ringside(["load", "--name", name, "--producers", "2", "--events", "2000", "--keys", "10", "--ack", "--encoding", "json"])
+        // (500 each: a debug build on a loaded machine manages a few hundred a second.)
+        outcome = try Self.ringside(["load", "--name", name, "--producers", "2", "--events", "500", "--keys", "10", "--ack", "--encoding", "json"])
         #expect(outcome.termination == .exited(0), "\(outcome.errors)")
-        #expect(outcome.output.contains("events: 4000 in"))
+        #expect(outcome.output.contains("events: 1000 in"))
         #expect(outcome.output.contains("latency (acknowledged round trip): p50 "))
 
         // A clean stop: exit 0, nothing left in /dev/shm; the tail sees the server go.

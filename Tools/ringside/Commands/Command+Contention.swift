@@ -78,9 +78,9 @@ extension Command {
     static let defaultBudget = 3.0
 }
 
-private func runContention(_ words: [String]) throws -> Int32 {
-    var arguments = Arguments(words)
-    let json = arguments.flag("--json")
+private func runContention(_ arguments: Arguments) throws -> Int32 {
+    var arguments = arguments
+    let json = try arguments.flag("--json")
     let modes = try parseModes(arguments.option("--mode"))
     let threadCounts = try parseList(arguments.option("--threads"), flag: "--threads", in: CountingRun.threadRange)
         ?? Command.defaultThreads

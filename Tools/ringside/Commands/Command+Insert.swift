@@ -10,31 +10,47 @@ extension Command {
     static func write(_ kind: WriteKind) -> Command {
         let name = kind == .insert ? "insert" : "delete"
         let effect = kind == .insert
-            ? "Inserts MEMBER with SCORE under KEY"
-            : "Deletes MEMBER with SCORE under KEY (a tombstone: it hides inserts of MEMBER at lower or equal scores)"
+            ? "Inserts MEMBER with SCORE under KEY on a running server (ringside serve),"
+            : "Deletes MEMBER with SCORE under KEY on a running server (ringside serve): a\ntombstone that hides inserts of MEMBER at lower or equal scores. It goes"
         return Command(
             name: name,
             summary: kind == .insert ? "insert KEY SCORE MEMBER into a running server" : "delete KEY SCORE MEMBER on a running server",
             help: """
                 USAGE: ringside \(name) [--name NAME | --tcp HOST:PORT] KEY SCORE MEMBER
 
-                \(effect) on a running server (ringside serve), by request-response: it
-                returns once the server has applied the write (and, with --data-dir, made it
-                durable), so a select right after it sees its effect. SCORE is read as Go's
-                strconv.ParseFloat reads it (decimal, hex, inf is refused: scores are finite).
+                \(effect) by
+                request-response: it returns once the server has applied the write (and, with
+                --data-dir, made it durable), so a select right after it sees its effect. SCORE
+                is read as Go's strconv.ParseFloat reads it (decimal or hex; inf and NaN are
+                refused: scores are finite). KEY and MEMBER are sent as the bytes given (UTF-8
+                or not), at most \(maxFieldBytes) bytes each; '--' before them lets one start
+                with '-'.
 
                 \(ClientOptions.helpSection())
                 """
         ) { arguments in
-            var arguments = Arguments(arguments)
+            var arguments = arguments
             let options = try ClientOptions(&arguments)
-            let positionals = try arguments.positionals(exactly: 3, "KEY SCORE MEMBER")
-            let score = try parseScore(positionals[1])
+            let positionals = try arguments.positionalBytes(exactly: 3, "KEY SCORE MEMBER")
+            let key = try field(positionals[0], "KEY")
+            let score = try parseScore(String(decoding: positionals[1], as: UTF8.self))
+            let member = try field(positionals[2], "MEMBER")
             try options.withClient { client in
-                try client.write(kind, key: positionals[0].utf8, score: score, member: positionals[2].utf8)
+                try client.write(kind, key: key, score: score, member: member)
             }
             return 0
         }
+    }
+
+    /// The most bytes a key or member holds (the binary layout's u16 lengths).
+    static let maxFieldBytes = Int(UInt16.max)
+
+    /// A key or member from the command line, checked against ``maxFieldBytes``.
+    static func field(_ bytes: [UInt8], _ what: String) throws -> [UInt8] {
+        guard bytes.count <= maxFieldBytes else {
+            throw UsageError("\(what) is \(bytes.count) bytes; at most \(maxFieldBytes) fit a request")
+        }
+        return bytes
     }
 
     /// A command-line score: Go's ParseFloat syntax, finite.
@@ -45,7 +61,7 @@ extension Command {
         } catch {
             throw UsageError("SCORE '\(text)': \(error)")
         }
-        guard score.isFinite else { throw UsageError("SCORE '\(text)': a finite number") }
+        guard score.isFinite else { throw UsageError("SCORE '\(text)': scores are finite numbers") }
         return score
     }
 }

@@ -35,14 +35,14 @@ extension Command {
               -h, --help     show this help
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let maxSize = try arguments.integer("--max-size", in: 1 ... OpScriptLine.maximumMaxSize) ?? LWWSet.defaultMaxSize
         let positionals = try arguments.positionals()
         guard positionals.count <= 1 else { throw UsageError("takes at most one FILE, not \(positionals.count)") }
         let path = positionals.first ?? "-"
         let script = try readAll(path)
         var runner = try OpScriptRunner(maxSize: maxSize) { bytes in
-            writeAll(bytes, to: STDOUT_FILENO)
+            StandardOutput.write(bytes)
         }
         do throws(OpScriptError) {
             try runner.run(script)
@@ -73,14 +73,6 @@ extension Command {
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<count])
-        }
-    }
-
-    /// Writes all of `bytes` to `descriptor`, retrying short writes (a failed write, such
-    /// as a closed pipe, ends the output).
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            try? Sys.writeFully(descriptor, buffer)
         }
     }
 }

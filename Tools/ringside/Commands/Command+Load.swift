@@ -15,11 +15,13 @@ extension Command {
             Starts P producer processes (this executable again), each connected on its own
             and inserting N events of the lab's workload: producer p's event i inserts the
             16-byte member 'pPP-IIIIIIIIIIII' with score i + 1 (increasing) under key
-            'key-KKKKK', K = (i * 7919 + p * 104729) mod K keys. Writes are fire-and-forget,
+            'key-NNNNN', N = ((i mod K) * 7919 + p * 104729) mod K. Writes are fire-and-forget,
             or request-response with --ack (one in flight per producer). Each producer ends
             with a select, so when load returns every event has been applied. Progress goes to
             standard error; the summary to standard output: events per second from the first
-            write to the last applied, and with --ack the round-trip percentiles.
+            write to the last applied, and with --ack the round-trip percentiles. SIGINT
+            (Ctrl-C) or SIGTERM stops the producers, each closing its connection, and ends
+            the load with exit status 1, saying how many events were sent.
 
             \(ClientOptions.helpSection(
                 "  --producers P    producer processes (1 to \(TimelineWorkload.maxProducers - 1))",
@@ -30,7 +32,7 @@ extension Command {
                 "  --time-limit S   seconds before the producers are killed and load fails (default 600)"))
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments, encodingOption: true)
         guard let producers = try arguments.integer("--producers", in: 1 ... TimelineWorkload.maxProducers - 1) else {
             throw UsageError("--producers P is required")
@@ -39,19 +41,23 @@ extension Command {
             throw UsageError("--events N is required")
         }
         let keys = try arguments.integer("--keys", in: 1 ... 100_000) ?? 10_000
-        let acknowledged = arguments.flag("--ack")
+        let acknowledged = try arguments.flag("--ack")
         let timeLimit = try arguments.integer("--time-limit", in: 1 ... 86_400) ?? 600
-        let positionals = try arguments.positionals()
-        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
+        try arguments.noPositionals()
+        // Before any thread starts (the client's below): SIGINT or SIGTERM then stops the
+        // producers and removes the progress files instead of leaving both behind.
+        try SignalWatch.blockStopSignals()
         // Fail here, with the readable message, when no server runs.
         try options.connect().close()
         return try runLoad(options, producers: producers, events: events, keys: keys, acknowledged: acknowledged, timeLimit: .seconds(timeLimit))
     }
 
     /// Spawns the producers, shows progress, collects their reports and prints the summary.
+    /// A stop signal (blocked by the caller) stops the producers and fails the load.
     private static func runLoad(
         _ options: ClientOptions, producers: Int, events: Int, keys: Int, acknowledged: Bool, timeLimit: Duration
     ) throws -> Int32 {
+        let watch = SignalWatch {}
         let progress = try LoadProgress.create(producers: producers)
         defer { progress.close(removing: true) }
         let executable: String
@@ -67,15 +73,28 @@ extension Command {
             do throws(SystemCallError) {
                 children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .discard, standardError: .pipe, timeLimit: timeLimit))
             } catch {
+                stop(children)
                 throw RuntimeError("cannot start producer \(producer): \(error.errno.message)")
             }
         }
         let mode = acknowledged ? "acknowledged" : "fire-and-forget"
         let encoding = options.encoding == .binary ? "binary" : "json"
-        printError("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) to \(options.endpoint)")
+        let what = "\(producers) producer\(producers == 1 ? "" : "s") x \(events) events (\(encoding), \(mode))"
+        printError("ringside load: \(what) to \(options.endpoint)")
         let total = producers * events
         var lastShown = ContinuousClock.now
         while children.contains(where: { $0.poll() == nil }) {
+            if let signal = watch.signal {
+                stop(children)
+                throw RuntimeError(
+                    "stopped by \(SignalWatch.name(signal)) after \(progress.total(producers: producers)) of \(total) events sent; producers stopped")
+            }
+            // One producer failing (the server went away, a write was refused) fails the
+            // load now, rather than after the others have sent all of theirs.
+            if let failed = children.firstIndex(where: { $0.poll().map { $0 != .exited(0) } ?? false }) {
+                stop(children)
+                throw producerFailure(failed, children[failed])
+            }
             try? Sys.sleep(for: .milliseconds(50))
             if ContinuousClock.now - lastShown >= .seconds(1) {
                 lastShown = .now
@@ -85,19 +104,31 @@ extension Command {
         }
         var reports: [ProducerReport] = []
         for (producer, child) in children.enumerated() {
-            let output = progress.takeReport(producer: producer)
-            let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
-            let termination = child.wait()
-            guard termination == .exited(0), let report = ProducerReport(parsing: output) else {
-                let why = errors.split(separator: "\n").last.map(String.init) ?? "no report"
-                throw RuntimeError("producer \(producer) failed (\(termination)): \(why)")
+            guard child.wait() == .exited(0), let report = ProducerReport(parsing: progress.takeReport(producer: producer)) else {
+                throw producerFailure(producer, child)
             }
             reports.append(report)
         }
         let summary = LoadSummary(reports)
-        print("ringside load: \(producers) producers x \(events) events (\(encoding), \(mode)) over \(options.endpoint)")
+        print("ringside load: \(what) over \(options.endpoint)")
         for line in summary.lines { print(line) }
         return 0
+    }
+
+    /// Why producer `producer` (ended) failed: how it ended and the last line it wrote to
+    /// standard error.
+    private static func producerFailure(_ producer: Int, _ child: ChildProcess) -> RuntimeError {
+        let errors = String(decoding: (try? child.readStandardError()) ?? [], as: UTF8.self)
+        let why = errors.split(separator: "\n").last.map(String.init) ?? "no report"
+        return RuntimeError("producer \(producer) failed (\(child.wait())): \(why)")
+    }
+
+    /// Stops `children`: SIGTERM (a producer closes its connection and exits), then SIGKILL
+    /// for any still running 2 s later; every one reaped.
+    private static func stop(_ children: [ChildProcess]) {
+        for child in children { child.kill(SIGTERM) }
+        let deadline = ContinuousClock.now + .seconds(2)
+        for child in children { _ = child.wait(deadline: deadline) }
     }
 
     /// `ringside load-producer`: one producer of `ringside load` (hidden: load starts it).
@@ -113,20 +144,31 @@ extension Command {
             FILE.PRODUCER beside the progress file (on standard output without --progress).
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments, encodingOption: true)
         guard let producer = try arguments.integer("--producer", in: 0 ... TimelineWorkload.maxProducers - 1),
               let events = try arguments.integer("--events", in: 1 ... TimelineWorkload.maxEvents),
               let keys = try arguments.integer("--keys", in: 1 ... 100_000) else {
             throw UsageError("--producer, --events and --keys are required")
         }
-        let acknowledged = arguments.flag("--ack")
-        let progress = try arguments.option("--progress").map(LoadProgress.open)
+        let acknowledged = try arguments.flag("--ack")
+        let progressPath = try arguments.option("--progress")
+        try arguments.noPositionals()
+        try SignalWatch.blockStopSignals()
+        let progress = try progressPath.map(LoadProgress.open)
         defer { progress?.close(removing: false) }
-        guard try arguments.positionals().isEmpty else { throw UsageError("takes no positional arguments") }
-        let report = try options.withClient { client in
-            try produce(
+        let client = try options.connect()
+        defer { client.close() }
+        // SIGINT or SIGTERM (from load, or Ctrl-C to the whole group) closes the connection:
+        // the write in progress fails and the producer exits with its channel unlinked.
+        let watch = SignalWatch { client.close() }
+        let report: ProducerReport
+        do throws(TimelineClientError) {
+            report = try produce(
                 client, TimelineWorkload(keyCount: keys), producer: producer, events: events, acknowledged: acknowledged, progress: progress)
+        } catch {
+            if let signal = watch.signal { throw RuntimeError("stopped by \(SignalWatch.name(signal))") }
+            throw options.failure(error)
         }
         if let progress {
             try progress.writeReport(report.text, producer: producer)
@@ -158,11 +200,11 @@ extension Command {
                 if (index + 1) % LoadProgress.interval == 0 { progress?.report(producer: producer, count: index + 1) }
             }
         }
+        progress?.report(producer: producer, count: events)
         // Requests of one connection are applied in order: once this select is answered,
         // every write before it has been applied.
         _ = try client.select(key: workload.keys[0], offset: 0, limit: 1)
         let end = Sys.monotonicNanoseconds()
-        progress?.report(producer: producer, count: events)
         return ProducerReport(events: events, start: start, end: end, latencies: latencies)
     }
 }

@@ -13,24 +13,24 @@ extension Command {
             highest score first (equal scores: members by bytes, highest first). Scores print
             as ringside lww prints them (Go's strconv.FormatFloat(f, 'g', -1, 64): 7, 0.5,
             1e+06). As in Roshi, --offset 0 --limit 0 prints the whole set, and an unknown key
-            prints nothing.
+            prints nothing. KEY is sent, and members are printed, as raw bytes (UTF-8 or not).
 
             \(ClientOptions.helpSection(
                 "  --offset O       members to skip (default 0)",
                 "  --limit L        members to print at most (default 10)"))
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments)
         let offset = try arguments.integer("--offset", in: 0 ... Int(UInt32.max)) ?? 0
         let limit = try arguments.integer("--limit", in: 0 ... Int(UInt32.max)) ?? 10
-        let positionals = try arguments.positionals(exactly: 1, "one KEY")
+        let key = try field(try arguments.positionalBytes(exactly: 1, "one KEY")[0], "KEY")
         let entries = try options.withClient { client in
-            try client.select(key: positionals[0].utf8, offset: offset, limit: limit)
+            try client.select(key: key, offset: offset, limit: limit)
         }
-        var text = ""
-        for entry in entries { text += entry.description + "\n" }
-        print(text, terminator: "")
+        var text: [UInt8] = []
+        for entry in entries { EntryLines.append(entry, to: &text) }
+        StandardOutput.write(text)
         return 0
     }
 }

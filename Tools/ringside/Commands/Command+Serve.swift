@@ -40,59 +40,67 @@ extension Command {
               -h, --help        show this help
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
-        let name = try arguments.option("--name") ?? "ringside"
+        var arguments = arguments
+        let name = try ClientOptions.serverName(try arguments.option("--name"))
         let tcpText = try arguments.option("--tcp")
         let maxSize = try arguments.integer("--max-size", in: 1 ... 100_000_000) ?? LWWSet.defaultMaxSize
         let dataDirectory = try arguments.option("--data-dir")
-        let positionals = try arguments.positionals()
-        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
-        guard (try? SharedMemoryNames(server: name)) != nil else {
-            throw UsageError("--name '\(name)': 1 to \(SharedMemoryNames.maxServerNameLength) bytes, no '/'")
-        }
+        try arguments.noPositionals()
         var tcp: TCPAddress?
         if let tcpText {
             do throws(TransportError) { tcp = try TCPAddress(parsing: tcpText) } catch {
-                throw UsageError("--tcp '\(tcpText)': \(error)")
+                guard case .invalidArgument(let why) = error else { throw UsageError("--tcp '\(tcpText)': \(error)") }
+                throw UsageError("--tcp '\(tcpText)': \(why)")
             }
         }
         if dataDirectory?.isEmpty == true { throw UsageError("--data-dir needs a directory") }
 
         // Blocked before any thread starts, so every thread leaves them to sigwait below.
-        let stopSignals = [SIGINT, SIGTERM]
-        try Sys.blockSignals(stopSignals)
+        try SignalWatch.blockStopSignals()
         let configuration = TimelineServerConfiguration(
             name: name, tcp: tcp, engine: .init(maxSize: maxSize), dataDirectory: dataDirectory)
         let server: TimelineServer
         do throws(TimelineServerError) {
             server = try TimelineServer(configuration: configuration)
         } catch {
-            throw RuntimeError(error.description)
+            throw RuntimeError(startFailure(error, tcp: tcpText, dataDirectory: dataDirectory))
         }
         if let dataDirectory, let replay = server.replay {
-            for torn in replay.tornTails { printLine("ringside serve: \(torn); truncated") }
-            printLine(
+            for torn in replay.tornTails { StandardOutput.writeLine("ringside serve: \(torn); truncated") }
+            StandardOutput.writeLine(
                 "ringside serve: durable in \(dataDirectory) (replayed \(replay.snapshotRecords + replay.logRecords) records: "
                     + "\(replay.snapshotRecords) from the snapshot, \(replay.logRecords) from the log)")
         } else {
-            printLine("ringside serve: in memory (no --data-dir): writes are lost at exit")
+            StandardOutput.writeLine("ringside serve: in memory (no --data-dir): writes are lost at exit")
         }
-        if let shm = server.name { printLine("ringside serve: listening on shm \(shm)") }
-        if let address = server.tcpAddress { printLine("ringside serve: listening on tcp \(address)") }
+        if let shm = server.name { StandardOutput.writeLine("ringside serve: listening on shm \(shm)") }
+        if let address = server.tcpAddress { StandardOutput.writeLine("ringside serve: listening on tcp \(address)") }
 
-        let signal = try Sys.waitForSignal(stopSignals)
+        let signal = try Sys.waitForSignal(SignalWatch.stopSignals)
         do throws(TimelineServerError) {
             try server.stop()
         } catch {
-            throw RuntimeError("stopping after \(signal == SIGINT ? "SIGINT" : "SIGTERM"): \(error)")
+            throw RuntimeError("stopping after \(SignalWatch.name(signal)): \(error)")
         }
-        printLine("ringside serve: stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        StandardOutput.writeLine("ringside serve: stopped (\(SignalWatch.name(signal)))")
         return 0
     }
 
-    /// Writes `line` and a newline to standard output at once (no buffering: tests and
-    /// scripts wait for the line while the process runs).
-    static func printLine(_ line: String) {
-        Array((line + "\n").utf8).withUnsafeBytes { bytes in try? Sys.writeFully(STDOUT_FILENO, bytes) }
+    /// Why the server did not start, naming the option at fault: the TCP address that could
+    /// not be bound, the data directory that could not be used.
+    private static func startFailure(_ error: TimelineServerError, tcp: String?, dataDirectory: String?) -> String {
+        switch error {
+        case .transport(.system(let failure)) where failure.call == .bind || failure.call == .listen:
+            let why = failure.errno == .addressInUse ? "the address is in use (another server listens there?)" : "cannot listen there: \(failure.errno)"
+            return "--tcp \(tcp ?? ""): \(why)"
+        case .journal(.locked):
+            return "\(error) (--data-dir: one server per data directory)"
+        case .journal(let journal):
+            let text = journal.description
+            guard let dataDirectory, !text.hasPrefix(dataDirectory) else { return "--data-dir: \(text)" }
+            return "--data-dir \(dataDirectory): \(text)"
+        default:
+            return error.description
+        }
     }
 }

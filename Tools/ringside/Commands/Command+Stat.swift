@@ -25,26 +25,22 @@ extension Command {
               -h, --help    show this help
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
-        let name = try arguments.option("--name") ?? "ringside"
-        let json = arguments.flag("--json")
-        let positionals = try arguments.positionals()
-        guard positionals.isEmpty else { throw UsageError("takes no positional arguments, not '\(positionals[0])'") }
-        guard let names = try? SharedMemoryNames(server: name) else {
-            throw UsageError("--name '\(name)': 1 to \(SharedMemoryNames.maxServerNameLength) bytes, no '/'")
-        }
+        var arguments = arguments
+        let name = try ClientOptions.serverName(try arguments.option("--name"))
+        let json = try arguments.flag("--json")
+        try arguments.noPositionals()
         let stat: ServerStat
         do throws(StatSegmentReader.Failure) {
-            stat = try StatSegmentReader.read(server: names.server)
+            stat = try StatSegmentReader.read(server: name)
         } catch {
             throw RuntimeError(error.description)
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            printLine(String(decoding: try encoder.encode(stat), as: UTF8.self))
+            StandardOutput.writeLine(String(decoding: try encoder.encode(stat), as: UTF8.self))
         } else {
-            printLine(text(stat))
+            StandardOutput.writeLine(text(stat))
         }
         return 0
     }

@@ -13,23 +13,36 @@ extension Command {
             Follows KEY on a running server: prints one line per write the server accepts
             from now on (what changed the set; an ignored write prints nothing), in the order
             applied, as an op-script line: 'insert KEY SCORE MEMBER' or 'delete KEY SCORE
-            MEMBER'. Runs until interrupted (Ctrl-C), the server stops (exit 0 when it
-            completes the tail, 1 when it goes away), or the server cuts the tail off because
-            it fell too far behind (exit 1).
+            MEMBER' (key and member as raw bytes). Runs until SIGINT (Ctrl-C) or SIGTERM,
+            which close the connection cleanly (exit 0), until its reader goes away (a closed
+            pipe: exit 0), until the server stops (exit 0 when it completes the tail, 1 when it
+            goes away), or until the server cuts the tail off because it fell too far behind
+            (exit 1).
 
             \(ClientOptions.helpSection())
             """
     ) { arguments in
-        var arguments = Arguments(arguments)
+        var arguments = arguments
         let options = try ClientOptions(&arguments)
-        let positionals = try arguments.positionals(exactly: 1, "one KEY")
-        try options.withClient { client in
-            let tail = try client.tail(key: positionals[0].utf8)
-            // Written at once, line by line, for whoever reads a pipe.
+        let key = try field(try arguments.positionalBytes(exactly: 1, "one KEY")[0], "KEY")
+        // Before the client starts its threads, which inherit the mask: a stop signal waits
+        // for the watch below, and a closed pipe is EPIPE for the write below rather than a
+        // SIGPIPE that kills the process with its channel left in /dev/shm.
+        try SignalWatch.blockStopSignals()
+        do throws(SystemCallError) { try Sys.blockSignals([SIGPIPE]) } catch {
+            throw RuntimeError("cannot block SIGPIPE: \(error)")
+        }
+        let client = try options.connect()
+        defer { client.close() }
+        let watch = SignalWatch { client.close() }
+        do {
+            let tail = try client.tail(key: key)
             while let event = try tail.next() {
-                var line = event.description + "\n"
-                line.withUTF8 { try? Sys.writeFully(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
+                guard StandardOutput.write(EntryLines.line(event)) else { return 0 }
             }
+        } catch let error as TimelineClientError {
+            if watch.signal != nil { return 0 }
+            throw options.failure(error)
         }
         return 0
     }

@@ -8,7 +8,7 @@ struct Command: Sendable {
     let help: String
     /// Runs with the arguments after the command name; returns the exit status.
     /// Throws `UsageError` for bad usage (exit 2) and anything else for a runtime failure (exit 1).
-    let run: @Sendable ([String]) throws -> Int32
+    let run: @Sendable (Arguments) throws -> Int32
 }
 
 /// Bad usage: printed with a pointer to `--help`, exit status 2.

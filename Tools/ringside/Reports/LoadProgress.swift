@@ -12,6 +12,8 @@ struct LoadProgress {
     /// The file's path.
     let path: String
     private let descriptor: Int32
+    /// The producers whose report files the parent removes at the end (0 in a producer).
+    private let producers: Int
 
     /// Creates the file for `producers` producers (the parent).
     static func create(producers: Int) throws -> LoadProgress {
@@ -19,7 +21,7 @@ struct LoadProgress {
         do throws(SystemCallError) {
             let descriptor = try Sys.open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             try Sys.ftruncate(descriptor, producers * 8)
-            return LoadProgress(path: path, descriptor: descriptor)
+            return LoadProgress(path: path, descriptor: descriptor, producers: producers)
         } catch {
             throw RuntimeError("cannot create the progress file \(path): \(error.errno.message)")
         }
@@ -28,15 +30,16 @@ struct LoadProgress {
     /// Opens the parent's file (a producer).
     static func open(_ path: String) throws -> LoadProgress {
         do throws(SystemCallError) {
-            return LoadProgress(path: path, descriptor: try Sys.open(path, O_WRONLY | O_CLOEXEC))
+            return LoadProgress(path: path, descriptor: try Sys.open(path, O_WRONLY | O_CLOEXEC), producers: 0)
         } catch {
             throw RuntimeError("cannot open the progress file \(path): \(error.errno.message)")
         }
     }
 
-    private init(path: String, descriptor: Int32) {
+    private init(path: String, descriptor: Int32, producers: Int) {
         self.path = path
         self.descriptor = descriptor
+        self.producers = producers
     }
 
     /// Records that `producer` has sent `count` events (best effort: progress is a display).
@@ -84,9 +87,12 @@ struct LoadProgress {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Closes the file and, for the parent, removes it.
+    /// Closes the file and, for the parent, removes it and every report file still there
+    /// (those of producers that failed or were stopped).
     func close(removing: Bool) {
         try? Sys.close(descriptor)
-        if removing { try? Sys.unlink(path) }
+        guard removing else { return }
+        try? Sys.unlink(path)
+        for producer in 0 ..< producers { try? Sys.unlink(reportPath(producer: producer)) }
     }
 }
