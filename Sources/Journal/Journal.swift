@@ -1,11 +1,11 @@
 import Posix
 
 /// The write-ahead log of a single writer: checksummed records appended in batches, each batch
-/// made durable by one `fsync` (group commit), replayed at open after the latest snapshot,
+/// made durable by one `fdatasync` (group commit), replayed at open after the latest snapshot,
 /// and compacted by snapshots (see <doc:LogFormat>).
 ///
 /// Records and snapshot records are opaque bytes. One thread, the writer, calls every method
-/// here; a second thread may make sealed batches durable through ``flusher``, and a third may
+/// here; one or two more threads may make sealed batches durable through ``flusher``, and another may
 /// write a snapshot through the ``SnapshotPlan`` the writer began.
 ///
 /// ```swift
@@ -13,7 +13,7 @@ import Posix
 ///                                snapshot: { bytes in try state.restore(bytes) },
 ///                                record: { sequence, bytes in try state.apply(bytes) })
 /// let sequence = try journal.append(encodedWrite)
-/// let durable = try journal.commit()          // one fsync for every record appended so far
+/// let durable = try journal.commit()          // one fdatasync for every record appended so far
 /// ```
 public final class Journal {
     /// The directory holding the journal's files.
@@ -37,7 +37,7 @@ public final class Journal {
         self.lockDescriptor = lockDescriptor
         cursor = .allocate(capacity: 1)
         cursor.initialize(to: WriterCursor(nextSequence: replay.lastSequence + 1, isOpen: true))
-        pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, batchCapacity: options.initialBatchCapacity)
+        pipeline = CommitPipeline(directory: directory, log: log, durable: replay.lastSequence, options: options)
         snapshots = SnapshotCoordinator(retiredLogBytes: retiredLogBytes)
     }
 
@@ -56,7 +56,7 @@ public final class Journal {
     /// survives a crash.
     public var durableSequence: UInt64 { pipeline.durable.load(ordering: .acquiring) }
 
-    /// Fsyncs, records and bytes written since open.
+    /// Syncs, records and bytes written since open.
     public var counters: JournalCounters {
         JournalCounters(
             fsyncs: pipeline.fsyncs.load(ordering: .relaxed),
@@ -90,22 +90,38 @@ public final class Journal {
         return sequence
     }
 
-    /// Writes every appended record not yet written and syncs it with one `fsync`, on this
+    /// Writes every appended record not yet written and syncs it with one `fdatasync`, on this
     /// thread (after any batch a flusher holds): the durable sequence, which is then
-    /// ``appendedSequence``. A failed `write` or `fsync` halts the journal.
+    /// ``appendedSequence``. A failed `write` or `fdatasync` halts the journal.
     @discardableResult
     public func commit() throws(JournalError) -> UInt64 {
         try checkOpen()
         return try pipeline.commit()
     }
 
-    /// Hands the current batch to the ``flusher`` without waiting, if the flusher has finished
-    /// the previous one: true when handed over. Otherwise the batch keeps growing and goes with
-    /// a later seal, so the flusher's `fsync`s each cover everything appended meanwhile.
+    /// Hands the current batch to the ``flusher`` without waiting, if no earlier batch is still
+    /// being written or synced: true when handed over. Otherwise the batch keeps growing and goes with
+    /// a later seal, so the flusher's syncs each cover everything appended meanwhile.
     /// ``durableSequence`` tells the writer what it may acknowledge.
     public func seal() throws(JournalError) -> Bool {
         try checkOpen()
-        return try pipeline.seal()
+        return try pipeline.seal(overlapping: false)
+    }
+
+    /// ``seal()`` when the batch is due: when it holds ``JournalOptions/sealBytes``, or when it
+    /// was first held back here ``JournalOptions/sealDelay`` ago (the clock is read on one
+    /// call in 32, so due means that long and up to 32 calls more); otherwise it is held back
+    /// and keeps growing, so a writer no one waits for pays one sync per large batch instead
+    /// of one per cycle. When `urgent` (an answer waits for the batch) it is sealed at once,
+    /// even while an earlier batch's sync is in flight: with two flusher threads the second
+    /// writes and syncs it meanwhile, so the answer waits for one sync, not two. Called every
+    /// cycle. While a batch is held back, the flusher's
+    /// ``JournalFlusher/flush(waitingUpTo:)`` says ``JournalFlusher/Outcome/sealOverdue``
+    /// once it falls due, for a writer that went to sleep: wake it, and it seals.
+    public func sealIfDue(urgent: Bool) throws(JournalError) -> Bool {
+        try checkOpen()
+        try pipeline.throwIfHalted()
+        return try pipeline.sealIfDue(urgent: urgent)
     }
 
     /// Commits what was appended, then closes the log and releases the directory's lock, even

@@ -27,7 +27,7 @@ public enum JournalError: Error, CustomStringConvertible {
     case recordTooLong(length: Int, limit: Int)
     /// A snapshot is already being written: one at a time.
     case snapshotInProgress
-    /// An earlier `write` or `fsync` failed: the journal accepts nothing more (records after
+    /// An earlier `write` or `fdatasync` failed: the journal accepts nothing more (records after
     /// the last durable sequence may or may not be on disk). The first failure.
     indirect case halted(JournalError)
     /// The journal was closed.

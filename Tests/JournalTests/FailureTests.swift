@@ -3,7 +3,7 @@ import Posix
 import Testing
 
 extension JournalTests {
-    @Suite("write and fsync failures")
+    @Suite("write and sync failures")
     struct FailureTests {
         /// A journal in `directory` with records 1...3 durable and 4...5 appended.
         static func prepared(_ directory: String) throws -> Journal {
@@ -54,17 +54,17 @@ extension JournalTests {
             }
         }
 
-        @Test("a failing fsync surfaces and the batch is never reported durable")
-        func fsyncFails() throws {
-            try TestSupport.withDirectory("fsync-fails") { directory in
+        @Test("a failing fdatasync surfaces and the batch is never reported durable")
+        func syncFails() throws {
+            try TestSupport.withDirectory("sync-fails") { directory in
                 let journal = try Self.prepared(directory)
-                FailureInjection.arm(.fsync, with: .ioError)
+                FailureInjection.arm(.fdatasync, with: .ioError)
                 defer { FailureInjection.disarmAll() }
-                #expect { try journal.commit() } throws: { Self.isInjected($0, .fsync, directory) }
+                #expect { try journal.commit() } throws: { Self.isInjected($0, .fdatasync, directory) }
                 FailureInjection.disarmAll()
                 #expect(journal.durableSequence == 3)
                 #expect(journal.counters.fsyncs == 1 && journal.counters.records == 3)
-                Self.expectHalted(journal, .fsync, directory)
+                Self.expectHalted(journal, .fdatasync, directory)
                 #expect(throws: JournalError.self) { try journal.close() }
                 // The bytes reached the page cache, so they may replay: as a whole prefix only.
                 let (_, replayed) = try TestSupport.open(directory)
@@ -77,12 +77,12 @@ extension JournalTests {
             try TestSupport.withDirectory("flusher-fails") { directory in
                 let journal = try Self.prepared(directory)
                 #expect(try journal.seal())
-                FailureInjection.arm(.fsync, with: .ioError)
+                FailureInjection.arm(.fdatasync, with: .ioError)
                 defer { FailureInjection.disarmAll() }
-                #expect { _ = try journal.flusher.flush() } throws: { Self.isInjected($0, .fsync, directory) }
+                #expect { _ = try journal.flusher.flush() } throws: { Self.isInjected($0, .fdatasync, directory) }
                 FailureInjection.disarmAll()
                 #expect(journal.flusher.durableSequence == 3)
-                Self.expectHalted(journal, .fsync, directory)
+                Self.expectHalted(journal, .fdatasync, directory)
             }
         }
 

@@ -1,6 +1,6 @@
 /// What a journal has written since it was opened (read at any time, from any thread).
 public struct JournalCounters: Sendable, Equatable {
-    /// Batches written, each made durable by exactly one `fsync` of the log: group commit
+    /// Batches written, each made durable by exactly one `fdatasync` of the log: group commit
     /// shows as `records / fsyncs`.
     public var fsyncs: Int
     /// Records made durable.

@@ -17,7 +17,7 @@ extension Journal {
     }
 
     /// Begins a snapshot on the writer thread, at the moment the server copies its state:
-    /// commits every appended record to the current log (one `fsync`), starts the log of the
+    /// commits every appended record to the current log (one `fdatasync`), starts the log of the
     /// next generation (created, synced, the directory synced) for the records that follow,
     /// and returns the plan whose ``SnapshotPlan/write(_:)`` writes the copy, on any thread.
     /// One snapshot at a time: ``JournalError/snapshotInProgress`` otherwise.

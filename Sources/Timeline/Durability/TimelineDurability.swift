@@ -7,12 +7,14 @@ import ShmRing
 import Synchronization
 
 /// The glue between the engine and the `Journal` (`--data-dir`): replay at start, group
-/// commit through the journal's flusher thread, and compaction by snapshots of a copy of the
-/// set written on a thread of their own.
+/// commit through the journal's two flusher threads (the second writes and syncs an urgent
+/// batch while the first one's sync is in flight), and compaction by snapshots of a copy of
+/// the set written on a thread of their own.
 ///
-/// The server's poll thread (the single writer) appends through ``observer`` while the engine
-/// applies, then ``sealIfNeeded()``; the flusher thread makes each sealed batch durable and
-/// rings the server's doorbell, and the writer answers what ``durableSequence`` covers.
+/// The server's poll thread (the single writer) appends through the engine's observer while
+/// the engine applies, then ``sealIfNeeded(answersWaiting:)``; the flusher threads make each
+/// sealed batch durable and ring the server's doorbell, and the writer answers what
+/// ``durableSequence`` covers.
 final class TimelineDurability: @unchecked Sendable {
     // @unchecked: the journal and the writer-side fields are used by one thread at a time:
     // the thread that opens it, then the server's poll thread while it runs, then the thread
@@ -35,14 +37,17 @@ final class TimelineDurability: @unchecked Sendable {
     /// The last sequence handed to the flusher by a successful seal.
     private var sealedSequence: UInt64
     private let flusherFailure = FlusherFailure()
-    private let flusherRunner: AgentRunner
+    private let flusherRunners: [AgentRunner]
     /// Snapshots written since start (by the snapshot thread).
     let snapshotsWritten = Atomic<Int>(0)
     /// Snapshots that failed.
     let snapshotsFailed = Atomic<Int>(0)
     private let snapshotQueue = DispatchQueue(label: "ringside.timeline.snapshot")
 
-    /// Opens (locks, replays) the journal in `directory` into `set` and starts the flusher,
+    /// Flusher threads: one syncing while the next urgent batch is written and synced.
+    static let flusherCount = 2
+
+    /// Opens (locks, replays) the journal in `directory` into `set` and starts the flushers,
     /// which rings `doorbell` after each durable batch. A replay error (a corrupt record in
     /// the middle, a record that is not a write) is the journal's error, naming the file and
     /// the offset.
@@ -57,13 +62,17 @@ final class TimelineDurability: @unchecked Sendable {
         }
         replay = journal.replay
         sealedSequence = journal.appendedSequence
-        let agent = FlusherAgent(flusher: journal.flusher, doorbell: doorbell, failure: flusherFailure)
+        var runners: [AgentRunner] = []
         do {
-            flusherRunner = try AgentRunner(agent: agent)
+            for _ in 0 ..< Self.flusherCount {
+                runners.append(try AgentRunner(agent: FlusherAgent(flusher: journal.flusher, doorbell: doorbell, failure: flusherFailure)))
+            }
         } catch {
+            for runner in runners { runner.close() }
             try? journal.close()
             throw .thread(error.description)
         }
+        flusherRunners = runners
     }
 
     /// Applies one replayed record to the set.
@@ -86,17 +95,19 @@ final class TimelineDurability: @unchecked Sendable {
     var appendedSequence: UInt64 { journal.appendedSequence }
 
     /// After an apply: takes the flusher's failure, if any, and hands what was appended to the
-    /// flusher (if it is idle; otherwise a later call does, with whatever was appended
-    /// meanwhile). Called every poll round, so a batch the flusher could not take yet goes
-    /// as soon as it can.
-    func sealIfNeeded() {
+    /// flusher when it is due (``Journal/sealIfDue(urgent:)``: at once when `answersWaiting`,
+    /// answers held for the log; else once the batch is large or old enough) and the flusher
+    /// is idle; otherwise a later call does, with whatever was appended meanwhile. Called
+    /// every poll round, so a batch goes as soon as it can; a server asleep is woken by the
+    /// flusher when its held batch falls due.
+    func sealIfNeeded(answersWaiting: Bool) {
         if failure == nil, flusherFailure.failed.load(ordering: .acquiring), let error = flusherFailure.error.withLock({ $0 }) {
             failure = error
         }
         guard failure == nil, journal.appendedSequence > sealedSequence else { return }
         do throws(JournalError) {
             let appended = journal.appendedSequence
-            if try journal.seal() { sealedSequence = appended }
+            if try journal.sealIfDue(urgent: answersWaiting) { sealedSequence = appended }
         } catch {
             failure = error
         }
@@ -147,17 +158,18 @@ final class TimelineDurability: @unchecked Sendable {
         }
     }
 
-    /// Stops the flusher, waits for a snapshot being written, and closes the journal (a last
+    /// Stops the flushers, waits for a snapshot being written, and closes the journal (a last
     /// commit, then the lock is released). Once the server's poll thread has stopped.
     func close() throws(JournalError) {
-        flusherRunner.close()
+        for runner in flusherRunners { runner.close() }
         snapshotQueue.sync {}
         try journal.close()
     }
 }
 
-/// The flusher thread: makes each sealed batch durable and rings the server's doorbell so
-/// the writer answers the writes it covers.
+/// A flusher thread: makes each sealed batch durable and rings the server's doorbell so
+/// the writer answers the writes it covers; rings it too when a batch the writer held back
+/// falls due, so a sleeping writer seals it.
 private struct FlusherAgent: Agent {
     let flusher: JournalFlusher
     let doorbell: Doorbell
@@ -173,12 +185,19 @@ private struct FlusherAgent: Agent {
             return 0
         }
         do throws(JournalError) {
-            guard try flusher.flush(waitingUpTo: .milliseconds(20)) else { return 0 }
-            doorbell.ring()
-            return 1
+            switch try flusher.flush(waitingUpTo: .milliseconds(20)) {
+            case .flushed:
+                doorbell.ring()
+                return 1
+            case .sealOverdue:
+                doorbell.ring()
+                return 0
+            case .nothingSealed:
+                return 0
+            }
         } catch {
             failed = true
-            failure.error.withLock { $0 = error }
+            failure.error.withLock { if case .none = $0 { $0 = error } }
             failure.failed.store(true, ordering: .releasing)
             doorbell.ring()
             return 0

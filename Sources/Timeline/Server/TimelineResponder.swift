@@ -201,7 +201,7 @@ final class TimelineResponder: Responder {
     func poll() -> Int {
         var work = 0
         if let durability {
-            durability.sealIfNeeded()
+            durability.sealIfNeeded(answersWaiting: replies.waitingCount > 0)
             if replies.waitingCount > 0 && control.stopping.load(ordering: .relaxed) { durability.commitNow() }
             work += replies.releaseDurable()
         }

@@ -156,6 +156,53 @@ struct DurabilityTests {
         print("durable acknowledged writes: \(writers) writers x \(each): \(Int(rate)) writes/s, \(stat[.logFsyncs]) fsyncs")
     }
 
+    @Test("a select after fire-and-forget writes is answered once they are durable, at once however late their batch would fall due")
+    func selectForcesTheSeal() throws {
+        let directory = temporaryDirectory("select-seals")
+        let name = serverName("select-seals")
+        defer {
+            removeDirectory(directory)
+            removeSegments(of: name)
+        }
+        // Batches no answer waits for would wait a minute: past the caller's 10 s timeout.
+        let options = JournalOptions(sealBytes: 1 << 30, sealDelay: .seconds(60))
+        let fixture = try LoopbackServer(configuration(directory, journal: options, stat: name))
+        let client = try fixture.caller(.binary)
+        for index in 0 ..< 20 { try client.send(.insert(key: "k", score: Double(index), member: "m\(index)")) }
+        let started = ContinuousClock.now
+        #expect(try members(fixture).count == 20)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try client.call(.insert(key: "k", score: 100, member: "acknowledged")) == .ok)
+        waitForStatRefresh()
+        let stat = try StatSegmentReader.read(server: name)
+        #expect(stat[.durableSequence] == 21, "every write the answers covered is durable")
+    }
+
+    @Test("fire-and-forget writes no answer waits for become durable once their batch falls due, the server asleep meanwhile")
+    func fireAndForgetFallsDue() throws {
+        let directory = temporaryDirectory("falls-due")
+        let name = serverName("falls-due")
+        defer {
+            removeDirectory(directory)
+            removeSegments(of: name)
+        }
+        let options = JournalOptions(sealDelay: .milliseconds(20))
+        let fixture = try LoopbackServer(configuration(directory, journal: options, stat: name))
+        let client = try fixture.caller(.binary)
+        for index in 0 ..< 50 { try client.send(.insert(key: "k", score: Double(index), member: "m\(index)")) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        var durable: UInt64 = 0
+        while ContinuousClock.now < deadline {
+            durable = try StatSegmentReader.read(server: name)[.durableSequence]
+            if durable == 50 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(durable == 50)
+        try fixture.server.stop()
+        let again = try LoopbackServer(configuration(directory))
+        #expect(again.server.replay?.logRecords == 50)
+    }
+
     @Test("a log past its compaction threshold is snapshotted; the restart replays snapshot and log")
     func compaction() throws {
         let directory = temporaryDirectory("compact")
