@@ -18,18 +18,8 @@ struct SharedMemoryAllocationTests {
         configuration.livenessInterval = .seconds(1)  // the periodic pass (it reads /proc) stays out of the window
         let server = try SharedMemoryServerCarrier(configuration: configuration)
         defer { server.shutdown() }
-        let connected = Mutex<SharedMemoryClientCarrier?>(nil)
-        let failed = Mutex<String?>(nil)
-        Thread {
-            do { let client = try SharedMemoryClientCarrier(configuration: .init(name: name)); connected.withLock { $0 = client } }
-            catch { failed.withLock { $0 = "\(error)" } }
-        }.start()
         var id: ConnectionID?
-        #expect(ShmTest.eventually(within: .seconds(10)) {
-            _ = server.poll(limit: 8) { if case .opened(let opened, _) = $0 { id = opened } }
-            return connected.withLock { $0 != nil } || failed.withLock { $0 != nil }
-        })
-        let client = try #require(connected.withLock { $0 })
+        let client = try ShmTest.connect(name, polling: server) { if case .opened(let opened, _) = $0 { id = opened } }
         #expect(id == client.connectionID)
         defer { client.close() }
 

@@ -51,6 +51,24 @@ enum ShmTest {
         try ChildProcess(ChildProcess.executable(named: "transport-peer"), arguments: arguments, timeLimit: timeLimit)
     }
 
+    /// Connects a client from another thread while this one polls `server` (a test without a
+    /// server thread), handing every event of those polls to `event`.
+    static func connect(_ name: String, polling server: SharedMemoryServerCarrier,
+                        _ event: (CarrierEvent) -> Void = { _ in }) throws -> SharedMemoryClientCarrier {
+        let connected = Mutex<SharedMemoryClientCarrier?>(nil)
+        let failed = Mutex<String?>(nil)
+        Thread {
+            do { let client = try SharedMemoryClientCarrier(configuration: .init(name: name)); connected.withLock { $0 = client } }
+            catch { failed.withLock { $0 = "\(error)" } }
+        }.start()
+        #expect(eventually(within: .seconds(10)) {
+            _ = server.poll(limit: 8, event)
+            return connected.withLock { $0 != nil } || failed.withLock { $0 != nil }
+        })
+        if let failure = failed.withLock({ $0 }) { Issue.record("connect failed: \(failure)") }
+        return try #require(connected.withLock { $0 })
+    }
+
     /// Connects a client, retrying while the server is not up yet (a peer still starting).
     static func connect(_ name: String, within timeout: Duration = .seconds(10)) throws -> SharedMemoryClientCarrier {
         let deadline = ContinuousClock.now + timeout

@@ -9,21 +9,6 @@ import Testing
 /// frames at once, except while the server is saturated (then at most once per interval).
 @Suite("Shared-memory carrier: when the server wakes a client")
 struct SharedMemoryWakeTests {
-    /// Connects a client from another thread while this one polls `server` (no server thread).
-    static func connect(_ name: String, to server: SharedMemoryServerCarrier) throws -> SharedMemoryClientCarrier {
-        let connected = Mutex<SharedMemoryClientCarrier?>(nil)
-        let failed = Mutex<String?>(nil)
-        Thread {
-            do { let client = try SharedMemoryClientCarrier(configuration: .init(name: name)); connected.withLock { $0 = client } }
-            catch { failed.withLock { $0 = "\(error)" } }
-        }.start()
-        #expect(ShmTest.eventually(within: .seconds(10)) {
-            _ = server.poll(limit: 8) { _ in }
-            return connected.withLock { $0 != nil } || failed.withLock { $0 != nil }
-        })
-        return try #require(connected.withLock { $0 })
-    }
-
     @Test("a client asleep on its full ring is woken by the first poll that leaves the ring at most half full, not before")
     func wakesAtHalf() throws {
         let name = ShmTest.uniqueName("wake-half")
@@ -32,7 +17,7 @@ struct SharedMemoryWakeTests {
         configuration.livenessInterval = .seconds(1)  // no liveness pass in between
         let server = try SharedMemoryServerCarrier(configuration: configuration)
         defer { server.shutdown() }
-        let client = try Self.connect(name, to: server)
+        let client = try ShmTest.connect(name, polling: server)
         defer { client.close() }
 
         // Fill the ring, then announce sleep as a blocked client does.
@@ -70,9 +55,9 @@ struct SharedMemoryWakeTests {
         let server = try SharedMemoryServerCarrier(configuration: configuration)
         defer { server.shutdown() }
         // A producer keeps the server's polls full; the server sends to the client, which sleeps.
-        let producer = try Self.connect(name, to: server)
+        let producer = try ShmTest.connect(name, polling: server)
         defer { producer.close() }
-        let client = try Self.connect(name, to: server)
+        let client = try ShmTest.connect(name, polling: server)
         defer { client.close() }
         let frame = [UInt8](repeating: 9, count: 24)
         for _ in 0 ..< 12 { #expect(try frame.withUnsafeBytes { try producer.send($0) } == .sent) }
