@@ -111,7 +111,7 @@ final class TimelineResponder: Responder {
         return .accept
     }
 
-    func connectionClosed(_ connection: ConnectionID) {
+    func connectionClosed(_ connection: ConnectionID, reason: CarrierCloseReason) {
         engine.close(TimelineConnection(rawValue: connection.rawValue))
         replies.close(connection.rawValue)
         if lastConnection == connection.rawValue {
@@ -119,8 +119,20 @@ final class TimelineResponder: Responder {
             lastInfo = nil
         }
         guard let info = connections.removeValue(forKey: connection.rawValue) else { return }
-        if let client = info.client, !client.isAlive { reclaimedClients += 1 }
+        if Self.reclaims(reason, client: info.client) { reclaimedClients += 1 }
         if let entry = info.statEntry { stat?.closeConnection(entry) }
+    }
+
+    /// Whether a connection closed for `reason` was a client reclaimed: one the carrier found
+    /// dead (even before a stat pass learnt its process), or one whose session gave up on it
+    /// (keepalive) whose process is gone; never one that closed cleanly, even when its process
+    /// exited before the server read its close.
+    static func reclaims(_ reason: CarrierCloseReason, client: ProcessIdentity?) -> Bool {
+        switch reason {
+        case .peerDied: true
+        case .peerClosed, .shutdown: false
+        case .ioError, .closedLocally: client.map { !$0.isAlive } ?? false
+        }
     }
 
     // MARK: Requests

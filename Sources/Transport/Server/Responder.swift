@@ -43,9 +43,9 @@ public protocol Responder: AnyObject {
     /// The requester cancelled the stream (CANCEL or ERROR); its output is dead.
     func cancel(output: ResponderOutput)
 
-    /// The connection is gone (closed by either side, failed, or the server stopped); every
-    /// stream on it ended.
-    func connectionClosed(_ connection: ConnectionID)
+    /// The connection is gone (closed by either side, failed, or the server stopped), for
+    /// `reason` as its carrier reported it; every stream on it ended.
+    func connectionClosed(_ connection: ConnectionID, reason: CarrierCloseReason)
 
     /// Called after each poll that delivered something, before the outputs are flushed: the
     /// place to apply a whole batch at once (the LWW set's batch API) and answer it.
@@ -86,7 +86,7 @@ extension Responder {
     /// Does nothing.
     public func cancel(output: ResponderOutput) {}
     /// Does nothing.
-    public func connectionClosed(_ connection: ConnectionID) {}
+    public func connectionClosed(_ connection: ConnectionID, reason: CarrierCloseReason) {}
     /// Does nothing.
     public func endOfBatch() {}
     /// Does nothing: no work.

@@ -162,7 +162,7 @@ final class ServerCore {
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
         for (key, session) in sessions {
             session.unsafeMachine.pointee.terminate()
-            responder.connectionClosed(key.serverWide)
+            responder.connectionClosed(key.serverWide, reason: .shutdown)
             counters.countClosed()
         }
         sessions.removeAll()
@@ -230,14 +230,14 @@ final class ServerCore {
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions[key] else { return }
             perform(key, session.unsafeMachine.pointee.malformed(reason: reason))
-        case let .closed(id, _):
+        case let .closed(id, reason):
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions.removeValue(forKey: key) else { return }
             if cachedKey == key { forgetCachedSession() }
             session.unsafeMachine.pointee.terminate()
             backlogs[key] = nil
             counters.countClosed()
-            responder.connectionClosed(key.serverWide)
+            responder.connectionClosed(key.serverWide, reason: reason)
         }
     }
 

@@ -189,7 +189,7 @@ final class TestResponder: Responder {
         log.state.withLock { $0.cancels += 1 }
     }
 
-    func connectionClosed(_ connection: ConnectionID) { log.state.withLock { $0.closed += 1 } }
+    func connectionClosed(_ connection: ConnectionID, reason: CarrierCloseReason) { log.state.withLock { $0.closed += 1 } }
 
     func endOfBatch() { log.state.withLock { $0.batches += 1 } }
 }

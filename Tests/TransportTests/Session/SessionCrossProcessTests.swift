@@ -50,7 +50,7 @@ final class ProducerResponder: Responder {
         log.state.withLock { $0.done += 1 }
     }
 
-    func connectionClosed(_ connection: ConnectionID) { log.state.withLock { $0.closed += 1 } }
+    func connectionClosed(_ connection: ConnectionID, reason: CarrierCloseReason) { log.state.withLock { $0.closed += 1 } }
 }
 
 /// Sessions across real processes (`session-peer` clients over shared memory to a server in
