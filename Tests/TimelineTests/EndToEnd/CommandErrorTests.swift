@@ -30,17 +30,17 @@ struct CommandErrorTests {
         return (child.wait(), output)
     }
 
-    /// Runs `body` with the name of a `ringside serve --name NAME` started for it and a log
-    /// file path for the commands it starts; then stops the server with SIGTERM (exit 0) and
-    /// removes what is left.
-    static func withServer(_ tag: String, _ body: (_ name: String, _ log: String) throws -> Void) throws {
+    /// Runs `body` with the name of a `ringside serve --name NAME SERVEARGUMENTS` started for
+    /// it and a log file path for the commands it starts; then stops the server with SIGTERM
+    /// (exit 0) and removes what is left.
+    static func withServer(_ tag: String, serveArguments: [String] = [], _ body: (_ name: String, _ log: String) throws -> Void) throws {
         let name = serverName(tag)
         let log = NSTemporaryDirectory() + "ringside-\(getpid())-\(tag).out"
         defer {
             removeSegments(of: name)
             try? FileManager.default.removeItem(atPath: log)
         }
-        let serve = try ServeProcess(["--name", name], tag: tag)
+        let serve = try ServeProcess(["--name", name] + serveArguments, tag: tag)
         try #require(serve.waitForLine("ringside serve: listening on shm \(name)") != nil, "errors: \(serve.errors)")
         try body(name, log)
         serve.process.kill(SIGTERM)

@@ -1,4 +1,6 @@
+import Foundation
 import Glibc
+import Harness
 import ShmRing
 import Testing
 @testable import Timeline
@@ -35,5 +37,42 @@ struct ReclaimTests {
     @Test("the server stopping reclaims nobody")
     func shutdown() {
         #expect(!TimelineResponder.reclaims(.shutdown, client: Self.gone))
+    }
+}
+
+extension ReclaimTests {
+    @Test("a `ringside tail` killed with SIGKILL while `ringside load` floods its key is counted within 10 s; the load goes on")
+    func killedTailUnderLoad() throws {
+        // --max-size keeps the flooded key small: the debug build checks the set's invariants
+        // after every write, at a cost that grows with the key.
+        try CommandErrorTests.withServer("reclaim", serveArguments: ["--max-size", "64"]) { name, log in
+            let load = try EndToEndCommandTests.start(
+                ["load", "--name", name, "--producers", "2", "--events", "100000000", "--keys", "1"], into: log)
+            defer { load.kill() }
+            #expect(eventually(within: .seconds(20)) { CommandErrorTests.channels(of: name).count == 2 }, "\(segments(of: name))")
+            // The tail connects during the flood and dies as soon as it printed an event: the
+            // server may not have taken a stat pass over its connection yet (a pass learns
+            // the client's process).
+            let tailLog = log + ".tail"
+            defer { try? FileManager.default.removeItem(atPath: tailLog) }
+            let tail = try EndToEndCommandTests.start(["tail", "--name", name, "key-00000"], into: tailLog)
+            defer { tail.kill() }
+            #expect(eventually(within: .seconds(20)) { EndToEndCommandTests.text(tailLog).hasPrefix("insert key-00000 ") },
+                    "tail: \(EndToEndCommandTests.text(tailLog)) load: \(EndToEndCommandTests.text(log))")
+            tail.kill(SIGKILL)
+            let killed = ContinuousClock.now
+            var stat = try StatSegmentReader.read(server: name)
+            #expect(try eventually(within: .seconds(10)) {
+                stat = try StatSegmentReader.read(server: name)
+                // Both in one read: the counters are stored one by one, so a read can fall
+                // between the two stores of one refresh.
+                return stat[.reclaimedClients] == 1 && stat[.activeTails] == 0
+            }, "reclaimed_clients \(stat[.reclaimedClients]), tails_active \(stat[.activeTails]) after \(ContinuousClock.now - killed)")
+            print("reclaimed after \(ContinuousClock.now - killed)")
+            let applied = stat[.writesApplied]
+            #expect(try eventually(within: .seconds(10)) { try StatSegmentReader.read(server: name)[.writesApplied] > applied },
+                    "the load stopped after the tail died: \(EndToEndCommandTests.text(log))")
+            #expect(load.poll() == nil, "load: \(EndToEndCommandTests.text(log))")
+        }
     }
 }
