@@ -162,6 +162,8 @@ extension SharedMemoryClientCarrier {
                 case .accepted: return
                 case .refused: throw .refused(block.reason)
                 case .pending: break
+                // Accepted, then closed by a server shutting down before this side saw the accept.
+                case .closedByServer: throw .serverGone("server '\(name)' closed the connection while it was being set up: \(block.reason)")
                 case let state: throw .protocolViolation("channel state \(state.map { "\($0)" } ?? "invalid") while connecting")
                 }
                 let now = SharedMemoryClock.now()
