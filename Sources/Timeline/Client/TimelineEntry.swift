@@ -20,9 +20,10 @@ public struct TimelineEntry: Sendable, Hashable, CustomStringConvertible {
         self.init(member: Array(member.utf8), score: score)
     }
 
-    /// `member:score`, the score as `ringside lww` prints it (contract 1); member bytes that
-    /// are not UTF-8 show as U+FFFD.
-    public var description: String { String(decoding: member, as: UTF8.self) + ":" + ScoreText.format(score) }
+    /// `member:score`, as `ringside select` prints it (the score as contract 1 prints it); a
+    /// byte of the member that is not part of valid UTF-8 shows as `\xHH` (where the command
+    /// writes the raw byte), so distinct members never read the same.
+    public var description: String { member.printableText + ":" + ScoreText.format(score) }
 }
 
 /// The entries of one key in the answer to a select of several keys.
@@ -81,10 +82,38 @@ public struct TimelineEvent: Sendable, Hashable, CustomStringConvertible {
         self.member = member
     }
 
-    /// `insert KEY SCORE MEMBER` (or delete), as an op-script line (contract 1).
+    /// `insert KEY SCORE MEMBER` (or delete), an op-script line (contract 1) as `ringside
+    /// tail` prints it; a byte of the key or the member that is not part of valid UTF-8 shows
+    /// as `\xHH` (where the command writes the raw byte).
     public var description: String {
-        "\(kind == .insert ? "insert" : "delete") \(String(decoding: key, as: UTF8.self)) \(ScoreText.format(score)) "
-            + String(decoding: member, as: UTF8.self)
+        "\(kind == .insert ? "insert" : "delete") \(key.printableText) \(ScoreText.format(score)) \(member.printableText)"
+    }
+}
+
+extension [UInt8] {
+    /// The bytes as text: valid UTF-8 as it is, each byte outside a valid UTF-8 sequence as
+    /// `\xHH` (two lowercase hex digits), as Python and Go quote raw bytes.
+    fileprivate var printableText: String {
+        var text = ""
+        text.reserveCapacity(count)
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = makeIterator()
+        var position = 0  // where the scalar (or the invalid bytes) the parser reports starts
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let encoded):
+                text.unicodeScalars.append(Unicode.UTF8.decode(encoded))
+                position += encoded.count
+            case .error(let length):
+                for byte in self[position ..< Swift.min(position + length, count)] {
+                    text += byte < 0x10 ? "\\x0" : "\\x"
+                    text += String(byte, radix: 16)
+                }
+                position += length
+            case .emptyInput:
+                return text
+            }
+        }
     }
 }
 
