@@ -25,7 +25,7 @@ struct ServerLoopbackTests {
             == .records([record("b", 2)]))
     }
 
-    @Test("a tail gets every accepted write of its key, in order, under REQUEST_N", arguments: TimelineEncoding.allCases)
+    @Test("a tail gets every accepted write of its key, in order, under REQUEST_N", .timeLimit(.minutes(1)), arguments: TimelineEncoding.allCases)
     func tail(encoding: TimelineEncoding) async throws {
         let fixture = try LoopbackServer()
         let subscriber = try fixture.caller(encoding, window: 2)
@@ -37,7 +37,10 @@ struct ServerLoopbackTests {
         try writer.send(.insert(key: "other", score: 1, member: "x"))
         try writer.send(.insert(key: "k", score: 0, member: "m20"))   // ignored: older than m20's insert
         #expect(try writer.call(.delete(key: "k", score: 30, member: "m1")) == .ok)
-        let received = try await events(stream, 21, codec: subscriber.codec)
+        // A deadline against a hang, not a speed: the reading task needs a thread of the
+        // concurrency pool, which other suites' blocking tests can hold for seconds on two
+        // cores (10 s failed so under load).
+        let received = try await events(stream, 21, codec: subscriber.codec, timeout: .seconds(50))
         #expect(received == (1 ... 20).map { .insert(key: "k", score: Double($0), member: "m\($0)") } + [.delete(key: "k", score: 30, member: "m1")])
     }
 
