@@ -21,10 +21,11 @@ struct EndToEndCommandTests {
     }
 
     /// `ringside ARGUMENTS` started with its standard output and error going to `file` (a
-    /// child's pipe can only be read to its end, and these run until stopped).
-    static func start(_ arguments: [String], into file: String) throws -> ChildProcess {
+    /// child's pipe can only be read to its end, and these run until stopped), killed at
+    /// `timeLimit` at the latest.
+    static func start(_ arguments: [String], into file: String, timeLimit: Duration = .seconds(60)) throws -> ChildProcess {
         let quoted = ([try ringsidePath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
-        return try ChildProcess("/bin/sh", arguments: ["-c", "exec \(quoted) >'\(file)' 2>&1"], timeLimit: .seconds(60))
+        return try ChildProcess("/bin/sh", arguments: ["-c", "exec \(quoted) >'\(file)' 2>&1"], timeLimit: timeLimit)
     }
 
     /// The text of `file` so far.

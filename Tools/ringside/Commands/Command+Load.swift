@@ -69,7 +69,8 @@ extension Command {
         var children: [ChildProcess] = []
         for producer in 0 ..< producers {
             let arguments = ["load-producer", "--producer", "\(producer)", "--events", "\(events)", "--keys", "\(keys)",
-                             "--progress", progress.path] + options.arguments + (acknowledged ? ["--ack"] : [])
+                             "--progress", progress.path, "--time-limit", "\(timeLimit.components.seconds)"]
+                + options.arguments + (acknowledged ? ["--ack"] : [])
             do throws(SystemCallError) {
                 children.append(try ChildProcess(executable, arguments: arguments, standardOutput: .discard, standardError: .pipe, timeLimit: timeLimit))
             } catch {
@@ -138,10 +139,13 @@ extension Command {
         help: """
             USAGE: ringside load-producer [--name NAME | --tcp HOST:PORT] --producer P --events N
                                           --keys K [--encoding binary|json] [--ack] [--progress FILE]
+                                          [--time-limit S]
 
             One producer of ringside load: writes its share of the workload and leaves its
             report ('done EVENTS START_NS END_NS', with --ack also 'latency NS ...') in
             FILE.PRODUCER beside the progress file (on standard output without --progress).
+            A request (or a send waiting for room) times out after S seconds (default 600,
+            load's time limit): the closing select waits behind every write still queued.
             """
     ) { arguments in
         var arguments = arguments
@@ -153,11 +157,15 @@ extension Command {
         }
         let acknowledged = try arguments.flag("--ack")
         let progressPath = try arguments.option("--progress")
+        let timeLimit = try arguments.integer("--time-limit", in: 1 ... 86_400) ?? 600
         try arguments.noPositionals()
         try SignalWatch.blockStopSignals()
         let progress = try progressPath.map(LoadProgress.open)
         defer { progress?.close(removing: false) }
-        let client = try options.connect()
+        // Not the client's 30 s: a flood of fire-and-forget writes queues seconds of work on a
+        // slow server (a debug build on loaded cores took over 30 s to answer the closing
+        // select of 100,000), and load's own time limit already bounds the whole run.
+        let client = try options.connect(TimelineClientConfiguration(requestTimeout: .seconds(timeLimit)))
         defer { client.close() }
         // SIGINT or SIGTERM (from load, or Ctrl-C to the whole group) closes the connection:
         // the write in progress fails and the producer exits with its channel unlinked.
