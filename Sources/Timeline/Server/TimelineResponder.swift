@@ -61,21 +61,15 @@ final class TimelineResponder: Responder {
     private var nextRefresh: Int64 = 0
     private var nextStatistics: Int64 = 0
     /// Whether this round delivered a batch (``endOfBatch()`` ran), and busy rounds since
-    /// the clock was last read: a busy round reads it only every `busyRoundsPerClockRead`
-    /// (at most ``maxBusyRoundsPerClockRead``), and when it was read last.
+    /// the clock was last read: a busy round reads it only every ``busyRoundsPerClockRead``.
     private var batchThisRound = false
     private var busyRoundsSinceClock = 0
-    private var busyRoundsPerClockRead = TimelineResponder.maxBusyRoundsPerClockRead
-    private var lastClockRead: Int64 = 0
 
     static let refreshInterval: Int64 = 100_000_000
     static let statisticsInterval: Int64 = 1_000_000_000
     /// Busy rounds between clock reads (each round takes at least microseconds, so the stat
-    /// segment is still refreshed within milliseconds of its interval), while that many take
-    /// less than a quarter of the refresh interval; slower rounds (a debug build, a flooded
-    /// big key, a machine taken by other work) read it every round until they are fast
-    /// again, or the stat segment went seconds without a refresh under a flood.
-    static let maxBusyRoundsPerClockRead = 64
+    /// segment is still refreshed within milliseconds of its interval).
+    static let busyRoundsPerClockRead = 64
 
     init(
         engine: TimelineEngine, durability: TimelineDurability?, stat: StatSegmentWriter?, control: ServerControl,
@@ -227,20 +221,23 @@ final class TimelineResponder: Responder {
             var output = replies
             engine.flush(into: &output)
         }
-        // The clock in every idle round, and in every 64th busy one: under load a clock read
-        // per round is a cost per batch that nothing needs.
-        if batchThisRound {
-            batchThisRound = false
-            busyRoundsSinceClock += 1
-            guard busyRoundsSinceClock >= busyRoundsPerClockRead else { return work }
+        // The shared-memory carrier's clock, which its poll read this round anyway: a round
+        // can take long (a debug build, a flood on loaded cores), and a clock read only
+        // every 64th busy round left the stat segment 11 s without a refresh. Without that
+        // carrier, the clock in every idle round and in every 64th busy one: under load a
+        // clock read per round is a cost per batch that nothing needs.
+        let now: Int64
+        if let sharedMemory {
+            now = sharedMemory.lastPollTime
+        } else {
+            if batchThisRound {
+                batchThisRound = false
+                busyRoundsSinceClock += 1
+                guard busyRoundsSinceClock >= Self.busyRoundsPerClockRead else { return work }
+            }
+            busyRoundsSinceClock = 0
+            now = Sys.monotonicNanoseconds()
         }
-        let now = Sys.monotonicNanoseconds()
-        if busyRoundsSinceClock > 0 {
-            busyRoundsPerClockRead = now &- lastClockRead > Self.refreshInterval / 4
-                ? 1 : min(busyRoundsPerClockRead * 2, Self.maxBusyRoundsPerClockRead)
-        }
-        busyRoundsSinceClock = 0
-        lastClockRead = now
         if now >= nextRefresh {
             nextRefresh = now &+ Self.refreshInterval
             refresh(now)

@@ -62,13 +62,15 @@ extension ReclaimTests {
             tail.kill(SIGKILL)
             let killed = ContinuousClock.now
             var stat = try StatSegmentReader.read(server: name)
+            var oldest = 0.0
             #expect(try eventually(within: .seconds(10)) {
                 stat = try StatSegmentReader.read(server: name)
+                oldest = max(oldest, stat.heartbeatAgeMilliseconds)
                 // Both in one read: the counters are stored one by one, so a read can fall
                 // between the two stores of one refresh.
                 return stat[.reclaimedClients] == 1 && stat[.activeTails] == 0
             }, "reclaimed_clients \(stat[.reclaimedClients]), tails_active \(stat[.activeTails]) after \(ContinuousClock.now - killed)")
-            print("reclaimed after \(ContinuousClock.now - killed)")
+            print("reclaimed after \(ContinuousClock.now - killed); stat heartbeat at most \(oldest) ms old")
             let applied = stat[.writesApplied]
             #expect(try eventually(within: .seconds(10)) { try StatSegmentReader.read(server: name)[.writesApplied] > applied },
                     "the load stopped after the tail died: \(EndToEndCommandTests.text(log))")

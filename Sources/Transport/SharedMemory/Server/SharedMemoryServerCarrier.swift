@@ -71,6 +71,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// wait, so that a poll's frames are read and answered before the clock is (liveness
     /// and heartbeats need coarse time only).
     var now: Int64
+    /// ``now``, for the server's other clocks: monotonic nanoseconds read at the end of the
+    /// last poll (or wait), so a caller that polls every round has a clock every round for
+    /// free.
+    public var lastPollTime: Int64 { now }
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
