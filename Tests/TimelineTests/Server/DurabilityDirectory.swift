@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Testing
 import Timeline
 
 /// A data directory of one durability test, and the stat segment name of its servers when
@@ -37,6 +38,14 @@ struct DurabilityDirectory {
         let fixture = try start(journal: journal)
         try body(fixture)
         try fixture.server.stop()
+    }
+
+    /// `ringside serve --name STATNAME --data-dir PATH` in a child process, once it listens
+    /// on shared memory (its output logged under `tag`).
+    func serve(_ tag: String) throws -> ServeProcess {
+        let serve = try ServeProcess(["--name", try #require(statName), "--data-dir", path], tag: tag)
+        #expect(serve.waitForLine("ringside serve: listening on shm") != nil, "errors: \(serve.errors)")
+        return serve
     }
 
     /// The log files, oldest first.

@@ -35,65 +35,56 @@ struct ServerCommandTests {
 
     @Test("after SIGKILL stat says the server is dead, and a restart on the same --data-dir has every acknowledged write; a second server on it is refused")
     func killAndRestart() throws {
-        let name = serverName("durable")
-        let directory = temporaryDirectory("serve-durable")
-        defer {
-            removeSegments(of: name)
-            removeDirectory(directory)
-        }
-        do {
-            let serve = try ServeProcess(["--name", name, "--data-dir", directory], tag: "durable1")
-            #expect(serve.waitForLine("ringside serve: listening on shm") != nil, "errors: \(serve.errors)")
-            #expect(serve.output.contains("ringside serve: durable in \(directory) (replayed 0 records"))
-            let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
-            for index in 0 ..< 100 {
-                #expect(try client.call(.insert(key: "k", score: Double(index), member: "m\(index)")) == .ok)
+        try DurabilityDirectory.with("serve-durable", publishesStat: true) { directory in
+            let name = try #require(directory.statName)
+            do {
+                let serve = try directory.serve("durable1")
+                #expect(serve.output.contains("ringside serve: durable in \(directory.path) (replayed 0 records"))
+                let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
+                for index in 0 ..< 100 {
+                    #expect(try client.call(.insert(key: "k", score: Double(index), member: "m\(index)")) == .ok)
+                }
+                let locked = try runRingside(["serve", "--name", name + "-b", "--data-dir", directory.path])
+                #expect(locked.0 == .exited(1))
+                #expect(locked.2.contains("ringside serve: \(directory.path) is locked by pid \(serve.process.pid)"), "\(locked.2)")
+                let pid = serve.process.pid
+                serve.process.kill(SIGKILL)
+                client.connection.close()
+                let dead = try runRingside(["stat", "--name", name])
+                #expect(dead.0 == .exited(1))
+                #expect(dead.2.contains("(pid \(pid)) is dead"), "\(dead.2)")
             }
-            let locked = try runRingside(["serve", "--name", name + "-b", "--data-dir", directory])
-            #expect(locked.0 == .exited(1))
-            #expect(locked.2.contains("ringside serve: \(directory) is locked by pid \(serve.process.pid)"), "\(locked.2)")
-            let pid = serve.process.pid
-            serve.process.kill(SIGKILL)
+            let again = try directory.serve("durable2")
+            #expect(again.output.contains("(replayed 100 records"), "\(again.output)")
+            let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .json)
+            #expect(try client.call(.select(key: "k", offset: 0, limit: 0)) == .records((0 ..< 100).reversed().map { record("m\($0)", Double($0)) }))
+            again.process.kill(SIGINT)
+            #expect(again.process.wait(deadline: .now + .seconds(2)) == .exited(0))
             client.connection.close()
-            let dead = try runRingside(["stat", "--name", name])
-            #expect(dead.0 == .exited(1))
-            #expect(dead.2.contains("(pid \(pid)) is dead"), "\(dead.2)")
         }
-        let again = try ServeProcess(["--name", name, "--data-dir", directory], tag: "durable2")
-        #expect(again.waitForLine("ringside serve: listening on shm") != nil, "errors: \(again.errors)")
-        #expect(again.output.contains("(replayed 100 records"), "\(again.output)")
-        let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .json)
-        #expect(try client.call(.select(key: "k", offset: 0, limit: 0)) == .records((0 ..< 100).reversed().map { record("m\($0)", Double($0)) }))
-        again.process.kill(SIGINT)
-        #expect(again.process.wait(deadline: .now + .seconds(2)) == .exited(0))
-        client.connection.close()
     }
 
     @Test("serve refuses a corrupt middle record with the journal's error and exit status 1")
     func corruptStart() throws {
-        let name = serverName("corrupt")
-        let directory = temporaryDirectory("serve-corrupt")
-        defer {
-            removeSegments(of: name)
-            removeDirectory(directory)
+        try DurabilityDirectory.with("serve-corrupt", publishesStat: true) { directory in
+            let name = try #require(directory.statName)
+            do {
+                let serve = try directory.serve("corrupt")
+                let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
+                for index in 0 ..< 5 { _ = try client.call(.insert(key: "k", score: Double(index), member: "m\(index)")) }
+                serve.process.kill(SIGTERM)
+                #expect(serve.process.wait(deadline: .now + .seconds(2)) == .exited(0))
+                client.connection.close()
+            }
+            let log = try #require(try directory.logs().first)
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log)))
+            bytes[32 + 20] ^= 0x55
+            try Data(bytes).write(to: URL(fileURLWithPath: log))
+            let (status, _, errors) = try runRingside(["serve", "--name", name, "--data-dir", directory.path])
+            #expect(status == .exited(1))
+            #expect(errors.contains(URL(fileURLWithPath: log).lastPathComponent) && errors.contains("offset 32"), "\(errors)")
+            #expect(segments(of: name).isEmpty, "left: \(segments(of: name))")
         }
-        do {
-            let serve = try ServeProcess(["--name", name, "--data-dir", directory], tag: "corrupt")
-            #expect(serve.waitForLine("ringside serve: listening on shm") != nil)
-            let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
-            for index in 0 ..< 5 { _ = try client.call(.insert(key: "k", score: Double(index), member: "m\(index)")) }
-            serve.process.kill(SIGTERM)
-            #expect(serve.process.wait(deadline: .now + .seconds(2)) == .exited(0))
-            client.connection.close()
-        }
-        let log = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".wal") })
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + log)))
-        bytes[32 + 20] ^= 0x55
-        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + log))
-        let (status, _, errors) = try runRingside(["serve", "--name", name, "--data-dir", directory])
-        #expect(status == .exited(1))
-        #expect(errors.contains(log) && errors.contains("offset 32"), "\(errors)")
-        #expect(segments(of: name).isEmpty, "left: \(segments(of: name))")
     }
 
     @Test("stat reads a live server (text and --json) and says when none runs")
