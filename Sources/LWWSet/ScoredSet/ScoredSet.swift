@@ -111,7 +111,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         MemberRecord.setScore(score, regions.arena, record)
-        insertIntoOrder(record, score: score, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
+        // A move above the top (a timeline's usual re-insert) needs no search.
+        let position = count == 0 || score > topScore
+            ? count : lowerBound(score: score, member: MemberRecord.member(regions.arena, record))
+        insertIntoOrder(record, score: score, at: position, regions)
         _checkInvariants()
     }
 
