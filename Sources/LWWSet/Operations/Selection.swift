@@ -68,11 +68,12 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
     }
 
     /// Replaces the contents by at most `entries` entries that `fill` writes in place, in
-    /// the byte storage the selection has now: entry i's mark at `marks[i]` (room for
-    /// `entries`), the members' bytes one after another from the start of `bytes`. `fill`
-    /// returns how many entries and member bytes it wrote, or nil when the members do not
-    /// fit in `bytes`, and then the selection is left empty and this returns false. The
-    /// pointers are valid only during the call.
+    /// the storage the selection has now (it never grows here): entry i's mark at
+    /// `marks[i]` (room for `entries`), the members' bytes one after another from the start
+    /// of `bytes`. `fill` returns how many entries and member bytes it wrote, or nil when
+    /// the members do not fit in `bytes`. Returns false, the selection left empty, when
+    /// there is no room for `entries` marks or `fill` returned nil. The pointers are valid
+    /// only during the call.
     @inline(__always)
     mutating func unsafeReplace(
         atMost entries: Int,
@@ -80,9 +81,7 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
     ) -> Bool {
         markCount = 0
         byteCount = 0
-        if entries > marks.count {
-            marks.append(contentsOf: repeatElement(Mark(end: 0, score: 0), count: Swift.max(entries, 2 * marks.count) - marks.count))
-        }
+        guard entries <= marks.count else { return false }
         let written = marks.withUnsafeMutableBufferPointer { marks in
             bytes.withUnsafeMutableBytes { bytes in fill(marks.baseAddress.unsafelyUnwrapped, bytes) }
         }

@@ -172,8 +172,8 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
     /// ... (highest first): at most `limit` of them, ending before the first one for which
     /// `isPast` returns true. One pass copies them into the selection's storage as it is;
-    /// only when their members do not fit does a second pass measure them, grow the storage
-    /// once and copy again.
+    /// only when they might not fit (more marks than it has room for, or more member bytes)
+    /// does a second pass measure them, grow the storage once and copy again.
     @inline(__always)
     func select(
         from start: Int, limit: Int, into selection: inout Selection,
