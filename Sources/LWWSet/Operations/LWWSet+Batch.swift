@@ -28,6 +28,9 @@ extension LWWSet {
         _ batch: UnsafeBufferPointer<BorrowedWrite>,
         outcome: (_ index: Int, _ result: Result<WriteOutcome, LWWSetError>) -> Void
     ) {
+        // Once for the whole batch: nothing can share the states while this runs (writes to
+        // new keys append to them, which keeps them unique).
+        makeStatesUnique()
         var group = Pending.Group(repeating: Pending())
         var start = 0
         while start < batch.count {
@@ -177,7 +180,7 @@ extension LWWSet {
     private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
         do throws(LWWSetError) {
             if pending.number >= 0 && states.unsafeState(Int(pending.number)).pointee.name.names(write.key, in: keys) {
-                return .success(try apply(
+                return .success(try applyToUniqueStates(
                     write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
             }
             return .success(try self.write(write.kind, rawKey: write.key, score: write.score, rawMember: write.member))

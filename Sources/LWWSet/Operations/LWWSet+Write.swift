@@ -89,6 +89,15 @@ extension LWWSet {
         _ kind: WriteKind, toKey number: Int, score: Double, member: UnsafeRawBufferPointer, hash: UInt32
     ) throws(LWWSetError) -> WriteOutcome {
         makeStatesUnique()
+        return try applyToUniqueStates(kind, toKey: number, score: score, member: member, hash: hash)
+    }
+
+    /// `apply(_:toKey:score:member:hash:)` when the states are known not to be shared (a
+    /// batch makes them unique once, for all its writes).
+    @inline(__always)
+    mutating func applyToUniqueStates(
+        _ kind: WriteKind, toKey number: Int, score: Double, member: UnsafeRawBufferPointer, hash: UInt32
+    ) throws(LWWSetError) -> WriteOutcome {
         let state = unsafeState(number)
         let added = state.pointee.add.count
         let removed = state.pointee.remove.count

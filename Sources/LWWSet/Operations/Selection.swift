@@ -67,6 +67,30 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
             && lhs.bytes[..<lhs.byteCount] == rhs.bytes[..<rhs.byteCount]
     }
 
+    /// Replaces the contents by at most `entries` entries that `fill` writes in place, in
+    /// the storage the selection has now (it never grows here): entry i's mark at
+    /// `marks[i]` (room for `entries`), the members' bytes one after another from the start
+    /// of `bytes`. `fill` returns how many entries and member bytes it wrote, or nil when
+    /// the members do not fit in `bytes`. Returns false, the selection left empty, when
+    /// there is no room for `entries` marks or `fill` returned nil. The pointers are valid
+    /// only during the call.
+    @inline(__always)
+    mutating func unsafeReplace(
+        atMost entries: Int,
+        _ fill: (UnsafeMutablePointer<Mark>, UnsafeMutableRawBufferPointer) -> (entries: Int, memberBytes: Int)?
+    ) -> Bool {
+        markCount = 0
+        byteCount = 0
+        guard entries <= marks.count else { return false }
+        let written = marks.withUnsafeMutableBufferPointer { marks in
+            bytes.withUnsafeMutableBytes { bytes in fill(marks.baseAddress.unsafelyUnwrapped, bytes) }
+        }
+        guard let written else { return false }
+        markCount = written.entries
+        byteCount = written.memberBytes
+        return true
+    }
+
     /// Replaces the contents by `entries` entries whose members take `memberBytes` bytes
     /// in all, which `fill` writes: entry i's mark at `marks[i]`, the members' bytes one
     /// after another from `bytes` (nil when `memberBytes` is 0). Storage grows, if it must,

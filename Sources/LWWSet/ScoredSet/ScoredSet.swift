@@ -83,6 +83,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Adds `member`, which is not in the set, at `score`. Throws, changing nothing, when the
     /// arena would pass the 4 GiB that its 32-bit offsets address.
+    @inline(__always)
     mutating func add(_ member: UnsafeRawBufferPointer, hash: UInt32, score: Double) throws(LWWSetError) {
         let size = MemberRecord.headerSize + member.count
         // Room above the top and at the arena's end (the common case) needs no call.
@@ -94,7 +95,14 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
         arenaUsed += UInt32(size)
         HashSlots.insert(record, hash: hash, in: regions.slots)
-        insertIntoOrder(record, score: score, at: lowerBound(score: score, member: member), regions)
+        if count == 0 || score > topScore {
+            // Above the top (the common case): the order's end has room (see `reserve`).
+            regions.order[Int(tail)] = record
+            tail &+= 1
+            topScore = score
+        } else {
+            insertIntoOrder(record, score: score, at: lowerBound(score: score, member: member), regions)
+        }
         _checkInvariants()
     }
 
@@ -103,7 +111,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let regions = unsafeRegions()
         removeFromOrder(at: position(of: record), regions)
         MemberRecord.setScore(score, regions.arena, record)
-        insertIntoOrder(record, score: score, at: lowerBound(score: score, member: MemberRecord.member(regions.arena, record)), regions)
+        // A move above the top (a timeline's usual re-insert) needs no search.
+        let position = count == 0 || score > topScore
+            ? count : lowerBound(score: score, member: MemberRecord.member(regions.arena, record))
+        insertIntoOrder(record, score: score, at: position, regions)
         _checkInvariants()
     }
 
@@ -117,8 +128,13 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Drops the lowest entries (lowest score first, then smallest member bytes) until at
     /// most `maxSize` remain.
+    @inline(__always)
     mutating func trim(to maxSize: Int) {
-        guard count > maxSize else { return }
+        if count > maxSize { trimExcess(to: maxSize) }
+    }
+
+    /// `trim(to:)` of a set holding more than `maxSize` entries.
+    private mutating func trimExcess(to maxSize: Int) {
         let regions = unsafeRegions()
         while count > maxSize {
             let lowest = regions.order[Int(head)]
@@ -155,8 +171,9 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
     /// ... (highest first): at most `limit` of them, ending before the first one for which
-    /// `isPast` returns true. One pass measures, one copies, so the selection's storage is
-    /// checked once, not once per entry.
+    /// `isPast` returns true. One pass copies them into the selection's storage as it is;
+    /// only when they might not fit (more marks than it has room for, or more member bytes)
+    /// does a second pass measure them, grow the storage once and copy again.
     @inline(__always)
     func select(
         from start: Int, limit: Int, into selection: inout Selection,
@@ -169,6 +186,28 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let regions = unsafeRegions()
         let top = Int(head) + start
         let floor = max(Int(head), top - limit + 1)
+        // The positions run from top down to floor, all in head ..< tail: no overflow.
+        let copied = selection.unsafeReplace(atMost: top &- floor &+ 1) { marks, bytes in
+            var end = 0
+            var entries = 0
+            var slot = top
+            while slot >= floor {
+                let record = regions.order[slot]
+                let member = MemberRecord.member(regions.arena, record)
+                let score = MemberRecord.score(regions.arena, record)
+                if isPast(score, member) { break }
+                guard member.count <= bytes.count &- end else { return nil }
+                if member.count > 0 {
+                    RawBytes.copy(member, to: bytes.baseAddress.unsafelyUnwrapped + end)
+                }
+                end &+= member.count
+                marks[entries] = Selection.Mark(end: end, score: score)
+                entries &+= 1
+                slot &-= 1
+            }
+            return (entries, end)
+        }
+        if copied { return }
         var entries = 0
         var memberBytes = 0
         var slot = top

@@ -141,6 +141,33 @@ import Testing
         #expect(selection == Selection())
     }
 
+    @Test func aSelectionWhoseStorageIsTooSmallGrowsAndStillHoldsEveryEntry() throws {
+        // The one-pass copy finds too few marks, or runs out of byte room on the long
+        // members, and starts over with storage measured for them; a later select that fits
+        // copies in one pass.
+        var set = try LWWSet()
+        let long = String(repeating: "x", count: 40)
+        try set.apply("k", "insert 1 a", "insert 2 \(long)1", "insert 3 \(long)2", "insert 4 \(long)3", "insert 5 bb")
+        for (entries, bytes) in [(1, 200), (4, 0), (4, 2), (4, 45)] {
+            var selection = Selection(reservingEntries: entries, memberBytes: bytes)
+            try set.select(key: "k".utf8, offset: 0, limit: 4, into: &selection)
+            #expect(selection.rendered == "bb:5 \(long)3:4 \(long)2:3 \(long)1:2", "reserved \(entries), \(bytes)")
+            try set.select(key: "k".utf8, offset: 3, limit: 2, into: &selection)
+            #expect(selection.rendered == "\(long)1:2 a:1", "reserved \(entries), \(bytes)")
+            #expect(selection == (try set.select(key: "k".utf8, offset: 3, limit: 2)))
+        }
+    }
+
+    @Test func aCopyOfASelectionKeepsItsEntriesWhenTheOriginalIsReused() throws {
+        let set = try Self.sample()
+        var selection = Selection(reservingEntries: 10, memberBytes: 100)
+        try set.select(key: "k".utf8, offset: 0, limit: 3, into: &selection)
+        let kept = selection
+        try set.select(key: "k".utf8, offset: 3, limit: 3, into: &selection)
+        #expect(kept.rendered == "e:5 d:4 cc:3")
+        #expect(selection.rendered == "c:3 b:2 a:1")
+    }
+
     @Test func selectingFromALargeSetFindsItsRanks() throws {
         var set = try LWWSet()
         for i in 0 ..< 2000 {

@@ -14,9 +14,17 @@ extension Suite {
         summary: "LWWSet on one thread: inserts, deletes, top-10 selects, memory per entry (10k keys, 1M 16-byte members), in random reads per op",
         peers: ["lww-memory": LWWWorkload.memoryPeer]
     ) { context in
+        // The compute floor first (`--case floor` runs it alone, in seconds).
+        try LWWFloor.run(&context)
         let workload = LWWWorkload(
             keys: context.scaled(10_000, minimum: 100), members: context.scaled(1_000_000, minimum: 10_000))
         context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")
+        let issueCases = [
+            "lww-read-probe", "lww-insert", "lww-insert-batched", "lww-memory", "lww-select-top10",
+            "lww-select-top10-batched", "lww-insert-at-bound", "lww-insert-at-bound-batched", "lww-delete",
+            "lww-delete-batched",
+        ]
+        guard context.casePattern.map({ pattern in issueCases.contains(where: pattern.matches) }) ?? true else { return }
         let probe = try LWWReadProbe(steps: context.scaled(2_000_000, minimum: 100_000))
         var selection = Selection(reservingEntries: 10, memberBytes: 10 * LWWWorkload.memberLength)
         var batches = LWWWorkload.Batches()
