@@ -345,22 +345,24 @@ final class ConnectionCore {
 
     /// A request-stream's item in one frame, neither fragmented nor completing it (a tail
     /// event, the common case), handed on where the stream is kept in the table: one lookup,
-    /// and the stream's value is neither copied out nor written back (the general path costs
+    /// and the stream's value is neither copied out nor written back
+    /// (``ClientStream/deliverPlainItem(_:window:)`` runs in place; the general path costs
     /// two lookups and two copies of it). False when the stream is not such a stream (or is
     /// reassembling): the general path then handles the frame.
     private func deliverStreamItem(_ id: UInt32, _ frame: FrameReader) -> Bool {
-        guard !streams.isEmpty, let index = streams.index(forKey: id), streams.values[index].kind == .stream,
-              streams.values[index].assembly == nil else { return false }
-        let item = Payload(copying: PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData))
-        if let continuation = streams.values[index].continuation {
-            streams.values[index].continuation = nil
+        guard !streams.isEmpty, let index = streams.index(forKey: id) else { return false }
+        let view = PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)
+        switch streams.values[index].deliverPlainItem(view, window: configuration.streamWindow) {
+        case .notPlain:
+            return false
+        case .kept:
+            return true
+        case .waiter(let continuation, let item, let requestN):
             asyncWaiters -= 1
             continuation.resume(returning: item)
-            noteConsumed(id, &streams.values[index])
-        } else {
-            streams.values[index].keep(item)
+            if let requestN { owedRequestN.append((id, requestN)) }
+            return true
         }
-        return true
     }
 
     /// A whole answer (or a bare completion) on a stream.
@@ -441,11 +443,7 @@ final class ConnectionCore {
 
     /// A stream item was consumed: ask for more once half the window is used.
     func noteConsumed(_ id: UInt32, _ stream: inout ClientStream) {
-        guard !stream.finished else { return }
-        stream.consumed += 1
-        guard stream.consumed >= configuration.streamWindow / 2 else { return }
-        owedRequestN.append((id, stream.consumed))
-        stream.consumed = 0
+        if let n = stream.noteConsumed(window: configuration.streamWindow) { owedRequestN.append((id, n)) }
     }
 
     /// The carrier refused a send because the connection is gone: first read what the server
