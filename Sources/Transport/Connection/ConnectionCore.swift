@@ -39,6 +39,10 @@ final class ConnectionCore {
     var owedRequestN: [(streamID: UInt32, n: UInt32)] = []
     /// Inside `carrier.receive` (dispatching): the carrier must not be closed from there.
     var receiving = false
+    /// Counts the events that may change what a stream's reader finds (frames read, a
+    /// stream cancelled, the connection failed; wrapping): a blocking reader looks into its
+    /// stream only when this moved since its last look, so an empty poll costs no lookup.
+    var streamChanges: UInt = 0
 
     init(carrier: any ClientCarrier, configuration: ConnectionConfiguration) {
         self.carrier = carrier
@@ -208,6 +212,7 @@ final class ConnectionCore {
     /// CANCEL for a stream the caller gave up on; forgets it.
     func cancel(_ id: UInt32) {
         guard let stream = stream(id) else { return }
+        streamChanges &+= 1
         setStream(id, nil)
         dropAssembly(stream)
         if stream.continuation != nil { asyncWaiters -= 1 }
@@ -248,7 +253,10 @@ final class ConnectionCore {
             carrier.close()
             return count
         }
-        if count > 0 { receivedSinceTick = true }
+        if count > 0 {
+            receivedSinceTick = true
+            streamChanges &+= 1
+        }
         // Two reads first: `sendOwed` writes the flags it looks at (a run-time exclusivity
         // check each), and a spinning caller pumps far more often than anything is owed.
         if sendingOwed && (keepaliveOwed || !owedRequestN.isEmpty) { sendOwed() }
@@ -458,6 +466,7 @@ final class ConnectionCore {
     func fail(_ error: TransportError) {
         guard failure == nil else { return }
         failure = error
+        streamChanges &+= 1
         for (_, stream) in streams {
             dropAssembly(stream)
             stream.continuation?.resume(throwing: error)

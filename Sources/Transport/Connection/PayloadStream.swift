@@ -134,11 +134,17 @@ final class StreamSubscription: Sendable {
     /// The blocking form of ``next()``: see ``PayloadStream/nextBlocking()``.
     func nextBlocking() throws(TransportError) -> Payload? {
         var idle = 0
+        // The stream is looked into at the first poll, then only when something may have
+        // changed it (``ConnectionCore/streamChanges``): an empty poll is a pump alone.
+        var looked: UInt?
         while true {
             var sleep: CarrierSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
                 let count = core.pump { _, _ in }
-                if let outcome = take(core) { return outcome }
+                if looked != core.streamChanges {
+                    looked = core.streamChanges
+                    if let outcome = take(core) { return outcome }
+                }
                 idle = count > 0 ? 0 : idle + 1
                 if idle > min(core.configuration.spinPolls, 2_000) {
                     sleep = core.prepareIdleWait(timeout: .milliseconds(100))
