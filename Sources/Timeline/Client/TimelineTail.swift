@@ -35,30 +35,31 @@ extension TimelineClient {
     }
 
     /// A tail event read from its payload. Its key is `tailKey` itself, shared, when the
-    /// event's key bytes are the tail's (always, from a well-behaved server): one copy fewer
-    /// per event.
-    func event(_ payload: Payload, tailKey: [UInt8]) throws(TimelineClientError) -> TimelineEvent {
+    /// event's key bytes are the tail's (always, from a well-behaved server); in binary its
+    /// member is the payload's own array, the member's bytes moved to its front (the event is
+    /// read in place, as the server reads a single write, and costs no allocation beyond the
+    /// payload's copy).
+    func event(_ payload: consuming Payload, tailKey: [UInt8]) throws(TimelineClientError) -> TimelineEvent {
         switch configuration.encoding {
         case .binary:
-            return try payload.data.withUnsafeBytes { bytes in
-                Result { () throws(TimelineClientError) in
-                    let request: TimelineRequest
+            var bytes = payload.data
+            // The payload's hold on the array goes: it is this function's alone, and trimmed
+            // in place below.
+            payload = Payload(data: [])
+            let (write, keyIsTail) = try bytes.withUnsafeBytes { view in
+                Result { () throws(TimelineClientError) -> (TimelineSingleWrite, Bool) in
                     do throws(TimelineCodecError) {
-                        request = try TimelineRequest(decoding: bytes)
+                        let write = try TimelineSingleWrite(decoding: view)
+                        return (write, Self.same(UnsafeRawBufferPointer(rebasing: view[write.keyOffset ..< write.keyOffset + write.keyCount]), tailKey))
                     } catch {
-                        throw .protocolViolation("a tail event: \(error)")
-                    }
-                    switch request.operation {
-                    case .insert, .delete:
-                        let key = request.unsafeKey
-                        return TimelineEvent(
-                            kind: request.operation == .insert ? .insert : .delete, key: Self.same(key, tailKey) ? tailKey : Array(key),
-                            score: request.score, member: Array(request.unsafeMember))
-                    default:
-                        throw .protocolViolation("a tail event of operation \(request.operation), not insert or delete")
+                        throw .protocolViolation("a tail event (an insert or a delete): \(error)")
                     }
                 }
             }.get()
+            let key = keyIsTail ? tailKey : Array(bytes[write.keyOffset ..< write.keyOffset + write.keyCount])
+            // The member ends the message (the decoder checked): drop what comes before it.
+            bytes.removeSubrange(0 ..< write.memberOffset)
+            return TimelineEvent(kind: write.isDelete ? .delete : .insert, key: key, score: write.score, member: bytes)
         case .json:
             let request = try payload.data.withUnsafeBytes { bytes in
                 Result { () throws(TimelineClientError) in try decodeJSON(TimelineJSONRequest.self, bytes) }
@@ -113,14 +114,15 @@ public struct TimelineTail: AsyncSequence, Sendable {
     /// `PayloadStream.nextBlocking()`; a latency-sensitive blocking reader wants a client of
     /// its own). Not for a thread of Swift concurrency's pool.
     public func next() throws -> TimelineEvent? {
-        let payload: Payload?
+        var received: Payload?
         do throws(TransportError) {
-            payload = try stream.nextBlocking()
+            received = try stream.nextBlocking()
         } catch {
             throw TimelineClientError(error)
         }
-        guard let payload else { return nil }
-        return try client.event(payload, tailKey: key)
+        // Taken out of the optional: the event's decoding gets the only reference.
+        guard let payload = received.take() else { return nil }
+        return try client.event(consume payload, tailKey: key)
     }
 
     /// Reads the events.
@@ -132,8 +134,9 @@ public struct TimelineTail: AsyncSequence, Sendable {
         /// The next event, nil once the server completed the tail.
         public mutating func next() async throws -> TimelineEvent? {
             do {
-                guard let payload = try await payloads.next() else { return nil }
-                return try client.event(payload, tailKey: key)
+                var received = try await payloads.next()
+                guard let payload = received.take() else { return nil }
+                return try client.event(consume payload, tailKey: key)
             } catch let error as TransportError {
                 throw TimelineClientError(error)
             }

@@ -36,6 +36,47 @@ struct ClientStream {
     /// Whether an item waits.
     var hasItem: Bool { items?.isEmpty == false }
 
+    // The connection reaches a stream in its table through `streams.values[index]`: a
+    // mutating method called there runs in place (the table's modify accessor), where a
+    // property read copies the whole value out first (retains, value-witness calls) and
+    // costs a tail's reader more than the rest of its poll. Hence these, for the per-item
+    // paths.
+
+    /// An item was consumed: the REQUEST_N now due (half of `window` used since the last),
+    /// or nil.
+    mutating func noteConsumed(window: UInt32) -> UInt32? {
+        guard !finished else { return nil }
+        consumed += 1
+        guard consumed >= window / 2 else { return nil }
+        defer { consumed = 0 }
+        return consumed
+    }
+
+    /// Hands a request-stream's item (one whole frame, the stream not completed by it) to its
+    /// reader: the waiting continuation, taken out, with the item copied and the REQUEST_N it
+    /// makes due, for the caller to resume; or the item kept for the reader's next read.
+    /// ``StreamDelivery/notPlain`` (nothing done) when this is not a request-stream or an
+    /// answer is being reassembled on it.
+    mutating func deliverPlainItem(_ view: PayloadView, window: UInt32) -> StreamDelivery {
+        guard kind == .stream, assembly == nil else { return .notPlain }
+        let item = Payload(copying: view)
+        guard let continuation else {
+            keep(item)
+            return .kept
+        }
+        self.continuation = nil
+        return .waiter(continuation, item, requestN: noteConsumed(window: window))
+    }
+
+    /// What this stream's reader gets now: the next item kept (its consumption counted,
+    /// with the REQUEST_N it makes due), the stream's failure or its end; nil when it is live
+    /// and no item waits.
+    mutating func takeForReader(window: UInt32) -> StreamTake? {
+        if let item = items?.take() { return .item(item, requestN: noteConsumed(window: window)) }
+        if let failure { return .failed(failure) }
+        return finished ? .ended : nil
+    }
+
     /// Keeps an item for the reader.
     mutating func keep(_ item: Payload) {
         if let items {
@@ -46,9 +87,6 @@ struct ClientStream {
             self.items = items
         }
     }
-
-    /// Takes the next item, if one waits.
-    func takeItem() -> Payload? { items?.take() }
 }
 
 /// A request-stream's items received and not yet consumed, oldest first. A class: the
@@ -70,7 +108,10 @@ final class StreamItems {
     /// Takes the oldest item, if one waits.
     func take() -> Payload? {
         guard head < items.count else { return nil }
-        let item = items[head]
+        // Moved out, not copied: the reader gets the only reference to the item's arrays
+        // (a tail reader reuses the payload's array as its event's member, in place).
+        var item = Payload(data: [])
+        swap(&item, &items[head])
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)
@@ -78,6 +119,26 @@ final class StreamItems {
         }
         return item
     }
+}
+
+/// What ``ClientStream/deliverPlainItem(_:window:)`` did with an item.
+enum StreamDelivery {
+    /// Nothing: the stream is not a request-stream, or is reassembling an answer.
+    case notPlain
+    /// Kept for the reader's next read.
+    case kept
+    /// For the waiting reader, to be resumed with the item; the REQUEST_N then due, if any.
+    case waiter(UnsafeContinuation<Payload?, any Error>, Payload, requestN: UInt32?)
+}
+
+/// What ``ClientStream/takeForReader(window:)`` found for a stream's reader.
+enum StreamTake {
+    /// The next item, and the REQUEST_N its consumption makes due, if any.
+    case item(Payload, requestN: UInt32?)
+    /// The stream failed.
+    case failed(TransportError)
+    /// The responder completed the stream and every item was read.
+    case ended
 }
 
 /// What a blocking caller's handler is told about its stream.

@@ -39,6 +39,10 @@ final class ConnectionCore {
     var owedRequestN: [(streamID: UInt32, n: UInt32)] = []
     /// Inside `carrier.receive` (dispatching): the carrier must not be closed from there.
     var receiving = false
+    /// Counts the events that may change what a stream's reader finds (frames read, a
+    /// stream cancelled, the connection failed; wrapping): a blocking reader looks into its
+    /// stream only when this moved since its last look, so an empty poll costs no lookup.
+    var streamChanges: UInt = 0
 
     init(carrier: any ClientCarrier, configuration: ConnectionConfiguration) {
         self.carrier = carrier
@@ -208,6 +212,7 @@ final class ConnectionCore {
     /// CANCEL for a stream the caller gave up on; forgets it.
     func cancel(_ id: UInt32) {
         guard let stream = stream(id) else { return }
+        streamChanges &+= 1
         setStream(id, nil)
         dropAssembly(stream)
         if stream.continuation != nil { asyncWaiters -= 1 }
@@ -248,7 +253,10 @@ final class ConnectionCore {
             carrier.close()
             return count
         }
-        if count > 0 { receivedSinceTick = true }
+        if count > 0 {
+            receivedSinceTick = true
+            streamChanges &+= 1
+        }
         // Two reads first: `sendOwed` writes the flags it looks at (a run-time exclusivity
         // check each), and a spinning caller pumps far more often than anything is owed.
         if sendingOwed && (keepaliveOwed || !owedRequestN.isEmpty) { sendOwed() }
@@ -345,22 +353,24 @@ final class ConnectionCore {
 
     /// A request-stream's item in one frame, neither fragmented nor completing it (a tail
     /// event, the common case), handed on where the stream is kept in the table: one lookup,
-    /// and the stream's value is neither copied out nor written back (the general path costs
+    /// and the stream's value is neither copied out nor written back
+    /// (``ClientStream/deliverPlainItem(_:window:)`` runs in place; the general path costs
     /// two lookups and two copies of it). False when the stream is not such a stream (or is
     /// reassembling): the general path then handles the frame.
     private func deliverStreamItem(_ id: UInt32, _ frame: FrameReader) -> Bool {
-        guard !streams.isEmpty, let index = streams.index(forKey: id), streams.values[index].kind == .stream,
-              streams.values[index].assembly == nil else { return false }
-        let item = Payload(copying: PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData))
-        if let continuation = streams.values[index].continuation {
-            streams.values[index].continuation = nil
+        guard !streams.isEmpty, let index = streams.index(forKey: id) else { return false }
+        let view = PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)
+        switch streams.values[index].deliverPlainItem(view, window: configuration.streamWindow) {
+        case .notPlain:
+            return false
+        case .kept:
+            return true
+        case .waiter(let continuation, let item, let requestN):
             asyncWaiters -= 1
             continuation.resume(returning: item)
-            noteConsumed(id, &streams.values[index])
-        } else {
-            streams.values[index].keep(item)
+            if let requestN { owedRequestN.append((id, requestN)) }
+            return true
         }
-        return true
     }
 
     /// A whole answer (or a bare completion) on a stream.
@@ -441,11 +451,7 @@ final class ConnectionCore {
 
     /// A stream item was consumed: ask for more once half the window is used.
     func noteConsumed(_ id: UInt32, _ stream: inout ClientStream) {
-        guard !stream.finished else { return }
-        stream.consumed += 1
-        guard stream.consumed >= configuration.streamWindow / 2 else { return }
-        owedRequestN.append((id, stream.consumed))
-        stream.consumed = 0
+        if let n = stream.noteConsumed(window: configuration.streamWindow) { owedRequestN.append((id, n)) }
     }
 
     /// The carrier refused a send because the connection is gone: first read what the server
@@ -460,6 +466,7 @@ final class ConnectionCore {
     func fail(_ error: TransportError) {
         guard failure == nil else { return }
         failure = error
+        streamChanges &+= 1
         for (_, stream) in streams {
             dropAssembly(stream)
             stream.continuation?.resume(throwing: error)

@@ -67,28 +67,30 @@ final class StreamSubscription: Sendable {
 
     /// What the reader gets now, if anything: the next item received (its consumption
     /// counted, REQUEST_N sent when due), the stream's end or failure; nil when the stream
-    /// is live and nothing waits.
+    /// is live and nothing waits. One lookup, and the stream is read and changed in place in
+    /// the table (``ClientStream/takeForReader(window:)``): a blocking reader asks at every
+    /// poll, and a copy of the stream's value out and back costs retains and value-witness
+    /// calls.
     private func take(_ core: ConnectionCore) -> Result<Payload?, TransportError>? {
         let id = streamID
-        guard var stream = core.streams[id] else {
+        guard let index = core.streams.index(forKey: id) else {
             if let failure = core.failure { return .failure(failure) }
             return .success(nil)
         }
-        if let item = stream.takeItem() {
-            core.noteConsumed(id, &stream)
-            core.streams[id] = stream
+        switch core.streams.values[index].takeForReader(window: core.configuration.streamWindow) {
+        case .item(let item, let requestN)?:
+            if let requestN { core.owedRequestN.append((id, requestN)) }
             core.sendOwed()
             return .success(item)
-        }
-        if let failure = stream.failure {
-            core.streams[id] = nil
+        case .failed(let failure)?:
+            core.streams.remove(at: index)
             return .failure(failure)
-        }
-        if stream.finished {
-            core.streams[id] = nil
+        case .ended?:
+            core.streams.remove(at: index)
             return .success(nil)
+        case nil:
+            return nil
         }
-        return nil
     }
 
     /// The next item: one already received, or the next to arrive (the ticker reads for us,
@@ -106,9 +108,8 @@ final class StreamSubscription: Sendable {
                     try shared.withCore { (core) throws(TransportError) in
                         core.pump { _, _ in }
                         immediate = take(core)
-                        guard immediate == nil, var stream = core.streams[id] else { return }
-                        stream.continuation = continuation
-                        core.streams[id] = stream
+                        guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
+                        core.streams.values[index].continuation = continuation
                         core.asyncWaiters += 1
                         waiting = true
                     }
@@ -133,11 +134,17 @@ final class StreamSubscription: Sendable {
     /// The blocking form of ``next()``: see ``PayloadStream/nextBlocking()``.
     func nextBlocking() throws(TransportError) -> Payload? {
         var idle = 0
+        // The stream is looked into at the first poll, then only when something may have
+        // changed it (``ConnectionCore/streamChanges``): an empty poll is a pump alone.
+        var looked: UInt?
         while true {
             var sleep: CarrierSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
                 let count = core.pump { _, _ in }
-                if let outcome = take(core) { return outcome }
+                if looked != core.streamChanges {
+                    looked = core.streamChanges
+                    if let outcome = take(core) { return outcome }
+                }
                 idle = count > 0 ? 0 : idle + 1
                 if idle > min(core.configuration.spinPolls, 2_000) {
                     sleep = core.prepareIdleWait(timeout: .milliseconds(100))
