@@ -60,16 +60,9 @@ final class TimelineResponder: Responder {
     /// snapshot check) are next taken: monotonic nanoseconds.
     private var nextRefresh: Int64 = 0
     private var nextStatistics: Int64 = 0
-    /// Whether this round delivered a batch (``endOfBatch()`` ran), and busy rounds since
-    /// the clock was last read: a busy round reads it only every ``busyRoundsPerClockRead``.
-    private var batchThisRound = false
-    private var busyRoundsSinceClock = 0
 
     static let refreshInterval: Int64 = 100_000_000
     static let statisticsInterval: Int64 = 1_000_000_000
-    /// Busy rounds between clock reads (each round takes at least microseconds, so the stat
-    /// segment is still refreshed within milliseconds of its interval).
-    static let busyRoundsPerClockRead = 64
 
     init(
         engine: TimelineEngine, durability: TimelineDurability?, stat: StatSegmentWriter?, control: ServerControl,
@@ -200,7 +193,6 @@ final class TimelineResponder: Responder {
     // MARK: The batch and the round
 
     func endOfBatch() {
-        batchThisRound = true
         guard engine.pendingCount > 0 else { return }
         var output = replies
         if observer != nil {
@@ -210,7 +202,7 @@ final class TimelineResponder: Responder {
         }
     }
 
-    func poll() -> Int {
+    func poll(now: SessionInstant) -> Int {
         var work = 0
         if let durability {
             durability.sealIfNeeded(answersWaiting: replies.waitingCount > 0)
@@ -221,15 +213,9 @@ final class TimelineResponder: Responder {
             var output = replies
             engine.flush(into: &output)
         }
-        // The clock in every idle round, and in every 64th busy one: under load a clock read
-        // per round is a cost per batch that nothing needs.
-        if batchThisRound {
-            batchThisRound = false
-            busyRoundsSinceClock += 1
-            guard busyRoundsSinceClock >= Self.busyRoundsPerClockRead else { return work }
-        }
-        busyRoundsSinceClock = 0
-        let now = Sys.monotonicNanoseconds()
+        // The loop's coarse clock, not a clock read of its own: an idle round costs about as
+        // much as one read, and the refresh intervals are 100 ms and up.
+        let now = now.nanoseconds
         if now >= nextRefresh {
             nextRefresh = now &+ Self.refreshInterval
             refresh(now)

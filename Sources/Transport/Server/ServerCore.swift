@@ -104,7 +104,7 @@ final class ServerCore {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
         }
         if work > 0 { responder.endOfBatch() }
-        work += responder.poll()
+        work += responder.poll(now: now)
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false

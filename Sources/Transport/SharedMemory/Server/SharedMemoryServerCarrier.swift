@@ -67,10 +67,17 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var cursor = 0
     /// When the next liveness pass is due (monotonic nanoseconds).
     var nextLiveness: Int64
-    /// The time as last read (monotonic nanoseconds): at the end of every poll and after a
-    /// wait, so that a poll's frames are read and answered before the clock is (liveness
-    /// and heartbeats need coarse time only).
+    /// The time as last read (monotonic nanoseconds): at the end of a poll that took its
+    /// whole limit or came ``pollsPerClockRead`` polls after the last read, and after a wait,
+    /// so that a poll's frames are read and answered before the clock is (liveness and
+    /// heartbeats need coarse time only, and a clock read costs as much as an idle poll).
     var now: Int64
+    /// Polls since the clock was last read.
+    var pollsSinceClock = 0
+    /// Polls between clock reads while polls do not take their whole limit (a saturated
+    /// poll reads it every time: the deferred wakes of ``flush()`` count on it, and the
+    /// read is small beside such a poll's work).
+    static let pollsPerClockRead = 16
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
@@ -159,7 +166,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             polling = false
             saturated = delivered >= limit
             retire()
-            readClock()
+            pollsSinceClock += 1
+            if saturated || pollsSinceClock >= Self.pollsPerClockRead { readClock() }
         }
         guard !isShutDown else { return delivered }
         if now >= nextLiveness {
@@ -174,6 +182,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     /// Reads the clock into ``now`` and stores it as the server's heartbeat.
     func readClock() {
+        pollsSinceClock = 0
         now = SharedMemoryClock.now()
         control.heartbeat = now
     }
