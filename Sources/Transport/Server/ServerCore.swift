@@ -52,6 +52,9 @@ final class ServerCore {
     var backlogs: [SessionKey: OutboundBacklog] = [:]
     /// Where frames are written before a carrier copies them.
     let scratch: UnsafeMutableRawBufferPointer
+    /// The longest frame each carrier takes, capped at the scratch buffer's size, by carrier
+    /// index (read once: asking the carrier costs a witness call per frame).
+    let frameLimits: [Int]
     /// Where ``ResponderOutput/next(encoding:metadata:complete:)`` encodes; grows to fit.
     var encodeBuffer: UnsafeMutableRawBufferPointer
     /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
@@ -78,6 +81,7 @@ final class ServerCore {
         counters = ServerCounters()
         stopping = Atomic(false)
         scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
+        frameLimits = carriers.indices.map { min(carriers[$0].maxFrameLength, configuration.maxOutgoingFrameLength) }
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
         now = .now()
         nextTimerScan = now
@@ -172,15 +176,6 @@ final class ServerCore {
     }
 
     // MARK: Events
-
-    /// The session of a connection, if it is open.
-    @inline(__always)
-    func session(_ key: SessionKey) -> ServerSession? {
-        if let cachedSession, cachedKey == key { return cachedSession }
-        guard let found = sessions[key] else { return nil }
-        cache(key, found)
-        return found
-    }
 
     /// The state machine of a connection's session, if it is open: the cached pointer, with
     /// no reference count touched, when the connection is the one looked up last. Valid
@@ -310,11 +305,13 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
-        guard let session = session(key) else { return .refused(.connectionClosed) }
+        // The machine's pointer, not the session object (a retain and a release per answer):
+        // nothing ends the session while its payload is prepared.
+        guard let machine = machine(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
-        switch session.unsafeMachine.pointee.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
+        switch machine.pointee.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
         case .send(let ended):
             writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
             return .sent
@@ -355,7 +352,7 @@ final class ServerCore {
         _ key: SessionKey, _ streamID: UInt32, _ kind: PayloadFrameKind, metadata: UnsafeRawBufferPointer?,
         data: UnsafeRawBufferPointer
     ) {
-        let limit = min(carriers[key.carrier].maxFrameLength, scratch.count)
+        let limit = frameLimits[key.carrier]
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: limit, scratch: scratch
@@ -372,7 +369,7 @@ final class ServerCore {
 
     /// Writes a frame the session answers with; a reason too long for a frame is cut short.
     func write(_ key: SessionKey, _ reply: SessionReply) {
-        var writer = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<min(scratch.count, carriers[key.carrier].maxFrameLength)]))
+        var writer = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<frameLimits[key.carrier]]))
         do {
             try reply.write(into: &writer)
         } catch {
