@@ -142,6 +142,10 @@ public final class TimelineEngine {
     /// The number of requests submitted and not yet applied.
     public var pendingCount: Int { pending.count }
 
+    /// The bytes of the requests submitted and not yet applied (their binary messages): how
+    /// much the next `apply` reads back, and roughly what its batch touches besides the set.
+    var pendingBytes: Int { arena.count }
+
     /// The number of tails subscribed.
     public var tailCount: Int { tailByToken.count }
 }

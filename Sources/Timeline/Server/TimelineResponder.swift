@@ -61,6 +61,12 @@ final class TimelineResponder: Responder {
     private var nextRefresh: Int64 = 0
     private var nextStatistics: Int64 = 0
 
+    /// Queued request bytes at which the requests are applied at once, in the middle of a
+    /// poll, instead of at its end: a poll takes up to 256 frames, and 256 batches of 64
+    /// writes (640 KiB of messages, and as much again of batch entries) are no longer in the
+    /// cache when applied; parts of about 16 KiB (some 400 writes, a few batches) are. One
+    /// write per frame never gets there (256 frames are about 10 KiB).
+    static let applyBytes = 16 << 10
     static let refreshInterval: Int64 = 100_000_000
     static let statisticsInterval: Int64 = 1_000_000_000
 
@@ -135,6 +141,7 @@ final class TimelineResponder: Responder {
         engine.submit(
             payload.unsafeData, encoding: encoding, interaction: .fireAndForget,
             connection: TimelineConnection(rawValue: connection.rawValue), token: TimelineReplyToken(rawValue: 0))
+        if engine.pendingBytes >= Self.applyBytes { endOfBatch() }
     }
 
     func requestResponse(_ payload: PayloadView, output: ResponderOutput) {
@@ -146,6 +153,7 @@ final class TimelineResponder: Responder {
         engine.submit(
             payload.unsafeData, encoding: encoding, interaction: .requestResponse,
             connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
+        if engine.pendingBytes >= Self.applyBytes { endOfBatch() }
     }
 
     func requestStream(_ payload: PayloadView, initialDemand: UInt32, output: ResponderOutput) {
