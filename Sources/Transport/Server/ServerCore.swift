@@ -27,6 +27,17 @@ final class ServerSession {
     }
 }
 
+/// What a ``ServerCore`` keeps in its `unsafeLoop`: see the core's properties of the same names.
+struct LoopState {
+    var cachedKey: SessionKey
+    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    var now: SessionInstant
+    var roundsSinceClock: Int
+    var nextTimerScan: SessionInstant
+    var idlePolls: Int
+    var sentSinceFlush: Bool
+}
+
 /// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
 /// Only that thread touches it (it is handed over once, when the server starts).
 final class ServerCore {
@@ -44,9 +55,21 @@ final class ServerCore {
     /// back to it): spares a hash lookup per frame. Its machine is kept beside it, so that a
     /// frame reaches the machine without a retain and a release of the session object
     /// (`cachedSession` keeps it alive; both are cleared together).
-    var cachedKey = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
     var cachedSession: ServerSession?
-    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    var cachedKey: SessionKey {
+        get { unsafeLoop.pointee.cachedKey }
+        set { unsafeLoop.pointee.cachedKey = newValue }
+    }
+    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>? {
+        get { unsafeLoop.pointee.cachedMachine }
+        set { unsafeLoop.pointee.cachedMachine = newValue }
+    }
+    /// The loop's small state that every round or frame touches, in memory of its own that
+    /// lives as long as the core, reached through the accessors here: each access to a
+    /// class's stored `var` pays a run-time exclusivity check (three per frame: the cached
+    /// key and machine, the clock). Safe: only the poll thread touches it, and no access to
+    /// it overlaps another (each is a plain load or store).
+    private let unsafeLoop: UnsafeMutablePointer<LoopState>
     /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
     /// session can release held payloads while frames are queued.
     var backlogs: [SessionKey: OutboundBacklog] = [:]
@@ -59,19 +82,34 @@ final class ServerCore {
     var encodeBuffer: UnsafeMutableRawBufferPointer
     /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
     /// clock read costs more than a frame): coarse, but far finer than any deadline.
-    var now: SessionInstant
+    var now: SessionInstant {
+        get { unsafeLoop.pointee.now }
+        set { unsafeLoop.pointee.now = newValue }
+    }
     /// Rounds since the clock was last read.
-    var roundsSinceClock = 0
+    var roundsSinceClock: Int {
+        get { unsafeLoop.pointee.roundsSinceClock }
+        set { unsafeLoop.pointee.roundsSinceClock = newValue }
+    }
     /// Rounds between clock reads.
     static let clockInterval = 64
     /// When sessions' timers are next checked.
-    var nextTimerScan: SessionInstant
+    var nextTimerScan: SessionInstant {
+        get { unsafeLoop.pointee.nextTimerScan }
+        set { unsafeLoop.pointee.nextTimerScan = newValue }
+    }
     /// The earliest session deadline found by the last scan.
     var nextDeadline: SessionInstant?
     /// Idle polls in a row.
-    var idlePolls = 0
+    var idlePolls: Int {
+        get { unsafeLoop.pointee.idlePolls }
+        set { unsafeLoop.pointee.idlePolls = newValue }
+    }
     /// Whether anything was sent since the carriers were last flushed.
-    var sentSinceFlush = false
+    var sentSinceFlush: Bool {
+        get { unsafeLoop.pointee.sentSinceFlush }
+        set { unsafeLoop.pointee.sentSinceFlush = newValue }
+    }
 
     init(carriers: [any ServerCarrier], responder: any Responder, configuration: ServerConfiguration, doorbell: Doorbell) {
         self.carriers = carriers
@@ -83,14 +121,19 @@ final class ServerCore {
         scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
         frameLimits = carriers.indices.map { min(carriers[$0].maxFrameLength, configuration.maxOutgoingFrameLength) }
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
-        now = .now()
-        nextTimerScan = now
+        let now = SessionInstant.now()
+        unsafeLoop = .allocate(capacity: 1)
+        unsafeLoop.initialize(to: LoopState(
+            cachedKey: SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0)), cachedMachine: nil, now: now,
+            roundsSinceClock: 0, nextTimerScan: now, idlePolls: 0, sentSinceFlush: false))
         sessions.reserveCapacity(64)
     }
 
     deinit {
         scratch.deallocate()
         encodeBuffer.deallocate()
+        unsafeLoop.deinitialize(count: 1)
+        unsafeLoop.deallocate()
     }
 
     // MARK: The loop
