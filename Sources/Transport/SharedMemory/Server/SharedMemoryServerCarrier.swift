@@ -51,6 +51,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var slots: [ServerChannel?]
     /// Slots in use, in polling order.
     var active: [Int]
+    /// The channels of `active`, in the same order, unretained: `slots` keeps each alive
+    /// until ``retire()`` removes it from both (never during a poll), so every poll walks
+    /// them without a retain and a release per channel.
+    var activeChannels: [Unmanaged<ServerChannel>]
     /// Slots free for the next client.
     var freeSlots: [Int]
     /// Slots sent to since the last flush.
@@ -133,6 +137,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         self.slots = Array(repeating: nil, count: configuration.maxClients)
         self.active = []
         self.active.reserveCapacity(configuration.maxClients)
+        self.activeChannels = []
+        self.activeChannels.reserveCapacity(configuration.maxClients)
         self.freeSlots = Array((0..<configuration.maxClients).reversed())
         self.flushList = []
         self.flushList.reserveCapacity(configuration.maxClients)
