@@ -1,0 +1,43 @@
+import Frames
+import Testing
+import Timeline
+
+/// Large batches: a poll that brings more request bytes than `TimelineResponder.applyBytes`
+/// is applied in parts, in the middle of the poll; order still holds within a connection
+/// and across the parts, and a tail sees every write in order.
+struct ServerBatchTests {
+    @Test("many 64-write batches sent at once: every write lands, a tail sees its key's in order, a select after them sees them")
+    func manyBatches() async throws {
+        let fixture = try LoopbackServer()
+        let writer = try fixture.caller(.binary)
+        let follower = try fixture.caller(.binary, window: 1024)
+        let stream = try follower.tail("k0")
+        _ = try follower.call(.select(key: "k0", offset: 0, limit: 1))   // the tail has started
+        // 100 batches of 64 (about 2.3 KiB each, 230 KiB in all), fire-and-forget: the
+        // loopback carrier queues them, so the server's polls take many at once.
+        let batches = 100
+        for batch in 0 ..< batches {
+            let writes = (0 ..< 64).map { index in
+                write("k\(index % 8)", Double(batch * 64 + index + 1), "m\(batch)-\(index)")
+            }
+            try writer.send(.insertBatch(writes: writes))
+        }
+        // On the same connection, after every batch: it sees all of them.
+        let top = try writer.call(.select(key: "k0", offset: 0, limit: 2))
+        let last = (batches - 1) * 64 + 56
+        #expect(top == .records([record("m\(batches - 1)-56", Double(last + 1)), record("m\(batches - 1)-48", Double(last - 7))]))
+        let all = try writer.call(.selectKeys(keys: (0 ..< 8).map { "k\($0)" }, offset: 0, limit: 10_000))
+        guard case .results(let results) = all else {
+            Issue.record("expected results, got \(all)")
+            return
+        }
+        #expect(results.values.map(\.count).reduce(0, +) == batches * 64)
+        let tailed = try await events(stream, batches * 8, codec: follower.codec)
+        let expected: [TimelineJSONRequest] = (0 ..< batches).flatMap { batch in
+            stride(from: 0, to: 64, by: 8).map { index in
+                .insert(key: "k0", score: Double(batch * 64 + index + 1), member: "m\(batch)-\(index)")
+            }
+        }
+        #expect(tailed == expected)
+    }
+}
