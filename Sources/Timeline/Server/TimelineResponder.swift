@@ -63,9 +63,11 @@ final class TimelineResponder: Responder {
 
     /// Queued request bytes at which the requests are applied at once, in the middle of a
     /// poll, instead of at its end: a poll takes up to 256 frames, and 256 batches of 64
-    /// writes (640 KiB of messages, and as much again of batch entries) are no longer in the
-    /// cache when applied; parts of about 16 KiB (some 400 writes, a few batches) are. One
-    /// write per frame never gets there (256 frames are about 10 KiB).
+    /// writes are 640 KiB of messages and as much again of batch entries, past the cache by
+    /// the time they are applied; parts of about 16 KiB (some 400 writes) stay in it. The
+    /// engine alone, 300,000 writes in batches of 64, measured a few per cent faster so
+    /// (medians 157-158 against 158-169 ns per write, equal minimums). One write per frame
+    /// never gets there (256 frames are about 10 KiB).
     static let applyBytes = 16 << 10
     static let refreshInterval: Int64 = 100_000_000
     static let statisticsInterval: Int64 = 1_000_000_000
