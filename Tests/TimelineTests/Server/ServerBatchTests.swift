@@ -8,9 +8,13 @@ import Timeline
 struct ServerBatchTests {
     @Test("64-write batches sent at once: every write lands, a tail sees its key's in order, a select after them sees them")
     func manyBatches() async throws {
-        let fixture = try LoopbackServer()
-        let writer = try fixture.caller(.binary)
-        let follower = try fixture.caller(.binary, window: 1024)
+        // Nothing spins: the suite's other loopback tests share the two cores, and a server
+        // that sleeps between polls finds the batches piled up, as a loaded one does.
+        var configuration = TimelineServerConfiguration(publishesStat: false)
+        configuration.server.spinPolls = 0
+        let fixture = try LoopbackServer(configuration)
+        let writer = try fixture.caller(.binary, spinPolls: 0)
+        let follower = try fixture.caller(.binary, window: 1024, spinPolls: 0)
         let stream = try follower.tail("k0")
         _ = try follower.call(.select(key: "k0", offset: 0, limit: 1))   // the tail has started
         // 24 batches of 64 (about 2.3 KiB each, 55 KiB in all: over three parts of 16 KiB),
