@@ -93,27 +93,15 @@ extension TimelineEngine {
     /// Applies the writes of the requests at `positions` of `order` (of `pending` itself
     /// when `inOrder`) as one batch, then answers them. The queue is read through locals
     /// (one access each to the engine's properties, not one per request), and the batch is
-    /// built in arrays taken out of the engine for the call.
+    /// built in the engine's ``WriteBatch``, reached through its pointer.
     private func applyWrites(
         _ positions: Range<Int>, inOrder: Bool, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
         _ observer: inout some TimelineWriteObserver
     ) {
         let requests = pending
         let order = order
-        var batch: [BorrowedWrite] = []
-        var owners: [Int] = []
-        var tailed: [Bool] = []
-        swap(&batch, &writeBatch)
-        swap(&owners, &writeOwners)
-        swap(&tailed, &writeTailed)
-        defer {
-            swap(&batch, &writeBatch)
-            swap(&owners, &writeOwners)
-            swap(&tailed, &writeTailed)
-        }
-        batch.removeAll(keepingCapacity: true)
-        owners.removeAll(keepingCapacity: true)
-        tailed.removeAll(keepingCapacity: true)
+        let writeBatch = unsafeWriteBatch
+        writeBatch.pointee.removeAll()
         let base = arena.baseAddress
         for position in positions {
             let index = inOrder ? position : order[position]
@@ -121,52 +109,53 @@ extension TimelineEngine {
             guard !pendingRequest.dropped else { continue }
             if let write = pendingRequest.write, let base {
                 let start = base + pendingRequest.arenaStart
-                batch.append(BorrowedWrite(
+                writeBatch.pointee.writes.append(BorrowedWrite(
                     pendingRequest.operation == .insert ? .insert : .delete,
                     key: UnsafeRawBufferPointer(start: start + Int(write.keyOffset), count: Int(write.keyCount)),
                     score: write.score,
                     member: UnsafeRawBufferPointer(start: start + Int(write.memberOffset), count: Int(write.memberCount))))
-                owners.append(index)
+                writeBatch.pointee.owners.append(index)
                 continue
             }
             guard let request = request(index, arena) else { continue }
             switch request.operation {
             case .insert, .delete:
-                batch.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
-                owners.append(index)
+                writeBatch.pointee.writes.append(BorrowedWrite(request.operation == .insert ? .insert : .delete, key: request.unsafeKey, score: request.score, member: request.unsafeMember))
+                writeBatch.pointee.owners.append(index)
             case .insertBatch, .deleteBatch:
                 let kind: WriteKind = request.operation == .insertBatch ? .insert : .delete
                 for write in request.writes {
-                    batch.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
-                    owners.append(index)
+                    writeBatch.pointee.writes.append(BorrowedWrite(kind, key: write.unsafeKey, score: write.score, member: write.unsafeMember))
+                    writeBatch.pointee.owners.append(index)
                 }
             case .select, .selectKeys, .range, .tail:
                 continue
             }
         }
-        // Which writes may have tails, asked of the filter before the batch, in a loop of its
-        // own: there the filter's cells (cold after a batch) are loaded side by side, where
+        // Which writes may have tails, asked of the index before the batch, in a loop of its
+        // own: there the index's cells (cold after a batch) are loaded side by side, where
         // asked in the outcome handler each waited out its miss between the set's writes.
         // Tails are only removed during the batch, so the answers hold for all of it.
+        let count = writeBatch.pointee.writes.count
         if tailByToken.isEmpty {
-            for _ in 0 ..< batch.count { tailed.append(false) }
+            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
         } else {
-            let tailFilter = tailFilter
-            for index in 0 ..< batch.count { tailed.append(tailFilter.mayHold(batch[index].key)) }
+            let tailIndex = tailIndex
+            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
         }
         // Counted in locals and added once: each access to a property of the engine (a
         // class) costs an exclusivity check.
         var applied: UInt64 = 0
         var ignored: UInt64 = 0
         var failed: [(index: Int, error: LWWSetError)] = []
-        batch.withUnsafeBufferPointer { batch in
+        writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
             set.write(batch) { index, result in
                 switch result {
                 case .success(let outcome) where outcome.isApplied:
                     applied += 1
                     let write = batch[index]
                     observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    if tailed[index] { feedTails(write, &output) }
+                    if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
                 case .success:
                     ignored += 1
                 case .failure(let error):
@@ -178,10 +167,10 @@ extension TimelineEngine {
         counters.writesIgnored += ignored
         for position in 0 ..< failed.count {
             let (index, error) = failed[position]
-            let owner = owners[index]
+            let owner = writeBatch.pointee.owners[index]
             guard failures[owner] == nil else { continue }
             var first = index
-            while first > 0 && owners[first - 1] == owner { first -= 1 }
+            while first > 0 && writeBatch.pointee.owners[first - 1] == owner { first -= 1 }
             let single = requests[owner].operation == .insert || requests[owner].operation == .delete
             failures[owner] = .failed(single ? error.description : "write \(index - first) of the batch: \(error)")
         }

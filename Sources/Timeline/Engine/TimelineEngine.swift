@@ -65,6 +65,12 @@ public final class TimelineEngine {
     /// Safe: one thread makes every call, and no engine call re-enters another.
     private let unsafeCounters: UnsafeMutablePointer<TimelineCounters>
     private let unsafeQueue: UnsafeMutablePointer<RequestQueue>
+    /// The write batch `apply` builds (reused), in memory of its own for the same reason:
+    /// reached through this pointer, its arrays are filled and read with no exclusivity
+    /// check (where a stored property's were swapped out and back, six checks per apply),
+    /// while the set's batch call runs over them. Safe: only `apply` touches it, once at a
+    /// time, on the one thread that makes every call.
+    let unsafeWriteBatch: UnsafeMutablePointer<WriteBatch>
     var pending: [PendingRequest] {
         get { queue.pending }
         _modify { yield &queue.pending }
@@ -79,15 +85,9 @@ public final class TimelineEngine {
     }
 
     // Reused by `apply`: the requests in phase order (unused when every request is a write
-    // of phase 0), the phases' starts, the write batch and which request owns each write,
-    // the select batch and its owners, the selection.
+    // of phase 0), the phases' starts, the select batch and its owners, the selection.
     var order: [Int] = []
     var phaseStarts: [Int] = []
-    var writeBatch: [BorrowedWrite] = []
-    var writeOwners: [Int] = []
-    /// Whether each write of the batch may have tails (``TailFilter/mayHold(_:)``), read
-    /// before the batch runs.
-    var writeTailed: [Bool] = []
     var selectBatch: [BorrowedSelect] = []
     var selectOwners: [Int] = []
     var selection = Selection(reservingEntries: 64, memberBytes: 4096)
@@ -98,15 +98,14 @@ public final class TimelineEngine {
     /// The JSON of an ok.
     let okJSON: [UInt8] = Array(#"{"ok":true}"#.utf8)
 
-    // Tails: their slots (reused), the free slots, the slot of each token, the slots by
-    // key hash, and the slots with events to send.
+    // Tails: their slots (reused), the free slots, the slot of each token, and the slots
+    // with events to send.
     var tails: [TailSubscription] = []
     var freeTails: [Int] = []
     var tailByToken: [TimelineReplyToken: Int] = [:]
-    var tailsByKey: [Int: [Int]] = [:]
     var listedTails: [Int] = []
-    /// Which keys may have tails (an applied write to any other skips the tail table).
-    var tailFilter = TailFilter()
+    /// The slots by key (an applied write to a key of an empty cell skips the tails at once).
+    var tailIndex = TailIndex()
 
     /// An engine with an empty set; throws for a `maxSize` below 1.
     public convenience init(configuration: Configuration = Configuration()) throws(LWWSetError) {
@@ -125,6 +124,8 @@ public final class TimelineEngine {
         unsafeCounters.initialize(to: TimelineCounters())
         unsafeQueue = .allocate(capacity: 1)
         unsafeQueue.initialize(to: RequestQueue())
+        unsafeWriteBatch = .allocate(capacity: 1)
+        unsafeWriteBatch.initialize(to: WriteBatch())
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(configuration.maxMessageBytes, 64), alignment: 8)
     }
 
@@ -134,10 +135,16 @@ public final class TimelineEngine {
         unsafeCounters.deallocate()
         unsafeQueue.deinitialize(count: 1)
         unsafeQueue.deallocate()
+        unsafeWriteBatch.deinitialize(count: 1)
+        unsafeWriteBatch.deallocate()
     }
 
     /// The number of requests submitted and not yet applied.
     public var pendingCount: Int { pending.count }
+
+    /// The bytes of the requests submitted and not yet applied (their binary messages): how
+    /// much the next `apply` reads back, and roughly what its batch touches besides the set.
+    var pendingBytes: Int { arena.count }
 
     /// The number of tails subscribed.
     public var tailCount: Int { tailByToken.count }

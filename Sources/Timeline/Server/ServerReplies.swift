@@ -16,33 +16,68 @@ struct StreamKey: Hashable {
     var stream: StreamRef
 }
 
+/// One slot of ``ServerReplies``' stream table: the stream it holds, if any, and the
+/// generation that the slot's current token carries.
+struct StreamSlot {
+    var generation: UInt32
+    var stream: OpenStream?
+}
+
 /// The engine's output over the server's sessions: reply tokens mapped to the streams'
 /// ``ResponderOutput``s, answers written into frames, and, in a durable server, answers held
 /// until the journal has synced what they acknowledge (group commit). Used on the poll
 /// thread only. The tables keep their capacity, so steady traffic allocates nothing.
+///
+/// A token names a slot of the stream table: its index in the low 32 bits, the slot's
+/// generation in the high 32. Finding a stream (every answer, every tail event) is an index
+/// and a compare, no hashing; a stale token (its stream ended and the slot was reused, or a
+/// fire-and-forget's token 0: generations start at 1) finds nothing.
 final class ServerReplies: TimelineEngineOutput {
-    private var streams: [TimelineReplyToken: OpenStream] = [:]
+    private var slots: [StreamSlot] = []
+    private var freeSlots: [Int] = []
     private var tokens: [StreamKey: TimelineReplyToken] = [:]
-    private var nextToken: UInt64 = 1
     private let deferred = DeferredReplies()
     /// The durability glue of a durable server.
     let durability: TimelineDurability?
 
     init(durability: TimelineDurability?) {
         self.durability = durability
-        streams.reserveCapacity(256)
+        slots.reserveCapacity(256)
+        freeSlots.reserveCapacity(256)
         tokens.reserveCapacity(256)
     }
 
     /// Answers waiting for the log.
     var waitingCount: Int { deferred.count }
 
+    /// The slot `token` names while its stream is open, or nil.
+    @inline(__always)
+    private func slot(of token: TimelineReplyToken) -> Int? {
+        let index = Int(truncatingIfNeeded: token.rawValue & 0xFFFF_FFFF)
+        guard index < slots.count, slots[index].generation == UInt32(truncatingIfNeeded: token.rawValue >> 32),
+              slots[index].stream != nil else { return nil }
+        return index
+    }
+
+    /// The open stream `token` names, or nil.
+    @inline(__always)
+    private func stream(_ token: TimelineReplyToken) -> OpenStream? {
+        guard let index = slot(of: token) else { return nil }
+        return slots[index].stream
+    }
+
     /// Registers a stream: its token for the engine.
     func open(_ output: ResponderOutput, credit: UInt32) -> TimelineReplyToken {
-        let token = TimelineReplyToken(rawValue: nextToken)
-        nextToken &+= 1
+        let index: Int
+        if let free = freeSlots.popLast() {
+            index = free
+        } else {
+            index = slots.count
+            slots.append(StreamSlot(generation: 1, stream: nil))
+        }
         let key = StreamKey(connection: output.connection.rawValue, stream: output.stream)
-        streams[token] = OpenStream(output: output, key: key, credit: Int(credit))
+        slots[index].stream = OpenStream(output: output, key: key, credit: Int(credit))
+        let token = TimelineReplyToken(rawValue: UInt64(slots[index].generation) << 32 | UInt64(index))
         tokens[key] = token
         return token
     }
@@ -54,32 +89,37 @@ final class ServerReplies: TimelineEngineOutput {
 
     /// Sets a tail's credit to what the session says it is; the increase, for the engine.
     func grant(_ token: TimelineReplyToken, credit: UInt32) -> UInt32 {
-        guard var stream = streams[token], Int(credit) > stream.credit else { return 0 }
+        guard let index = slot(of: token), var stream = slots[index].stream, Int(credit) > stream.credit else { return 0 }
         let increase = UInt32(Int(credit) - stream.credit)
         stream.credit = Int(credit)
-        streams[token] = stream
+        slots[index].stream = stream
         return increase
     }
 
     /// Forgets a stream (answered, failed, cancelled).
     func end(_ token: TimelineReplyToken) {
-        guard let stream = streams.removeValue(forKey: token) else { return }
-        tokens[stream.key] = nil
+        guard let index = slot(of: token) else { return }
+        release(index)
+    }
+
+    /// Empties slot `index` (which holds a stream) for reuse under the next generation.
+    private func release(_ index: Int) {
+        if let key = slots[index].stream?.key { tokens[key] = nil }
+        slots[index].stream = nil
+        // Generation 0 is never used, so no token of 0 (fire-and-forget's) ever matches.
+        slots[index].generation = slots[index].generation == .max ? 1 : slots[index].generation + 1
+        freeSlots.append(index)
     }
 
     /// Forgets every stream of a connection that closed.
     func close(_ connection: UInt64) {
-        let gone = streams.filter { $0.value.key.connection == connection }
-        for (token, stream) in gone {
-            streams[token] = nil
-            tokens[stream.key] = nil
-        }
+        for index in slots.indices where slots[index].stream?.key.connection == connection { release(index) }
     }
 
     // MARK: TimelineEngineOutput
 
     func respond(to token: TimelineReplyToken, with data: some FrameEncodable) {
-        guard let stream = streams[token] else { return }
+        guard let stream = stream(token) else { return }
         if let durability {
             if let failure = durability.failure {
                 end(token)
@@ -97,12 +137,12 @@ final class ServerReplies: TimelineEngineOutput {
     }
 
     func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool {
-        guard var stream = streams[token] else { return true }
+        guard let index = slot(of: token), var stream = slots[index].stream else { return true }
         switch stream.output.next(event, complete: false) {
         case .sent, .held:
-            // Read, then set: a dictionary's in-place `_modify` allocates in a debug build.
+            // Read, then set: an in-place `_modify` through the optional allocates in a debug build.
             stream.credit -= 1
-            streams[token] = stream
+            slots[index].stream = stream
             return true
         case .refused(.backlogFull), .refused(.holdFull):
             return false
@@ -112,7 +152,7 @@ final class ServerReplies: TimelineEngineOutput {
     }
 
     func fail(_ token: TimelineReplyToken, code: ErrorCode, reason: String) {
-        guard let stream = streams[token] else { return }
+        guard let stream = stream(token) else { return }
         end(token)
         stream.output.error(code, reason: reason)
     }
@@ -127,7 +167,7 @@ final class ServerReplies: TimelineEngineOutput {
             var failed = 0
             let reason = Self.journalFailed(failure)
             deferred.drainAll { token in
-                guard let stream = streams[token] else { return }
+                guard let stream = stream(token) else { return }
                 end(token)
                 stream.output.error(.applicationError, reason: reason)
                 failed += 1
@@ -135,7 +175,7 @@ final class ServerReplies: TimelineEngineOutput {
             return failed
         }
         return deferred.release(upTo: durability.durableSequence) { token, bytes in
-            guard let stream = streams[token] else { return }
+            guard let stream = stream(token) else { return }
             end(token)
             stream.output.next(bytes, complete: true)
         }

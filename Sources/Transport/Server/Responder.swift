@@ -54,8 +54,10 @@ public protocol Responder: AnyObject {
     /// Called once per poll round, after the carriers (and ``endOfBatch()``): work that does
     /// not arrive through a carrier, such as answers another thread made ready (a journal's
     /// flusher). Returns how much it did; the loop does not sleep after a round with work, so
-    /// whoever makes such work ready rings the server's doorbell.
-    func poll() -> Int
+    /// whoever makes such work ready rings the server's doorbell. `now` is the loop's coarse
+    /// clock (read at most once per 64 rounds and after every sleep: a clock read costs more
+    /// than an idle round's other work), fine enough for periodic work.
+    func poll(now: SessionInstant) -> Int
 }
 
 extension Responder {
@@ -90,5 +92,5 @@ extension Responder {
     /// Does nothing.
     public func endOfBatch() {}
     /// Does nothing: no work.
-    public func poll() -> Int { 0 }
+    public func poll(now: SessionInstant) -> Int { 0 }
 }

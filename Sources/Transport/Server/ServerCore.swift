@@ -27,6 +27,17 @@ final class ServerSession {
     }
 }
 
+/// What a ``ServerCore`` keeps in its `unsafeLoop`: see the core's properties of the same names.
+struct LoopState {
+    var cachedKey: SessionKey
+    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    var now: SessionInstant
+    var roundsSinceClock: Int
+    var nextTimerScan: SessionInstant
+    var idlePolls: Int
+    var sentSinceFlush: Bool
+}
+
 /// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
 /// Only that thread touches it (it is handed over once, when the server starts).
 final class ServerCore {
@@ -44,31 +55,62 @@ final class ServerCore {
     /// back to it): spares a hash lookup per frame. Its machine is kept beside it, so that a
     /// frame reaches the machine without a retain and a release of the session object
     /// (`cachedSession` keeps it alive; both are cleared together).
-    var cachedKey = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
     var cachedSession: ServerSession?
-    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    var cachedKey: SessionKey {
+        get { unsafeLoop.pointee.cachedKey }
+        set { unsafeLoop.pointee.cachedKey = newValue }
+    }
+    var cachedMachine: UnsafeMutablePointer<SessionStateMachine>? {
+        get { unsafeLoop.pointee.cachedMachine }
+        set { unsafeLoop.pointee.cachedMachine = newValue }
+    }
+    /// The loop's small state that every round or frame touches, in memory of its own that
+    /// lives as long as the core, reached through the accessors here: each access to a
+    /// class's stored `var` pays a run-time exclusivity check (three per frame: the cached
+    /// key and machine, the clock). Safe: only the poll thread touches it, and no access to
+    /// it overlaps another (each is a plain load or store).
+    private let unsafeLoop: UnsafeMutablePointer<LoopState>
     /// Frames waiting for carrier room, by connection; kept apart from `sessions` so that a
     /// session can release held payloads while frames are queued.
     var backlogs: [SessionKey: OutboundBacklog] = [:]
     /// Where frames are written before a carrier copies them.
     let scratch: UnsafeMutableRawBufferPointer
+    /// The longest frame each carrier takes, capped at the scratch buffer's size, by carrier
+    /// index (read once: asking the carrier costs a witness call per frame).
+    let frameLimits: [Int]
     /// Where ``ResponderOutput/next(encoding:metadata:complete:)`` encodes; grows to fit.
     var encodeBuffer: UnsafeMutableRawBufferPointer
-    /// The time, read at most once per ``clockInterval`` rounds and after every sleep (a
-    /// clock read costs more than a frame): coarse, but far finer than any deadline.
-    var now: SessionInstant
+    /// The time, read at most once per ``clockInterval`` rounds, after every sleep and after
+    /// every round that took a whole poll limit (a clock read costs more than a frame):
+    /// coarse, but far finer than any deadline.
+    var now: SessionInstant {
+        get { unsafeLoop.pointee.now }
+        set { unsafeLoop.pointee.now = newValue }
+    }
     /// Rounds since the clock was last read.
-    var roundsSinceClock = 0
+    var roundsSinceClock: Int {
+        get { unsafeLoop.pointee.roundsSinceClock }
+        set { unsafeLoop.pointee.roundsSinceClock = newValue }
+    }
     /// Rounds between clock reads.
     static let clockInterval = 64
     /// When sessions' timers are next checked.
-    var nextTimerScan: SessionInstant
+    var nextTimerScan: SessionInstant {
+        get { unsafeLoop.pointee.nextTimerScan }
+        set { unsafeLoop.pointee.nextTimerScan = newValue }
+    }
     /// The earliest session deadline found by the last scan.
     var nextDeadline: SessionInstant?
     /// Idle polls in a row.
-    var idlePolls = 0
+    var idlePolls: Int {
+        get { unsafeLoop.pointee.idlePolls }
+        set { unsafeLoop.pointee.idlePolls = newValue }
+    }
     /// Whether anything was sent since the carriers were last flushed.
-    var sentSinceFlush = false
+    var sentSinceFlush: Bool {
+        get { unsafeLoop.pointee.sentSinceFlush }
+        set { unsafeLoop.pointee.sentSinceFlush = newValue }
+    }
 
     init(carriers: [any ServerCarrier], responder: any Responder, configuration: ServerConfiguration, doorbell: Doorbell) {
         self.carriers = carriers
@@ -78,15 +120,21 @@ final class ServerCore {
         counters = ServerCounters()
         stopping = Atomic(false)
         scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
+        frameLimits = carriers.indices.map { min(carriers[$0].maxFrameLength, configuration.maxOutgoingFrameLength) }
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
-        now = .now()
-        nextTimerScan = now
+        let now = SessionInstant.now()
+        unsafeLoop = .allocate(capacity: 1)
+        unsafeLoop.initialize(to: LoopState(
+            cachedKey: SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0)), cachedMachine: nil, now: now,
+            roundsSinceClock: 0, nextTimerScan: now, idlePolls: 0, sentSinceFlush: false))
         sessions.reserveCapacity(64)
     }
 
     deinit {
         scratch.deallocate()
         encodeBuffer.deallocate()
+        unsafeLoop.deinitialize(count: 1)
+        unsafeLoop.deallocate()
     }
 
     // MARK: The loop
@@ -104,7 +152,7 @@ final class ServerCore {
             work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
         }
         if work > 0 { responder.endOfBatch() }
-        work += responder.poll()
+        work += responder.poll(now: now)
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
@@ -112,6 +160,11 @@ final class ServerCore {
             for index in carriers.indices { carriers[index].flush() }
         }
         if now >= nextTimerScan { scanTimers() }
+        // A round that took a whole poll limit is long (very long in a debug build or on
+        // loaded cores): the next one reads the clock, so that the stat segment's refresh,
+        // liveness and deadlines keep time under a flood. Beside such a round's work the
+        // read is small.
+        if work >= configuration.pollLimit { roundsSinceClock = Self.clockInterval }
         return work
     }
 
@@ -172,15 +225,6 @@ final class ServerCore {
     }
 
     // MARK: Events
-
-    /// The session of a connection, if it is open.
-    @inline(__always)
-    func session(_ key: SessionKey) -> ServerSession? {
-        if let cachedSession, cachedKey == key { return cachedSession }
-        guard let found = sessions[key] else { return nil }
-        cache(key, found)
-        return found
-    }
 
     /// The state machine of a connection's session, if it is open: the cached pointer, with
     /// no reference count touched, when the connection is the one looked up last. Valid
@@ -310,11 +354,13 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
-        guard let session = session(key) else { return .refused(.connectionClosed) }
+        // The machine's pointer, not the session object (a retain and a release per answer):
+        // nothing ends the session while its payload is prepared.
+        guard let machine = machine(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
-        switch session.unsafeMachine.pointee.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
+        switch machine.pointee.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
         case .send(let ended):
             writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
             return .sent
@@ -355,7 +401,7 @@ final class ServerCore {
         _ key: SessionKey, _ streamID: UInt32, _ kind: PayloadFrameKind, metadata: UnsafeRawBufferPointer?,
         data: UnsafeRawBufferPointer
     ) {
-        let limit = min(carriers[key.carrier].maxFrameLength, scratch.count)
+        let limit = frameLimits[key.carrier]
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: limit, scratch: scratch
@@ -372,7 +418,7 @@ final class ServerCore {
 
     /// Writes a frame the session answers with; a reason too long for a frame is cut short.
     func write(_ key: SessionKey, _ reply: SessionReply) {
-        var writer = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<min(scratch.count, carriers[key.carrier].maxFrameLength)]))
+        var writer = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<frameLimits[key.carrier]]))
         do {
             try reply.write(into: &writer)
         } catch {

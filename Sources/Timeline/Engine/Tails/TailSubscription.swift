@@ -3,8 +3,6 @@ import Frames
 /// One tail: the key it follows, where its events go, its REQUEST_N credit and its queue.
 struct TailSubscription {
     var key: [UInt8]
-    /// The hash the engine files the subscription under in its key table.
-    var keyHash: Int
     var connection: TimelineConnection
     var token: TimelineReplyToken
     var encoding: TimelineEncoding

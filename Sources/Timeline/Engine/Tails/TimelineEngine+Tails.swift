@@ -37,9 +37,8 @@ extension TimelineEngine {
     /// Starts a tail of `key` for queued request `index`, with `credit` events granted.
     func addTail(key: UnsafeRawBufferPointer, _ index: Int, credit: UInt32) {
         let request = pending[index]
-        let hash = Self.hash(key)
         let subscription = TailSubscription(
-            key: Array(key), keyHash: hash, connection: request.connection, token: request.token, encoding: request.encoding,
+            key: Array(key), connection: request.connection, token: request.token, encoding: request.encoding,
             credit: Int(credit))
         if let old = tailByToken[request.token] { removeTail(old) }
         let slot: Int
@@ -51,8 +50,7 @@ extension TimelineEngine {
             tails.append(subscription)
         }
         tailByToken[request.token] = slot
-        tailsByKey[hash, default: []].append(slot)
-        tailFilter.add(key)
+        tailIndex.add(slot, key: key)
         counters.activeTails += 1
     }
 
@@ -60,13 +58,10 @@ extension TimelineEngine {
     func removeTail(_ slot: Int) {
         guard tails[slot].isActive else { return }
         tailByToken[tails[slot].token] = nil
-        let hash = tails[slot].keyHash
-        tails[slot].key.withUnsafeBytes { tailFilter.remove($0) }
-        tailsByKey[hash]?.removeAll { $0 == slot }
-        if tailsByKey[hash]?.isEmpty == true { tailsByKey[hash] = nil }
+        tails[slot].key.withUnsafeBytes { tailIndex.remove(slot, key: $0) }
         if tails[slot].isListed, let listed = listedTails.firstIndex(of: slot) { listedTails.remove(at: listed) }
         tails[slot] = TailSubscription(
-            key: [], keyHash: 0, connection: tails[slot].connection, token: tails[slot].token, encoding: .binary, credit: 0,
+            key: [], connection: tails[slot].connection, token: tails[slot].token, encoding: .binary, credit: 0,
             isListed: false, isActive: false)
         freeTails.append(slot)
         counters.activeTails -= 1
@@ -75,9 +70,12 @@ extension TimelineEngine {
     /// Queues an applied write to every tail of its key, cutting off a tail whose buffer is
     /// full.
     func feedTails(_ write: BorrowedWrite, _ output: inout some TimelineEngineOutput) {
-        guard !tailsByKey.isEmpty, let slots = tailsByKey[Self.hash(write.key)] else { return }
-        for position in 0 ..< slots.count where tails[slots[position]].isActive && Self.equal(tails[slots[position]].key, write.key) {
-            let slot = slots[position]
+        var next = tailIndex.first(write.key)
+        while next >= 0 {
+            let slot = next
+            // Read before the tail is fed: cutting it off unfiles it.
+            next = tailIndex.after(slot)
+            guard tails[slot].isActive && Self.equal(tails[slot].key, write.key) else { continue }
             guard tails[slot].queue.count < configuration.tailBufferEvents else {
                 cutOff(slot, "tail overflow: \(configuration.tailBufferEvents) events waiting for REQUEST_N; the tail is cut off", &output)
                 continue
@@ -145,12 +143,5 @@ extension TimelineEngine {
         key.withUnsafeBytes { bytes in
             bytes.count == other.count && (bytes.count == 0 || memcmp(bytes.baseAddress!, other.baseAddress!, bytes.count) == 0)
         }
-    }
-
-    /// The hash tails are filed under.
-    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: key)
-        return hasher.finalize()
     }
 }

@@ -49,14 +49,17 @@ final class ServerChannel {
         self.doorbell = block.doorbell
     }
 
-    /// Tells the client this side is done: a close record after the frames already sent (when
-    /// the ring has room), the state moved to closed by the server with `reason`, its doorbell
-    /// rung.
+    /// Tells the client this side is done: the state moved to closed by the server with
+    /// `reason`, then a close record after the frames already sent (when the ring has room),
+    /// its doorbell rung. The state first: a client that reads the close record then finds
+    /// the reason (the other way round, one that read the record in between found the state
+    /// still accepted and reported no reason); one that finds the state first still drains
+    /// the frames sent before it.
     func announceClose(_ reason: String) {
-        let bytes = ChannelRecord.reasonBytes(reason)
-        _ = try? bytes.withUnsafeBytes { raw throws(RingError) in try outbound.write(type: ChannelRecord.close, bytes: raw) }
         block.setReason(reason)
         _ = block.transition(from: .accepted, to: .closedByServer)
+        let bytes = ChannelRecord.reasonBytes(reason)
+        _ = try? bytes.withUnsafeBytes { raw throws(RingError) in try outbound.write(type: ChannelRecord.close, bytes: raw) }
         doorbell.ring()
     }
 }

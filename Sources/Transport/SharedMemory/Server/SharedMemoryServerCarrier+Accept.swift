@@ -95,6 +95,7 @@ extension SharedMemoryServerCarrier {
                                     block: block, inbound: inbound, outbound: outbound)
         slots[slot] = channel
         active.append(slot)
+        activeChannels.append(Unmanaged.passUnretained(channel))
         control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
         channel.doorbell.ring()
         handler(.opened(id, peer: "pid \(request.client.pid)"))

@@ -23,11 +23,13 @@ extension SharedMemoryServerCarrier {
         var position = cursor
         // Positions wrap by a compare, not a division: this runs on every poll.
         while visited < count && delivered < limit {
-            let slot = active[position]
+            let entry = activeChannels[position]
             visited += 1
             position = position + 1 == count ? 0 : position + 1
-            guard let channel = slots[slot], !channel.retiring, !channel.stopReading else { continue }
-            delivered += read(channel, limit: limit - delivered, handler)
+            // Unretained: the table keeps the channel alive throughout the poll.
+            delivered += entry._withUnsafeGuaranteedRef { channel in
+                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit - delivered, handler)
+            }
         }
         // The next poll starts after the last channel read, not after the first: starting
         // one further on each poll gave the channel behind an empty one two turns.
@@ -109,7 +111,12 @@ extension SharedMemoryServerCarrier {
             let slot = retireList[index]
             guard slots[slot] != nil else { continue }
             slots[slot] = nil
-            if let index = active.firstIndex(of: slot) { active.swapAt(index, active.count - 1); active.removeLast() }
+            if let index = active.firstIndex(of: slot) {
+                active.swapAt(index, active.count - 1)
+                active.removeLast()
+                activeChannels.swapAt(index, activeChannels.count - 1)
+                activeChannels.removeLast()
+            }
             freeSlots.append(slot)
         }
         retireList.removeAll(keepingCapacity: true)

@@ -51,6 +51,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var slots: [ServerChannel?]
     /// Slots in use, in polling order.
     var active: [Int]
+    /// The channels of `active`, in the same order, unretained: `slots` keeps each alive
+    /// until ``retire()`` removes it from both (never during a poll), so every poll walks
+    /// them without a retain and a release per channel.
+    var activeChannels: [Unmanaged<ServerChannel>]
     /// Slots free for the next client.
     var freeSlots: [Int]
     /// Slots sent to since the last flush.
@@ -67,14 +71,17 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     var cursor = 0
     /// When the next liveness pass is due (monotonic nanoseconds).
     var nextLiveness: Int64
-    /// The time as last read (monotonic nanoseconds): at the end of every poll and after a
-    /// wait, so that a poll's frames are read and answered before the clock is (liveness
-    /// and heartbeats need coarse time only).
+    /// The time as last read (monotonic nanoseconds): at the end of a poll that took its
+    /// whole limit or came ``pollsPerClockRead`` polls after the last read, and after a wait,
+    /// so that a poll's frames are read and answered before the clock is (liveness and
+    /// heartbeats need coarse time only, and a clock read costs as much as an idle poll).
     var now: Int64
-    /// ``now``, for the server's other clocks: monotonic nanoseconds read at the end of the
-    /// last poll (or wait), so a caller that polls every round has a clock every round for
-    /// free.
-    public var lastPollTime: Int64 { now }
+    /// Polls since the clock was last read.
+    var pollsSinceClock = 0
+    /// Polls between clock reads while polls do not take their whole limit (a saturated
+    /// poll reads it every time: the deferred wakes of ``flush()`` count on it, and the
+    /// read is small beside such a poll's work).
+    static let pollsPerClockRead = 16
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
@@ -130,6 +137,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         self.slots = Array(repeating: nil, count: configuration.maxClients)
         self.active = []
         self.active.reserveCapacity(configuration.maxClients)
+        self.activeChannels = []
+        self.activeChannels.reserveCapacity(configuration.maxClients)
         self.freeSlots = Array((0..<configuration.maxClients).reversed())
         self.flushList = []
         self.flushList.reserveCapacity(configuration.maxClients)
@@ -163,7 +172,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             polling = false
             saturated = delivered >= limit
             retire()
-            readClock()
+            pollsSinceClock += 1
+            if saturated || pollsSinceClock >= Self.pollsPerClockRead { readClock() }
         }
         guard !isShutDown else { return delivered }
         if now >= nextLiveness {
@@ -178,6 +188,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     /// Reads the clock into ``now`` and stores it as the server's heartbeat.
     func readClock() {
+        pollsSinceClock = 0
         now = SharedMemoryClock.now()
         control.heartbeat = now
     }
