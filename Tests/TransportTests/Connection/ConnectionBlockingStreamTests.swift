@@ -61,19 +61,9 @@ import Testing
         let connection = try server.connect()
         defer { connection.close() }
         let stream = try connection.requestStream(data: Array("hold".utf8))
-        let outcome = Mutex<Result<Payload?, TransportError>?>(nil)
-        let reader = Thread {
-            let result = Result { () throws(TransportError) in try stream.nextBlocking() }
-            outcome.withLock { $0 = result }
-        }
-        reader.start()
         // Cancelled while it polls (or sleeps) with nothing arriving: only the cancel changes
         // what it finds.
-        usleep(20_000)
-        stream.cancel()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while outcome.withLock({ $0 == nil }) && ContinuousClock.now < deadline { usleep(1_000) }
-        let result = outcome.withLock { $0 }
+        let result = Self.blockingRead(stream) { stream.cancel() }
         #expect(result.map { (try? $0.get()) == .some(nil) } == true, "\(String(describing: result))")
     }
 
@@ -83,6 +73,16 @@ import Testing
         defer { server.stop() }
         let connection = try server.connect()
         let stream = try connection.requestStream(data: Array("hold".utf8))
+        let result = Self.blockingRead(stream) { connection.close() }
+        var closed = false
+        if case .failure(.closed)? = result { closed = true }
+        #expect(closed, "\(String(describing: result))")
+    }
+
+    /// What `stream.nextBlocking()` on a thread of its own returns once `interrupt` ran 20 ms
+    /// after it started (while it polls or sleeps on an idle stream), or nil if it has not
+    /// returned 5 s later.
+    static func blockingRead(_ stream: PayloadStream, interrupt: () -> Void) -> Result<Payload?, TransportError>? {
         let outcome = Mutex<Result<Payload?, TransportError>?>(nil)
         let reader = Thread {
             let result = Result { () throws(TransportError) in try stream.nextBlocking() }
@@ -90,12 +90,9 @@ import Testing
         }
         reader.start()
         usleep(20_000)
-        connection.close()
+        interrupt()
         let deadline = ContinuousClock.now + .seconds(5)
         while outcome.withLock({ $0 == nil }) && ContinuousClock.now < deadline { usleep(1_000) }
-        let result = outcome.withLock { $0 }
-        var closed = false
-        if case .failure(.closed)? = result { closed = true }
-        #expect(closed, "\(String(describing: result))")
+        return outcome.withLock { $0 }
     }
 }
