@@ -90,7 +90,7 @@ struct CommandErrorTests {
 
     @Test("serve refuses a taken name, a TCP address in use and a data dir that is a file, naming each, leaving nothing in /dev/shm")
     func serveFailures() throws {
-        let name = serverName("taken")
+        let name = serverName("cli-taken")
         let other = serverName("other")
         let file = NSTemporaryDirectory() + "ringside-\(getpid())-not-a-dir"
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))

@@ -35,7 +35,7 @@ struct ServerCommandTests {
 
     @Test("after SIGKILL stat says the server is dead, and a restart on the same --data-dir has every acknowledged write; a second server on it is refused")
     func killAndRestart() throws {
-        try DurabilityDirectory.with("serve-durable", publishesStat: true) { directory in
+        try DurabilityDirectory.with("cmd-restart", publishesStat: true) { directory in
             let name = try #require(directory.statName)
             do {
                 let serve = try directory.serve("durable1")
@@ -66,7 +66,7 @@ struct ServerCommandTests {
 
     @Test("serve refuses a corrupt middle record with the journal's error and exit status 1")
     func corruptStart() throws {
-        try DurabilityDirectory.with("serve-corrupt", publishesStat: true) { directory in
+        try DurabilityDirectory.with("cmd-corrupt", publishesStat: true) { directory in
             let name = try #require(directory.statName)
             do {
                 let serve = try directory.serve("corrupt")
