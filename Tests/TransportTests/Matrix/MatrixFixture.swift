@@ -139,7 +139,7 @@ final class TestResponder: Responder {
             output.next(encoding: String(text.dropFirst(7)).uppercased())
         } else if text.hasPrefix("big:"), let size = Int(text.dropFirst(4)) {
             let answer = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-            answer.withUnsafeBytes { output.next($0) }
+            _ = answer.withUnsafeBytes { output.next($0) }
         } else {
             output.next(payload.unsafeData, metadata: payload.unsafeMetadata)
         }
