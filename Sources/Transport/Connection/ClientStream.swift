@@ -54,18 +54,21 @@ struct ClientStream {
 
     /// Hands a request-stream's item (one whole frame, the stream not completed by it) to its
     /// reader: the waiting continuation, taken out, with the item copied and the REQUEST_N it
-    /// makes due, for the caller to resume; or the item kept for the reader's next read.
+    /// makes due, for the caller to resume; or, when `toReader` (its blocking reader is the
+    /// one reading the carrier now) and no item was kept before it, the item itself with that
+    /// REQUEST_N, consumed at once; or the item kept for the reader's next read.
     /// ``StreamDelivery/notPlain`` (nothing done) when this is not a request-stream or an
     /// answer is being reassembled on it.
-    mutating func deliverPlainItem(_ view: PayloadView, window: UInt32) -> StreamDelivery {
+    mutating func deliverPlainItem(_ view: PayloadView, window: UInt32, toReader: Bool) -> StreamDelivery {
         guard kind == .stream, assembly == nil else { return .notPlain }
         let item = Payload(copying: view)
-        guard let continuation else {
-            keep(item)
-            return .kept
+        if let continuation {
+            self.continuation = nil
+            return .waiter(continuation, item, requestN: noteConsumed(window: window))
         }
-        self.continuation = nil
-        return .waiter(continuation, item, requestN: noteConsumed(window: window))
+        if toReader && !hasItem { return .handed(item, requestN: noteConsumed(window: window)) }
+        keep(item)
+        return .kept
     }
 
     /// What this stream's reader gets now: the next item kept (its consumption counted,
@@ -129,6 +132,8 @@ enum StreamDelivery {
     case kept
     /// For the waiting reader, to be resumed with the item; the REQUEST_N then due, if any.
     case waiter(UnsafeContinuation<Payload?, any Error>, Payload, requestN: UInt32?)
+    /// For the blocking reader reading the carrier now, consumed; the REQUEST_N then due.
+    case handed(Payload, requestN: UInt32?)
 }
 
 /// What ``ClientStream/takeForReader(window:)`` found for a stream's reader.

@@ -43,6 +43,12 @@ final class ConnectionCore {
     /// stream cancelled, the connection failed; wrapping): a blocking reader looks into its
     /// stream only when this moved since its last look, so an empty poll costs no lookup.
     var streamChanges: UInt = 0
+    /// The stream whose blocking reader is reading the carrier now (0: none): its next plain
+    /// item, when nothing is kept before it, goes to ``handedItem`` instead of the stream's
+    /// buffer (one copy, no buffer, no second lookup), and this goes back to 0.
+    var readerStreamID: UInt32 = 0
+    /// The item handed to the blocking reader of ``readerStreamID`` during its read.
+    var handedItem: Payload?
 
     init(carrier: any ClientCarrier, configuration: ConnectionConfiguration) {
         self.carrier = carrier
@@ -360,10 +366,15 @@ final class ConnectionCore {
     private func deliverStreamItem(_ id: UInt32, _ frame: FrameReader) -> Bool {
         guard !streams.isEmpty, let index = streams.index(forKey: id) else { return false }
         let view = PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)
-        switch streams.values[index].deliverPlainItem(view, window: configuration.streamWindow) {
+        switch streams.values[index].deliverPlainItem(view, window: configuration.streamWindow, toReader: id == readerStreamID) {
         case .notPlain:
             return false
         case .kept:
+            return true
+        case .handed(let item, let requestN):
+            readerStreamID = 0
+            handedItem = item
+            if let requestN { owedRequestN.append((id, requestN)) }
             return true
         case .waiter(let continuation, let item, let requestN):
             asyncWaiters -= 1

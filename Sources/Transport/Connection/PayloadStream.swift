@@ -133,6 +133,7 @@ final class StreamSubscription: Sendable {
 
     /// The blocking form of ``next()``: see ``PayloadStream/nextBlocking()``.
     func nextBlocking() throws(TransportError) -> Payload? {
+        let id = streamID
         var idle = 0
         // The stream is looked into at the first poll, then only when something may have
         // changed it (``ConnectionCore/streamChanges``): an empty poll is a pump alone.
@@ -140,7 +141,16 @@ final class StreamSubscription: Sendable {
         while true {
             var sleep: CarrierSleep?
             let outcome = try shared.withCore { (core) throws(TransportError) -> Result<Payload?, TransportError>? in
+                // What was kept (by another caller's read) comes first; then this read hands
+                // the next item straight here (``ConnectionCore/readerStreamID``).
+                if looked != core.streamChanges {
+                    looked = core.streamChanges
+                    if let outcome = take(core) { return outcome }
+                }
+                core.readerStreamID = id
                 let count = core.pump { _, _ in }
+                core.readerStreamID = 0
+                if let item = core.handedItem.take() { return .success(item) }
                 if looked != core.streamChanges {
                     looked = core.streamChanges
                     if let outcome = take(core) { return outcome }

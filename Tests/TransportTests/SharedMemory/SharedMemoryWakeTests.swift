@@ -9,7 +9,7 @@ import Testing
 /// frames at once, except while the server is saturated (then at most once per interval).
 @Suite("Shared-memory carrier: when the server wakes a client")
 struct SharedMemoryWakeTests {
-    @Test("a client asleep on its full ring is woken by the first poll that leaves the ring at most half full, not before")
+    @Test("a client asleep on its full ring is woken after the first poll that leaves the ring at most half full (by the flush ending that turn), not before")
     func wakesAtHalf() throws {
         let name = ShmTest.uniqueName("wake-half")
         defer { ShmTest.removeAll(name) }
@@ -30,12 +30,14 @@ struct SharedMemoryWakeTests {
         _ = client.doorbell.prepareToSleep()
         #expect(client.doorbell.hasSleeper)
 
-        // Drain a few records per poll: no wake while the ring is over half full; the poll
-        // that brings it to half or below wakes the client.
+        // Drain a few records per poll, each poll ending its turn with a flush (the wake comes
+        // after the turn's sends, as the server loop flushes): no wake while the ring is over
+        // half full; the turn that brings it to half or below wakes the client.
         var received = 0
         var polls = 0
         while client.outbound.occupiedBytes > capacity / 2 {
             received += server.poll(limit: 2) { event in if case .frame = event {} }
+            server.flush()
             polls += 1
             if client.outbound.occupiedBytes > capacity / 2 {
                 #expect(client.doorbell.hasSleeper, "woken at \(client.outbound.occupiedBytes) of \(capacity) bytes, after \(polls) polls")
@@ -44,6 +46,28 @@ struct SharedMemoryWakeTests {
         #expect(polls > 2)
         #expect(!client.doorbell.hasSleeper, "not woken when the ring reached half full")
         #expect(received < sent)
+    }
+
+    @Test("a turn that drains a sleeping client's ring to half but sends nothing wakes it at the next poll, before that poll reads")
+    func wakesAtNextPollWithoutFlush() throws {
+        let name = ShmTest.uniqueName("wake-next")
+        defer { ShmTest.removeAll(name) }
+        var configuration = ShmTest.server(name, capacity: 4096)
+        configuration.livenessInterval = .seconds(1)
+        let server = try SharedMemoryServerCarrier(configuration: configuration)
+        defer { server.shutdown() }
+        let client = try ShmTest.connect(name, polling: server)
+        defer { client.close() }
+        let frame = [UInt8](repeating: 5, count: 56)
+        while try frame.withUnsafeBytes({ try client.send($0) }) == .sent {}
+        let capacity = client.outbound.capacity
+        _ = client.doorbell.prepareToSleep()
+        while client.outbound.occupiedBytes > capacity / 2 { _ = server.poll(limit: 2) { _ in } }
+        #expect(client.doorbell.hasSleeper, "woken inside the poll, before the turn's sends")
+        let before = client.outbound.occupiedBytes
+        _ = server.poll(limit: 1) { _ in }
+        #expect(!client.doorbell.hasSleeper, "not woken by the next poll")
+        #expect(client.outbound.occupiedBytes < before)
     }
 
     @Test("a saturated server wakes a sleeping receiver at most once per interval; the wake it owes comes with the first unsaturated poll, or when the interval has passed")

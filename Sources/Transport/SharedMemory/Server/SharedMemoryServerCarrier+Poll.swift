@@ -74,8 +74,12 @@ extension SharedMemoryServerCarrier {
         return read.frames + 1
     }
 
-    /// Rings the doorbells of sleeping clients whose rings this poll drained to at most half
-    /// full (a client blocked on a full ring waits for exactly that), after one fence.
+    /// Rings the doorbells of sleeping clients whose rings the last poll drained to at most
+    /// half full (a client blocked on a full ring waits for exactly that), after one fence.
+    /// Called by ``flush()`` and at the start of the next poll (or wait), not inside the poll
+    /// that drained them: the fence would wait there for the poll's consumer-position stores,
+    /// before the batch is applied and its tail events are sent (measured ~100 ns of a
+    /// one-event turn).
     ///
     /// Only at half: a flooding client that sleeps is woken once per half ring, not on every
     /// poll that frees a few records (each wake a futex call here, and a few records'

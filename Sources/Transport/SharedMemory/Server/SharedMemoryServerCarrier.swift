@@ -165,6 +165,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         guard limit > 0 else { return 0 }
+        // The last poll's drained clients, when no flush came between (nothing was sent).
+        wakeDrainedClients()
         if owedWakes > 0 { flush() }
         polling = true
         var delivered = deliverPending(limit: limit, handler)
@@ -182,7 +184,6 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         }
         if delivered < limit { delivered += acceptConnects(limit: limit - delivered, handler) }
         if delivered < limit { delivered += readChannels(limit: limit - delivered, handler) }
-        wakeDrainedClients()
         return delivered
     }
 
@@ -233,6 +234,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// the first flush after the server stops being saturated, whichever comes first. A client
     /// that is not asleep needs no ring: it finds the frames when it re-checks before sleeping.
     public func flush() {
+        wakeDrainedClients()
         guard !flushList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         var kept = 0
@@ -289,6 +291,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// }
     /// ```
     public func waitForWork(timeout: Duration) {
+        wakeDrainedClients()
         if owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
             saturated = false
             flush()
