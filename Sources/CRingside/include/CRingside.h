@@ -5,6 +5,8 @@
 /* epoll(7) and eventfd(2), which the Glibc module does not include (Posix wraps them). */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+/* mallopt(3) and its M_ARENA_MAX, which the Glibc module does not include (Posix wraps them). */
+#include <malloc.h>
 
 /* accept4(2), which glibc declares only under _GNU_SOURCE (`address` is a struct sockaddr,
  * `length` a socklen_t): returns the new descriptor, or -1 with errno set. */
