@@ -14,13 +14,26 @@ enum DirectoryLock {
         } catch {
             throw .systemCall(file: path, offset: nil, error)
         }
-        do {
-            try Sys.flock(descriptor, LOCK_EX | LOCK_NB)
-        } catch {
-            let holder = error.errno == .wouldBlock ? holderPid(descriptor) : nil
-            try? Sys.close(descriptor)
-            throw error.errno == .wouldBlock
-                ? .locked(directory: directory, holder: holder) : .systemCall(file: path, offset: nil, error)
+        var attempts = 0
+        while true {
+            do {
+                try Sys.flock(descriptor, LOCK_EX | LOCK_NB)
+                break
+            } catch {
+                let holder = error.errno == .wouldBlock ? holderPid(descriptor) : nil
+                // A lock this process held and let go may still be held for a moment by a
+                // child that another thread is spawning: the child has a copy of every
+                // descriptor, and so of the lock, until its exec closes them. Wait that out
+                // (at most ~200 ms) before calling it held.
+                if holder == getpid() && attempts < 200 {
+                    attempts += 1
+                    try? Sys.sleep(for: .milliseconds(1))
+                    continue
+                }
+                try? Sys.close(descriptor)
+                throw error.errno == .wouldBlock
+                    ? .locked(directory: directory, holder: holder) : .systemCall(file: path, offset: nil, error)
+            }
         }
         let text = Array("\(getpid())\n".utf8)
         do throws(SystemCallError) {

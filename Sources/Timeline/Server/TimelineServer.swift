@@ -70,8 +70,8 @@ public final class TimelineServer: Sendable {
         // the main arena: the set grows all through a flood, and in an arena of the poll
         // thread's own each growth cost an mprotect call (timeline-shm-binary's loaded phase:
         // 6.1 % of the poll thread's samples in mprotect, 6.9 % under sysmalloc; 0 and 0.3 %
-        // after, brk 0.4 %).
-        Sys.shareMainMallocArena()
+        // after, brk 0.4 %). Process-wide, so the configuration can turn it off.
+        if configuration.sharesMainMallocArena { Sys.shareMainMallocArena() }
         var cleanups: [@Sendable () -> Void] = []
         if let sharedMemory { cleanups.append { sharedMemory.shutdown() } }
         func failing(_ error: TimelineServerError) -> TimelineServerError {
