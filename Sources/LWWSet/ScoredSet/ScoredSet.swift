@@ -148,15 +148,35 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// The number of entries that order below (`score`, `member`): the ascending position at
     /// which that pair is, or would be inserted.
+    ///
+    /// The search starts at the top, where writes land: above the top costs no read of the
+    /// buffer, the top itself one record, and a pair k places below the top O(log k) records
+    /// (a gallop down from the top by 1, 2, 4, ... entries, then a binary search in the last
+    /// step's interval). Writes arriving slightly out of order (two producers of interleaved
+    /// scores) land one or a few places below the top; a binary search over the whole order
+    /// would read O(log count) records for each, every one a dependent miss.
     func lowerBound(score: Double, member: UnsafeRawBufferPointer) -> Int {
         guard count > 0 else { return 0 }
         let regions = unsafeRegions()
         // Writes with increasing scores land above the top: answer those at once.
         if score > topScore { return count }
-        var low = Int(head)
-        var high = Int(tail)
-        if MemberRecord.orders(regions.arena, regions.order[high - 1], below: score, member) {
+        let start = Int(head)
+        // Invariant: the entries at high ..< tail do not order below the pair, those below
+        // low do; the answer is in low ... high.
+        var high = Int(tail) - 1
+        if MemberRecord.orders(regions.arena, regions.order[high], below: score, member) {
             return count
+        }
+        var low = start
+        var step = 1
+        while high - start >= step {
+            let probe = high - step
+            if MemberRecord.orders(regions.arena, regions.order[probe], below: score, member) {
+                low = probe + 1
+                break
+            }
+            high = probe
+            step &<<= 1
         }
         while low < high {
             let middle = (low + high) / 2
@@ -166,7 +186,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
                 high = middle
             }
         }
-        return low - Int(head)
+        return low - start
     }
 
     /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
