@@ -149,9 +149,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// The number of entries that order below (`score`, `member`): the ascending position at
     /// which that pair is, or would be inserted.
     ///
-    /// The search starts at the top, where writes land: above the top costs no read of the
-    /// buffer, the top itself one record, and a pair k places below the top O(log k) records
-    /// (a gallop down from the top by 1, 2, 4, ... entries, then a binary search in the last
+    /// The search starts at the top, where writes land: a score above the top's costs no
+    /// read of the buffer, one below it no read of the top's record (only a tie with the top
+    /// compares its member), and a pair k places below the top O(log k) record reads (a
+    /// gallop down from the top by 1, 2, 4, ... entries, then a binary search in the last
     /// step's interval). Writes arriving slightly out of order (two producers of interleaved
     /// scores) land one or a few places below the top; a binary search over the whole order
     /// would read O(log count) records for each, every one a dependent miss.
@@ -162,9 +163,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         if score > topScore { return count }
         let start = Int(head)
         // Invariant: the entries at high ..< tail do not order below the pair, those below
-        // low do; the answer is in low ... high.
+        // low do; the answer is in low ... high. Below the top's score the top entry orders
+        // above the pair without a read of its record; only a tie needs its member bytes.
         var high = Int(tail) - 1
-        if MemberRecord.orders(regions.arena, regions.order[high], below: score, member) {
+        if score == topScore && MemberRecord.orders(regions.arena, regions.order[high], below: score, member) {
             return count
         }
         var low = start
