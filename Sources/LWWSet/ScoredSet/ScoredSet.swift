@@ -270,7 +270,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// The ascending position of the live `record`. Small sets scan the order for it from
     /// both ends at once (a few sequential cache lines, where a binary search would read a
     /// record per step; members that move are most often the newest or the oldest);
-    /// larger ones search by the record's score and member.
+    /// larger ones check both ends, then search by the record's score and member.
     private func position(of record: UInt32) -> Int {
         let regions = unsafeRegions()
         if count <= Self.scanLimit {
@@ -284,6 +284,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
                 bottom += 1
             }
         }
+        // The two ends first (no record read): `lowerBound` searches down from the top, so
+        // the lowest entry, the one a set at its bound moves most, would cost it the most.
+        if regions.order[Int(tail) - 1] == record { return count - 1 }
+        if regions.order[Int(head)] == record { return 0 }
         return lowerBound(score: MemberRecord.score(regions.arena, record), member: MemberRecord.member(regions.arena, record))
     }
 
