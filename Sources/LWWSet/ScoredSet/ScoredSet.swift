@@ -148,15 +148,37 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// The number of entries that order below (`score`, `member`): the ascending position at
     /// which that pair is, or would be inserted.
+    ///
+    /// The search starts at the top, where writes land: a score above the top's costs no
+    /// read of the buffer, one below it no read of the top's record (only a tie with the top
+    /// compares its member), and a pair k places below the top O(log k) record reads (a
+    /// gallop down from the top by 1, 2, 4, ... entries, then a binary search in the last
+    /// step's interval). Writes arriving slightly out of order (two producers of interleaved
+    /// scores) land one or a few places below the top; a binary search over the whole order
+    /// would read O(log count) records for each, every one a dependent miss.
     func lowerBound(score: Double, member: UnsafeRawBufferPointer) -> Int {
         guard count > 0 else { return 0 }
         let regions = unsafeRegions()
         // Writes with increasing scores land above the top: answer those at once.
         if score > topScore { return count }
-        var low = Int(head)
-        var high = Int(tail)
-        if MemberRecord.orders(regions.arena, regions.order[high - 1], below: score, member) {
+        let start = Int(head)
+        // Invariant: the entries at high ..< tail do not order below the pair, those below
+        // low do; the answer is in low ... high. Below the top's score the top entry orders
+        // above the pair without a read of its record; only a tie needs its member bytes.
+        var high = Int(tail) - 1
+        if score == topScore && MemberRecord.orders(regions.arena, regions.order[high], below: score, member) {
             return count
+        }
+        var low = start
+        var step = 1
+        while high - start >= step {
+            let probe = high - step
+            if MemberRecord.orders(regions.arena, regions.order[probe], below: score, member) {
+                low = probe + 1
+                break
+            }
+            high = probe
+            step &<<= 1
         }
         while low < high {
             let middle = (low + high) / 2
@@ -166,7 +188,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
                 high = middle
             }
         }
-        return low - Int(head)
+        return low - start
     }
 
     /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
@@ -248,7 +270,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// The ascending position of the live `record`. Small sets scan the order for it from
     /// both ends at once (a few sequential cache lines, where a binary search would read a
     /// record per step; members that move are most often the newest or the oldest);
-    /// larger ones search by the record's score and member.
+    /// larger ones check both ends, then search by the record's score and member.
     private func position(of record: UInt32) -> Int {
         let regions = unsafeRegions()
         if count <= Self.scanLimit {
@@ -262,6 +284,10 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
                 bottom += 1
             }
         }
+        // The two ends first (no record read): `lowerBound` searches down from the top, so
+        // the lowest entry, the one a set at its bound moves most, would cost it the most.
+        if regions.order[Int(tail) - 1] == record { return count - 1 }
+        if regions.order[Int(head)] == record { return 0 }
         return lowerBound(score: MemberRecord.score(regions.arena, record), member: MemberRecord.member(regions.arena, record))
     }
 

@@ -16,6 +16,8 @@ extension Suite {
     ) { context in
         // The compute floor first (`--case floor` runs it alone, in seconds).
         try LWWFloor.run(&context)
+        // Inserts just below the top, on a fixed workload (`--case lww-insert-near-top` alone).
+        try LWWNearTop.run(&context)
         let workload = LWWWorkload(
             keys: context.scaled(10_000, minimum: 100), members: context.scaled(1_000_000, minimum: 10_000))
         context.progress("lww: \(workload.keyCount) keys, \(workload.memberCount) members, \(context.runs) runs")

@@ -46,21 +46,30 @@ enum TimelineProducerPeer {
             control.markStart()
             var tailed: Int64 = 0
             if batch > 1 {
-                var writes: [KeyScoreMember] = []
-                writes.reserveCapacity(batch)
+                // One batch of writes, made once and rewritten in place: each member's
+                // array is unique, so writing its bytes allocates nothing, and a key is the
+                // workload's own array (a reference count, no copy).
+                var writes = (0 ..< batch).map { _ in
+                    KeyScoreMember(key: [], score: 0, member: [UInt8](repeating: 0, count: TimelineWorkload.memberLength))
+                }
                 for first in stride(from: 0, to: events, by: batch) {
                     let indices = first ..< min(events, first + batch)
+                    if indices.count < writes.count {
+                        writes.removeLast(writes.count - indices.count)  // the last, short batch
+                    }
                     for index in indices {
-                        writes.append(KeyScoreMember(
-                            key: workload.keys[workload.keyIndex(producer: producer, index: index)],
-                            score: TimelineWorkload.score(index: index), member: TimelineWorkload.member(producer: producer, index: index)))
+                        let slot = index - first
+                        writes[slot].key = workload.keys[workload.keyIndex(producer: producer, index: index)]
+                        writes[slot].score = TimelineWorkload.score(index: index)
+                        writes[slot].member.withUnsafeMutableBytes {
+                            TimelineWorkload.writeMember(producer: producer, index: index, into: $0)
+                        }
                     }
                     for index in indices where workload.keyIndex(producer: producer, index: index) < tailKeys {
                         stamps.stamp(producer: producer, index: index)
                         tailed &+= 1
                     }
                     try client.write(.insert, batch: writes, delivery: .fireAndForget)
-                    writes.removeAll(keepingCapacity: true)
                 }
             } else {
                 // Views of the keys and the member: the loop touches no reference count.
