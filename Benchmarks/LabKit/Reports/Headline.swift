@@ -61,6 +61,9 @@ package enum Headline {
         Comparison("single writer vs contended", "single-writer-2", "cas-2", "ns_per_inc", higherIsBetter: false),
         Comparison("single writer vs contended", "single-writer-8", "lock-8", "ns_per_inc", higherIsBetter: false),
         Comparison("pool vs malloc", "pool-lease-return", "alloc-free", "ops_per_s", higherIsBetter: true),
+        // Writes that land just below a key's top (events a little out of order) against the
+        // same writes in order, one fresh set each, in the same run.
+        Comparison("out of order vs in order", "lww-insert-near-top-batched", "lww-insert-above-top-batched", "ns_per_op", higherIsBetter: false),
         Comparison("service vs its parts", "timeline-shm-binary", "lww-insert-batched", "events_per_s/ops_per_s", higherIsBetter: true),
         Comparison("service vs its parts", "timeline-shm-binary-batched", "lww-insert-batched", "events_per_s/ops_per_s", higherIsBetter: true),
         Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_p50_ns/rtt_p50_ns", higherIsBetter: false),
