@@ -58,7 +58,7 @@ extension ScoredSet {
                     matched = true
                     break
                 }
-                index += 1
+                index &+= 1
             }
             if matched {
                 ringside_prefetch(regions.order + Int(head))
