@@ -58,11 +58,13 @@ enum HashSlots {
         let count = slots.count
         guard count > 0 else { return nil }
         var index = home(hash, count)
+        // Every probe index stays below `count`, so its steps cannot overflow (`&+=`: no
+        // overflow check in the loop).
         while true {
             let slot = slots[index]
             if slot == 0 { return nil }
             if Self.hash(slot) == hash && matches(handle(slot)) { return handle(slot) }
-            index += 1
+            index &+= 1
             if index == count { index = 0 }
         }
     }
@@ -73,7 +75,7 @@ enum HashSlots {
         let count = slots.count
         var index = home(hash, count)
         while slots[index] != 0 {
-            index += 1
+            index &+= 1
             if index == count { index = 0 }
         }
         slots[index] = UInt64(hash) << 32 | UInt64(handle &+ 1)
@@ -85,13 +87,13 @@ enum HashSlots {
         let wanted = UInt64(hash) << 32 | UInt64(handle &+ 1)
         var hole = home(hash, count)
         while slots[hole] != wanted {
-            hole += 1
+            hole &+= 1
             if hole == count { hole = 0 }
         }
         slots[hole] = 0
         var next = hole
         while true {
-            next += 1
+            next &+= 1
             if next == count { next = 0 }
             let slot = slots[next]
             if slot == 0 { return }

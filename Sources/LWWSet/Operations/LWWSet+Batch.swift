@@ -34,36 +34,38 @@ extension LWWSet {
         var group = Pending.Group(repeating: Pending())
         var start = 0
         while start < batch.count {
-            let end = min(start + Self.batchWidth, batch.count)
+            // Offsets in the group below `size`, at most the group's count: no bounds checks.
+            let size = min(Self.batchWidth, batch.count &- start)
+            let writes = UnsafeBufferPointer(rebasing: batch[start ..< start &+ size])
             // The passes take the fields they read (the states, the key table), never `self`
             // whole: a copy of the set per pass would reload the totals the writes just
             // stored, and a load that spans two pending stores waits for the store buffer
             // to drain, write misses included.
-            for index in start ..< end {
-                group[index &- start] = Self.locate(batch[index], hasher, keys)
+            for op in 0 ..< size {
+                group[op] = Self.locate(writes[op], hasher, keys)
             }
-            for index in start ..< end {
-                group[index &- start].findCandidate(keys, states, lines: 2)
+            for op in 0 ..< size {
+                group[op].findCandidate(keys, states, lines: 2)
             }
-            for index in start ..< end {
-                Self.prefetchSets(.slotsAndOrder, group[index &- start], batch[index], states, keys, maxSize: maxSize)
+            for op in 0 ..< size {
+                Self.prefetchSets(.slotsAndOrder, group[op], writes[op], states, keys, maxSize: maxSize)
             }
             var anyFullTarget = false
-            for index in start ..< end {
-                if Self.prefetchSets(.records, group[index &- start], batch[index], states, keys, maxSize: maxSize) {
+            for op in 0 ..< size {
+                if Self.prefetchSets(.records, group[op], writes[op], states, keys, maxSize: maxSize) {
                     anyFullTarget = true
                 }
             }
             // The lowest slots only a full target's trim removes (none while sets grow).
             if anyFullTarget {
-                for index in start ..< end {
-                    Self.prefetchSets(.lowestSlot, group[index &- start], batch[index], states, keys, maxSize: maxSize)
+                for op in 0 ..< size {
+                    Self.prefetchSets(.lowestSlot, group[op], writes[op], states, keys, maxSize: maxSize)
                 }
             }
-            for index in start ..< end {
-                outcome(index, runPending(batch[index], group[index &- start]))
+            for op in 0 ..< size {
+                outcome(start &+ op, runPending(writes[op], group[op]))
             }
-            start = end
+            start &+= size
         }
     }
 
@@ -84,32 +86,34 @@ extension LWWSet {
         var group = Pending.Group(repeating: Pending())
         var start = 0
         while start < batch.count {
-            let end = min(start + Self.batchWidth, batch.count)
-            for index in start ..< end {
-                let keyHash = hasher.hash(batch[index].key)
+            // Offsets in the group below `size`, at most the group's count: no bounds checks.
+            let size = min(Self.batchWidth, batch.count &- start)
+            let selects = UnsafeBufferPointer(rebasing: batch[start ..< start &+ size])
+            for op in 0 ..< size {
+                let keyHash = hasher.hash(selects[op].key)
                 keys.prefetchSlot(hash: keyHash)
-                group[index &- start] = Pending(keyHash: keyHash, number: Pending.unknown)
+                group[op] = Pending(keyHash: keyHash, number: Pending.unknown)
             }
-            for index in start ..< end {
-                group[index &- start].findCandidate(keys, states, lines: 1)
+            for op in 0 ..< size {
+                group[op].findCandidate(keys, states, lines: 1)
             }
-            for index in start ..< end {
-                let pending = group[index &- start]
+            for op in 0 ..< size {
+                let pending = group[op]
                 if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
-                prefetchTop(.slotsAndOrder, pending, batch[index])
+                prefetchTop(.slotsAndOrder, pending, selects[op])
             }
-            for index in start ..< end {
-                prefetchTop(.records, group[index &- start], batch[index])
+            for op in 0 ..< size {
+                prefetchTop(.records, group[op], selects[op])
             }
-            for index in start ..< end {
-                let select = batch[index]
-                let pending = group[index &- start]
+            for op in 0 ..< size {
+                let select = selects[op]
+                let pending = group[op]
                 let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
                     ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
                 self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
-                each(index, selection)
+                each(start &+ op, selection)
             }
-            start = end
+            start &+= size
         }
     }
 

@@ -58,7 +58,7 @@ extension ScoredSet {
                     matched = true
                     break
                 }
-                index += 1
+                index &+= 1
             }
             if matched {
                 ringside_prefetch(regions.order + Int(head))
@@ -88,9 +88,8 @@ extension ScoredSet {
         let floor = max(Int(head), top - min(limit, Self.prefetchedEntries) + 1)
         switch stage {
         case .slotsAndOrder:
-            for slot in stride(from: top, through: floor, by: -Self.cacheLine / MemoryLayout<UInt32>.stride) {
-                ringside_prefetch(regions.order + slot)
-            }
+            // At most `prefetchedEntries` 4-byte entries, 64 bytes: the lines of both ends.
+            ringside_prefetch(regions.order + top)
             ringside_prefetch(regions.order + floor)
         case .records:
             for slot in floor ... top {

@@ -208,13 +208,14 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         let regions = unsafeRegions()
         let top = Int(head) + start
         let floor = max(Int(head), top - limit + 1)
-        // The positions run from top down to floor, all in head ..< tail: no overflow.
-        let copied = selection.unsafeReplace(atMost: top &- floor &+ 1) { marks, bytes in
+        // The positions run from top down to floor, all in head ..< tail: no overflow. One
+        // count steps the loop: entry i is at position top - i.
+        let wanted = top &- floor &+ 1
+        let copied = selection.unsafeReplace(atMost: wanted) { marks, bytes in
             var end = 0
             var entries = 0
-            var slot = top
-            while slot >= floor {
-                let record = regions.order[slot]
+            while entries < wanted {
+                let record = regions.order[top &- entries]
                 let member = MemberRecord.member(regions.arena, record)
                 let score = MemberRecord.score(regions.arena, record)
                 if isPast(score, member) { break }
@@ -225,7 +226,6 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
                 end &+= member.count
                 marks[entries] = Selection.Mark(end: end, score: score)
                 entries &+= 1
-                slot &-= 1
             }
             return (entries, end)
         }
