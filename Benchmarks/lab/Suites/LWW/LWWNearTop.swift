@@ -132,28 +132,15 @@ enum LWWNearTop {
 
         /// Inserts every member under its key at `scores[i]`, `batch.count` per call.
         func write(_ scores: [Double], into set: inout LWWSet, batch: inout [BorrowedWrite]) throws -> Int {
-            var applied: UInt64 = 0
-            var failure: LWWSetError?
-            members.withUnsafeBytes { members in
-                keys.withUnsafeBytes { keys in
-                    batch.withUnsafeMutableBufferPointer { batch in
-                        for start in stride(from: 0, to: writeCount, by: batch.count) {
-                            let count = min(batch.count, writeCount - start)
-                            for i in start ..< start + count {
-                                batch[i - start] = BorrowedWrite(.insert, key: key(i, keys), score: scores[i], member: member(i, members))
-                            }
-                            set.write(UnsafeBufferPointer(rebasing: batch[..<count])) { _, result in
-                                switch result {
-                                case .success(let outcome): if outcome.isApplied { applied += 1 }
-                                case .failure(let error): failure = error
-                                }
-                            }
+            try members.withUnsafeBytes { members in
+                try keys.withUnsafeBytes { keys in
+                    try batch.withUnsafeMutableBufferPointer { batch in
+                        try set.writeInBatches(writeCount, through: batch) { i in
+                            BorrowedWrite(.insert, key: key(i, keys), score: scores[i], member: member(i, members))
                         }
                     }
                 }
             }
-            if let failure { throw failure }
-            ringside_opaque_sink_u64(applied)
             return writeCount
         }
 

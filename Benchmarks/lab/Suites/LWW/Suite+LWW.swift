@@ -183,29 +183,15 @@ struct LWWWorkload {
     /// Writes member i under its key at `scoreBase + i`, for every i, in batches of
     /// `Batches.size` borrowed writes.
     func writeAll(_ kind: WriteKind, into set: inout LWWSet, scoreBase: Double, batches: inout Batches) throws -> Int {
-        var applied: UInt64 = 0
-        var failure: LWWSetError?
-        members.withUnsafeBytes { members in
-            keys.withUnsafeBytes { keys in
-                batches.writes.withUnsafeMutableBufferPointer { batch in
-                    for start in stride(from: 0, to: memberCount, by: batch.count) {
-                        let count = min(batch.count, memberCount - start)
-                        for i in start ..< start + count {
-                            batch[i - start] = BorrowedWrite(kind, key: key(Int(keyOfWrite[i]), keys), score: scoreBase + Double(i),
-                                                             member: member(i, members))
-                        }
-                        set.write(UnsafeBufferPointer(rebasing: batch[..<count])) { _, result in
-                            switch result {
-                            case .success(let outcome): if outcome.isApplied { applied += 1 }
-                            case .failure(let error): failure = error
-                            }
-                        }
+        try members.withUnsafeBytes { members in
+            try keys.withUnsafeBytes { keys in
+                try batches.writes.withUnsafeMutableBufferPointer { batch in
+                    try set.writeInBatches(memberCount, through: batch) { i in
+                        BorrowedWrite(kind, key: key(Int(keyOfWrite[i]), keys), score: scoreBase + Double(i), member: member(i, members))
                     }
                 }
             }
         }
-        if let failure { throw failure }
-        ringside_opaque_sink_u64(applied)
         return memberCount
     }
 
