@@ -165,9 +165,9 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``CarrierEvent/malformed(_:reason:)`` once and not read again.
     public func poll(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         guard limit > 0 else { return 0 }
-        // The last poll's drained clients, when no flush came between (nothing was sent).
-        wakeDrainedClients()
-        if owedWakes > 0 { flush() }
+        // The last poll's drained clients, when no flush came between (nothing was sent):
+        // a flush wakes them first.
+        if owedWakes > 0 { flush() } else { wakeDrainedClients() }
         polling = true
         var delivered = deliverPending(limit: limit, handler)
         defer {
@@ -291,10 +291,11 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// }
     /// ```
     public func waitForWork(timeout: Duration) {
-        wakeDrainedClients()
         if owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
             saturated = false
-            flush()
+            flush()  // wakes the drained clients first
+        } else {
+            wakeDrainedClients()
         }
         let ticket = doorbell.prepareToSleep()
         if hasPendingWork {
