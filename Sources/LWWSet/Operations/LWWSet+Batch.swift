@@ -13,7 +13,9 @@ import CRingside
 /// order on cached lines. The passes before it read only what the set holds before the
 /// group runs and change nothing (key numbers and hashes carry over, never pointers), so
 /// their prefetches are hints, and an operation whose key was not known when its key was
-/// looked up takes the one-at-a-time path, which sees the writes before it.
+/// looked up takes the one-at-a-time path, which sees the writes before it. What they found
+/// of where a write's member is absent carries over too, used only by a write whose key no
+/// earlier write of its group may have written.
 /// The single writer applies what it drained from a ring this way.
 extension LWWSet {
     /// The most operations in flight at once in a batch: the size of a group.
