@@ -13,7 +13,9 @@ import CRingside
 /// order on cached lines. The passes before it read only what the set holds before the
 /// group runs and change nothing (key numbers and hashes carry over, never pointers), so
 /// their prefetches are hints, and an operation whose key was not known when its key was
-/// looked up takes the one-at-a-time path, which sees the writes before it.
+/// looked up takes the one-at-a-time path, which sees the writes before it. What they found
+/// of where a write's member is absent carries over too, used only by a write whose key no
+/// earlier write of its group may have written.
 /// The single writer applies what it drained from a ring this way.
 extension LWWSet {
     /// The most operations in flight at once in a batch: the size of a group.
@@ -48,22 +50,30 @@ extension LWWSet {
                 group[op].findCandidate(keys, states, lines: 2)
             }
             for op in 0 ..< size {
-                Self.prefetchSets(.slotsAndOrder, group[op], writes[op], states, keys, maxSize: maxSize)
+                Self.prefetchSets(.slotsAndOrder, &group[op], writes[op], states, keys, maxSize: maxSize)
             }
             var anyFullTarget = false
             for op in 0 ..< size {
-                if Self.prefetchSets(.records, group[op], writes[op], states, keys, maxSize: maxSize) {
+                if Self.prefetchSets(.records, &group[op], writes[op], states, keys, maxSize: maxSize) {
                     anyFullTarget = true
                 }
             }
             // The lowest slots only a full target's trim removes (none while sets grow).
             if anyFullTarget {
                 for op in 0 ..< size {
-                    Self.prefetchSets(.lowestSlot, group[op], writes[op], states, keys, maxSize: maxSize)
+                    Self.prefetchSets(.lowestSlot, &group[op], writes[op], states, keys, maxSize: maxSize)
                 }
             }
+            var written = WrittenKeys()
             for op in 0 ..< size {
-                outcome(start &+ op, runPending(writes[op], group[op]))
+                // Two calls, so that the common one hands over a result known to be a
+                // success, which needs no destroying after it (a failure's may own a string).
+                do throws(LWWSetError) {
+                    let applied = try runPending(writes[op], group[op], &written)
+                    outcome(start &+ op, .success(applied))
+                } catch {
+                    outcome(start &+ op, .failure(error))
+                }
             }
             start &+= size
         }
@@ -133,6 +143,8 @@ extension LWWSet {
         /// The number of the key whose tag matches `keyHash` (unconfirmed until the
         /// operation runs), or `unknown` or `invalid`.
         var number: Int32 = Pending.invalid
+        /// Where a write's records pass found its member absent from the key's sets.
+        var emptySlots = EmptySlots()
 
         /// Pass two: the key number its tag suggests, and a prefetch of that key's state:
         /// its first line (all that a select reads), or both (a write).
@@ -159,37 +171,68 @@ extension LWWSet {
     /// Passes three to five of a write: the key's bytes and the hash slots each set's member
     /// check reads and the lines the target's add writes; then the records the member check
     /// compares, the order's ends where a member found is looked for, and the lowest entry
-    /// of a full target; then the hash slot its trim removes.
+    /// of a full target (keeping in `pending` where the member was found absent); then the
+    /// hash slot its trim removes.
     /// Returns whether either set is a full target.
     @inline(__always)
     @discardableResult
     private static func prefetchSets(
-        _ stage: PrefetchStage, _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable,
-        maxSize: Int
+        _ stage: PrefetchStage, _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates,
+        _ keys: borrowing KeyTable, maxSize: Int
     ) -> Bool {
         guard pending.number >= 0 else { return false }
         let state = states.unsafeState(Int(pending.number))
         if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
         let recordSize = MemberRecord.headerSize + write.member.count
-        let addIsFull = state.pointee.add.prefetchForWrite(
+        let add = state.pointee.add.prefetchForWrite(
             stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
-        let removeIsFull = state.pointee.remove.prefetchForWrite(
+        let remove = state.pointee.remove.prefetchForWrite(
             stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
-        return addIsFull || removeIsFull
+        if stage == .records {
+            pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
+        }
+        return add.isFullTarget || remove.isFullTarget
     }
 
     /// The last pass of a write: runs it on the key found (confirmed by its bytes), or by
     /// the one-at-a-time path when there is none (an invalid write, or a key new to the set).
+    /// `written` holds the keys the group's writes before this one have written: what the
+    /// passes learned of the key's sets before the group ran holds only if this is not one.
     @inline(__always)
-    private mutating func runPending(_ write: BorrowedWrite, _ pending: Pending) -> Result<WriteOutcome, LWWSetError> {
-        do throws(LWWSetError) {
-            if pending.number >= 0 && states.unsafeState(Int(pending.number)).pointee.name.names(write.key, in: keys) {
-                return .success(try applyToUniqueStates(
-                    write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash))
-            }
-            return .success(try self.write(write.kind, rawKey: write.key, score: write.score, rawMember: write.member))
-        } catch {
-            return .failure(error)
+    private mutating func runPending(
+        _ write: BorrowedWrite, _ pending: Pending, _ written: inout WrittenKeys
+    ) throws(LWWSetError) -> WriteOutcome {
+        if pending.number >= 0 && states.unsafeState(Int(pending.number)).pointee.name.names(write.key, in: keys) {
+            let emptySlots = written.mark(Int(pending.number)) ? EmptySlots() : pending.emptySlots
+            return try applyToUniqueStates(
+                write.kind, toKey: Int(pending.number), score: write.score, member: write.member, hash: pending.memberHash,
+                emptySlots: emptySlots)
+        }
+        // The one-at-a-time path may write any key (or add one).
+        written.markAll()
+        return try self.write(write.kind, rawKey: write.key, score: write.score, rawMember: write.member)
+    }
+
+    /// The keys that the last pass of a group has written so far: a filter of 256 bits over
+    /// their numbers, which may answer that a key was written when it was not (costing that
+    /// write a probe of its sets), never the reverse.
+    struct WrittenKeys {
+        /// Bit `n & 255` is set once key `n` (or another with the same low bits) is written.
+        private var bits = InlineArray<4, UInt64>(repeating: 0)
+
+        /// Marks key `number` written, returning whether it may have been written before.
+        @inline(__always)
+        mutating func mark(_ number: Int) -> Bool {
+            let word = (number &>> 6) & 3
+            let bit: UInt64 = 1 &<< UInt64(number & 63)
+            let before = bits[word] & bit != 0
+            bits[word] |= bit
+            return before
+        }
+
+        /// Marks every key written (after a write that may have written any key).
+        mutating func markAll() {
+            bits = InlineArray(repeating: ~0)
         }
     }
 

@@ -93,25 +93,41 @@ extension LWWSet {
     }
 
     /// `apply(_:toKey:score:member:hash:)` when the states are known not to be shared (a
-    /// batch makes them unique once, for all its writes).
+    /// batch makes them unique once, for all its writes, and passes what its passes learned
+    /// of where the member is not in `emptySlots`).
     @inline(__always)
     mutating func applyToUniqueStates(
-        _ kind: WriteKind, toKey number: Int, score: Double, member: UnsafeRawBufferPointer, hash: UInt32
+        _ kind: WriteKind, toKey number: Int, score: Double, member: UnsafeRawBufferPointer, hash: UInt32,
+        emptySlots: EmptySlots = EmptySlots()
     ) throws(LWWSetError) -> WriteOutcome {
         let state = unsafeState(number)
         let added = state.pointee.add.count
         let removed = state.pointee.remove.count
-        let outcome = try state.pointee.apply(kind, score: score, member: member, hash: hash, maxSize: maxSize)
+        let outcome = try state.pointee.apply(
+            kind, score: score, member: member, hash: hash, maxSize: maxSize, emptySlots: emptySlots)
         entries += state.pointee.add.count - added
         tombstones += state.pointee.remove.count - removed
         return outcome
     }
 }
 
+/// Where a batch's records stage found a write's member absent from each of its key's sets
+/// (`WriteProbe.emptySlot`, or `ScoredSet.unknownSlot`), carried to the write's last pass so
+/// that its member check does not probe the slots again. Valid only while neither set has
+/// changed since that stage.
+struct EmptySlots {
+    /// The add set's.
+    var add = ScoredSet.unknownSlot
+    /// The remove set's.
+    var remove = ScoredSet.unknownSlot
+}
+
 extension KeyState {
-    /// The three rules of `LWWSet.write(_:key:score:member:)` on this key's sets.
+    /// The three rules of `LWWSet.write(_:key:score:member:)` on this key's sets. A set with
+    /// a known empty slot in `emptySlots` does not hold the member (no probe needed).
     mutating func apply(
-        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int
+        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int,
+        emptySlots: EmptySlots
     ) throws(LWWSetError) -> WriteOutcome {
         // 1. Size gate.
         let gated = switch kind {
@@ -119,18 +135,21 @@ extension KeyState {
         case .delete: Self.isFull(remove, below: score, maxSize: maxSize)
         }
         if gated { return .ignoredBySizeGate }
-        // 2. Member check, the same for both kinds.
-        let visible = add.find(member, hash: hash)
-        if let record = visible, add.score(of: record) > score { return .ignoredByNewerInsert }
-        let tombstone = remove.find(member, hash: hash)
-        if let record = tombstone, remove.score(of: record) >= score { return .ignoredByNewerDelete }
+        // 2. Member check, the same for both kinds. A search that does not find the member
+        // tells where an add of it stores it: the add does not probe again.
+        let visible = emptySlots.add >= 0
+            ? ScoredSet.MemberSlot(record: nil, emptySlot: emptySlots.add) : add.search(member, hash: hash)
+        if let record = visible.record, add.score(of: record) > score { return .ignoredByNewerInsert }
+        let tombstone = emptySlots.remove >= 0
+            ? ScoredSet.MemberSlot(record: nil, emptySlot: emptySlots.remove) : remove.search(member, hash: hash)
+        if let record = tombstone.record, remove.score(of: record) >= score { return .ignoredByNewerDelete }
         // 3. Apply and trim.
         switch kind {
         case .insert:
-            try Self.put(member, hash: hash, score: score, into: &add, at: visible, leaving: &remove, at: tombstone,
+            try Self.put(member, hash: hash, score: score, into: &add, at: visible, leaving: &remove, at: tombstone.record,
                          maxSize: maxSize)
         case .delete:
-            try Self.put(member, hash: hash, score: score, into: &remove, at: tombstone, leaving: &add, at: visible,
+            try Self.put(member, hash: hash, score: score, into: &remove, at: tombstone, leaving: &add, at: visible.record,
                          maxSize: maxSize)
         }
         return .applied
@@ -142,19 +161,20 @@ extension KeyState {
         return score < lowest
     }
 
-    /// Puts the member in `target` at `score` (moving `existing`, or adding it), takes
-    /// `stale` out of `other`, and trims `target`. The add comes first: it is the one step
-    /// that can throw, and it throws before anything has changed.
+    /// Puts the member in `target` at `score` (moving the record `existing` found, or
+    /// adding it where `existing` says), takes `stale` out of `other`, and trims `target`.
+    /// The add comes first: it is the one step that can throw, and it throws before
+    /// anything has changed.
     private static func put(
         _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double,
-        into target: inout ScoredSet, at existing: UInt32?,
+        into target: inout ScoredSet, at existing: ScoredSet.MemberSlot,
         leaving other: inout ScoredSet, at stale: UInt32?,
         maxSize: Int
     ) throws(LWWSetError) {
-        if let record = existing {
+        if let record = existing.record {
             target.setScore(score, of: record)
         } else {
-            try target.add(member, hash: hash, score: score)
+            try target.add(member, hash: hash, score: score, emptySlot: existing.emptySlot)
         }
         if let record = stale {
             other.remove(record)

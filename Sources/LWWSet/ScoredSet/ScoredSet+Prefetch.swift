@@ -18,19 +18,20 @@ extension ScoredSet {
     /// size gate and the trim read its lowest entry), its lowest order entry. Records: those
     /// whose slots carry `hash`'s tag (the ones a member check compares) and, when there is
     /// one, both ends of the order (where a member that moves or leaves is looked for), and
-    /// the lowest record's header of a full target. Lowest slot: the home slot of a full
-    /// target's lowest member (the one a trim removes). Returns whether the set is a full
-    /// target (the only kind the last stage has anything to prefetch for).
+    /// the lowest record's header of a full target; the walk to the records also tells
+    /// where the member is not (`WriteProbe.emptySlot`). Lowest slot: the home slot of a full
+    /// target's lowest member (the one a trim removes).
     @inline(__always)
     @discardableResult
-    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) -> Bool {
-        guard slotCount > 0 else { return false }
+    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) -> WriteProbe {
+        guard slotCount > 0 else { return WriteProbe() }
         let regions = unsafeRegions()
         let isFullTarget = isTarget && count >= maxSize && count > 0
+        var probe = WriteProbe(isFullTarget: isFullTarget)
         switch stage {
         case .slotsAndOrder:
             HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: hash)
-            guard isTarget else { return false }
+            guard isTarget else { return probe }
             if tail < orderCapacity {
                 ringside_prefetch_for_write(regions.order + Int(tail))
             }
@@ -42,7 +43,7 @@ extension ScoredSet {
                 ringside_prefetch(regions.order + Int(head))
             }
         case .records:
-            guard count > 0 else { return false }
+            guard count > 0 else { return probe }
             // The first slot with the member's tag holds the member but for a 32-bit tag
             // collision, so the walk stops there (the member check finds a rarer one itself).
             // It reads only the lines the first stage prefetched: a walk past them would wait
@@ -60,6 +61,11 @@ extension ScoredSet {
                 }
                 index &+= 1
             }
+            // Stopped by an empty slot with no tag of the member's before it: the member
+            // check would find nothing, and an add would store there.
+            if !matched && index < end {
+                probe.emptySlot = Int32(truncatingIfNeeded: index)
+            }
             if matched {
                 ringside_prefetch(regions.order + Int(head))
                 ringside_prefetch(regions.order + Int(tail) - 1)
@@ -70,12 +76,15 @@ extension ScoredSet {
                 ringside_prefetch(lowest + MemberRecord.headerSize - 1)
             }
         case .lowestSlot:
-            guard isFullTarget else { return false }
+            guard isFullTarget else { return probe }
             let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
             HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: lowest)
         }
-        return isFullTarget
+        return probe
     }
+
+    /// `WriteProbe.emptySlot` when the records stage learned nothing of the member's place.
+    static let unknownSlot: Int32 = -1
 
     /// A stage of prefetching for a select of at most `limit` entries down from ascending
     /// position `start` (of which the first `prefetchedEntries`): the order entries it reads,
@@ -126,6 +135,18 @@ extension ScoredSet {
     /// The most entries of one select that are prefetched (the rest stream in behind them).
     private static let prefetchedEntries = 16
     private static let cacheLine = 64
+}
+
+/// What a stage of `ScoredSet.prefetchForWrite` learned of one set, for the stages after it.
+struct WriteProbe {
+    /// Whether the set is a full target (the only kind the last stage has anything to
+    /// prefetch for).
+    var isFullTarget = false
+    /// From the records stage: the first empty slot on the member's probe path when no slot
+    /// before it carries the member's tag, so the member is not in the set and an add of it
+    /// stores there, both for as long as the set does not change; `ScoredSet.unknownSlot`
+    /// otherwise.
+    var emptySlot = ScoredSet.unknownSlot
 }
 
 /// The prefetch stages after a batch has found each operation's key state.

@@ -66,11 +66,18 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// The record holding `member` (whose hash is `hash`), or nil when it is not in the set.
     @inline(__always)
     func find(_ member: UnsafeRawBufferPointer, hash: UInt32) -> UInt32? {
-        guard count > 0 else { return nil }
+        search(member, hash: hash).record
+    }
+
+    /// Where `member` (whose hash is `hash`) is: its record, or where an add of it stores it.
+    @inline(__always)
+    func search(_ member: UnsafeRawBufferPointer, hash: UInt32) -> MemberSlot {
+        guard count > 0 else { return MemberSlot(record: nil, emptySlot: Self.unknownSlot) }
         let regions = unsafeRegions()
-        return HashSlots.find(regions.slots, hash: hash) { record in
+        let found = HashSlots.search(regions.slots, hash: hash) { record in
             RawBytes.equal(MemberRecord.member(regions.arena, record), member)
         }
+        return MemberSlot(record: found.handle, emptySlot: Int32(truncatingIfNeeded: found.emptyIndex))
     }
 
     /// The score of the member in `record`.
@@ -79,22 +86,43 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
         MemberRecord.score(unsafeRegions().arena, record)
     }
 
+    /// Where a member is in a set, as a search found it: its record, or (`record` nil) the
+    /// first empty slot on its probe path, where an add of it stores it as long as the set
+    /// does not change (`unknownSlot` when the search did not say).
+    struct MemberSlot {
+        /// The record holding the member, or nil when it is not in the set.
+        var record: UInt32?
+        /// Where an add of a member not in the set stores it, or `unknownSlot`.
+        var emptySlot: Int32
+    }
+
     // MARK: Writing
 
     /// Adds `member`, which is not in the set, at `score`. Throws, changing nothing, when the
-    /// arena would pass the 4 GiB that its 32-bit offsets address.
+    /// arena would pass the 4 GiB that its 32-bit offsets address. `emptySlot`, unless it
+    /// is `unknownSlot`, is the first empty slot on the member's probe path, found since
+    /// the set last changed (by `search`, or a batch's records stage): the add stores there
+    /// without probing, unless it has to reserve room first (which may rehash the slots).
     @inline(__always)
-    mutating func add(_ member: UnsafeRawBufferPointer, hash: UInt32, score: Double) throws(LWWSetError) {
+    mutating func add(
+        _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double, emptySlot: Int32 = ScoredSet.unknownSlot
+    ) throws(LWWSetError) {
         let size = MemberRecord.headerSize + member.count
+        var emptySlot = emptySlot
         // Room above the top and at the arena's end (the common case) needs no call.
         if tail == orderCapacity || Int(arenaUsed) + size > Int(arenaCapacity) {
             try reserve(recordSize: size)
+            emptySlot = Self.unknownSlot
         }
         let regions = unsafeRegions()
         let record = arenaUsed
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
         arenaUsed += UInt32(size)
-        HashSlots.insert(record, hash: hash, in: regions.slots)
+        if emptySlot >= 0 {
+            HashSlots.store(record, hash: hash, at: Int(emptySlot), in: regions.slots)
+        } else {
+            HashSlots.insert(record, hash: hash, in: regions.slots)
+        }
         if count == 0 || score > topScore {
             // Above the top (the common case): the order's end has room (see `reserve`).
             regions.order[Int(tail)] = record

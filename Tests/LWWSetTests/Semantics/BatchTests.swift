@@ -411,6 +411,36 @@ import Testing
         #expect(batched.statistics.tombstones == 40)
     }
 
+    /// A write's passes find its member absent from sets that earlier writes of its group
+    /// then change: here a member new to a key is inserted twice and deleted twice in one
+    /// group, and a tombstoned member re-inserted, into sets with room to spare (no write
+    /// grows them, which would make the later writes look again anyway). Trusting what the
+    /// passes saw would store the member twice.
+    @Test func writesOfAGroupToOneKeyLookAgainAtTheSetsEarlierOnesChanged() throws {
+        var batched = try LWWSet()
+        for i in 0 ..< 20 {
+            try batched.apply("k", "insert \(i) old\(i)")
+            try batched.apply("k", "delete \(i) gone\(i)")
+        }
+        try batched.apply("j", "insert 1 x")
+        var single = batched
+        let writes = [
+            "k insert 30 new", "j insert 2 y", "k insert 31 new", "k delete 32 gone-again", "k delete 33 gone-again",
+            "k insert 34 gone3", "j insert 3 y", "k insert 35 newer", "k delete 36 newer", "k insert 37 newer",
+        ].map(Self.parse)
+        let reported = Self.writeBatched(writes, into: &batched)
+        Self.expectReported(reported, Self.writeOneAtATime(writes, into: &single), "one key in a group")
+        #expect(reported.map { $0.result } == ([
+            .applied, .applied, .applied, .applied, .applied, .applied, .applied, .applied, .applied, .applied,
+        ] as [WriteOutcome]).map { .success($0) })
+        #expect(batched.statistics.entries == 25)
+        #expect(batched.statistics.tombstones == 20)
+        #expect(try batched.select(key: "k".utf8, offset: 0, limit: 3).rendered == "newer:37 gone3:34 new:31")
+        #expect(try batched.visible("j") == "y:3 x:1")
+        #expect(batched.deleted("k").hasPrefix("gone-again:33 gone19:19"))
+        try Self.expectSameSet(batched, single, keys: [Array("k".utf8), Array("j".utf8)], "one key in a group")
+    }
+
     @Test func tiedScoresLetADeleteBeatAnInsertInEitherOrder() throws {
         var batched = try LWWSet()
         try batched.apply("k", "insert 1 other")
