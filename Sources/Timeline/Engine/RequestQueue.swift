@@ -9,7 +9,7 @@ struct RequestQueue {
     /// The requests, in submission order.
     var pending: [PendingRequest] = []
     /// Their binary messages, back to back.
-    var arena: [UInt8] = []
+    var arena = RequestArena()
     /// Why the request at an index of `pending` fails, when it does.
     var failures: [Int: EngineFailure] = [:]
     /// The highest phase queued (-1: none).
@@ -32,7 +32,7 @@ struct RequestQueue {
         let phase = nextPhase(of: connection, writing: true)
         if interaction != .fireAndForget { awaitingAnswer += 1 }
         let arenaStart = arena.count
-        arena.append(contentsOf: data)
+        arena.append(data)
         pending.append(PendingRequest(
             connection: connection, token: token, interaction: interaction, encoding: .binary, operation: operation,
             phase: phase, arenaStart: arenaStart, arenaCount: data.count, write: write))
@@ -63,7 +63,7 @@ struct RequestQueue {
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
         pending.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
+        arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
         if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }
         lastConnection = TimelineConnection(rawValue: .max)

@@ -75,7 +75,7 @@ public final class TimelineEngine {
         get { queue.pending }
         _modify { yield &queue.pending }
     }
-    var arena: [UInt8] {
+    var arena: RequestArena {
         get { queue.arena }
         _modify { yield &queue.arena }
     }

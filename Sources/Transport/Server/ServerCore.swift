@@ -259,8 +259,7 @@ final class ServerCore {
             // The machine's pointer, not the session object: nothing can end the session
             // before `perform`, and holding the object would cost a retain per frame.
             guard let machine = machine(key) else { return }
-            let action = machine.pointee.receive(bytes, now: now)
-            perform(key, action)
+            perform(key, machine.pointee.receive(bytes, now: now))
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
             if cachedKey == key { forgetCachedSession() }
@@ -285,9 +284,11 @@ final class ServerCore {
         }
     }
 
-    /// Carries out what a session asked for.
-    func perform(_ key: SessionKey, _ action: SessionAction) {
-        switch action {
+    /// Carries out what a session asked for. The action is consumed, its payload taken case
+    /// by case: a borrowed one was destroyed after the call through the enum's value witness
+    /// (about 85 instructions per frame, for a fire-and-forget whose payload is trivial).
+    func perform(_ key: SessionKey, _ action: consuming SessionAction) {
+        switch consume action {
         case .none:
             break
         case .setup(let request):
