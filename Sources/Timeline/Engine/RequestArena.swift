@@ -9,6 +9,7 @@ struct RequestArena {
     private(set) var count = 0
 
     /// Appends a copy of `bytes`.
+    @inline(__always)  // into the submit of every request: the call cost a fifth of the copy
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         let start = grow(by: bytes.count)
         guard let source = bytes.baseAddress else { return }
@@ -37,13 +38,18 @@ struct RequestArena {
 
     /// Counts `extra` more bytes in, growing the storage when it is too small; returns where
     /// they start.
+    @inline(__always)
     private mutating func grow(by extra: Int) -> Int {
         let start = count
         let end = start + extra
-        if end > storage.count {
-            storage.append(contentsOf: repeatElement(0, count: Swift.max(end, storage.count * 2, 4096) - storage.count))
-        }
+        if end > storage.count { enlarge(to: end) }
         count = end
         return start
+    }
+
+    /// Grows the storage to hold at least `end` bytes (doubling, 4 KiB at least).
+    @inline(never)
+    private mutating func enlarge(to end: Int) {
+        storage.append(contentsOf: repeatElement(0, count: Swift.max(end, storage.count * 2, 4096) - storage.count))
     }
 }

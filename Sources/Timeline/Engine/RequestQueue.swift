@@ -40,15 +40,9 @@ struct RequestQueue {
 
     /// The phase of `connection`'s next request: the same as its previous one while it keeps
     /// writing (even phases) or reading (odd phases), the next one when it switches.
+    @inline(__always)  // into every submit: the connection seen last is a compare
     mutating func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
-        var previous = -1
-        if connection == lastConnection {
-            previous = lastPhase
-        } else {
-            if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
-            previous = connectionPhases[connection] ?? -1
-            lastConnection = connection
-        }
+        let previous = connection == lastConnection ? lastPhase : switchConnection(to: connection)
         let phase: Int
         if previous < 0 {
             phase = writing ? 0 : 1
@@ -58,6 +52,14 @@ struct RequestQueue {
         lastPhase = phase
         if phase > maxPhase { maxPhase = phase }
         return phase
+    }
+
+    /// Makes `connection` the one seen last, keeping the previous one's phase in the table;
+    /// returns `connection`'s latest phase (-1: none).
+    private mutating func switchConnection(to connection: TimelineConnection) -> Int {
+        if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
+        lastConnection = connection
+        return connectionPhases[connection] ?? -1
     }
 
     /// Empties the queue, keeping every buffer's capacity.

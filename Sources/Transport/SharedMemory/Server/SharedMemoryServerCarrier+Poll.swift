@@ -13,7 +13,11 @@ extension SharedMemoryServerCarrier {
         return count
     }
 
-    /// Reads every channel in turn, from `cursor`, up to `limit` events in all.
+    /// Reads the channels in turn, from `cursor`, up to the first that has events (at most
+    /// `limit` of them). The poll ends there, so that its events are applied and answered at
+    /// once: a lone frame no longer waits for the reads of the channels behind its own. A
+    /// flood loses nothing by it: a busy channel fills a poll's limit by itself, and the next
+    /// poll starts at the channel behind it.
     func readChannels(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
         let count = active.count
         guard count > 0 else { return 0 }
@@ -22,13 +26,13 @@ extension SharedMemoryServerCarrier {
         var visited = 0
         var position = cursor
         // Positions wrap by a compare, not a division: this runs on every poll.
-        while visited < count && delivered < limit {
+        while visited < count && delivered == 0 {
             let entry = activeChannels[position]
             visited += 1
             position = position + 1 == count ? 0 : position + 1
             // Unretained: the table keeps the channel alive throughout the poll.
             delivered += entry._withUnsafeGuaranteedRef { channel in
-                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit - delivered, handler)
+                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit, handler)
             }
         }
         // The next poll starts after the last channel read, not after the first: starting
