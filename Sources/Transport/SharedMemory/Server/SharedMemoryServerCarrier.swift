@@ -47,37 +47,77 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     let control: ControlBlock
     let connectRing: ManyToOneRing
+    /// The state every poll touches, in memory of its own that lives as long as the carrier,
+    /// reached through the accessors below (``CarrierPollState`` says why). Safe: one thread
+    /// at a time calls the carrier (the protocol's rule), and no access overlaps another.
+    private let unsafePollState: UnsafeMutablePointer<CarrierPollState>
+    /// The poll state, by address.
+    var pollState: CarrierPollState {
+        unsafeAddress { UnsafePointer(unsafePollState) }
+        unsafeMutableAddress { unsafePollState }
+    }
     /// Channels by slot (the low bits of their ids).
-    var slots: [ServerChannel?]
+    var slots: [ServerChannel?] {
+        get { pollState.slots }
+        _modify { yield &pollState.slots }
+    }
     /// Slots in use, in polling order.
-    var active: [Int]
-    /// The channels of `active`, in the same order, unretained: `slots` keeps each alive
-    /// until ``retire()`` removes it from both (never during a poll), so every poll walks
-    /// them without a retain and a release per channel.
-    var activeChannels: [Unmanaged<ServerChannel>]
+    var active: [Int] {
+        get { pollState.active }
+        _modify { yield &pollState.active }
+    }
+    /// The channels of `active`, in the same order, unretained (see ``CarrierPollState``).
+    var activeChannels: [Unmanaged<ServerChannel>] {
+        get { pollState.activeChannels }
+        _modify { yield &pollState.activeChannels }
+    }
     /// Slots free for the next client.
     var freeSlots: [Int]
     /// Slots sent to since the last flush.
-    var flushList: [Int]
+    var flushList: [Int] {
+        get { pollState.flushList }
+        _modify { yield &pollState.flushList }
+    }
     /// Slots whose rings were drained in this poll.
-    var wakeList: [Int]
+    var wakeList: [Int] {
+        get { pollState.wakeList }
+        _modify { yield &pollState.wakeList }
+    }
     /// Slots of connections that ended, to be removed and unlinked.
-    var retireList: [Int]
+    var retireList: [Int] {
+        get { pollState.retireList }
+        _modify { yield &pollState.retireList }
+    }
     /// Events decided outside a poll (closes, shutdown), delivered first by the next poll.
-    var pendingEvents: [CarrierEvent]
+    var pendingEvents: [CarrierEvent] {
+        get { pollState.pendingEvents }
+        _modify { yield &pollState.pendingEvents }
+    }
     /// Connections accepted so far (the high bits of the next id).
     var serial: UInt64 = 0
     /// Where the next poll starts among `active` (fairness).
-    var cursor = 0
+    var cursor: Int {
+        get { pollState.cursor }
+        set { pollState.cursor = newValue }
+    }
     /// When the next liveness pass is due (monotonic nanoseconds).
-    var nextLiveness: Int64
+    var nextLiveness: Int64 {
+        get { pollState.nextLiveness }
+        set { pollState.nextLiveness = newValue }
+    }
     /// The time as last read (monotonic nanoseconds): at the end of a poll that took its
     /// whole limit or came ``pollsPerClockRead`` polls after the last read, and after a wait,
     /// so that a poll's frames are read and answered before the clock is (liveness and
     /// heartbeats need coarse time only, and a clock read costs as much as an idle poll).
-    var now: Int64
+    var now: Int64 {
+        get { pollState.now }
+        set { pollState.now = newValue }
+    }
     /// Polls since the clock was last read.
-    var pollsSinceClock = 0
+    var pollsSinceClock: Int {
+        get { pollState.pollsSinceClock }
+        set { pollState.pollsSinceClock = newValue }
+    }
     /// Polls between clock reads while polls do not take their whole limit (a saturated
     /// poll reads it every time: the deferred wakes of ``flush()`` count on it, and the
     /// read is small beside such a poll's work).
@@ -85,15 +125,28 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
-    var isShutDown = false
+    /// Whether the carrier has shut down.
+    var isShutDown: Bool {
+        get { pollState.isShutDown }
+        set { pollState.isShutDown = newValue }
+    }
     /// True during a poll: handlers may close connections or shut down, and the tables the
     /// poll walks change only after it (in ``retire()``).
-    var polling = false
+    var polling: Bool {
+        get { pollState.polling }
+        set { pollState.polling = newValue }
+    }
     /// The last poll delivered its whole limit: more work waits, the server is saturated.
-    var saturated = false
+    var saturated: Bool {
+        get { pollState.saturated }
+        set { pollState.saturated = newValue }
+    }
     /// Clients whose wake-up ``flush()`` put off (saturated, and woken less than
     /// ``wakeInterval`` ago): they stay on `flushList`, and the next poll flushes again.
-    var owedWakes = 0
+    var owedWakes: Int {
+        get { pollState.owedWakes }
+        set { pollState.owedWakes = newValue }
+    }
     /// While saturated, a sleeping client is woken at most once per this many nanoseconds
     /// (``flush()``).
     static let wakeInterval: Int64 = 1_000_000
@@ -134,30 +187,22 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         self.identity = identity
         self.maxFrameLength = RingLayout.maxMessageLength(capacity: configuration.serverToClientCapacity)
         self.control = ControlBlock(unsafeBase: block)
-        self.slots = Array(repeating: nil, count: configuration.maxClients)
-        self.active = []
-        self.active.reserveCapacity(configuration.maxClients)
-        self.activeChannels = []
-        self.activeChannels.reserveCapacity(configuration.maxClients)
         self.freeSlots = Array((0..<configuration.maxClients).reversed())
-        self.flushList = []
-        self.flushList.reserveCapacity(configuration.maxClients)
-        self.wakeList = []
-        self.wakeList.reserveCapacity(configuration.maxClients)
-        self.retireList = []
-        self.retireList.reserveCapacity(configuration.maxClients)
-        self.pendingEvents = []
-        self.pendingEvents.reserveCapacity(configuration.maxClients)
-        self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        let livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        self.livenessNanoseconds = livenessNanoseconds
         let now = SharedMemoryClock.now()
-        self.now = now
-        self.nextLiveness = now &+ livenessNanoseconds
+        unsafePollState = .allocate(capacity: 1)
+        unsafePollState.initialize(to: CarrierPollState(maxClients: configuration.maxClients, now: now, liveness: livenessNanoseconds))
         control.initialise(maxClients: configuration.maxClients,
                            inboundCapacity: configuration.clientToServerCapacity,
                            outboundCapacity: configuration.serverToClientCapacity, now: now)
     }
 
-    deinit { shutdown() }
+    deinit {
+        shutdown()
+        unsafePollState.deinitialize(count: 1)
+        unsafePollState.deallocate()
+    }
 
     /// Delivers queued events, runs the liveness pass when due, accepts waiting clients, then
     /// reads each channel in turn (starting one further each poll), all within `limit` events.
