@@ -278,8 +278,16 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// the list and every later poll flushes again, so it is rung within the interval, or at
     /// the first flush after the server stops being saturated, whichever comes first. A client
     /// that is not asleep needs no ring: it finds the frames when it re-checks before sleeping.
+    ///
+    /// The clients sent to are rung first, then those whose rings the last poll drained
+    /// (``wakeDrainedClients()``): a frame's reader waits for no writer's futex wake.
     public func flush() {
+        wakeReaders()
         wakeDrainedClients()
+    }
+
+    /// The first half of ``flush()``: rings the clients sent to since the last flush.
+    private func wakeReaders() {
         guard !flushList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         var kept = 0
