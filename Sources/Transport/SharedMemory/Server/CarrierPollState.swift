@@ -1,7 +1,7 @@
 /// What every poll of a ``SharedMemoryServerCarrier`` reads or changes, in one value that
-/// the carrier keeps in memory of its own (see its `unsafePollState`): each access to a
-/// class's stored `var` pays a run-time exclusivity check, and an idle poll made six of them
-/// (about 80 instructions each, half of an idle round of the server's loop).
+/// the carrier keeps in memory of its own and reaches through its `pollState` addressors:
+/// each access to a class's stored `var` pays a run-time exclusivity check, and an idle poll
+/// made six of them (about 80 instructions each, half of an idle round of the server's loop).
 struct CarrierPollState {
     /// Channels by slot (the low bits of their ids).
     var slots: [ServerChannel?]
@@ -23,17 +23,20 @@ struct CarrierPollState {
     var cursor = 0
     /// When the next liveness pass is due (monotonic nanoseconds).
     var nextLiveness: Int64
-    /// The time as last read (monotonic nanoseconds); see the carrier's `now`.
+    /// The time as last read (monotonic nanoseconds); see the carrier's `now`, which reads
+    /// and writes it.
     var now: Int64
     /// Polls since the clock was last read.
     var pollsSinceClock = 0
-    /// Whether the carrier has shut down.
+    /// Whether the carrier has shut down (it accepts and reads nothing more).
     var isShutDown = false
-    /// True during a poll.
+    /// True during a poll: handlers may close connections or shut down, and the tables the
+    /// poll walks change only after it (in the carrier's `retire()`).
     var polling = false
-    /// The last poll delivered its whole limit.
+    /// The last poll delivered its whole limit: more work waits, the server is saturated.
     var saturated = false
-    /// Clients whose wake-up the last flush put off.
+    /// Clients whose wake-up the carrier's `flush()` put off (saturated, and woken less than
+    /// its `wakeInterval` ago): they stay on `flushList`, and the next poll flushes again.
     var owedWakes = 0
 
     /// The state of a carrier of `maxClients` slots whose clock read `now`, with its tables'
