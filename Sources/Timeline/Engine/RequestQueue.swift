@@ -9,7 +9,7 @@ struct RequestQueue {
     /// The requests, in submission order.
     var pending: [PendingRequest] = []
     /// Their binary messages, back to back.
-    var arena: [UInt8] = []
+    var arena = RequestArena()
     /// Why the request at an index of `pending` fails, when it does.
     var failures: [Int: EngineFailure] = [:]
     /// The highest phase queued (-1: none).
@@ -32,7 +32,7 @@ struct RequestQueue {
         let phase = nextPhase(of: connection, writing: true)
         if interaction != .fireAndForget { awaitingAnswer += 1 }
         let arenaStart = arena.count
-        arena.append(contentsOf: data)
+        arena.append(data)
         pending.append(PendingRequest(
             connection: connection, token: token, interaction: interaction, encoding: .binary, operation: operation,
             phase: phase, arenaStart: arenaStart, arenaCount: data.count, write: write))
@@ -40,15 +40,9 @@ struct RequestQueue {
 
     /// The phase of `connection`'s next request: the same as its previous one while it keeps
     /// writing (even phases) or reading (odd phases), the next one when it switches.
+    @inline(__always)  // into every submit: the connection seen last is a compare
     mutating func nextPhase(of connection: TimelineConnection, writing: Bool) -> Int {
-        var previous = -1
-        if connection == lastConnection {
-            previous = lastPhase
-        } else {
-            if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
-            previous = connectionPhases[connection] ?? -1
-            lastConnection = connection
-        }
+        let previous = connection == lastConnection ? lastPhase : switchConnection(to: connection)
         let phase: Int
         if previous < 0 {
             phase = writing ? 0 : 1
@@ -60,10 +54,18 @@ struct RequestQueue {
         return phase
     }
 
+    /// Makes `connection` the one seen last, keeping the previous one's phase in the table;
+    /// returns `connection`'s latest phase (-1: none).
+    private mutating func switchConnection(to connection: TimelineConnection) -> Int {
+        if lastPhase >= 0 { connectionPhases[lastConnection] = lastPhase }
+        lastConnection = connection
+        return connectionPhases[connection] ?? -1
+    }
+
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
         pending.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
+        arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
         if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }
         lastConnection = TimelineConnection(rawValue: .max)

@@ -25,7 +25,7 @@ extension TimelineEngine {
             switch encoding {
             case .binary:
                 operation = try TimelineRequest(decoding: data).operation
-                arena.append(contentsOf: data)
+                arena.append(data)
             case .json:
                 operation = try appendConverted(try codec.decode(TimelineJSONRequest.self, from: data))
             }
@@ -39,7 +39,7 @@ extension TimelineEngine {
             failure = .invalid(error.description)
         }
         if let failure {
-            arena.removeSubrange(arenaStart...)
+            arena.truncate(to: arenaStart)
             countFailure(failure, unanswered: interaction == .fireAndForget)
             guard interaction != .fireAndForget else { return }
             failures[pending.count] = failure
@@ -117,11 +117,9 @@ extension TimelineEngine {
 
     /// Appends `request`'s binary form to the arena.
     private func appendToArena(_ request: TimelineRequest) throws(TimelineCodecError) {
-        let start = arena.count
         let count = request.encodedByteCount
         guard count <= configuration.maxMessageBytes else { throw .bufferTooSmall(needed: count, available: configuration.maxMessageBytes) }
-        arena.append(contentsOf: repeatElement(0, count: count))
-        arena.withUnsafeMutableBytes { request.unsafeEncode(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+        arena.append(count: count) { request.unsafeEncode(into: $0) }
     }
 
     /// Counts a request that fails, by its code.

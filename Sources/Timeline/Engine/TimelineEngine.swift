@@ -75,7 +75,7 @@ public final class TimelineEngine {
         get { queue.pending }
         _modify { yield &queue.pending }
     }
-    var arena: [UInt8] {
+    var arena: RequestArena {
         get { queue.arena }
         _modify { yield &queue.arena }
     }
@@ -103,7 +103,13 @@ public final class TimelineEngine {
     var tails: [TailSubscription] = []
     var freeTails: [Int] = []
     var tailByToken: [TimelineReplyToken: Int] = [:]
-    var listedTails: [Int] = []
+    var listedTails: [Int] {
+        get { unsafeListedTails.pointee }
+        _modify { yield &unsafeListedTails.pointee }
+    }
+    /// The listed slots, in memory of their own for the reason of `unsafeQueue`: the server
+    /// asks whether any is listed at every round of its loop, and `apply` at every batch.
+    private let unsafeListedTails: UnsafeMutablePointer<[Int]>
     /// The slots by key (an applied write to a key of an empty cell skips the tails at once).
     var tailIndex = TailIndex()
 
@@ -126,6 +132,8 @@ public final class TimelineEngine {
         unsafeQueue.initialize(to: RequestQueue())
         unsafeWriteBatch = .allocate(capacity: 1)
         unsafeWriteBatch.initialize(to: WriteBatch())
+        unsafeListedTails = .allocate(capacity: 1)
+        unsafeListedTails.initialize(to: [])
         self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(configuration.maxMessageBytes, 64), alignment: 8)
     }
 
@@ -137,6 +145,8 @@ public final class TimelineEngine {
         unsafeQueue.deallocate()
         unsafeWriteBatch.deinitialize(count: 1)
         unsafeWriteBatch.deallocate()
+        unsafeListedTails.deinitialize(count: 1)
+        unsafeListedTails.deallocate()
     }
 
     /// The number of requests submitted and not yet applied.

@@ -46,7 +46,7 @@ struct SharedMemoryLivenessAllocationTests {
         }
         try spell()  // first-use allocations (lazy metadata) stay out of the measurement
         let heartbeat = client.inbound.consumerHeartbeat
-        let nextLiveness = server.nextLiveness
+        let nextLiveness = server.pollState.nextLiveness
         let before = AllocationCounts.current.mallocs
         try spell()
         let allocations = AllocationCounts.current.mallocs &- before
@@ -60,6 +60,6 @@ struct SharedMemoryLivenessAllocationTests {
         #endif
         // The passes did run inside the measured spell.
         #expect(client.inbound.consumerHeartbeat > heartbeat)
-        #expect(server.nextLiveness > nextLiveness)
+        #expect(server.pollState.nextLiveness > nextLiveness)
     }
 }

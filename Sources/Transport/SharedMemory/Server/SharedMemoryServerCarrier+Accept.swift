@@ -65,7 +65,7 @@ extension SharedMemoryServerCarrier {
             refuse(block, request, "channel rings of \(segment.regions[1].length) and \(segment.regions[2].length) bytes; this server uses \(inboundSize) and \(outboundSize)")
             return false
         }
-        guard !isShutDown else {
+        guard !pollState.isShutDown else {
             refuse(block, request, "server '\(names.server)' is shutting down")
             return false
         }
@@ -93,10 +93,10 @@ extension SharedMemoryServerCarrier {
         }
         let channel = ServerChannel(id: id, slot: slot, client: request.client, segmentName: request.channel,
                                     block: block, inbound: inbound, outbound: outbound)
-        slots[slot] = channel
-        active.append(slot)
-        activeChannels.append(Unmanaged.passUnretained(channel))
-        control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
+        pollState.slots[slot] = channel
+        pollState.active.append(slot)
+        pollState.activeChannels.append(Unmanaged.passUnretained(channel))
+        control.publishCounters(connected: pollState.active.count, accepted: serial, rejected: rejectedConnectCount)
         channel.doorbell.ring()
         handler(.opened(id, peer: "pid \(request.client.pid)"))
         return true
@@ -115,6 +115,6 @@ extension SharedMemoryServerCarrier {
     private func reject(_ reason: String) {
         rejectedConnectCount += 1
         lastRejection = reason
-        control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
+        control.publishCounters(connected: pollState.active.count, accepted: serial, rejected: rejectedConnectCount)
     }
 }

@@ -6,34 +6,41 @@ import Synchronization
 extension SharedMemoryServerCarrier {
     /// Delivers queued events, up to `limit`; returns how many.
     func deliverPending(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
-        guard !pendingEvents.isEmpty else { return 0 }
-        let count = min(limit, pendingEvents.count)
-        for index in 0..<count { handler(pendingEvents[index]) }
-        pendingEvents.removeFirst(count)
+        guard !pollState.pendingEvents.isEmpty else { return 0 }
+        let count = min(limit, pollState.pendingEvents.count)
+        for index in 0..<count {
+            let event = pollState.pendingEvents[index]  // a copy: the handler may queue more
+            handler(event)
+        }
+        pollState.pendingEvents.removeFirst(count)
         return count
     }
 
-    /// Reads every channel in turn, from `cursor`, up to `limit` events in all.
+    /// Reads the channels in turn, from `cursor`, up to the first that has events (at most
+    /// `limit` of them). The poll ends there, so that its events are applied and answered at
+    /// once: a lone frame no longer waits for the reads of the channels behind its own. A
+    /// flood loses nothing by it: a busy channel fills a poll's limit by itself, and the next
+    /// poll starts at the channel behind it.
     func readChannels(limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
-        let count = active.count
+        let count = pollState.active.count
         guard count > 0 else { return 0 }
-        if cursor >= count { cursor = 0 }  // the table shrank since the last poll
+        if pollState.cursor >= count { pollState.cursor = 0 }  // the table shrank since the last poll
         var delivered = 0
         var visited = 0
-        var position = cursor
+        var position = pollState.cursor
         // Positions wrap by a compare, not a division: this runs on every poll.
-        while visited < count && delivered < limit {
-            let entry = activeChannels[position]
+        while visited < count && delivered == 0 {
+            let entry = pollState.activeChannels[position]
             visited += 1
             position = position + 1 == count ? 0 : position + 1
             // Unretained: the table keeps the channel alive throughout the poll.
             delivered += entry._withUnsafeGuaranteedRef { channel in
-                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit - delivered, handler)
+                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit, handler)
             }
         }
         // The next poll starts after the last channel read, not after the first: starting
         // one further on each poll gave the channel behind an empty one two turns.
-        cursor = position
+        pollState.cursor = position
         return delivered
     }
 
@@ -59,7 +66,7 @@ extension SharedMemoryServerCarrier {
         }
         if read.consumed > 0 && !channel.readThisPoll {
             channel.readThisPoll = true
-            wakeList.append(channel.slot)
+            pollState.wakeList.append(channel.slot)
         }
         if let badType = read.badType {
             channel.stopReading = true
@@ -91,10 +98,10 @@ extension SharedMemoryServerCarrier {
     /// and loads its sleeper bit after this fence. A channel still over half full stays
     /// off the list until a poll consumes from it again.
     func wakeDrainedClients() {
-        guard !wakeList.isEmpty else { return }
+        guard !pollState.wakeList.isEmpty else { return }
         var fenced = false
-        for index in 0..<wakeList.count {  // by index: an iterator would keep the buffer shared
-            guard let channel = slots[wakeList[index]] else { continue }
+        for index in 0..<pollState.wakeList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = pollState.slots[pollState.wakeList[index]] else { continue }
             channel.readThisPoll = false
             guard channel.inbound.occupiedBytes <= channel.inbound.capacity / 2 else { continue }
             if !fenced {
@@ -104,27 +111,27 @@ extension SharedMemoryServerCarrier {
             }
             if channel.doorbell.hasSleeper { channel.doorbell.ring() }
         }
-        wakeList.removeAll(keepingCapacity: true)
+        pollState.wakeList.removeAll(keepingCapacity: true)
     }
 
     /// Removes ended channels from the table (their segments are already unlinked); not
     /// during a poll, whose loops walk the table.
     func retire() {
-        guard !polling, !retireList.isEmpty else { return }
-        for index in 0..<retireList.count {  // by index: an iterator would keep the buffer shared
-            let slot = retireList[index]
-            guard slots[slot] != nil else { continue }
-            slots[slot] = nil
-            if let index = active.firstIndex(of: slot) {
-                active.swapAt(index, active.count - 1)
-                active.removeLast()
-                activeChannels.swapAt(index, activeChannels.count - 1)
-                activeChannels.removeLast()
+        guard !pollState.polling, !pollState.retireList.isEmpty else { return }
+        for index in 0..<pollState.retireList.count {  // by index: an iterator would keep the buffer shared
+            let slot = pollState.retireList[index]
+            guard pollState.slots[slot] != nil else { continue }
+            pollState.slots[slot] = nil
+            if let index = pollState.active.firstIndex(of: slot) {
+                pollState.active.swapAt(index, pollState.active.count - 1)
+                pollState.active.removeLast()
+                pollState.activeChannels.swapAt(index, pollState.activeChannels.count - 1)
+                pollState.activeChannels.removeLast()
             }
             freeSlots.append(slot)
         }
-        retireList.removeAll(keepingCapacity: true)
-        control.publishCounters(connected: active.count, accepted: serial, rejected: rejectedConnectCount)
+        pollState.retireList.removeAll(keepingCapacity: true)
+        control.publishCounters(connected: pollState.active.count, accepted: serial, rejected: rejectedConnectCount)
     }
 
     /// The periodic work: which clients died (pid and start time), and whether a dead
@@ -132,8 +139,8 @@ extension SharedMemoryServerCarrier {
     /// closed once drained (in ``read(_:limit:_:)``); one no longer read (malformed, the
     /// session's close pending) is closed at once.
     func checkLiveness() {
-        for slot in active {
-            guard let channel = slots[slot], !channel.retiring, !channel.clientDead else { continue }
+        for slot in pollState.active {
+            guard let channel = pollState.slots[slot], !channel.retiring, !channel.clientDead else { continue }
             guard !channel.client.isAlive else { continue }
             channel.clientDead = true
             if channel.stopReading {

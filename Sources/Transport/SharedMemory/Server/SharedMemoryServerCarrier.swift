@@ -39,7 +39,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// Why the latest connect request was dropped or refused.
     public internal(set) var lastRejection: String?
     /// Clients connected now.
-    public var connectionCount: Int { active.count }
+    public var connectionCount: Int { pollState.active.count }
 
     /// The doorbell the server loop sleeps on: clients ring it after writing, and other
     /// carriers (TCP) may ring it too. It lives in the control segment.
@@ -47,37 +47,28 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     let control: ControlBlock
     let connectRing: ManyToOneRing
-    /// Channels by slot (the low bits of their ids).
-    var slots: [ServerChannel?]
-    /// Slots in use, in polling order.
-    var active: [Int]
-    /// The channels of `active`, in the same order, unretained: `slots` keeps each alive
-    /// until ``retire()`` removes it from both (never during a poll), so every poll walks
-    /// them without a retain and a release per channel.
-    var activeChannels: [Unmanaged<ServerChannel>]
+    /// The state every poll touches, in memory of its own that lives as long as the carrier,
+    /// reached through `pollState` (``CarrierPollState`` says why). Safe: one thread at a
+    /// time calls the carrier (the protocol's rule), and no access overlaps another (none
+    /// spans a call out: a handler's event is copied out of `pendingEvents` before the call).
+    private let unsafePollState: UnsafeMutablePointer<CarrierPollState>
+    /// The poll state, by address.
+    var pollState: CarrierPollState {
+        unsafeAddress { UnsafePointer(unsafePollState) }
+        unsafeMutableAddress { unsafePollState }
+    }
     /// Slots free for the next client.
     var freeSlots: [Int]
-    /// Slots sent to since the last flush.
-    var flushList: [Int]
-    /// Slots whose rings were drained in this poll.
-    var wakeList: [Int]
-    /// Slots of connections that ended, to be removed and unlinked.
-    var retireList: [Int]
-    /// Events decided outside a poll (closes, shutdown), delivered first by the next poll.
-    var pendingEvents: [CarrierEvent]
     /// Connections accepted so far (the high bits of the next id).
     var serial: UInt64 = 0
-    /// Where the next poll starts among `active` (fairness).
-    var cursor = 0
-    /// When the next liveness pass is due (monotonic nanoseconds).
-    var nextLiveness: Int64
     /// The time as last read (monotonic nanoseconds): at the end of a poll that took its
     /// whole limit or came ``pollsPerClockRead`` polls after the last read, and after a wait,
     /// so that a poll's frames are read and answered before the clock is (liveness and
     /// heartbeats need coarse time only, and a clock read costs as much as an idle poll).
-    var now: Int64
-    /// Polls since the clock was last read.
-    var pollsSinceClock = 0
+    var now: Int64 {
+        get { pollState.now }
+        set { pollState.now = newValue }
+    }
     /// Polls between clock reads while polls do not take their whole limit (a saturated
     /// poll reads it every time: the deferred wakes of ``flush()`` count on it, and the
     /// read is small beside such a poll's work).
@@ -85,15 +76,6 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     let livenessNanoseconds: Int64
     /// Set when the connect ring is found corrupt: no more connects are accepted.
     var connectRingFailure: RingError?
-    var isShutDown = false
-    /// True during a poll: handlers may close connections or shut down, and the tables the
-    /// poll walks change only after it (in ``retire()``).
-    var polling = false
-    /// The last poll delivered its whole limit: more work waits, the server is saturated.
-    var saturated = false
-    /// Clients whose wake-up ``flush()`` put off (saturated, and woken less than
-    /// ``wakeInterval`` ago): they stay on `flushList`, and the next poll flushes again.
-    var owedWakes = 0
     /// While saturated, a sleeping client is woken at most once per this many nanoseconds
     /// (``flush()``).
     static let wakeInterval: Int64 = 1_000_000
@@ -134,30 +116,22 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         self.identity = identity
         self.maxFrameLength = RingLayout.maxMessageLength(capacity: configuration.serverToClientCapacity)
         self.control = ControlBlock(unsafeBase: block)
-        self.slots = Array(repeating: nil, count: configuration.maxClients)
-        self.active = []
-        self.active.reserveCapacity(configuration.maxClients)
-        self.activeChannels = []
-        self.activeChannels.reserveCapacity(configuration.maxClients)
         self.freeSlots = Array((0..<configuration.maxClients).reversed())
-        self.flushList = []
-        self.flushList.reserveCapacity(configuration.maxClients)
-        self.wakeList = []
-        self.wakeList.reserveCapacity(configuration.maxClients)
-        self.retireList = []
-        self.retireList.reserveCapacity(configuration.maxClients)
-        self.pendingEvents = []
-        self.pendingEvents.reserveCapacity(configuration.maxClients)
-        self.livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        let livenessNanoseconds = SharedMemoryClock.nanoseconds(configuration.livenessInterval)
+        self.livenessNanoseconds = livenessNanoseconds
         let now = SharedMemoryClock.now()
-        self.now = now
-        self.nextLiveness = now &+ livenessNanoseconds
+        unsafePollState = .allocate(capacity: 1)
+        unsafePollState.initialize(to: CarrierPollState(maxClients: configuration.maxClients, now: now, liveness: livenessNanoseconds))
         control.initialise(maxClients: configuration.maxClients,
                            inboundCapacity: configuration.clientToServerCapacity,
                            outboundCapacity: configuration.serverToClientCapacity, now: now)
     }
 
-    deinit { shutdown() }
+    deinit {
+        shutdown()
+        unsafePollState.deinitialize(count: 1)
+        unsafePollState.deallocate()
+    }
 
     /// Delivers queued events, runs the liveness pass when due, accepts waiting clients, then
     /// reads each channel in turn (starting one further each poll), all within `limit` events.
@@ -167,19 +141,19 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         guard limit > 0 else { return 0 }
         // The last poll's drained clients, when no flush came between (nothing was sent):
         // a flush wakes them first.
-        if owedWakes > 0 { flush() } else { wakeDrainedClients() }
-        polling = true
+        if pollState.owedWakes > 0 { flush() } else { wakeDrainedClients() }
+        pollState.polling = true
         var delivered = deliverPending(limit: limit, handler)
         defer {
-            polling = false
-            saturated = delivered >= limit
+            pollState.polling = false
+            pollState.saturated = delivered >= limit
             retire()
-            pollsSinceClock += 1
-            if saturated || pollsSinceClock >= Self.pollsPerClockRead { readClock() }
+            pollState.pollsSinceClock += 1
+            if pollState.saturated || pollState.pollsSinceClock >= Self.pollsPerClockRead { readClock() }
         }
-        guard !isShutDown else { return delivered }
-        if now >= nextLiveness {
-            nextLiveness = now &+ livenessNanoseconds
+        guard !pollState.isShutDown else { return delivered }
+        if now >= pollState.nextLiveness {
+            pollState.nextLiveness = now &+ livenessNanoseconds
             checkLiveness()
         }
         if delivered < limit { delivered += acceptConnects(limit: limit - delivered, handler) }
@@ -189,7 +163,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     /// Reads the clock into ``now`` and stores it as the server's heartbeat.
     func readClock() {
-        pollsSinceClock = 0
+        pollState.pollsSinceClock = 0
         now = SharedMemoryClock.now()
         control.heartbeat = now
     }
@@ -208,7 +182,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             case .written:
                 if !channel.sentSinceFlush {
                     channel.sentSinceFlush = true
-                    flushList.append(channel.slot)
+                    pollState.flushList.append(channel.slot)
                 }
                 return .sent
             case .full:
@@ -217,7 +191,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         } catch {
             channel.outboundBroken = true
             channel.stopReading = true
-            pendingEvents.append(.malformed(connection, reason: "server → client ring: \(error)"))
+            pollState.pendingEvents.append(.malformed(connection, reason: "server → client ring: \(error)"))
             return .closed
         }
     }
@@ -233,16 +207,24 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// the list and every later poll flushes again, so it is rung within the interval, or at
     /// the first flush after the server stops being saturated, whichever comes first. A client
     /// that is not asleep needs no ring: it finds the frames when it re-checks before sleeping.
+    ///
+    /// The clients sent to are rung first, then those whose rings the last poll drained
+    /// (``wakeDrainedClients()``): a frame's reader waits for no writer's futex wake.
     public func flush() {
+        wakeReaders()
         wakeDrainedClients()
-        guard !flushList.isEmpty else { return }
+    }
+
+    /// The first half of ``flush()``: rings the clients sent to since the last flush.
+    private func wakeReaders() {
+        guard !pollState.flushList.isEmpty else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         var kept = 0
-        for index in 0..<flushList.count {  // by index: an iterator would keep the buffer shared
-            guard let channel = slots[flushList[index]] else { continue }
+        for index in 0..<pollState.flushList.count {  // by index: an iterator would keep the buffer shared
+            guard let channel = pollState.slots[pollState.flushList[index]] else { continue }
             if channel.doorbell.hasSleeper {
-                if saturated && !channel.retiring && now &- channel.lastWoken < Self.wakeInterval {
-                    flushList[kept] = flushList[index]
+                if pollState.saturated && !channel.retiring && now &- channel.lastWoken < Self.wakeInterval {
+                    pollState.flushList[kept] = pollState.flushList[index]
                     kept += 1
                     continue
                 }
@@ -251,8 +233,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
             }
             channel.sentSinceFlush = false
         }
-        while flushList.count > kept { flushList.removeLast() }  // removeLast(_:) allocates in a debug build
-        owedWakes = kept
+        while pollState.flushList.count > kept { pollState.flushList.removeLast() }  // removeLast(_:) allocates in a debug build
+        pollState.owedWakes = kept
     }
 
     /// Closes a connection after the frames already sent (a close record follows them); the
@@ -265,10 +247,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// event, delivered by a later poll), marks the control block shut down and unlinks every
     /// segment. Idempotent.
     public func shutdown() {
-        guard !isShutDown else { return }
-        isShutDown = true
-        for slot in active {
-            guard let channel = slots[slot] else { continue }
+        guard !pollState.isShutDown else { return }
+        pollState.isShutDown = true
+        for slot in pollState.active {
+            guard let channel = pollState.slots[slot] else { continue }
             guard !channel.retiring else { continue }
             channel.announceClose("server shut down")
             end(channel, event: .closed(channel.id, .shutdown))
@@ -291,8 +273,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// }
     /// ```
     public func waitForWork(timeout: Duration) {
-        if owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
-            saturated = false
+        if pollState.owedWakes > 0 {  // about to sleep: the server is not saturated, nothing is put off
+            pollState.saturated = false
             flush()  // wakes the drained clients first
         } else {
             wakeDrainedClients()
@@ -309,10 +291,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// Whether a poll now would find something: queued events, a connect request, or records
     /// in a channel still read.
     var hasPendingWork: Bool {
-        if !pendingEvents.isEmpty || !retireList.isEmpty { return true }
+        if !pollState.pendingEvents.isEmpty || !pollState.retireList.isEmpty { return true }
         if connectRingFailure == nil && connectRing.occupiedBytes != 0 { return true }
-        for slot in active {
-            guard let channel = slots[slot], !channel.stopReading else { continue }
+        for slot in pollState.active {
+            guard let channel = pollState.slots[slot], !channel.stopReading else { continue }
             if channel.inbound.occupiedBytes != 0 || channel.block.state != .accepted { return true }
         }
         return false
@@ -321,7 +303,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// The live channel of `connection`, or nil.
     func channel(_ connection: ConnectionID) -> ServerChannel? {
         let slot = Int(truncatingIfNeeded: connection.rawValue & ((1 << SharedMemoryServerConfiguration.slotBits) - 1))
-        guard slot < slots.count, let channel = slots[slot], channel.id == connection else { return nil }
+        guard slot < pollState.slots.count, let channel = pollState.slots[slot], channel.id == connection else { return nil }
         return channel
     }
 
@@ -330,7 +312,7 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         guard let channel = channel(connection), !channel.retiring else { return }
         channel.announceClose(reason)
         end(channel, event: nil)
-        pendingEvents.append(.closed(connection, .closedLocally))
+        pollState.pendingEvents.append(.closed(connection, .closedLocally))
     }
 
     /// Marks `channel` ended and unlinks its segment at once (a dead client's only when it is
@@ -344,8 +326,8 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         } else {
             try? SharedMemorySegment.unlink(name: channel.segmentName)
         }
-        retireList.append(channel.slot)
-        if let event { pendingEvents.append(event) }
+        pollState.retireList.append(channel.slot)
+        if let event { pollState.pendingEvents.append(event) }
     }
 
     /// Unlinks channel segments of this server's name whose owners are gone: by the owner in
