@@ -17,6 +17,10 @@ struct ClientStream {
     var assembly: FragmentAssembly?
     /// The suspended caller, if any.
     var continuation: UnsafeContinuation<Payload?, any Error>?
+    /// The task of a request-stream's reader suspended on ``continuation``, which the ticker
+    /// watches for cancellation (``ConnectionCore/cancelAbandonedReads()``); nil when none
+    /// waits. A handle held only while that task is suspended here, so the task is alive.
+    var reader: UnsafeCurrentTask?
     /// Stream items received and not yet consumed (made at the first one kept).
     var items: StreamItems?
     /// The responder completed the stream.
@@ -64,6 +68,7 @@ struct ClientStream {
         let item = Payload(copying: view)
         if let continuation {
             self.continuation = nil
+            reader = nil
             return .waiter(continuation, item, requestN: noteConsumed(window: window))
         }
         if toReader && !hasItem { return .handed(item, requestN: noteConsumed(window: window)) }
