@@ -402,7 +402,7 @@ final class ConnectionCore {
             if next {
                 if let continuation = stream.continuation {
                     stream.continuation = nil
-                    stream.reader = nil
+                    stream.reader?.task = nil
                     asyncWaiters -= 1
                     continuation.resume(returning: Payload(copying: view))
                     noteConsumed(id, &stream)
@@ -467,7 +467,7 @@ final class ConnectionCore {
     /// cancellation handler around every read instead cost each item its registration and
     /// removal on the task, several turns of the task's status lock.
     func cancelAbandonedReads() {
-        while let id = streams.first(where: { $0.value.continuation != nil && $0.value.reader?.isCancelled == true })?.key {
+        while let id = streams.first(where: { $0.value.continuation != nil && $0.value.reader?.task?.isCancelled == true })?.key {
             cancel(id)
         }
     }

@@ -123,7 +123,7 @@ final class StreamSubscription: Sendable {
                     immediate = take(core)?.mapError { $0 as any Error }
                     guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
                     core.streams.values[index].continuation = continuation
-                    core.streams.values[index].reader = task
+                    core.streams.values[index].reader?.task = task
                     core.asyncWaiters += 1
                     waiting = true
                 }
