@@ -17,6 +17,10 @@ struct ClientStream {
     var assembly: FragmentAssembly?
     /// The suspended caller, if any.
     var continuation: UnsafeContinuation<Payload?, any Error>?
+    /// Where a request-stream's reader suspended on ``continuation`` leaves its task, which the
+    /// ticker watches for cancellation (``ConnectionCore/cancelAbandonedReads()``); nil for
+    /// other kinds.
+    let reader: StreamReader?
     /// Stream items received and not yet consumed (made at the first one kept).
     var items: StreamItems?
     /// The responder completed the stream.
@@ -31,7 +35,10 @@ struct ClientStream {
     /// connection takes it out of its table and writes it back (several times per item).
     var deadline: Int64?
 
-    init(kind: Kind) { self.kind = kind }
+    init(kind: Kind) {
+        self.kind = kind
+        reader = kind == .stream ? StreamReader() : nil
+    }
 
     /// Whether an item waits.
     var hasItem: Bool { items?.isEmpty == false }
@@ -64,6 +71,7 @@ struct ClientStream {
         let item = Payload(copying: view)
         if let continuation {
             self.continuation = nil
+            reader?.task = nil
             return .waiter(continuation, item, requestN: noteConsumed(window: window))
         }
         if toReader && !hasItem { return .handed(item, requestN: noteConsumed(window: window)) }
@@ -90,6 +98,16 @@ struct ClientStream {
             self.items = items
         }
     }
+}
+
+/// The task of a request-stream's async reader while it waits on the stream (nil otherwise):
+/// a handle held only while that task is suspended there, so the task is alive, and read only
+/// for its cancellation. A class, made with the stream: `UnsafeCurrentTask` is a resilient
+/// type, and a stream value holding one would lose its fixed layout (its copies and field
+/// accesses would go through run-time metadata).
+final class StreamReader {
+    /// The waiting reader's task.
+    var task: UnsafeCurrentTask?
 }
 
 /// A request-stream's items received and not yet consumed, oldest first. A class: the

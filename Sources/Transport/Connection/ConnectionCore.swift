@@ -402,6 +402,7 @@ final class ConnectionCore {
             if next {
                 if let continuation = stream.continuation {
                     stream.continuation = nil
+                    stream.reader?.task = nil
                     asyncWaiters -= 1
                     continuation.resume(returning: Payload(copying: view))
                     noteConsumed(id, &stream)
@@ -457,6 +458,17 @@ final class ConnectionCore {
             if let bytes = try? frame({ (writer) throws(FrameError) in try writer.writeCancel(streamID: id) }) {
                 try? send(bytes, wait: false, timeout: .zero)
             }
+        }
+    }
+
+    /// Cancels each request-stream whose suspended reader's task was cancelled: the reader
+    /// gets `CancellationError`, the server a CANCEL. The ticker calls this on its full cycles
+    /// while async callers wait (within its longest sleep, 2 ms, of the cancellation): a
+    /// cancellation handler around every read instead cost each item its registration and
+    /// removal on the task, several turns of the task's status lock.
+    func cancelAbandonedReads() {
+        while let id = streams.first(where: { $0.value.continuation != nil && $0.value.reader?.task?.isCancelled == true })?.key {
+            cancel(id)
         }
     }
 

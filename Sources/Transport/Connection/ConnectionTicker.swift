@@ -104,6 +104,7 @@ struct ConnectionTicker: Agent {
             }
             guard core.asyncWaiters > 0 else { return 0 }
             core.expireResponses()
+            core.cancelAbandonedReads()
             var count = core.pump { _, _ in }
             if count == 0 && first == 0 && mayWait && !executor.hasJobs {
                 sleep = core.prepareIdleWait(timeout: .milliseconds(2))

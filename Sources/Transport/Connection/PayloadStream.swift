@@ -94,40 +94,47 @@ final class StreamSubscription: Sendable {
     }
 
     /// The next item: one already received, or the next to arrive (the ticker reads for us,
-    /// and resumes the task on the connection's executor when the task prefers it).
+    /// and resumes the task on the connection's executor when the task prefers it). A
+    /// cancelled task gets `CancellationError` and the stream is cancelled: at once when it
+    /// was cancelled before the call, else within the ticker's next full cycle
+    /// (``ConnectionCore/cancelAbandonedReads()``), which watches the suspended reader's
+    /// task. No cancellation handler: registering and removing one on the task around every
+    /// read took the task's status lock some seven times per item (twice the instructions of
+    /// the suspension and resumption themselves, measured under callgrind).
     func next() async throws -> Payload? {
         let shared = shared
         let id = streamID
-        return try await withTaskCancellationHandler {
-            // Unsafe, not checked: resumed exactly once, by whoever takes it out of the stream
-            // (an item, the end, a failure, a cancel), and a checked one allocates per call.
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Payload?, any Error>) in
-                var immediate: Result<Payload?, TransportError>?
-                var waiting = false
-                do throws(TransportError) {
-                    try shared.withCore { (core) throws(TransportError) in
-                        core.pump { _, _ in }
-                        immediate = take(core)
-                        guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
-                        core.streams.values[index].continuation = continuation
-                        core.asyncWaiters += 1
-                        waiting = true
+        // Unsafe, not checked: resumed exactly once, by whoever takes it out of the stream (an
+        // item, the end, a failure, a cancel), and a checked one allocates per call.
+        return try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Payload?, any Error>) in
+            // The reading task's handle, kept with the continuation while the task waits
+            // (suspended on it, so alive): only its cancellation is read, from the ticker.
+            let task = withUnsafeCurrentTask { $0 }
+            var immediate: Result<Payload?, any Error>?
+            var waiting = false
+            do throws(TransportError) {
+                try shared.withCore { (core) throws(TransportError) in
+                    if task?.isCancelled == true {
+                        core.cancel(id)
+                        immediate = .failure(CancellationError())
+                        return
                     }
-                } catch {
-                    immediate = .failure(error)
+                    core.pump { _, _ in }
+                    immediate = take(core)?.mapError { $0 as any Error }
+                    guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
+                    core.streams.values[index].continuation = continuation
+                    core.streams.values[index].reader?.task = task
+                    core.asyncWaiters += 1
+                    waiting = true
                 }
-                if let immediate {
-                    continuation.resume(with: immediate.mapError { $0 as any Error })
-                } else if waiting {
-                    shared.tickerBell.doorbell.ring()
-                }
+            } catch {
+                immediate = .failure(error)
             }
-        } onCancel: {
-            // Not here: the runtime runs this handler holding the task's status lock, which a
-            // thread holding the connection's mutex needs to resume this task's continuation
-            // (the ticker handing it an item): waiting here for the mutex would deadlock both.
-            // The cancel takes the mutex from a task of its own.
-            Task.detached { try? shared.withCore { (core) throws(TransportError) in core.cancel(id) } }
+            if let immediate {
+                continuation.resume(with: immediate)
+            } else if waiting {
+                shared.tickerBell.doorbell.ring()
+            }
         }
     }
 
