@@ -91,26 +91,21 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
         return true
     }
 
-    /// Replaces the contents by `entries` entries whose members take `memberBytes` bytes
-    /// in all, which `fill` writes: entry i's mark at `marks[i]`, the members' bytes one
-    /// after another from `bytes` (nil when `memberBytes` is 0). Storage grows, if it must,
-    /// before `fill` runs; the pointers are valid only during the call.
-    mutating func unsafeReplace(
-        entries: Int, memberBytes: Int, _ fill: (UnsafeMutablePointer<Mark>, UnsafeMutableRawPointer?) -> Void
-    ) {
+    /// Empties the selection, keeping its storage.
+    mutating func removeAll() {
         markCount = 0
         byteCount = 0
-        guard entries > 0 else { return }
+    }
+
+    /// Empties the selection and grows its storage, if it must, to room for `entries`
+    /// entries and `memberBytes` member bytes (at least doubling what grows).
+    mutating func reserve(entries: Int, memberBytes: Int) {
+        removeAll()
         if entries > marks.count {
             marks.append(contentsOf: repeatElement(Mark(end: 0, score: 0), count: Swift.max(entries, 2 * marks.count) - marks.count))
         }
         if memberBytes > bytes.count {
             bytes.append(contentsOf: repeatElement(0, count: Swift.max(memberBytes, 2 * bytes.count) - bytes.count))
         }
-        marks.withUnsafeMutableBufferPointer { marks in
-            bytes.withUnsafeMutableBytes { bytes in fill(marks.baseAddress!, bytes.baseAddress) }
-        }
-        markCount = entries
-        byteCount = memberBytes
     }
 }
