@@ -103,7 +103,8 @@ extension ScoredSet {
 
     /// The most entries of one select that are prefetched (the rest stream in behind them).
     static let prefetchedEntries = 16
-    private static let cacheLine = 64
+    /// The size of a cache line.
+    static let cacheLine = 64
 }
 
 /// The prefetch stages after a batch has found each operation's key state.

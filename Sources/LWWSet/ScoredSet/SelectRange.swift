@@ -12,7 +12,7 @@ struct SelectRange {
     private var top: UnsafePointer<UInt32>?
     /// The arena, which the order's entries are offsets into.
     private var arena: UnsafeRawPointer?
-    /// The most entries selected (0: none, and then the pointers are nil).
+    /// The most entries selected (0: none, and then the pointers are nil; otherwise neither is).
     private var entries = 0
 
     /// A range of no entries: an unknown key, or ranks past the end of the set.
@@ -36,16 +36,23 @@ struct SelectRange {
     /// 4-byte entries, so the lines of both ends.
     @inline(__always)
     func prefetchOrder() {
-        guard entries > 0, let top else { return }
+        guard entries > 0 else { return }
+        let top = top.unsafelyUnwrapped
         ringside_prefetch(top)
         ringside_prefetch(top - (min(entries, ScoredSet.prefetchedEntries) &- 1))
     }
 
     /// Prefetches the records of the first `prefetchedEntries` (their order entries must
-    /// have arrived: this reads them).
+    /// have arrived: this reads them): the line where each starts and, for the highest, the
+    /// line after it too. Records written one after another (a timeline's, scores
+    /// increasing) lie below the highest, each ending on the line where the one above it
+    /// starts; only the highest one's end, when it straddles two lines, is on no other's.
     @inline(__always)
     func prefetchRecords() {
-        guard entries > 0, let top, let arena else { return }
+        guard entries > 0 else { return }
+        let top = top.unsafelyUnwrapped
+        let arena = arena.unsafelyUnwrapped
+        ringside_prefetch(arena + Int(top.pointee) + ScoredSet.cacheLine - 1)
         var entry = top
         let end = top - min(entries, ScoredSet.prefetchedEntries)
         while entry != end {
