@@ -112,11 +112,11 @@ struct SelectRange {
                 guard room >= 0 else { return nil }
                 RawBytes.copy(member, to: base + end)
                 end &+= member.count
-                mark.pointee = Selection.Mark(end: end, score: score)
-                mark += 1
+                mark.storeBytes(of: Selection.Mark(end: end, score: score), as: Selection.Mark.self)
+                mark += MemoryLayout<Selection.Mark>.stride
                 entry -= 1
             }
-            return (mark - marks, end)
+            return (top - entry, end)
         }
     }
 }
