@@ -110,7 +110,12 @@ struct SelectRange {
                 if isPast(score, member) { break }
                 room &-= member.count
                 guard room >= 0 else { return nil }
-                RawBytes.copy(member, to: base + end)
+                if member.count == MemoryLayout<SIMD16<UInt8>>.size {
+                    // The usual member (a 16-byte id): one vector move, at fixed offsets.
+                    (base + end).storeBytes(of: member.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                } else {
+                    RawBytes.copy(member, to: base + end)
+                }
                 end &+= member.count
                 mark.storeBytes(of: Selection.Mark(end: end, score: score), as: Selection.Mark.self)
                 mark += MemoryLayout<Selection.Mark>.stride
