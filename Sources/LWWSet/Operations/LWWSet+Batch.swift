@@ -93,38 +93,59 @@ extension LWWSet {
             guard select.offset >= 0 else { throw .negativeOffset(select.offset) }
             guard select.limit >= 0 else { throw .negativeLimit(select.limit) }
         }
-        var group = Pending.Group(repeating: Pending())
+        // A select changes nothing, so what the passes work out of a set stays true for the
+        // whole batch (the pointers of its range included), and the last pass uses it as is.
+        var group = PendingSelect.Group(repeating: PendingSelect())
         var start = 0
         while start < batch.count {
             // Offsets in the group below `size`, at most the group's count: no bounds checks.
-            let size = min(Self.batchWidth, batch.count &- start)
+            let size = min(PendingSelect.Group.count, batch.count &- start)
             let selects = UnsafeBufferPointer(rebasing: batch[start ..< start &+ size])
             for op in 0 ..< size {
                 let keyHash = hasher.hash(selects[op].key)
                 keys.prefetchSlot(hash: keyHash)
-                group[op] = Pending(keyHash: keyHash, number: Pending.unknown)
+                group[op] = PendingSelect(key: Pending(keyHash: keyHash, number: Pending.unknown))
             }
             for op in 0 ..< size {
-                group[op].findCandidate(keys, states, lines: 1)
+                group[op].key.findCandidate(keys, states, lines: 1)
             }
             for op in 0 ..< size {
-                let pending = group[op]
-                if pending.number >= 0 { keys.prefetchBytes(of: unsafeState(Int(pending.number)).pointee.name) }
-                prefetchTop(.slotsAndOrder, pending, selects[op])
+                let number = group[op].key.number
+                guard number >= 0 else { continue }
+                keys.prefetchBytes(of: unsafeState(Int(number)).pointee.name)
+                group[op].range = selectRange(keyNumber: Int(number), offset: selects[op].offset, limit: selects[op].limit)
+                group[op].range.prefetchOrder()
             }
             for op in 0 ..< size {
-                prefetchTop(.records, group[op], selects[op])
+                group[op].range.prefetchRecords()
             }
             for op in 0 ..< size {
                 let select = selects[op]
                 let pending = group[op]
-                let number = pending.number >= 0 && isKey(Int(pending.number), select.key)
-                    ? Int(pending.number) : keyNumber(select.key, hash: pending.keyHash)
-                self.select(keyNumber: number, offset: select.offset, limit: select.limit, into: &selection)
+                if pending.key.number >= 0 && isKey(Int(pending.key.number), select.key) {
+                    pending.range.select(into: &selection) { _, _ in false }
+                } else {
+                    self.select(
+                        keyNumber: keyNumber(select.key, hash: pending.key.keyHash), offset: select.offset,
+                        limit: select.limit, into: &selection)
+                }
                 each(start &+ op, selection)
             }
             start &+= size
         }
+    }
+
+    /// What the passes of a batch of selects have learned of one select: its key's, and the
+    /// entries it takes from the candidate key's add set (until the last pass confirms the key).
+    struct PendingSelect {
+        /// The selects of one group, in flight together (as many as a group of writes).
+        typealias Group = InlineArray<32, PendingSelect>
+
+        /// The key's hash and candidate number.
+        var key = Pending()
+        /// The entries of the candidate key's add set that the select takes (none while
+        /// there is no candidate).
+        var range = SelectRange()
     }
 
     /// What the passes of a batch have learned of one operation.
@@ -234,15 +255,5 @@ extension LWWSet {
         mutating func markAll() {
             bits = InlineArray(repeating: ~0)
         }
-    }
-
-    /// Passes three and four of a select: the order entries it reads, then their records.
-    @inline(__always)
-    private func prefetchTop(_ stage: PrefetchStage, _ pending: Pending, _ select: BorrowedSelect) {
-        guard pending.number >= 0 else { return }
-        let state = unsafeState(Int(pending.number))
-        let count = state.pointee.add.count
-        state.pointee.add.prefetchForSelect(
-            stage, from: count - 1 - select.offset, limit: Self.wanted(offset: select.offset, limit: select.limit, count: count))
     }
 }

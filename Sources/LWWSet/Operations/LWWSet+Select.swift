@@ -87,14 +87,20 @@ extension LWWSet {
     @inline(__always)
     func select(keyNumber number: Int?, offset: Int, limit: Int, into selection: inout Selection) {
         guard let number else {
-            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
+            selection.removeAll()
             return
         }
-        let state = unsafeState(number)
-        let count = state.pointee.add.count
-        state.pointee.add.select(
-            from: count - 1 - offset, limit: Self.wanted(offset: offset, limit: limit, count: count), into: &selection
-        ) { _, _ in false }
+        selectRange(keyNumber: number, offset: offset, limit: limit).select(into: &selection) { _, _ in false }
+    }
+
+    /// The entries an offset/limit select with valid arguments takes from the add set of
+    /// key `number`.
+    @inline(__always)
+    func selectRange(keyNumber number: Int, offset: Int, limit: Int) -> SelectRange {
+        let count = unsafeState(number).pointee.add.count
+        return SelectRange(
+            unsafeState(number).pointee.add, from: count - 1 - offset,
+            limit: Self.wanted(offset: offset, limit: limit, count: count))
     }
 
     /// The number of entries an offset/limit select takes from a set of `count`: `limit`,
@@ -112,7 +118,7 @@ extension LWWSet {
         guard limit >= 0 else { throw .negativeLimit(limit) }
         if start?.score.isNaN == true || stop?.score.isNaN == true { throw .notANumber }
         guard let number = keyNumber(key) else {
-            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
+            selection.removeAll()
             return
         }
         let first = start.map { start in

@@ -23,25 +23,33 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
-    /// Where one entry's member ends in `bytes`, and its score.
-    struct Mark: Sendable, Equatable {
+    /// Where one entry's member ends in the members' bytes, and its score.
+    struct Mark: Sendable, Equatable, BitwiseCopyable {
         var end: Int
         var score: Double
     }
 
-    // Both arrays are kept at their reserved length; the counts say how much is in use,
-    // so that emptying and refilling them is plain stores.
-    /// The entries' marks in `0 ..< markCount`.
-    private var marks: [Mark] = []
+    // One buffer, so that a select checks one reference for uniqueness before it writes:
+    // room for marks first, then the members' bytes. It is kept at its reserved length;
+    // the counts say how much is in use, so that emptying and refilling it is plain stores.
+    /// The marks, then the members' bytes.
+    private var storage: [UInt8] = []
+    /// The offset of the members' bytes in `storage`: the room for marks, in bytes.
+    private var bytesStart = 0
+    /// The entries' marks in use, from the start.
     private var markCount = 0
-    /// The members' bytes in `0 ..< byteCount`.
-    private var bytes: [UInt8] = []
+    /// The members' bytes in use, from the end of the marks' room.
     private var byteCount = 0
+    /// The bytes of one mark.
+    private static let markSize = MemoryLayout<Mark>.stride
+
+    /// The room for marks at the start of `storage`.
+    private var markCapacity: Int { bytesStart / Self.markSize }
 
     /// An empty selection with room for `entries` entries and `memberBytes` member bytes.
     public init(reservingEntries entries: Int = 0, memberBytes: Int = 0) {
-        marks = Array(repeating: Mark(end: 0, score: 0), count: entries)
-        bytes = Array(repeating: 0, count: memberBytes)
+        storage = Array(repeating: 0, count: entries * Self.markSize + memberBytes)
+        bytesStart = entries * Self.markSize
     }
 
     /// The position of the first (highest) entry: 0.
@@ -52,38 +60,51 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
 
     /// The entry at `position`, 0 being the highest.
     public subscript(position: Int) -> Entry {
-        let start = position == 0 ? 0 : marks[position - 1].end
-        return Entry(slice: bytes[start ..< marks[position].end], score: marks[position].score)
+        let mark = mark(at: position)
+        let start = position == 0 ? 0 : self.mark(at: position - 1).end
+        return Entry(slice: storage[bytesStart + start ..< bytesStart + mark.end], score: mark.score)
     }
 
     /// The score of the entry at `position`, 0 being the highest (without making an `Entry`).
     public func score(at position: Int) -> Double {
-        marks[..<markCount][position].score
+        mark(at: position).score
+    }
+
+    /// The mark of the entry at `position` (in use: traps otherwise).
+    private func mark(at position: Int) -> Mark {
+        precondition(position >= 0 && position < markCount, "no entry at this position")
+        return storage.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position * Self.markSize, as: Mark.self) }
     }
 
     /// Whether both hold the same entries in the same order.
     public static func == (lhs: Selection, rhs: Selection) -> Bool {
-        lhs.marks[..<lhs.markCount] == rhs.marks[..<rhs.markCount]
-            && lhs.bytes[..<lhs.byteCount] == rhs.bytes[..<rhs.byteCount]
+        guard lhs.markCount == rhs.markCount && lhs.byteCount == rhs.byteCount else { return false }
+        for position in 0 ..< lhs.markCount where lhs.mark(at: position) != rhs.mark(at: position) {
+            return false
+        }
+        return lhs.storage[lhs.bytesStart ..< lhs.bytesStart + lhs.byteCount]
+            == rhs.storage[rhs.bytesStart ..< rhs.bytesStart + rhs.byteCount]
     }
 
     /// Replaces the contents by at most `entries` entries that `fill` writes in place, in
-    /// the storage the selection has now (it never grows here): entry i's mark at
-    /// `marks[i]` (room for `entries`), the members' bytes one after another from the start
-    /// of `bytes`. `fill` returns how many entries and member bytes it wrote, or nil when
-    /// the members do not fit in `bytes`. Returns false, the selection left empty, when
-    /// there is no room for `entries` marks or `fill` returned nil. The pointers are valid
-    /// only during the call.
+    /// the storage the selection has now (it never grows here): entry i's mark at byte
+    /// `i * MemoryLayout<Mark>.stride` of the marks' room (room for `entries`), the members'
+    /// bytes one after another from the start of their buffer. `fill` returns how many
+    /// entries and member bytes it wrote, or nil when the members do not fit in their
+    /// buffer. Returns false, the selection left empty, when there is no room for `entries`
+    /// marks or `fill` returned nil. The pointers are valid only during the call.
     @inline(__always)
     mutating func unsafeReplace(
         atMost entries: Int,
-        _ fill: (UnsafeMutablePointer<Mark>, UnsafeMutableRawBufferPointer) -> (entries: Int, memberBytes: Int)?
+        _ fill: (UnsafeMutableRawPointer, UnsafeMutableRawBufferPointer) -> (entries: Int, memberBytes: Int)?
     ) -> Bool {
-        markCount = 0
-        byteCount = 0
-        guard entries <= marks.count else { return false }
-        let written = marks.withUnsafeMutableBufferPointer { marks in
-            bytes.withUnsafeMutableBytes { bytes in fill(marks.baseAddress.unsafelyUnwrapped, bytes) }
+        removeAll()
+        guard entries <= markCapacity else { return false }
+        let bytesStart = bytesStart
+        let written = storage.withUnsafeMutableBytes { storage in
+            // An array's buffer has an address even when it is empty.
+            let marks = storage.baseAddress.unsafelyUnwrapped
+            return fill(marks, UnsafeMutableRawBufferPointer(rebasing: storage[bytesStart...]))
         }
         guard let written else { return false }
         markCount = written.entries
@@ -91,26 +112,22 @@ public struct Selection: RandomAccessCollection, Sendable, Equatable {
         return true
     }
 
-    /// Replaces the contents by `entries` entries whose members take `memberBytes` bytes
-    /// in all, which `fill` writes: entry i's mark at `marks[i]`, the members' bytes one
-    /// after another from `bytes` (nil when `memberBytes` is 0). Storage grows, if it must,
-    /// before `fill` runs; the pointers are valid only during the call.
-    mutating func unsafeReplace(
-        entries: Int, memberBytes: Int, _ fill: (UnsafeMutablePointer<Mark>, UnsafeMutableRawPointer?) -> Void
-    ) {
+    /// Empties the selection, keeping its storage.
+    mutating func removeAll() {
         markCount = 0
         byteCount = 0
-        guard entries > 0 else { return }
-        if entries > marks.count {
-            marks.append(contentsOf: repeatElement(Mark(end: 0, score: 0), count: Swift.max(entries, 2 * marks.count) - marks.count))
-        }
-        if memberBytes > bytes.count {
-            bytes.append(contentsOf: repeatElement(0, count: Swift.max(memberBytes, 2 * bytes.count) - bytes.count))
-        }
-        marks.withUnsafeMutableBufferPointer { marks in
-            bytes.withUnsafeMutableBytes { bytes in fill(marks.baseAddress!, bytes.baseAddress) }
-        }
-        markCount = entries
-        byteCount = memberBytes
+    }
+
+    /// Empties the selection and grows its storage, if it must, to room for `entries`
+    /// entries and `memberBytes` member bytes (at least doubling what grows).
+    mutating func reserve(entries: Int, memberBytes: Int) {
+        removeAll()
+        let markCapacity = markCapacity
+        let byteCapacity = storage.count - bytesStart
+        guard entries > markCapacity || memberBytes > byteCapacity else { return }
+        let marks = entries > markCapacity ? Swift.max(entries, 2 * markCapacity) : markCapacity
+        let bytes = memberBytes > byteCapacity ? Swift.max(memberBytes, 2 * byteCapacity) : byteCapacity
+        storage = Array(repeating: 0, count: marks * Self.markSize + bytes)
+        bytesStart = marks * Self.markSize
     }
 }

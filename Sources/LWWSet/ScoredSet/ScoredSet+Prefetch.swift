@@ -1,6 +1,7 @@
 import CRingside
 
-/// Prefetch hints for batches (`LWWSet.write(_:outcome:)`, `LWWSet.select(_:into:each:)`).
+/// Prefetch hints for batches of writes (`LWWSet.write(_:outcome:)`; a batch of selects
+/// prefetches through its `SelectRange`s) and for a select one at a time.
 ///
 /// A write or a select walks a chain of dependent loads: key state, then slot or order, then
 /// record. One at a time, each link is a cache miss that the CPU waits out. A batch instead
@@ -86,29 +87,6 @@ extension ScoredSet {
     /// `WriteProbe.emptySlot` when the records stage learned nothing of the member's place.
     static let unknownSlot: Int32 = -1
 
-    /// A stage of prefetching for a select of at most `limit` entries down from ascending
-    /// position `start` (of which the first `prefetchedEntries`): the order entries it reads,
-    /// then their records.
-    @inline(__always)
-    func prefetchForSelect(_ stage: PrefetchStage, from start: Int, limit: Int) {
-        guard start >= 0 && start < count && limit > 0 else { return }
-        let regions = unsafeRegions()
-        let top = Int(head) + start
-        let floor = max(Int(head), top - min(limit, Self.prefetchedEntries) + 1)
-        switch stage {
-        case .slotsAndOrder:
-            // At most `prefetchedEntries` 4-byte entries, 64 bytes: the lines of both ends.
-            ringside_prefetch(regions.order + top)
-            ringside_prefetch(regions.order + floor)
-        case .records:
-            for slot in floor ... top {
-                ringside_prefetch(regions.arena + Int(regions.order[slot]))
-            }
-        case .lowestSlot:
-            return
-        }
-    }
-
     /// Prefetches where the records at descending ranks `offset ..< offset + entries` lie
     /// when the set was written in increasing score order (a timeline's usual case: every
     /// write lands above the top, so the highest records are the newest, at the arena's
@@ -133,8 +111,9 @@ extension ScoredSet {
     }
 
     /// The most entries of one select that are prefetched (the rest stream in behind them).
-    private static let prefetchedEntries = 16
-    private static let cacheLine = 64
+    static let prefetchedEntries = 16
+    /// The size of a cache line.
+    static let cacheLine = 64
 }
 
 /// What a stage of `ScoredSet.prefetchForWrite` learned of one set, for the stages after it.

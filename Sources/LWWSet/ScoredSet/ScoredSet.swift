@@ -221,66 +221,13 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Replaces the contents of `selection` by the entries at positions `start`, `start - 1`,
     /// ... (highest first): at most `limit` of them, ending before the first one for which
-    /// `isPast` returns true. One pass copies them into the selection's storage as it is;
-    /// only when they might not fit (more marks than it has room for, or more member bytes)
-    /// does a second pass measure them, grow the storage once and copy again.
+    /// `isPast` returns true (see `SelectRange.select(into:until:)`).
     @inline(__always)
     func select(
         from start: Int, limit: Int, into selection: inout Selection,
         until isPast: (Double, UnsafeRawBufferPointer) -> Bool
     ) {
-        guard start >= 0 && start < count && limit > 0 else {
-            selection.unsafeReplace(entries: 0, memberBytes: 0) { _, _ in }
-            return
-        }
-        let regions = unsafeRegions()
-        let top = Int(head) + start
-        let floor = max(Int(head), top - limit + 1)
-        // The positions run from top down to floor, all in head ..< tail: no overflow. One
-        // count steps the loop: entry i is at position top - i.
-        let wanted = top &- floor &+ 1
-        let copied = selection.unsafeReplace(atMost: wanted) { marks, bytes in
-            var end = 0
-            var entries = 0
-            while entries < wanted {
-                let record = regions.order[top &- entries]
-                let member = MemberRecord.member(regions.arena, record)
-                let score = MemberRecord.score(regions.arena, record)
-                if isPast(score, member) { break }
-                guard member.count <= bytes.count &- end else { return nil }
-                if member.count > 0 {
-                    RawBytes.copy(member, to: bytes.baseAddress.unsafelyUnwrapped + end)
-                }
-                end &+= member.count
-                marks[entries] = Selection.Mark(end: end, score: score)
-                entries &+= 1
-            }
-            return (entries, end)
-        }
-        if copied { return }
-        var entries = 0
-        var memberBytes = 0
-        var slot = top
-        while slot >= floor {
-            let record = regions.order[slot]
-            let member = MemberRecord.member(regions.arena, record)
-            if isPast(MemberRecord.score(regions.arena, record), member) { break }
-            entries += 1
-            memberBytes += member.count
-            slot -= 1
-        }
-        selection.unsafeReplace(entries: entries, memberBytes: memberBytes) { marks, bytes in
-            var end = 0
-            for index in 0 ..< entries {
-                let record = regions.order[top - index]
-                let member = MemberRecord.member(regions.arena, record)
-                if let bytes {
-                    RawBytes.copy(member, to: bytes + end)
-                }
-                end += member.count
-                marks[index] = Selection.Mark(end: end, score: MemberRecord.score(regions.arena, record))
-            }
-        }
+        SelectRange(self, from: start, limit: limit).select(into: &selection, until: isPast)
     }
 
     /// Calls `body` with every entry, lowest first. The member bytes are valid only during the call.

@@ -158,6 +158,30 @@ import Testing
         }
     }
 
+    @Test func membersOfEveryLengthAroundSixteenBytesAreCopiedWhole() throws {
+        // A 16-byte member takes the copy's vector move, the others its word moves or a
+        // memmove: one at a time and in a batch, every member comes back byte for byte.
+        var set = try LWWSet()
+        let members = [0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 40].map { length in
+            (0 ..< length).map { UInt8(ascii: "a") + UInt8((length + $0) % 26) }
+        }
+        for (rank, member) in members.enumerated() {
+            try set.insert(key: "k".utf8, score: Double(rank), member: member)
+        }
+        let expected = Array(members.reversed())
+        var selection = Selection(reservingEntries: 4, memberBytes: 16)
+        try set.select(key: "k".utf8, offset: 0, limit: 0, into: &selection)
+        #expect(selection.map { Array($0.member) } == expected)
+        var batched: [[UInt8]] = []
+        try Array("k".utf8).withUnsafeBytes { key in
+            let select = BorrowedSelect(key: key, offset: 0, limit: 0)
+            try [select].withUnsafeBufferPointer { batch in
+                try set.select(batch, into: &selection) { _, selection in batched = selection.map { Array($0.member) } }
+            }
+        }
+        #expect(batched == expected)
+    }
+
     @Test func aCopyOfASelectionKeepsItsEntriesWhenTheOriginalIsReused() throws {
         let set = try Self.sample()
         var selection = Selection(reservingEntries: 10, memberBytes: 100)
