@@ -88,7 +88,9 @@ extension TimelineClient {
 /// ``TimelineClient/tail(key:)``). Reading pulls demand: the client asks for a window of
 /// events and for more (REQUEST_N) as half of it is consumed. The sequence throws
 /// ``TimelineClientError`` when the server cuts the tail off or the connection fails, and
-/// `CancellationError` when the reading task is cancelled (which cancels the tail).
+/// `CancellationError` when the reading task is cancelled (which cancels the tail): at once
+/// when it was cancelled before it reads, within a few milliseconds when it is cancelled
+/// while it waits (the connection's thread notices on its next full cycle).
 /// ``next()`` is the blocking form, for a thread outside Swift concurrency. Dropping the
 /// tail, or ``cancel()``, cancels it. One reader at a time. A reading task that prefers the
 /// client's ``TimelineClient/executor`` holds each event without a thread hop.
