@@ -39,31 +39,7 @@ extension LWWSet {
             // Offsets in the group below `size`, at most the group's count: no bounds checks.
             let size = min(Self.batchWidth, batch.count &- start)
             let writes = UnsafeBufferPointer(rebasing: batch[start ..< start &+ size])
-            // The passes take the fields they read (the states, the key table), never `self`
-            // whole: a copy of the set per pass would reload the totals the writes just
-            // stored, and a load that spans two pending stores waits for the store buffer
-            // to drain, write misses included.
-            for op in 0 ..< size {
-                group[op] = Self.locate(writes[op], hasher, keys)
-            }
-            for op in 0 ..< size {
-                group[op].findCandidate(keys, states, lines: 2)
-            }
-            for op in 0 ..< size {
-                Self.prefetchSets(.slotsAndOrder, &group[op], writes[op], states, keys, maxSize: maxSize)
-            }
-            var anyFullTarget = false
-            for op in 0 ..< size {
-                if Self.prefetchSets(.records, &group[op], writes[op], states, keys, maxSize: maxSize) {
-                    anyFullTarget = true
-                }
-            }
-            // The lowest slots only a full target's trim removes (none while sets grow).
-            if anyFullTarget {
-                for op in 0 ..< size {
-                    Self.prefetchSets(.lowestSlot, &group[op], writes[op], states, keys, maxSize: maxSize)
-                }
-            }
+            Self.prefetch(writes, into: &group, hasher, keys, states, maxSize: maxSize)
             var written = WrittenKeys()
             for op in 0 ..< size {
                 // Two calls, so that the common one hands over a result known to be a
@@ -77,6 +53,51 @@ extension LWWSet {
             }
             start &+= size
         }
+    }
+
+    /// The passes of a group before the last: each op's `Pending`, every link of the
+    /// group's chains prefetched in turn. Out of line, so that the last pass, which the
+    /// writer's loop holds, is compiled with the writes it runs inlined into it.
+    ///
+    /// The passes take the fields they read (the states, the key table), never the set
+    /// whole: a copy of the set per pass would reload the totals the writes just stored,
+    /// and a load that spans two pending stores waits for the store buffer to drain, write
+    /// misses included.
+    @inline(never)
+    private static func prefetch(
+        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout Pending.Group, _ hasher: ByteHasher,
+        _ keys: borrowing KeyTable, _ states: KeyStates, maxSize: Int
+    ) {
+        // Offsets in the group below `writes.count`, at most the group's count: no bounds checks.
+        let size = writes.count
+        for op in 0 ..< size {
+            group[op] = locate(writes[op], hasher, keys)
+        }
+        for op in 0 ..< size {
+            group[op].findCandidate(keys, states, lines: 2)
+        }
+        prefetchPass(.slotsAndOrder, writes, &group, states, keys, maxSize: maxSize)
+        // The lowest slots only a full target's trim removes (none while sets grow).
+        if prefetchPass(.records, writes, &group, states, keys, maxSize: maxSize) {
+            prefetchPass(.lowestSlot, writes, &group, states, keys, maxSize: maxSize)
+        }
+    }
+
+    /// One of passes three to five over a group (see `prefetchSets`), returning whether any
+    /// of its writes has a full target. Out of line, as `prefetch`, so that the compiler
+    /// inlines what each op's step calls (a function that inlines too much stops inlining).
+    @inline(never)
+    @discardableResult
+    private static func prefetchPass(
+        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ group: inout Pending.Group,
+        _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
+    ) -> Bool {
+        var anyFullTarget = false
+        // Offsets in the group below `writes.count`, at most the group's count.
+        for op in 0 ..< writes.count where prefetchSets(stage, &group[op], writes[op], states, keys, maxSize: maxSize) {
+            anyFullTarget = true
+        }
+        return anyFullTarget
     }
 
     /// Runs the selects of `batch` in order, each into `selection` as
