@@ -83,7 +83,8 @@ extension LWWSet {
         }
     }
 
-    /// One of passes three to five over a group (see `prefetchSets`), returning whether any
+    /// One of passes three to five over a group (`prefetchSlotsAndOrder`, `prefetchRecords`,
+    /// then the lowest slot of a full target), returning whether any
     /// of its writes has a full target. Out of line, as `prefetch`, so that the compiler
     /// inlines what each op's step calls (a function that inlines too much stops inlining).
     @inline(never)
@@ -94,8 +95,23 @@ extension LWWSet {
     ) -> Bool {
         var anyFullTarget = false
         // Offsets in the group below `writes.count`, at most the group's count.
-        for op in 0 ..< writes.count where prefetchSets(stage, &group[op], writes[op], states, keys, maxSize: maxSize) {
-            anyFullTarget = true
+        switch stage {
+        case .slotsAndOrder:
+            for op in 0 ..< writes.count {
+                prefetchSlotsAndOrder(group[op], writes[op], states, keys, maxSize: maxSize)
+            }
+        case .records:
+            for op in 0 ..< writes.count where prefetchRecords(&group[op], writes[op], states, maxSize: maxSize) {
+                anyFullTarget = true
+            }
+        case .lowestSlot:
+            for op in 0 ..< writes.count where group[op].number >= 0 {
+                let state = states.unsafeState(Int(group[op].number))
+                switch writes[op].kind {
+                case .insert: state.pointee.add.prefetchLowestSlot(maxSize: maxSize)
+                case .delete: state.pointee.remove.prefetchLowestSlot(maxSize: maxSize)
+                }
+            }
         }
         return anyFullTarget
     }
@@ -210,29 +226,40 @@ extension LWWSet {
         return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
     }
 
-    /// Passes three to five of a write: the key's bytes and the hash slots each set's member
-    /// check reads and the lines the target's add writes; then the records the member check
-    /// compares, the order's ends where a member found is looked for, and the lowest entry
-    /// of a full target (keeping in `pending` where the member was found absent); then the
-    /// hash slot its trim removes.
-    /// Returns whether either set is a full target.
+    /// Pass three of a write: the key's bytes and the hash slots each set's member check
+    /// reads and the lines the target's add writes.
     @inline(__always)
-    @discardableResult
-    private static func prefetchSets(
-        _ stage: PrefetchStage, _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates,
-        _ keys: borrowing KeyTable, maxSize: Int
+    private static func prefetchSlotsAndOrder(
+        _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
+    ) {
+        guard pending.number >= 0 else { return }
+        let state = states.unsafeState(Int(pending.number))
+        keys.prefetchBytes(of: state.pointee.name)
+        // The member was validated (its number is set): the sum cannot overflow.
+        let recordSize = MemberRecord.headerSize &+ write.member.count
+        state.pointee.add.prefetchSlotsAndOrder(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchSlotsAndOrder(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+    }
+
+    /// Pass four of a write: the records the member check compares, the order's ends where
+    /// a member found is looked for, and the lowest entry of a full target, keeping in
+    /// `pending` where the member was found absent. Returns whether the target is full
+    /// (pass five then prefetches the hash slot its trim removes).
+    @inline(__always)
+    private static func prefetchRecords(
+        _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates, maxSize: Int
     ) -> Bool {
         guard pending.number >= 0 else { return false }
         let state = states.unsafeState(Int(pending.number))
-        if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
-        let recordSize = MemberRecord.headerSize + write.member.count
-        let add = state.pointee.add.prefetchForWrite(
-            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
-        let remove = state.pointee.remove.prefetchForWrite(
-            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
-        if stage == .records {
-            pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
-        }
+        // The member was validated (its number is set): the sum cannot overflow.
+        let recordSize = MemberRecord.headerSize &+ write.member.count
+        let add = state.pointee.add.prefetchRecords(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+        let remove = state.pointee.remove.prefetchRecords(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+        pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
         return add.isFullTarget || remove.isFullTarget
     }
 

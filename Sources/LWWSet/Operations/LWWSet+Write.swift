@@ -68,10 +68,8 @@ extension LWWSet {
         let hash = hasher.hash(member)
         let state = unsafeState(number)
         let recordSize = MemberRecord.headerSize + member.count
-        state.pointee.add.prefetchForWrite(
-            .slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
-        state.pointee.remove.prefetchForWrite(
-            .slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
+        state.pointee.add.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
         return try apply(kind, toKey: number, score: score, member: member, hash: hash)
     }
 
