@@ -84,9 +84,9 @@ extension LWWSet {
     }
 
     /// One of passes three to five over a group (`prefetchSlotsAndOrder`, `prefetchRecords`,
-    /// then the lowest slot of a full target), returning whether any
-    /// of its writes has a full target. Out of line, as `prefetch`, so that the compiler
-    /// inlines what each op's step calls (a function that inlines too much stops inlining).
+    /// then the lowest slot of a full target), returning whether any of its writes has a
+    /// full target. Out of line, as `prefetch`, so that the compiler inlines what each op's
+    /// step calls (a function that inlines too much stops inlining).
     @inline(never)
     @discardableResult
     private static func prefetchPass(
