@@ -25,39 +25,54 @@ struct ByteHasher: Sendable {
     }
 
     /// The hash of `bytes`.
+    ///
+    /// Reads through the base address without the buffer's checks: every load lies in
+    /// `0 ..< count` (the offsets below are worked out from `count`), and a buffer with no
+    /// base address has count 0 and is never read.
     @inline(__always)
     func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         let count = bytes.count
         var state = seed ^ (UInt64(truncatingIfNeeded: count) &* Self.p0)
+        guard count > 0 else { return Self.finish(state) }
+        let base = bytes.baseAddress.unsafelyUnwrapped
+        // `offset` stays a multiple of 16 at most `count`: no overflow checks in the loop.
         var offset = 0
-        while count - offset >= 16 {
-            let low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let high = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+        while count &- offset >= 16 {
+            let low = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let high = base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
             state = Self.fold(low ^ Self.p1, high ^ state)
-            offset += 16
+            offset &+= 16
         }
-        let rest = count - offset
+        let rest = count &- offset
         if rest > 0 {
             // The last 1 to 15 bytes as two words; overlapping loads when the key is long
             // enough, assembled from smaller loads otherwise.
             let low: UInt64
             let high: UInt64
             if count >= 16 {
-                low = bytes.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
-                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                low = base.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
+                high = base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
             } else if rest >= 8 {
-                low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                high = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                low = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                high = base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
             } else if rest >= 4 {
-                low = UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+                low = UInt64(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                high = UInt64(base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
             } else {
-                low = UInt64(bytes[offset]) << 16 | UInt64(bytes[offset + rest / 2]) << 8 | UInt64(bytes[count - 1])
+                low = UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << 16
+                    | UInt64(base.load(fromByteOffset: offset &+ rest / 2, as: UInt8.self)) << 8
+                    | UInt64(base.load(fromByteOffset: count &- 1, as: UInt8.self))
                 high = 0
             }
             state = Self.fold(low ^ Self.p2, high ^ state ^ Self.p3)
         }
-        return UInt32(truncatingIfNeeded: Self.fold(state ^ Self.p0, Self.p3))
+        return Self.finish(state)
+    }
+
+    /// The hash of a finished `state`: one last fold, truncated to 32 bits.
+    @inline(__always)
+    private static func finish(_ state: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: fold(state ^ p0, p3))
     }
 
     /// The two halves of the 128-bit product of `a` and `b`, xored.

@@ -39,31 +39,7 @@ extension LWWSet {
             // Offsets in the group below `size`, at most the group's count: no bounds checks.
             let size = min(Self.batchWidth, batch.count &- start)
             let writes = UnsafeBufferPointer(rebasing: batch[start ..< start &+ size])
-            // The passes take the fields they read (the states, the key table), never `self`
-            // whole: a copy of the set per pass would reload the totals the writes just
-            // stored, and a load that spans two pending stores waits for the store buffer
-            // to drain, write misses included.
-            for op in 0 ..< size {
-                group[op] = Self.locate(writes[op], hasher, keys)
-            }
-            for op in 0 ..< size {
-                group[op].findCandidate(keys, states, lines: 2)
-            }
-            for op in 0 ..< size {
-                Self.prefetchSets(.slotsAndOrder, &group[op], writes[op], states, keys, maxSize: maxSize)
-            }
-            var anyFullTarget = false
-            for op in 0 ..< size {
-                if Self.prefetchSets(.records, &group[op], writes[op], states, keys, maxSize: maxSize) {
-                    anyFullTarget = true
-                }
-            }
-            // The lowest slots only a full target's trim removes (none while sets grow).
-            if anyFullTarget {
-                for op in 0 ..< size {
-                    Self.prefetchSets(.lowestSlot, &group[op], writes[op], states, keys, maxSize: maxSize)
-                }
-            }
+            Self.prefetch(writes, into: &group, hasher, keys, states, maxSize: maxSize)
             var written = WrittenKeys()
             for op in 0 ..< size {
                 // Two calls, so that the common one hands over a result known to be a
@@ -77,6 +53,67 @@ extension LWWSet {
             }
             start &+= size
         }
+    }
+
+    /// The passes of a group before the last: each op's `Pending`, every link of the
+    /// group's chains prefetched in turn. Out of line, so that the last pass, which the
+    /// writer's loop holds, is compiled with the writes it runs inlined into it.
+    ///
+    /// The passes take the fields they read (the states, the key table), never the set
+    /// whole: a copy of the set per pass would reload the totals the writes just stored,
+    /// and a load that spans two pending stores waits for the store buffer to drain, write
+    /// misses included.
+    @inline(never)
+    private static func prefetch(
+        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout Pending.Group, _ hasher: ByteHasher,
+        _ keys: borrowing KeyTable, _ states: KeyStates, maxSize: Int
+    ) {
+        // Offsets in the group below `writes.count`, at most the group's count: no bounds checks.
+        let size = writes.count
+        for op in 0 ..< size {
+            group[op] = locate(writes[op], hasher, keys)
+        }
+        for op in 0 ..< size {
+            group[op].findCandidate(keys, states, lines: 2)
+        }
+        prefetchPass(.slotsAndOrder, writes, &group, states, keys, maxSize: maxSize)
+        // The lowest slots only a full target's trim removes (none while sets grow).
+        if prefetchPass(.records, writes, &group, states, keys, maxSize: maxSize) {
+            prefetchPass(.lowestSlot, writes, &group, states, keys, maxSize: maxSize)
+        }
+    }
+
+    /// One of passes three to five over a group (`prefetchSlotsAndOrder`, `prefetchRecords`,
+    /// then the lowest slot of a full target), returning whether any of its writes has a
+    /// full target. Out of line, as `prefetch`, so that the compiler inlines what each op's
+    /// step calls (a function that inlines too much stops inlining).
+    @inline(never)
+    @discardableResult
+    private static func prefetchPass(
+        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ group: inout Pending.Group,
+        _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
+    ) -> Bool {
+        var anyFullTarget = false
+        // Offsets in the group below `writes.count`, at most the group's count.
+        switch stage {
+        case .slotsAndOrder:
+            for op in 0 ..< writes.count {
+                prefetchSlotsAndOrder(group[op], writes[op], states, keys, maxSize: maxSize)
+            }
+        case .records:
+            for op in 0 ..< writes.count where prefetchRecords(&group[op], writes[op], states, maxSize: maxSize) {
+                anyFullTarget = true
+            }
+        case .lowestSlot:
+            for op in 0 ..< writes.count where group[op].number >= 0 {
+                let state = states.unsafeState(Int(group[op].number))
+                switch writes[op].kind {
+                case .insert: state.pointee.add.prefetchLowestSlot(maxSize: maxSize)
+                case .delete: state.pointee.remove.prefetchLowestSlot(maxSize: maxSize)
+                }
+            }
+        }
+        return anyFullTarget
     }
 
     /// Runs the selects of `batch` in order, each into `selection` as
@@ -189,29 +226,40 @@ extension LWWSet {
         return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
     }
 
-    /// Passes three to five of a write: the key's bytes and the hash slots each set's member
-    /// check reads and the lines the target's add writes; then the records the member check
-    /// compares, the order's ends where a member found is looked for, and the lowest entry
-    /// of a full target (keeping in `pending` where the member was found absent); then the
-    /// hash slot its trim removes.
-    /// Returns whether either set is a full target.
+    /// Pass three of a write: the key's bytes and the hash slots each set's member check
+    /// reads and the lines the target's add writes.
     @inline(__always)
-    @discardableResult
-    private static func prefetchSets(
-        _ stage: PrefetchStage, _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates,
-        _ keys: borrowing KeyTable, maxSize: Int
+    private static func prefetchSlotsAndOrder(
+        _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
+    ) {
+        guard pending.number >= 0 else { return }
+        let state = states.unsafeState(Int(pending.number))
+        keys.prefetchBytes(of: state.pointee.name)
+        // The member was validated (its number is set): the sum cannot overflow.
+        let recordSize = MemberRecord.headerSize &+ write.member.count
+        state.pointee.add.prefetchSlotsAndOrder(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchSlotsAndOrder(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+    }
+
+    /// Pass four of a write: the records the member check compares, the order's ends where
+    /// a member found is looked for, and the lowest entry of a full target, keeping in
+    /// `pending` where the member was found absent. Returns whether the target is full
+    /// (pass five then prefetches the hash slot its trim removes).
+    @inline(__always)
+    private static func prefetchRecords(
+        _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates, maxSize: Int
     ) -> Bool {
         guard pending.number >= 0 else { return false }
         let state = states.unsafeState(Int(pending.number))
-        if stage == .slotsAndOrder { keys.prefetchBytes(of: state.pointee.name) }
-        let recordSize = MemberRecord.headerSize + write.member.count
-        let add = state.pointee.add.prefetchForWrite(
-            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
-        let remove = state.pointee.remove.prefetchForWrite(
-            stage, hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
-        if stage == .records {
-            pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
-        }
+        // The member was validated (its number is set): the sum cannot overflow.
+        let recordSize = MemberRecord.headerSize &+ write.member.count
+        let add = state.pointee.add.prefetchRecords(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+        let remove = state.pointee.remove.prefetchRecords(
+            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+        pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
         return add.isFullTarget || remove.isFullTarget
     }
 

@@ -68,10 +68,8 @@ extension LWWSet {
         let hash = hasher.hash(member)
         let state = unsafeState(number)
         let recordSize = MemberRecord.headerSize + member.count
-        state.pointee.add.prefetchForWrite(
-            .slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
-        state.pointee.remove.prefetchForWrite(
-            .slotsAndOrder, hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
+        state.pointee.add.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
+        state.pointee.remove.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
         return try apply(kind, toKey: number, score: score, member: member, hash: hash)
     }
 
@@ -101,6 +99,17 @@ extension LWWSet {
         emptySlots: EmptySlots = EmptySlots()
     ) throws(LWWSetError) -> WriteOutcome {
         let state = unsafeState(number)
+        // A timeline's usual write (a new member) is an add and nothing else.
+        switch try state.pointee.addIfNew(kind, score: score, member: member, hash: hash, maxSize: maxSize, emptySlots: emptySlots) {
+        case .insert?:
+            entries += 1
+            return .applied
+        case .delete?:
+            tombstones += 1
+            return .applied
+        case nil:
+            break
+        }
         let added = state.pointee.add.count
         let removed = state.pointee.remove.count
         let outcome = try state.pointee.apply(
@@ -153,6 +162,41 @@ extension KeyState {
                          maxSize: maxSize)
         }
         return .applied
+    }
+
+    /// Rule 3 alone, when the rules reduce to it: when the target holds fewer than `maxSize`
+    /// entries (rule 1 passes the write, and the trim drops nothing) and the member is in
+    /// neither set (rule 2 finds nothing, and nothing leaves the other set), adds the member
+    /// to the target and returns the target's kind; returns nil, changing nothing, when the
+    /// rules must run in full. The other set must be empty or have its empty slot in
+    /// `emptySlots`; the target is searched unless its empty slot is there.
+    @inline(__always)
+    mutating func addIfNew(
+        _ kind: WriteKind, score: Double, member: UnsafeRawBufferPointer, hash: UInt32, maxSize: Int,
+        emptySlots: EmptySlots
+    ) throws(LWWSetError) -> WriteKind? {
+        switch kind {
+        case .insert:
+            guard add.count < maxSize && (emptySlots.remove >= 0 || remove.count == 0),
+                  let slot = Self.emptySlot(of: member, hash: hash, in: add, known: emptySlots.add) else { return nil }
+            try add.add(member, hash: hash, score: score, emptySlot: slot)
+        case .delete:
+            guard remove.count < maxSize && (emptySlots.add >= 0 || add.count == 0),
+                  let slot = Self.emptySlot(of: member, hash: hash, in: remove, known: emptySlots.remove) else { return nil }
+            try remove.add(member, hash: hash, score: score, emptySlot: slot)
+        }
+        return kind
+    }
+
+    /// Where an add of `member` to `set` stores it (`known` when a batch found it), or nil
+    /// when the member is in the set.
+    @inline(__always)
+    private static func emptySlot(
+        of member: UnsafeRawBufferPointer, hash: UInt32, in set: borrowing ScoredSet, known: Int32
+    ) -> Int32? {
+        guard known < 0 else { return known }
+        let found = set.search(member, hash: hash)
+        return found.record == nil ? found.emptySlot : nil
     }
 
     /// Whether `set` holds `maxSize` or more entries and `score` is below its lowest.

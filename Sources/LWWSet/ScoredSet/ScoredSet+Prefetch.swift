@@ -11,77 +11,93 @@ import CRingside
 /// operation at least overlap each other. These methods only hint: they change nothing and
 /// read only lines that the previous stage brought in (the first reads the set's fields).
 extension ScoredSet {
-    /// A stage of prefetching for a write of the member hashed `hash`, whose record takes
-    /// `recordSize` bytes. Each line an access touches is prefetched, the second line of a
-    /// record that straddles two included. Slots and order: the lines where probing for the
-    /// member starts; for the set the write targets, also where an add stores (the order's
-    /// end and the record's lines at the arena's end) and, when the set is at `maxSize` (the
-    /// size gate and the trim read its lowest entry), its lowest order entry. Records: those
-    /// whose slots carry `hash`'s tag (the ones a member check compares) and, when there is
-    /// one, both ends of the order (where a member that moves or leaves is looked for), and
-    /// the lowest record's header of a full target; the walk to the records also tells
-    /// where the member is not (`WriteProbe.emptySlot`). Lowest slot: the home slot of a full
-    /// target's lowest member (the one a trim removes).
+    /// The stages of prefetching for a write of the member hashed `hash`, whose record takes
+    /// `recordSize` bytes (at most `MemberRecord.headerSize + LWWSet.maximumMemberLength`,
+    /// so the sums below cannot overflow an `Int`). Each line an access touches is
+    /// prefetched, the second line of a record that straddles two included. Each stage is a
+    /// function of its own, so that a batch's pass runs only its stage's code.
+    ///
+    /// Slots and order: the lines where probing for the member starts; for the set the
+    /// write targets, also where an add stores (the order's end and the record's lines at
+    /// the arena's end) and, when the set is at `maxSize` (the size gate and the trim read
+    /// its lowest entry), its lowest order entry.
     @inline(__always)
-    @discardableResult
-    func prefetchForWrite(_ stage: PrefetchStage, hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) -> WriteProbe {
-        guard slotCount > 0 else { return WriteProbe() }
+    func prefetchSlotsAndOrder(hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) {
+        guard slotCount > 0 else { return }
         let regions = unsafeRegions()
-        let isFullTarget = isTarget && count >= maxSize && count > 0
+        HashSlots.prefetchProbe(regions.slots.baseAddress.unsafelyUnwrapped, count: regions.slots.count, hash: hash)
+        guard isTarget else { return }
+        if tail < orderCapacity {
+            ringside_prefetch_for_write(regions.order + Int(tail))
+        }
+        if Int(arenaUsed) &+ recordSize <= Int(arenaCapacity) {
+            ringside_prefetch_for_write(regions.arena + Int(arenaUsed))
+            ringside_prefetch_for_write(regions.arena + (Int(arenaUsed) &+ recordSize &- 1))
+        }
+        if isFull(maxSize: maxSize) {
+            ringside_prefetch(regions.order + Int(head))
+        }
+    }
+
+    /// Records: those whose slots carry `hash`'s tag (the ones a member check compares)
+    /// and, when there is one, both ends of the order (where a member that moves or leaves
+    /// is looked for), and the lowest record's header of a full target; the walk to the
+    /// records also tells where the member is not (`WriteProbe.emptySlot`).
+    @inline(__always)
+    func prefetchRecords(hash: UInt32, recordSize: Int, isTarget: Bool, maxSize: Int) -> WriteProbe {
+        guard count > 0 else { return WriteProbe() }
+        let regions = unsafeRegions()
+        let isFullTarget = isTarget && isFull(maxSize: maxSize)
         var probe = WriteProbe(isFullTarget: isFullTarget)
-        switch stage {
-        case .slotsAndOrder:
-            HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: hash)
-            guard isTarget else { return probe }
-            if tail < orderCapacity {
-                ringside_prefetch_for_write(regions.order + Int(tail))
+        // The first slot with the member's tag holds the member but for a 32-bit tag
+        // collision, so the walk stops there (the member check finds a rarer one itself).
+        // It reads only the lines the first stage prefetched: a walk past them would wait
+        // out a miss here (the member check reads on if the member is further on).
+        let slots = regions.slots.baseAddress.unsafelyUnwrapped
+        var index = HashSlots.home(hash, regions.slots.count)
+        let end = min(regions.slots.count, HashSlots.prefetchedProbeEnd(slots, home: index))
+        var matched = false
+        // `index` stays below `end`, at most the slots' count.
+        while index < end, case let slot = slots[index], slot != 0 {
+            if HashSlots.hash(slot) == hash {
+                let record = regions.arena + Int(HashSlots.handle(slot))
+                ringside_prefetch(record)
+                ringside_prefetch(record + (recordSize &- 1))
+                matched = true
+                break
             }
-            if Int(arenaUsed) + recordSize <= Int(arenaCapacity) {
-                ringside_prefetch_for_write(regions.arena + Int(arenaUsed))
-                ringside_prefetch_for_write(regions.arena + Int(arenaUsed) + recordSize - 1)
-            }
-            if isFullTarget {
-                ringside_prefetch(regions.order + Int(head))
-            }
-        case .records:
-            guard count > 0 else { return probe }
-            // The first slot with the member's tag holds the member but for a 32-bit tag
-            // collision, so the walk stops there (the member check finds a rarer one itself).
-            // It reads only the lines the first stage prefetched: a walk past them would wait
-            // out a miss here (the member check reads on if the member is further on).
-            var index = HashSlots.home(hash, regions.slots.count)
-            let end = min(regions.slots.count, HashSlots.prefetchedProbeEnd(regions.slots.baseAddress!, home: index))
-            var matched = false
-            while index < end, case let slot = regions.slots[index], slot != 0 {
-                if HashSlots.hash(slot) == hash {
-                    let record = regions.arena + Int(HashSlots.handle(slot))
-                    ringside_prefetch(record)
-                    ringside_prefetch(record + recordSize - 1)
-                    matched = true
-                    break
-                }
-                index &+= 1
-            }
+            index &+= 1
+        }
+        if matched {
+            ringside_prefetch(regions.order + Int(head))
+            ringside_prefetch(regions.order + (Int(tail) &- 1))
+        } else if index < end {
             // Stopped by an empty slot with no tag of the member's before it: the member
             // check would find nothing, and an add would store there.
-            if !matched && index < end {
-                probe.emptySlot = Int32(truncatingIfNeeded: index)
-            }
-            if matched {
-                ringside_prefetch(regions.order + Int(head))
-                ringside_prefetch(regions.order + Int(tail) - 1)
-            }
-            if isFullTarget {
-                let lowest = regions.arena + Int(regions.order[Int(head)])
-                ringside_prefetch(lowest)
-                ringside_prefetch(lowest + MemberRecord.headerSize - 1)
-            }
-        case .lowestSlot:
-            guard isFullTarget else { return probe }
-            let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
-            HashSlots.prefetchProbe(regions.slots.baseAddress!, count: regions.slots.count, hash: lowest)
+            probe.emptySlot = Int32(truncatingIfNeeded: index)
+        }
+        if isFullTarget {
+            let lowest = regions.arena + Int(regions.order[Int(head)])
+            ringside_prefetch(lowest)
+            ringside_prefetch(lowest + MemberRecord.headerSize - 1)
         }
         return probe
+    }
+
+    /// Lowest slot: the home slot of a full target's lowest member (the one a trim removes).
+    @inline(__always)
+    func prefetchLowestSlot(maxSize: Int) {
+        guard isFull(maxSize: maxSize) else { return }
+        let regions = unsafeRegions()
+        let lowest = MemberRecord.hash(regions.arena, regions.order[Int(head)])
+        HashSlots.prefetchProbe(regions.slots.baseAddress.unsafelyUnwrapped, count: regions.slots.count, hash: lowest)
+    }
+
+    /// Whether the set holds entries, `maxSize` or more: as a write's target, one whose
+    /// size gate and trim read its lowest entry.
+    @inline(__always)
+    private func isFull(maxSize: Int) -> Bool {
+        count >= maxSize && count > 0
     }
 
     /// `WriteProbe.emptySlot` when the records stage learned nothing of the member's place.
@@ -116,7 +132,7 @@ extension ScoredSet {
     static let cacheLine = 64
 }
 
-/// What a stage of `ScoredSet.prefetchForWrite` learned of one set, for the stages after it.
+/// What `ScoredSet.prefetchRecords` learned of one set, for the stages after it.
 struct WriteProbe {
     /// Whether the set is a full target (the only kind the last stage has anything to
     /// prefetch for).

@@ -312,6 +312,39 @@ import Testing
         #expect(set.deleted("k") == "b:2")
     }
 
+    /// Writes of new members (which the set runs as an add alone, without the rules) next to
+    /// the writes that need the rules: the insert that reaches past the bound and trims,
+    /// the insert below a tombstone, the gate of a full set, and the delete of a visible
+    /// member. Each write is its own batch (so that each is run with what the batch's passes
+    /// found of its sets), all of them one batch, and one at a time: every way, the outcomes
+    /// and the sets the rules give.
+    @Test func newMembersBesideWritesThatNeedTheRules() throws {
+        let script = [
+            "insert 1 a", "insert 2 b", "insert 3 c", "delete 5 d", "insert 4 d", "insert 1 e", "delete 6 b", "insert 7 f",
+        ]
+        let writes: [Write] = script.map { line in
+            let parts = line.split(separator: " ")
+            return (parts[0] == "insert" ? .insert : .delete, Array("k".utf8), Double(String(parts[1]))!, Array(parts[2].utf8))
+        }
+        let expected: [Result<WriteOutcome, LWWSetError>] = [
+            .success(.applied), .success(.applied), .success(.applied), .success(.applied),
+            .success(.ignoredByNewerDelete), .success(.ignoredBySizeGate), .success(.applied), .success(.applied),
+        ]
+        var single = try LWWSet(maxSize: 2)
+        #expect(Self.writeOneAtATime(writes, into: &single) == expected)
+        var oneBatch = try LWWSet(maxSize: 2)
+        Self.expectReported(Self.writeBatched(writes, into: &oneBatch), expected, "one batch")
+        var batchesOfOne = try LWWSet(maxSize: 2)
+        let reported = writes.map { Self.writeBatched([$0], into: &batchesOfOne).map { $0.result } }
+        #expect(reported == expected.map { [$0] })
+        for set in [single, oneBatch, batchesOfOne] {
+            #expect(try set.visible("k") == "f:7 c:3")
+            #expect(set.deleted("k") == "b:6 d:5")
+            #expect(set.statistics.entries == 2)
+            #expect(set.statistics.tombstones == 2)
+        }
+    }
+
     /// Eighteen writes to one key with a bound of 2: gates, trims, moves between the sets
     /// and ties, each depending on the writes before it in the same chunk.
     static let oneKeyScript = [
