@@ -52,11 +52,10 @@ extension PendingWrite {
 /// A fire-and-forget insert or delete queued as a direct write (``RequestQueue/directWrites``):
 /// who sent it, where its message lies in the arena, and its write. Nothing is answered.
 struct DirectWrite {
-    var connection: TimelineConnection
-    var token: TimelineReplyToken
-    var arenaStart: Int
-    var write: PendingWrite
-    var isDelete: Bool
+    /// Who sent it (what a close or a cancel names).
+    var connection: TimelineConnection, token: TimelineReplyToken
+    /// Where its message starts in the arena, and the write read from it.
+    var arenaStart: Int, write: PendingWrite, isDelete: Bool
     /// Cancelled, or its connection closed: not applied.
     var dropped = false
 }
