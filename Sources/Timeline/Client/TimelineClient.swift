@@ -175,8 +175,17 @@ public final class TimelineClient: Sendable {
 
     // MARK: Sending
 
-    /// Sends a binary request written on the stack.
+    /// Sends a binary request: fire-and-forget written straight into its frame, acknowledged
+    /// written on the stack.
     func sendBinary(_ request: TimelineRequest, _ delivery: TimelineDelivery) throws(TimelineClientError) {
+        if delivery == .fireAndForget {
+            do throws(TransportError) {
+                try connection.fireAndForget(dataCount: request.encodedByteCount) { request.unsafeEncode(into: $0) }
+            } catch {
+                throw TimelineClientError(error)
+            }
+            return
+        }
         try withUnsafeTemporaryAllocation(byteCount: request.encodedByteCount, alignment: 8) { (buffer) throws(TimelineClientError) in
             request.unsafeEncode(into: buffer)
             try deliver(UnsafeRawBufferPointer(buffer), delivery)

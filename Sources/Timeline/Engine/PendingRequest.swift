@@ -38,6 +38,28 @@ struct PendingWrite {
     var memberCount: Int32
 }
 
+extension PendingWrite {
+    /// The write as the set's batch takes it: a `kind` write whose key and member are read
+    /// in its message, which starts at `message`.
+    @inline(__always)
+    func borrowed(_ kind: WriteKind, message: UnsafeRawPointer) -> BorrowedWrite {
+        BorrowedWrite(
+            kind, key: UnsafeRawBufferPointer(start: message + Int(keyOffset), count: Int(keyCount)), score: score,
+            member: UnsafeRawBufferPointer(start: message + Int(memberOffset), count: Int(memberCount)))
+    }
+}
+
+/// A fire-and-forget insert or delete queued as a direct write (``RequestQueue/directWrites``):
+/// who sent it, where its message lies in the arena, and its write. Nothing is answered.
+struct DirectWrite {
+    /// Who sent it (what a close or a cancel names).
+    var connection: TimelineConnection, token: TimelineReplyToken
+    /// Where its message starts in the arena, and the write read from it.
+    var arenaStart: Int, write: PendingWrite, isDelete: Bool
+    /// Cancelled, or its connection closed: not applied.
+    var dropped = false
+}
+
 /// A failure to answer with an ERROR frame.
 struct EngineFailure {
     var code: ErrorCode

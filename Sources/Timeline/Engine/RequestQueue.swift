@@ -8,6 +8,11 @@ import Frames
 struct RequestQueue {
     /// The requests, in submission order.
     var pending: [PendingRequest] = []
+    /// Fire-and-forget binary inserts and deletes queued while `pending` was empty (a write
+    /// flood), each without a ``PendingRequest`` or a phase: they precede every request of
+    /// `pending` and belong to phase 0 (every connection's first writes), so `apply` writes
+    /// them first, in order.
+    var directWrites: [DirectWrite] = []
     /// Their binary messages, back to back.
     var arena = RequestArena()
     /// Why the request at an index of `pending` fails, when it does.
@@ -38,6 +43,18 @@ struct RequestQueue {
             phase: phase, arenaStart: arenaStart, arenaCount: data.count, write: write))
     }
 
+    /// Queues a fire-and-forget binary insert or delete as a direct write; only while
+    /// `pending` is empty. No phase is kept for `connection`: its next request gets the one
+    /// it would have had after these writes (a write phase 0, a read phase 1).
+    mutating func appendDirectWrite(
+        _ data: UnsafeRawBufferPointer, isDelete: Bool, connection: TimelineConnection, token: TimelineReplyToken,
+        write: PendingWrite
+    ) {
+        let arenaStart = arena.count
+        arena.append(data)
+        directWrites.append(DirectWrite(connection: connection, token: token, arenaStart: arenaStart, write: write, isDelete: isDelete))
+    }
+
     /// The phase of `connection`'s next request: the same as its previous one while it keeps
     /// writing (even phases) or reading (odd phases), the next one when it switches.
     @inline(__always)  // into every submit: the connection seen last is a compare
@@ -65,6 +82,7 @@ struct RequestQueue {
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
         pending.removeAll(keepingCapacity: true)
+        if !directWrites.isEmpty { directWrites.removeAll(keepingCapacity: true) }
         arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
         if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }

@@ -10,22 +10,27 @@ extension TimelineEngine {
     /// their credit allows.
     public func apply(into output: inout some TimelineEngineOutput, observer: inout some TimelineWriteObserver) {
         defer { resetQueue() }
-        if !pending.isEmpty {
+        if !pending.isEmpty || !queue.directWrites.isEmpty {
             arena.withUnsafeBytes { arena in
-                // The steady load: writes only, none refused, one phase, in submission order.
-                if queue.maxPhase == 0 && !queue.hasRefused {
-                    applyWrites(0 ..< pending.count, inOrder: true, arena, &output, &observer)
+                // The steady load: writes only (direct ones first), none refused, one phase,
+                // in submission order.
+                if queue.maxPhase <= 0 && !queue.hasRefused {
+                    applyWrites(0 ..< pending.count, inOrder: true, withDirect: true, arena, &output, &observer)
                     return
                 }
                 answerRefused(&output)
                 sortByPhase()
+                // The direct writes open phase 0: alone when no queued request is of it.
+                if !queue.directWrites.isEmpty && (order.isEmpty || pending[order[0]].phase != 0) {
+                    applyWrites(0 ..< 0, inOrder: true, withDirect: true, arena, &output, &observer)
+                }
                 var start = 0
                 while start < order.count {
                     let phase = pending[order[start]].phase
                     var end = start + 1
                     while end < order.count && pending[order[end]].phase == phase { end += 1 }
                     if phase % 2 == 0 {
-                        applyWrites(start ..< end, inOrder: false, arena, &output, &observer)
+                        applyWrites(start ..< end, inOrder: false, withDirect: phase == 0, arena, &output, &observer)
                     } else {
                         runReads(start ..< end, arena, &output)
                     }
@@ -91,29 +96,35 @@ extension TimelineEngine {
     // MARK: Writes
 
     /// Applies the writes of the requests at `positions` of `order` (of `pending` itself
-    /// when `inOrder`) as one batch, then answers them. The queue is read through locals
-    /// (one access each to the engine's properties, not one per request), and the batch is
-    /// built in the engine's ``WriteBatch``, reached through its pointer.
+    /// when `inOrder`) as one batch, after the direct writes when `withDirect`, then answers
+    /// them. The queue is read through locals (one access each to the engine's properties,
+    /// not one per request), and the batch is built in the engine's ``WriteBatch``, reached
+    /// through its pointer.
     private func applyWrites(
-        _ positions: Range<Int>, inOrder: Bool, _ arena: UnsafeRawBufferPointer, _ output: inout some TimelineEngineOutput,
-        _ observer: inout some TimelineWriteObserver
+        _ positions: Range<Int>, inOrder: Bool, withDirect: Bool, _ arena: UnsafeRawBufferPointer,
+        _ output: inout some TimelineEngineOutput, _ observer: inout some TimelineWriteObserver
     ) {
         let requests = pending
         let order = order
         let writeBatch = unsafeWriteBatch
         writeBatch.pointee.removeAll()
         let base = arena.baseAddress
+        if withDirect, let base {
+            // Owned by no queued request (-1): a failure is only counted.
+            let directWrites = queue.directWrites
+            for index in 0 ..< directWrites.count where !directWrites[index].dropped {
+                let direct = directWrites[index]
+                writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
+                writeBatch.pointee.owners.append(-1)
+            }
+        }
         for position in positions {
             let index = inOrder ? position : order[position]
             let pendingRequest = requests[index]
             guard !pendingRequest.dropped else { continue }
             if let write = pendingRequest.write, let base {
-                let start = base + pendingRequest.arenaStart
-                writeBatch.pointee.writes.append(BorrowedWrite(
-                    pendingRequest.operation == .insert ? .insert : .delete,
-                    key: UnsafeRawBufferPointer(start: start + Int(write.keyOffset), count: Int(write.keyCount)),
-                    score: write.score,
-                    member: UnsafeRawBufferPointer(start: start + Int(write.memberOffset), count: Int(write.memberCount))))
+                writeBatch.pointee.writes.append(
+                    write.borrowed(pendingRequest.operation == .insert ? .insert : .delete, message: base + pendingRequest.arenaStart))
                 writeBatch.pointee.owners.append(index)
                 continue
             }
@@ -168,6 +179,10 @@ extension TimelineEngine {
         for position in 0 ..< failed.count {
             let (index, error) = failed[position]
             let owner = writeBatch.pointee.owners[index]
+            guard owner >= 0 else {
+                countFailure(.failed(error.description), unanswered: true)
+                continue
+            }
             guard failures[owner] == nil else { continue }
             var first = index
             while first > 0 && writeBatch.pointee.owners[first - 1] == owner { first -= 1 }

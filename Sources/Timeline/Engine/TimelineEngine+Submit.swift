@@ -70,11 +70,14 @@ extension TimelineEngine {
               let write = try? TimelineSingleWrite(decoding: data) else { return false }
         let operation = write.operation
         counters.count(interaction, operation)
-        queue.appendWrite(
-            data, operation: operation, interaction: interaction, connection: connection, token: token,
-            write: PendingWrite(
-                score: write.score, keyOffset: Int32(truncatingIfNeeded: write.keyOffset), keyCount: Int32(truncatingIfNeeded: write.keyCount),
-                memberOffset: Int32(truncatingIfNeeded: write.memberOffset), memberCount: Int32(truncatingIfNeeded: write.memberCount)))
+        let pendingWrite = PendingWrite(
+            score: write.score, keyOffset: Int32(truncatingIfNeeded: write.keyOffset), keyCount: Int32(truncatingIfNeeded: write.keyCount),
+            memberOffset: Int32(truncatingIfNeeded: write.memberOffset), memberCount: Int32(truncatingIfNeeded: write.memberCount))
+        if interaction == .fireAndForget && queue.pending.isEmpty {
+            queue.appendDirectWrite(data, isDelete: write.isDelete, connection: connection, token: token, write: pendingWrite)
+        } else {
+            queue.appendWrite(data, operation: operation, interaction: interaction, connection: connection, token: token, write: pendingWrite)
+        }
         return true
     }
 
@@ -99,12 +102,16 @@ extension TimelineEngine {
     public func cancel(_ token: TimelineReplyToken) {
         if let slot = tailByToken[token] { removeTail(slot) }
         for index in pending.indices where pending[index].token == token { pending[index].dropped = true }
+        for index in queue.directWrites.indices where queue.directWrites[index].token == token { queue.directWrites[index].dropped = true }
     }
 
     /// Drops every request and tail of `connection`, which has gone.
     public func close(_ connection: TimelineConnection) {
         for slot in tails.indices where tails[slot].isActive && tails[slot].connection == connection { removeTail(slot) }
         for index in pending.indices where pending[index].connection == connection { pending[index].dropped = true }
+        for index in queue.directWrites.indices where queue.directWrites[index].connection == connection {
+            queue.directWrites[index].dropped = true
+        }
     }
 
     /// Writes the binary form of a JSON request into the arena and returns its operation.

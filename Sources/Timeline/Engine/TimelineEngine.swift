@@ -150,7 +150,7 @@ public final class TimelineEngine {
     }
 
     /// The number of requests submitted and not yet applied.
-    public var pendingCount: Int { pending.count }
+    public var pendingCount: Int { pending.count + queue.directWrites.count }
 
     /// The bytes of the requests submitted and not yet applied (their binary messages): how
     /// much the next `apply` reads back, and roughly what its batch touches besides the set.

@@ -98,6 +98,17 @@ public final class Connection: Sendable {
         try fireAndForget(data: data, metadata: metadata, wait: true)
     }
 
+    /// Sends a REQUEST_FNF whose `dataCount` bytes of data `encode` writes in place, straight
+    /// into the frame handed to the carrier (the data is not first built in a buffer of its
+    /// own and copied), waiting for room when the carrier is full. `encode` gets exactly
+    /// `dataCount` bytes and must write them all; it must not call the connection.
+    public func fireAndForget(dataCount: Int, encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) {
+        try shared.withCore { (core) throws(TransportError) in
+            try core.checkOpen()
+            try core.sendFireAndForget(dataCount: dataCount, wait: true, encode)
+        }
+    }
+
     /// Sends a REQUEST_FNF, or throws ``TransportError/wouldBlock`` at once when the carrier is
     /// full (nothing sent).
     public func tryFireAndForget(data: UnsafeRawBufferPointer, metadata: UnsafeRawBufferPointer? = nil) throws(TransportError) {

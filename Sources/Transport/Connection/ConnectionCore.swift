@@ -164,6 +164,30 @@ final class ConnectionCore {
     }
 
 
+    /// Sends a REQUEST_FNF whose `dataCount` bytes of data `encode` writes in place, right
+    /// after the frame's header in `scratch` (no copy of the data on its way to the
+    /// carrier); data too long for one frame is written aside and fragmented as
+    /// ``sendPayload(_:streamID:metadata:data:wait:)`` fragments any payload.
+    func sendFireAndForget(dataCount: Int, wait: Bool, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) {
+        let streamID = allocateStreamID()
+        let frameCount = FrameHeader.byteCount + dataCount
+        guard frameCount <= scratch.count else {
+            try withUnsafeTemporaryAllocation(byteCount: dataCount, alignment: 8) { (data) throws(TransportError) in
+                encode(data)
+                try sendPayload(.fireAndForget, streamID: streamID, metadata: nil, data: UnsafeRawBufferPointer(data), wait: wait)
+            }
+            return
+        }
+        let frame = UnsafeMutableRawBufferPointer(rebasing: scratch[..<frameCount])
+        do {
+            try FrameHeader(streamID: streamID, type: .requestFireAndForget).encode(into: frame)
+        } catch {
+            throw .invalidArgument("\(error)")
+        }
+        encode(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
+        try send(UnsafeRawBufferPointer(frame), wait: wait, timeout: configuration.requestTimeout)
+    }
+
     /// Reads what arrived while waiting for room to send (the peer may be waiting for us to
     /// read); answers for a blocking call cannot be among it, since that call's request is
     /// still being sent. Owed frames (a KEEPALIVE answer, REQUEST_N) stay owed: the frame

@@ -265,7 +265,13 @@ final class ServerCore {
             // The machine's pointer, not the session object: nothing can end the session
             // before `perform`, and holding the object would cost a retain per frame.
             guard let machine = machine(key) else { return }
-            perform(key, machine.pointee.receive(bytes, now: now))
+            // The bulk of a write flood straight to the responder; every other frame
+            // through the session's reader and an action.
+            if let data = machine.pointee.wholeFireAndForget(bytes, now: now) {
+                responder.fireAndForget(PayloadView(metadata: nil, data: data), connection: key.serverWide)
+            } else {
+                perform(key, machine.pointee.receive(bytes, now: now))
+            }
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
             if cachedKey == key { forgetCachedSession() }

@@ -36,6 +36,20 @@ struct ClientRequestTests {
         #expect(client.failure == nil)
     }
 
+    @Test("a fire-and-forget write longer than one frame goes out in fragments, whole", arguments: TestCarrier.allCases)
+    func fireAndForgetPastOneFrame(carrier: TestCarrier) throws {
+        let server = try ClientTestServer("ff")
+        defer { server.stop() }
+        let client = try server.client(carrier)
+        defer { client.close() }
+        // 14 + 1 + 65,535 bytes of message: past the 64 KiB frame, with its 6-byte header.
+        let member = (0 ..< LWWSet.maximumMemberLength).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try client.insert(key: "f".utf8, score: 1, member: member, delivery: .fireAndForget)
+        try client.insert(key: "f".utf8, score: 2, member: "small".utf8, delivery: .fireAndForget)
+        #expect(try client.select(key: "f".utf8) == [TimelineEntry(member: bytes("small"), score: 2), TimelineEntry(member: member, score: 1)])
+        #expect(client.failure == nil)
+    }
+
     @Test("batches, several keys and range pages", arguments: cases)
     func batchesKeysAndRanges(carrier: TestCarrier, encoding: TimelineEncoding) throws {
         let server = try ClientTestServer("bk")

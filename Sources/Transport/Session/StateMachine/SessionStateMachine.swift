@@ -82,6 +82,24 @@ public struct SessionStateMachine {
         }
     }
 
+    /// The data of `bytes` when they are a whole REQUEST_FNF (every flag clear: no
+    /// metadata, no fragments) on an odd stream not in use, in an active session with no
+    /// payload to free; nil for any other frame, which ``receive(_:now:)-(UnsafeRawBufferPointer,_)``
+    /// then validates and handles (malformed ones included). For such a frame that call does
+    /// exactly this (the frame reader passes it, the request opens no stream) through the
+    /// reader and a ``SessionAction``; a flood of fire-and-forget writes skips both here.
+    @inline(__always)
+    public mutating func wholeFireAndForget(_ bytes: UnsafeRawBufferPointer, now: SessionInstant) -> UnsafeRawBufferPointer? {
+        guard state == .active, retired == nil, bytes.count >= FrameHeader.byteCount, let base = bytes.baseAddress else { return nil }
+        let streamID = UInt32(bigEndian: base.loadUnaligned(as: UInt32.self))
+        let typeAndFlags = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
+        // Odd (so not 0) with the reserved bit clear; the type with no flag.
+        guard streamID & 0x8000_0001 == 1, typeAndFlags == UInt16(FrameType.requestFireAndForget.rawValue) << 10,
+              streams.isEmpty || !streams.contains(streamID) else { return nil }
+        lastReceived = now
+        return UnsafeRawBufferPointer(start: base + FrameHeader.byteCount, count: bytes.count - FrameHeader.byteCount)
+    }
+
     /// Validates the bytes of one received frame, then handles it
     /// (``receive(_:now:)-(FrameReader,_)``); a frame that fails validation is a connection error.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, now: SessionInstant) -> SessionAction {
