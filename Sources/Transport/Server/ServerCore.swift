@@ -31,6 +31,8 @@ final class ServerSession {
 struct LoopState {
     var cachedKey: SessionKey
     var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    var outputKey: SessionKey
+    var outputMachine: UnsafeMutablePointer<SessionStateMachine>?
     var now: SessionInstant
     var roundsSinceClock: Int
     var nextTimerScan: SessionInstant
@@ -64,6 +66,19 @@ final class ServerCore {
     var cachedMachine: UnsafeMutablePointer<SessionStateMachine>? {
         get { unsafeLoop.pointee.cachedMachine }
         set { unsafeLoop.pointee.cachedMachine = newValue }
+    }
+    /// The session a payload went to last when it was not the one looked up last (with its
+    /// key and machine, as for `cachedSession`): a tail event goes to another connection
+    /// than the write it follows came from, and with one cache the two would displace each
+    /// other, a hash lookup and a retain and a release each way per event.
+    var outputSession: ServerSession?
+    var outputKey: SessionKey {
+        get { unsafeLoop.pointee.outputKey }
+        set { unsafeLoop.pointee.outputKey = newValue }
+    }
+    var outputMachine: UnsafeMutablePointer<SessionStateMachine>? {
+        get { unsafeLoop.pointee.outputMachine }
+        set { unsafeLoop.pointee.outputMachine = newValue }
     }
     /// The loop's small state that every round or frame touches, in memory of its own that
     /// lives as long as the core, reached through the accessors here: each access to a
@@ -130,8 +145,9 @@ final class ServerCore {
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
         let now = SessionInstant.now()
         unsafeLoop = .allocate(capacity: 1)
+        let none = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
         unsafeLoop.initialize(to: LoopState(
-            cachedKey: SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0)), cachedMachine: nil, now: now,
+            cachedKey: none, cachedMachine: nil, outputKey: none, outputMachine: nil, now: now,
             roundsSinceClock: 0, nextTimerScan: now, idlePolls: 0, sentSinceFlush: false))
         sessions.reserveCapacity(64)
     }
@@ -226,6 +242,7 @@ final class ServerCore {
         }
         sessions.removeAll()
         forgetCachedSession()
+        forgetOutputSession()
         backlogs.removeAll()
         for index in carriers.indices { carriers[index].shutdown() }
     }
@@ -256,6 +273,32 @@ final class ServerCore {
         cachedMachine = nil
     }
 
+    /// The state machine of the connection a payload goes to, as ``machine(_:)`` finds it,
+    /// but remembered in the output's own cache (`outputSession`) when it is not the
+    /// connection looked up last.
+    @inline(__always)
+    func outputMachine(_ key: SessionKey) -> UnsafeMutablePointer<SessionStateMachine>? {
+        if cachedKey == key, let cachedMachine { return cachedMachine }
+        if outputKey == key, let outputMachine { return outputMachine }
+        guard let found = sessions[key] else { return nil }
+        outputKey = key
+        outputSession = found
+        outputMachine = found.unsafeMachine
+        return found.unsafeMachine
+    }
+
+    /// Forgets the output's cached session (it closed, or the server stopped).
+    private func forgetOutputSession() {
+        outputSession = nil
+        outputMachine = nil
+    }
+
+    /// Forgets whichever cached session is `key`'s (it closed, or a new one opens under it).
+    private func forgetCachedSessions(of key: SessionKey) {
+        if cachedKey == key { forgetCachedSession() }
+        if outputKey == key { forgetOutputSession() }
+    }
+
     /// One carrier event.
     func handle(_ carrier: Int, _ event: CarrierEvent) {
         switch event {
@@ -268,7 +311,7 @@ final class ServerCore {
             perform(key, machine.pointee.receive(bytes, now: now))
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
-            if cachedKey == key { forgetCachedSession() }
+            forgetCachedSessions(of: key)
             sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
             counters.countOpened()
             responder.connectionOpened(key.serverWide, peer: peer)
@@ -282,7 +325,7 @@ final class ServerCore {
         case let .closed(id, reason):
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions.removeValue(forKey: key) else { return }
-            if cachedKey == key { forgetCachedSession() }
+            forgetCachedSessions(of: key)
             session.unsafeMachine.pointee.terminate()
             backlogs[key] = nil
             counters.countClosed()
@@ -363,7 +406,7 @@ final class ServerCore {
     ) -> OutputOutcome {
         // The machine's pointer, not the session object (a retain and a release per answer):
         // nothing ends the session while its payload is prepared.
-        guard let machine = machine(key) else { return .refused(.connectionClosed) }
+        guard let machine = outputMachine(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }
