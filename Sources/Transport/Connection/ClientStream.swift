@@ -106,8 +106,9 @@ struct ClientStream {
 /// type, and a stream value holding one would lose its fixed layout (its copies and field
 /// accesses would go through run-time metadata).
 final class StreamReader {
-    /// The waiting reader's task.
-    var task: UnsafeCurrentTask?
+    /// The waiting reader's task. Unchecked for exclusivity (a run-time check per access
+    /// otherwise, twice per item): only touched under the connection's mutex.
+    @exclusivity(unchecked) var task: UnsafeCurrentTask?
 }
 
 /// A request-stream's items received and not yet consumed, oldest first. A class: the
