@@ -410,7 +410,6 @@ final class ConnectionCore {
             if next {
                 if let continuation = stream.continuation {
                     stream.continuation = nil
-                    stream.reader?.task = nil
                     asyncWaiters -= 1
                     continuation.resume(returning: Payload(copying: view))
                     noteConsumed(id, &stream)
