@@ -49,6 +49,13 @@ struct ClientStream {
     // costs a tail's reader more than the rest of its poll. Hence these, for the per-item
     // paths.
 
+    /// Whether a reader waits on this stream and its task was cancelled. Mutating though it
+    /// changes nothing: called through the table's modify accessor, it reads the stream in
+    /// place (see above).
+    mutating func readerWasCancelled() -> Bool {
+        continuation != nil && reader?.task?.isCancelled == true
+    }
+
     /// An item was consumed: the REQUEST_N now due (half of `window` used since the last),
     /// or nil.
     mutating func noteConsumed(window: UInt32) -> UInt32? {

@@ -472,10 +472,20 @@ final class ConnectionCore {
     /// gets `CancellationError`, the server a CANCEL. The ticker calls this on its full cycles
     /// while async callers wait (within its longest sleep, 2 ms, of the cancellation): a
     /// cancellation handler around every read instead cost each item its registration and
-    /// removal on the task, several turns of the task's status lock.
+    /// removal on the task, several turns of the task's status lock. Each stream is looked at
+    /// in place in the table (``ClientStream/readerWasCancelled()``): a search over copies of
+    /// the streams' values cost some 700 instructions per stream, 11,000 per full cycle of a
+    /// connection with 16 tails, during which a frame that arrives waits.
     func cancelAbandonedReads() {
-        while let id = streams.first(where: { $0.value.continuation != nil && $0.value.reader?.task?.isCancelled == true })?.key {
-            cancel(id)
+        var index = streams.startIndex
+        while index != streams.endIndex {
+            guard streams.values[index].readerWasCancelled() else {
+                streams.formIndex(after: &index)
+                continue
+            }
+            // Cancelling removes the stream: the walk starts over (a cancelled read is rare).
+            cancel(streams.keys[index])
+            index = streams.startIndex
         }
     }
 
