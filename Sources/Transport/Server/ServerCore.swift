@@ -31,6 +31,7 @@ final class ServerSession {
 struct LoopState {
     var cachedKey: SessionKey
     var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    /// The key and machine of the core's `outputSession` (no accessors of their own).
     var outputKey: SessionKey
     var outputMachine: UnsafeMutablePointer<SessionStateMachine>?
     var now: SessionInstant
@@ -67,19 +68,11 @@ final class ServerCore {
         get { unsafeLoop.pointee.cachedMachine }
         set { unsafeLoop.pointee.cachedMachine = newValue }
     }
-    /// The session a payload went to last when it was not the one looked up last (with its
-    /// key and machine, as for `cachedSession`): a tail event goes to another connection
-    /// than the write it follows came from, and with one cache the two would displace each
-    /// other, a hash lookup and a retain and a release each way per event.
+    /// The session a payload went to last when it was not the one looked up last (its key
+    /// and machine beside it in `unsafeLoop`, as for `cachedSession`): a tail event goes to
+    /// another connection than the write it follows came from, and with one cache the two
+    /// would displace each other, a hash lookup and a retain and a release each way per event.
     var outputSession: ServerSession?
-    var outputKey: SessionKey {
-        get { unsafeLoop.pointee.outputKey }
-        set { unsafeLoop.pointee.outputKey = newValue }
-    }
-    var outputMachine: UnsafeMutablePointer<SessionStateMachine>? {
-        get { unsafeLoop.pointee.outputMachine }
-        set { unsafeLoop.pointee.outputMachine = newValue }
-    }
     /// The loop's small state that every round or frame touches, in memory of its own that
     /// lives as long as the core, reached through the accessors here: each access to a
     /// class's stored `var` pays a run-time exclusivity check (three per frame: the cached
@@ -279,24 +272,24 @@ final class ServerCore {
     @inline(__always)
     func outputMachine(_ key: SessionKey) -> UnsafeMutablePointer<SessionStateMachine>? {
         if cachedKey == key, let cachedMachine { return cachedMachine }
-        if outputKey == key, let outputMachine { return outputMachine }
+        if unsafeLoop.pointee.outputKey == key, let machine = unsafeLoop.pointee.outputMachine { return machine }
         guard let found = sessions[key] else { return nil }
-        outputKey = key
+        unsafeLoop.pointee.outputKey = key
+        unsafeLoop.pointee.outputMachine = found.unsafeMachine
         outputSession = found
-        outputMachine = found.unsafeMachine
         return found.unsafeMachine
     }
 
     /// Forgets the output's cached session (it closed, or the server stopped).
     private func forgetOutputSession() {
         outputSession = nil
-        outputMachine = nil
+        unsafeLoop.pointee.outputMachine = nil
     }
 
     /// Forgets whichever cached session is `key`'s (it closed, or a new one opens under it).
     private func forgetCachedSessions(of key: SessionKey) {
         if cachedKey == key { forgetCachedSession() }
-        if outputKey == key { forgetOutputSession() }
+        if unsafeLoop.pointee.outputKey == key { forgetOutputSession() }
     }
 
     /// One carrier event.
