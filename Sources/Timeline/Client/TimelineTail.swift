@@ -38,7 +38,8 @@ extension TimelineClient {
     /// event's key bytes are the tail's (always, from a well-behaved server); in binary its
     /// member is the payload's own array, the member's bytes moved to its front (the event is
     /// read in place, as the server reads a single write, and costs no allocation beyond the
-    /// payload's copy).
+    /// payload's copy). Usable from inline code: ``TimelineTail/Iterator/next()`` calls it.
+    @usableFromInline
     func event(_ payload: consuming Payload, tailKey: [UInt8]) throws(TimelineClientError) -> TimelineEvent {
         switch configuration.encoding {
         case .binary:
@@ -129,11 +130,22 @@ public struct TimelineTail: AsyncSequence, Sendable {
 
     /// Reads the events.
     public struct Iterator: AsyncIteratorProtocol {
-        var payloads: PayloadStream.Iterator
-        let client: TimelineClient
-        let key: [UInt8]
+        @usableFromInline var payloads: PayloadStream.Iterator
+        @usableFromInline let client: TimelineClient
+        @usableFromInline let key: [UInt8]
 
-        /// The next event, nil once the server completed the tail.
+        init(payloads: PayloadStream.Iterator, client: TimelineClient, key: [UInt8]) {
+            self.payloads = payloads
+            self.client = client
+            self.key = key
+        }
+
+        /// The next event, nil once the server completed the tail. Inlinable, as the
+        /// payloads' `next()` it calls is: the reader's task then suspends and resumes in
+        /// the reader's own function, and no async function of this module or Transport's
+        /// stands between them (each would cost the task a switch back to its executor at its
+        /// return: see `PayloadStream.Iterator.next()`).
+        @inlinable
         public mutating func next() async throws -> TimelineEvent? {
             do {
                 var received = try await payloads.next()

@@ -33,9 +33,12 @@ struct StreamSlot {
 /// and a compare, no hashing; a stale token (its stream ended and the slot was reused, or a
 /// fire-and-forget's token 0: generations start at 1) finds nothing.
 final class ServerReplies: TimelineEngineOutput {
-    private var slots: [StreamSlot] = []
-    private var freeSlots: [Int] = []
-    private var tokens: [StreamKey: TimelineReplyToken] = [:]
+    // Unchecked for exclusivity: each access to a class's stored `var` pays a run-time check
+    // (two per tail event and answer, some 170 instructions under callgrind). Safe: only the
+    // poll thread touches them, and no access spans a call that reaches them again.
+    @exclusivity(unchecked) private var slots: [StreamSlot] = []
+    @exclusivity(unchecked) private var freeSlots: [Int] = []
+    @exclusivity(unchecked) private var tokens: [StreamKey: TimelineReplyToken] = [:]
     private let deferred = DeferredReplies()
     /// The durability glue of a durable server.
     let durability: TimelineDurability?

@@ -49,6 +49,13 @@ struct ClientStream {
     // costs a tail's reader more than the rest of its poll. Hence these, for the per-item
     // paths.
 
+    /// Whether a reader waits on this stream and its task was cancelled. Mutating though it
+    /// changes nothing: called through the table's modify accessor, it reads the stream in
+    /// place (see above).
+    mutating func readerWasCancelled() -> Bool {
+        continuation != nil && reader?.task?.isCancelled == true
+    }
+
     /// An item was consumed: the REQUEST_N now due (half of `window` used since the last),
     /// or nil.
     mutating func noteConsumed(window: UInt32) -> UInt32? {
@@ -71,7 +78,6 @@ struct ClientStream {
         let item = Payload(copying: view)
         if let continuation {
             self.continuation = nil
-            reader?.task = nil
             return .waiter(continuation, item, requestN: noteConsumed(window: window))
         }
         if toReader && !hasItem { return .handed(item, requestN: noteConsumed(window: window)) }
@@ -100,14 +106,19 @@ struct ClientStream {
     }
 }
 
-/// The task of a request-stream's async reader while it waits on the stream (nil otherwise):
-/// a handle held only while that task is suspended there, so the task is alive, and read only
-/// for its cancellation. A class, made with the stream: `UnsafeCurrentTask` is a resilient
-/// type, and a stream value holding one would lose its fixed layout (its copies and field
-/// accesses would go through run-time metadata).
+/// The task of a request-stream's async reader while it waits on the stream: a handle read
+/// only for its cancellation, and only while that task is suspended there (the stream holds
+/// its continuation), so the task is alive. A class, made with the stream:
+/// `UnsafeCurrentTask` is a resilient type, and a stream value holding one would lose its
+/// fixed layout (its copies and field accesses would go through run-time metadata).
 final class StreamReader {
-    /// The waiting reader's task.
-    var task: UnsafeCurrentTask?
+    /// The waiting reader's task: meaningful while the stream holds a continuation; after
+    /// that the last reader's handle stays, never read, until the next read replaces it
+    /// (clearing it cost every item a destroy through the resilient type's value witness,
+    /// some 100 instructions, between the frame's arrival and the resumption). Unchecked for
+    /// exclusivity (a run-time check per access otherwise): only touched under the
+    /// connection's mutex.
+    @exclusivity(unchecked) var task: UnsafeCurrentTask?
 }
 
 /// A request-stream's items received and not yet consumed, oldest first. A class: the

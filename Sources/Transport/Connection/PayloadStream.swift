@@ -12,7 +12,7 @@ public struct PayloadStream: AsyncSequence, Sendable {
     /// Each item.
     public typealias Element = Payload
 
-    let subscription: StreamSubscription
+    @usableFromInline let subscription: StreamSubscription
 
     /// An iterator over the stream (one reader at a time).
     public func makeAsyncIterator() -> Iterator { Iterator(subscription: subscription) }
@@ -38,16 +38,28 @@ public struct PayloadStream: AsyncSequence, Sendable {
 
     /// Reads the stream's items.
     public struct Iterator: AsyncIteratorProtocol {
-        let subscription: StreamSubscription
+        @usableFromInline let subscription: StreamSubscription
 
-        /// The next item, nil once the stream completed.
+        init(subscription: StreamSubscription) { self.subscription = subscription }
+
+        /// The next item, nil once the stream completed: one already received, or the next
+        /// to arrive (``StreamSubscription/read(resuming:)``). Inlinable, with the suspension
+        /// its own: each nonisolated async function a read passes through below its caller
+        /// costs the task a switch back to its executor when it returns, and on a task that
+        /// prefers a task executor each switch looks that preference up under the task's
+        /// status lock (some 500 instructions per level, under callgrind).
+        @inlinable
         public mutating func next() async throws -> Payload? {
-            try await subscription.next()
+            let subscription = subscription
+            // Unsafe, not checked: resumed exactly once, by whoever takes it out of the stream
+            // (an item, the end, a failure, a cancel), and a checked one allocates per call.
+            return try await withUnsafeThrowingContinuation { subscription.read(resuming: $0) }
         }
     }
 }
 
 /// The reader's hold on one request-stream; cancels the stream when dropped before its end.
+@usableFromInline
 final class StreamSubscription: Sendable {
     let shared: ConnectionShared
     let streamID: UInt32
@@ -93,52 +105,51 @@ final class StreamSubscription: Sendable {
         }
     }
 
-    /// The next item: one already received, or the next to arrive (the ticker reads for us,
-    /// and resumes the task on the connection's executor when the task prefers it). A
-    /// cancelled task gets `CancellationError` and the stream is cancelled: at once when it
-    /// was cancelled before the call, else within the ticker's next full cycle
+    /// The async reader's read, its task suspended on `continuation`
+    /// (``PayloadStream/Iterator/next()``): resumed at once with an item already received (or
+    /// the stream's end or failure), else left with the stream for the next to arrive (the
+    /// ticker reads for us, and resumes the task on the connection's executor when the task
+    /// prefers it). A cancelled task gets `CancellationError` and the stream is cancelled: at
+    /// once when it was cancelled before the call, else within the ticker's next full cycle
     /// (``ConnectionCore/cancelAbandonedReads()``), which watches the suspended reader's
     /// task. No cancellation handler: registering and removing one on the task around every
     /// read took the task's status lock some seven times per item (twice the instructions of
     /// the suspension and resumption themselves, measured under callgrind).
-    func next() async throws -> Payload? {
+    @usableFromInline
+    func read(resuming continuation: UnsafeContinuation<Payload?, any Error>) {
         let shared = shared
         let id = streamID
-        // Unsafe, not checked: resumed exactly once, by whoever takes it out of the stream (an
-        // item, the end, a failure, a cancel), and a checked one allocates per call.
-        return try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Payload?, any Error>) in
-            // The reading task's handle, kept with the continuation while the task waits
-            // (suspended on it, so alive): only its cancellation is read, from the ticker.
-            let task = withUnsafeCurrentTask { $0 }
-            var immediate: Result<Payload?, any Error>?
-            var waiting = false
-            do throws(TransportError) {
-                try shared.withCore { (core) throws(TransportError) in
-                    if task?.isCancelled == true {
-                        core.cancel(id)
-                        immediate = .failure(CancellationError())
-                        return
-                    }
-                    core.pump { _, _ in }
-                    immediate = take(core)?.mapError { $0 as any Error }
-                    guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
-                    core.streams.values[index].continuation = continuation
-                    core.streams.values[index].reader?.task = task
-                    core.asyncWaiters += 1
-                    waiting = true
+        // The reading task's handle, kept with the continuation while the task waits
+        // (suspended on it, so alive): only its cancellation is read, from the ticker.
+        let task = withUnsafeCurrentTask { $0 }
+        var immediate: Result<Payload?, any Error>?
+        var waiting = false
+        do throws(TransportError) {
+            try shared.withCore { (core) throws(TransportError) in
+                if task?.isCancelled == true {
+                    core.cancel(id)
+                    immediate = .failure(CancellationError())
+                    return
                 }
-            } catch {
-                immediate = .failure(error)
+                core.pump { _, _ in }
+                immediate = take(core)?.mapError { $0 as any Error }
+                guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
+                core.streams.values[index].continuation = continuation
+                core.streams.values[index].reader?.task = task
+                core.asyncWaiters += 1
+                waiting = true
             }
-            if let immediate {
-                continuation.resume(with: immediate)
-            } else if waiting {
-                shared.tickerBell.doorbell.ring()
-            }
+        } catch {
+            immediate = .failure(error)
+        }
+        if let immediate {
+            continuation.resume(with: immediate)
+        } else if waiting {
+            shared.tickerBell.doorbell.ring()
         }
     }
 
-    /// The blocking form of ``next()``: see ``PayloadStream/nextBlocking()``.
+    /// The blocking form of ``read(resuming:)``: see ``PayloadStream/nextBlocking()``.
     func nextBlocking() throws(TransportError) -> Payload? {
         let id = streamID
         var idle = 0

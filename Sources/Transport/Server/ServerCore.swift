@@ -31,6 +31,9 @@ final class ServerSession {
 struct LoopState {
     var cachedKey: SessionKey
     var cachedMachine: UnsafeMutablePointer<SessionStateMachine>?
+    /// The key and machine of the core's `outputSession` (no accessors of their own).
+    var outputKey: SessionKey
+    var outputMachine: UnsafeMutablePointer<SessionStateMachine>?
     var now: SessionInstant
     var roundsSinceClock: Int
     var nextTimerScan: SessionInstant
@@ -65,6 +68,11 @@ final class ServerCore {
         get { unsafeLoop.pointee.cachedMachine }
         set { unsafeLoop.pointee.cachedMachine = newValue }
     }
+    /// The session a payload went to last when it was not the one looked up last (its key
+    /// and machine beside it in `unsafeLoop`, as for `cachedSession`): a tail event goes to
+    /// another connection than the write it follows came from, and with one cache the two
+    /// would displace each other, a hash lookup and a retain and a release each way per event.
+    var outputSession: ServerSession?
     /// The loop's small state that every round or frame touches, in memory of its own that
     /// lives as long as the core, reached through the accessors here: each access to a
     /// class's stored `var` pays a run-time exclusivity check (three per frame: the cached
@@ -130,8 +138,9 @@ final class ServerCore {
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
         let now = SessionInstant.now()
         unsafeLoop = .allocate(capacity: 1)
+        let none = SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0))
         unsafeLoop.initialize(to: LoopState(
-            cachedKey: SessionKey(carrier: -1, connection: ConnectionID(rawValue: 0)), cachedMachine: nil, now: now,
+            cachedKey: none, cachedMachine: nil, outputKey: none, outputMachine: nil, now: now,
             roundsSinceClock: 0, nextTimerScan: now, idlePolls: 0, sentSinceFlush: false))
         sessions.reserveCapacity(64)
     }
@@ -226,6 +235,7 @@ final class ServerCore {
         }
         sessions.removeAll()
         forgetCachedSession()
+        forgetOutputSession()
         backlogs.removeAll()
         for index in carriers.indices { carriers[index].shutdown() }
     }
@@ -256,6 +266,32 @@ final class ServerCore {
         cachedMachine = nil
     }
 
+    /// The state machine of the connection a payload goes to, as ``machine(_:)`` finds it,
+    /// but remembered in the output's own cache (`outputSession`) when it is not the
+    /// connection looked up last.
+    @inline(__always)
+    func outputMachine(_ key: SessionKey) -> UnsafeMutablePointer<SessionStateMachine>? {
+        if cachedKey == key, let cachedMachine { return cachedMachine }
+        if unsafeLoop.pointee.outputKey == key, let machine = unsafeLoop.pointee.outputMachine { return machine }
+        guard let found = sessions[key] else { return nil }
+        unsafeLoop.pointee.outputKey = key
+        unsafeLoop.pointee.outputMachine = found.unsafeMachine
+        outputSession = found
+        return found.unsafeMachine
+    }
+
+    /// Forgets the output's cached session (it closed, or the server stopped).
+    private func forgetOutputSession() {
+        outputSession = nil
+        unsafeLoop.pointee.outputMachine = nil
+    }
+
+    /// Forgets whichever cached session is `key`'s (it closed, or a new one opens under it).
+    private func forgetCachedSessions(of key: SessionKey) {
+        if cachedKey == key { forgetCachedSession() }
+        if unsafeLoop.pointee.outputKey == key { forgetOutputSession() }
+    }
+
     /// One carrier event.
     func handle(_ carrier: Int, _ event: CarrierEvent) {
         switch event {
@@ -274,7 +310,7 @@ final class ServerCore {
             }
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
-            if cachedKey == key { forgetCachedSession() }
+            forgetCachedSessions(of: key)
             sessions[key] = ServerSession(machine: SessionStateMachine(configuration: configuration.session, now: now), peer: peer)
             counters.countOpened()
             responder.connectionOpened(key.serverWide, peer: peer)
@@ -288,7 +324,7 @@ final class ServerCore {
         case let .closed(id, reason):
             let key = SessionKey(carrier: carrier, connection: id)
             guard let session = sessions.removeValue(forKey: key) else { return }
-            if cachedKey == key { forgetCachedSession() }
+            forgetCachedSessions(of: key)
             session.unsafeMachine.pointee.terminate()
             backlogs[key] = nil
             counters.countClosed()
@@ -369,7 +405,7 @@ final class ServerCore {
     ) -> OutputOutcome {
         // The machine's pointer, not the session object (a retain and a release per answer):
         // nothing ends the session while its payload is prepared.
-        guard let machine = machine(key) else { return .refused(.connectionClosed) }
+        guard let machine = outputMachine(key) else { return .refused(.connectionClosed) }
         if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
             return .refused(.backlogFull)
         }

@@ -45,18 +45,23 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     let livenessNanoseconds: Int64
     let silenceNanoseconds: Int64
 
+    // The stored `var`s below are `@exclusivity(unchecked)`: each access to a class's stored
+    // `var` pays a run-time exclusivity check, and every receive and send reads two or three
+    // of them. Safe: callers serialise their calls (see above), and no access spans a call
+    // that touches the same property.
+
     /// Set by ``close()``.
-    var closedLocally = false
+    @exclusivity(unchecked) var closedLocally = false
     /// Why the connection is gone, once it is (sticky).
-    var gone: TransportError?
+    @exclusivity(unchecked) var gone: TransportError?
     /// When the server's liveness is next checked (monotonic nanoseconds).
-    var nextLivenessCheck: Int64
+    @exclusivity(unchecked) var nextLivenessCheck: Int64
     /// The server's consumer position when a send last found the ring full.
-    var blockedAt: Int64?
+    @exclusivity(unchecked) var blockedAt: Int64?
     /// Receives in a row that found nothing: the clock (for the liveness check) is read on
     /// every ``emptyReceivesPerClockRead``-th only, since a spinning caller polls far more
     /// often than a liveness interval (``waitForWork(timeout:)`` checks before every sleep).
-    var emptyReceives = 0
+    @exclusivity(unchecked) var emptyReceives = 0
     /// See ``emptyReceives``.
     static let emptyReceivesPerClockRead = 64
     /// Spin-loop hints ``waitForWork(timeout:)`` spends watching a full ring for room before

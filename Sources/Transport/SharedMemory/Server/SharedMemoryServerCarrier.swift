@@ -172,7 +172,16 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
     /// ``SendOutcome/closed`` when the connection has ended. A frame longer than
     /// ``maxFrameLength`` is a caller's bug: the connection is closed rather than the frame cut.
     public func send(_ frame: UnsafeRawBufferPointer, to connection: ConnectionID) -> SendOutcome {
-        guard let channel = channel(connection), !channel.retiring, !channel.outboundBroken else { return .closed }
+        // Unretained: the table keeps the channel alive throughout the call (it leaves the
+        // table only in `retire()`, never from here). A retained lookup cost two retains and
+        // two releases per frame (the channel's and its ring's), each a locked instruction.
+        guard let entry = unretainedChannel(connection) else { return .closed }
+        return entry._withUnsafeGuaranteedRef { send(frame, on: $0, connection) }
+    }
+
+    /// ``send(_:to:)`` on the live channel of `connection`.
+    private func send(_ frame: UnsafeRawBufferPointer, on channel: ServerChannel, _ connection: ConnectionID) -> SendOutcome {
+        guard !channel.retiring, !channel.outboundBroken else { return .closed }
         guard frame.count <= maxFrameLength else {
             close(connection, reason: "frame of \(frame.count) bytes exceeds the \(maxFrameLength)-byte ring record")
             return .closed
@@ -302,9 +311,16 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
 
     /// The live channel of `connection`, or nil.
     func channel(_ connection: ConnectionID) -> ServerChannel? {
+        unretainedChannel(connection)?.takeUnretainedValue()
+    }
+
+    /// The live channel of `connection`, unretained (valid while it is in the table), or nil.
+    func unretainedChannel(_ connection: ConnectionID) -> Unmanaged<ServerChannel>? {
         let slot = Int(truncatingIfNeeded: connection.rawValue & ((1 << SharedMemoryServerConfiguration.slotBits) - 1))
-        guard slot < pollState.slots.count, let channel = pollState.slots[slot], channel.id == connection else { return nil }
-        return channel
+        return pollState.slots.withUnsafeBufferPointer { slots in
+            guard slot < slots.count, let channel = slots[slot], channel.id == connection else { return nil }
+            return Unmanaged.passUnretained(channel)
+        }
     }
 
     /// Closes `connection` with `reason` for the client; `.closed(.closedLocally)` is queued.
