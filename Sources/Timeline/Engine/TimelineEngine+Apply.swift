@@ -143,34 +143,34 @@ extension TimelineEngine {
                 continue
             }
         }
-        // Which writes may have tails, asked of the index before the batch, in a loop of its
-        // own: there the index's cells (cold after a batch) are loaded side by side, where
-        // asked in the outcome handler each waited out its miss between the set's writes.
-        // Tails are only removed during the batch, so the answers hold for all of it.
-        let count = writeBatch.pointee.writes.count
-        if tailByToken.isEmpty {
-            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
-        } else {
-            let tailIndex = tailIndex
-            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
-        }
         // Counted in locals and added once: each access to a property of the engine (a
         // class) costs an exclusivity check.
         var applied: UInt64 = 0
         var ignored: UInt64 = 0
         var failed: [(index: Int, error: LWWSetError)] = []
-        writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
-            set.write(batch) { index, result in
-                switch result {
-                case .success(let outcome) where outcome.isApplied:
-                    applied += 1
-                    let write = batch[index]
-                    observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
-                case .success:
-                    ignored += 1
-                case .failure(let error):
-                    failed.append((index, error))
+        let count = writeBatch.pointee.writes.count
+        if tailByToken.isEmpty && !observer.observesWrites {
+            // Nothing wants an applied write's bytes: the set counts them, and reports only
+            // its failures (no call per write).
+            writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
+                applied = UInt64(set.write(batch) { index, error in failed.append((index, error)) })
+            }
+            ignored = UInt64(count - failed.count) - applied
+        } else {
+            markTailed(writeBatch)
+            writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
+                set.write(batch) { index, result in
+                    switch result {
+                    case .success(let outcome) where outcome.isApplied:
+                        applied += 1
+                        let write = batch[index]
+                        observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
+                        if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
+                    case .success:
+                        ignored += 1
+                    case .failure(let error):
+                        failed.append((index, error))
+                    }
                 }
             }
         }
@@ -205,6 +205,21 @@ extension TimelineEngine {
                 case .json: output.respond(to: request.token, with: okJSON)
                 }
             }
+        }
+    }
+
+    /// Fills the batch's `tailed` with whether each of its writes may have tails, asked of
+    /// the index before the batch, in a loop of its own: there the index's cells (cold after
+    /// a batch) are loaded side by side, where asked in the outcome handler each waited out
+    /// its miss between the set's writes. Tails are only removed during the batch, so the
+    /// answers hold for all of it.
+    private func markTailed(_ writeBatch: UnsafeMutablePointer<WriteBatch>) {
+        let count = writeBatch.pointee.writes.count
+        if tailByToken.isEmpty {
+            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
+        } else {
+            let tailIndex = tailIndex
+            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
         }
     }
 
