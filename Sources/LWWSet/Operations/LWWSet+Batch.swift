@@ -61,7 +61,7 @@ extension LWWSet {
     /// no applied write's bytes, without a call per write across the module boundary.
     ///
     /// The writes' bytes must stay valid and unchanged until this returns.
-    public mutating func write(
+    public mutating func writeCountingApplied(
         _ batch: UnsafeBufferPointer<BorrowedWrite>, failure: (_ index: Int, _ error: LWWSetError) -> Void
     ) -> Int {
         var applied = 0

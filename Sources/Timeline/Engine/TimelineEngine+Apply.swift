@@ -153,7 +153,7 @@ extension TimelineEngine {
             // Nothing wants an applied write's bytes: the set counts them, and reports only
             // its failures (no call per write).
             writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
-                applied = UInt64(set.write(batch) { index, error in failed.append((index, error)) })
+                applied = UInt64(set.writeCountingApplied(batch) { index, error in failed.append((index, error)) })
             }
             ignored = UInt64(count - failed.count) - applied
         } else {

@@ -2,9 +2,10 @@ import SeededRandom
 import Testing
 @testable import LWWSet
 
-/// The failures-only batch write (`LWWSet.write(_:failure:)`) against the same writes one at
-/// a time: the same applied count, every failure at its index in order, and the same set
-/// afterwards, with valid and invalid writes mixed across batch sizes around a group's width.
+/// The failures-only batch write (`LWWSet.writeCountingApplied(_:failure:)`) against the
+/// same writes one at a time: the same applied count, every failure at its index in order,
+/// and the same set afterwards, with valid and invalid writes mixed across batch sizes
+/// around a group's width.
 @Suite struct BatchFailuresTests {
     @Test(arguments: UInt64(1) ... 4)
     func reportsTheFailuresAndCountsTheAppliedWrites(seed: UInt64) throws {
@@ -24,7 +25,7 @@ import Testing
             let context: Comment = "seed \(seed) batch of \(size)"
             var failed: [(index: Int, error: LWWSetError)] = []
             let applied = BatchTests.withBorrowed(writes) { batch in
-                batched.write(batch) { index, error in failed.append((index, error)) }
+                batched.writeCountingApplied(batch) { index, error in failed.append((index, error)) }
             }
             let expected = BatchTests.writeOneAtATime(writes, into: &single)
             let expectedFailures = expected.enumerated().compactMap { index, result -> (Int, LWWSetError)? in
