@@ -110,13 +110,14 @@ extension TimelineEngine {
         writeBatch.pointee.removeAll()
         let base = arena.baseAddress
         if withDirect, let base {
-            // Owned by no queued request (-1): a failure is only counted.
+            // Owned by no queued request (no owner appended: `owner(of:)` is -1), so a
+            // failure is only counted.
             let directWrites = queue.directWrites
             for index in 0 ..< directWrites.count where !directWrites[index].dropped {
                 let direct = directWrites[index]
                 writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
-                writeBatch.pointee.owners.append(-1)
             }
+            writeBatch.pointee.directCount = writeBatch.pointee.writes.count
         }
         for position in positions {
             let index = inOrder ? position : order[position]
@@ -178,14 +179,14 @@ extension TimelineEngine {
         counters.writesIgnored += ignored
         for position in 0 ..< failed.count {
             let (index, error) = failed[position]
-            let owner = writeBatch.pointee.owners[index]
+            let owner = writeBatch.pointee.owner(of: index)
             guard owner >= 0 else {
                 countFailure(.failed(error.description), unanswered: true)
                 continue
             }
             guard failures[owner] == nil else { continue }
             var first = index
-            while first > 0 && writeBatch.pointee.owners[first - 1] == owner { first -= 1 }
+            while first > 0 && writeBatch.pointee.owner(of: first - 1) == owner { first -= 1 }
             let single = requests[owner].operation == .insert || requests[owner].operation == .delete
             failures[owner] = .failed(single ? error.description : "write \(index - first) of the batch: \(error)")
         }
