@@ -7,6 +7,8 @@ import Testing
 /// and the same set afterwards, with valid and invalid writes mixed across batch sizes
 /// around a group's width.
 @Suite struct BatchFailuresTests {
+    /// Random batches on a small bound, about one write in six invalid, each checked against
+    /// the same writes one at a time on a second set.
     @Test(arguments: UInt64(1) ... 4)
     func reportsTheFailuresAndCountsTheAppliedWrites(seed: UInt64) throws {
         var random = SplitMix64(seed: seed &+ 7_919)
