@@ -55,6 +55,26 @@ extension LWWSet {
         }
     }
 
+    /// Applies the writes of `batch` in order, exactly as `write(_:outcome:)` does, but
+    /// reports only the failures (through `failure`, in order, with their index in `batch`)
+    /// and returns how many writes were applied: for a writer that counts outcomes and needs
+    /// no applied write's bytes, without a call per write across the module boundary.
+    ///
+    /// The writes' bytes must stay valid and unchanged until this returns.
+    public mutating func writeCountingApplied(
+        _ batch: UnsafeBufferPointer<BorrowedWrite>, failure: (_ index: Int, _ error: LWWSetError) -> Void
+    ) -> Int {
+        var applied = 0
+        // A closure of this module: the compiler specializes `write(_:outcome:)` for it.
+        write(batch) { index, result in
+            switch result {
+            case .success(let outcome): if outcome.isApplied { applied &+= 1 }
+            case .failure(let error): failure(index, error)
+            }
+        }
+        return applied
+    }
+
     /// The passes of a group before the last: each op's `Pending`, every link of the
     /// group's chains prefetched in turn. Out of line, so that the last pass, which the
     /// writer's loop holds, is compiled with the writes it runs inlined into it.

@@ -110,13 +110,14 @@ extension TimelineEngine {
         writeBatch.pointee.removeAll()
         let base = arena.baseAddress
         if withDirect, let base {
-            // Owned by no queued request (-1): a failure is only counted.
+            // Owned by no queued request (no owner appended: `owner(of:)` is -1), so a
+            // failure is only counted.
             let directWrites = queue.directWrites
             for index in 0 ..< directWrites.count where !directWrites[index].dropped {
                 let direct = directWrites[index]
                 writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
-                writeBatch.pointee.owners.append(-1)
             }
+            writeBatch.pointee.directCount = writeBatch.pointee.writes.count
         }
         for position in positions {
             let index = inOrder ? position : order[position]
@@ -143,34 +144,34 @@ extension TimelineEngine {
                 continue
             }
         }
-        // Which writes may have tails, asked of the index before the batch, in a loop of its
-        // own: there the index's cells (cold after a batch) are loaded side by side, where
-        // asked in the outcome handler each waited out its miss between the set's writes.
-        // Tails are only removed during the batch, so the answers hold for all of it.
-        let count = writeBatch.pointee.writes.count
-        if tailByToken.isEmpty {
-            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
-        } else {
-            let tailIndex = tailIndex
-            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
-        }
         // Counted in locals and added once: each access to a property of the engine (a
         // class) costs an exclusivity check.
         var applied: UInt64 = 0
         var ignored: UInt64 = 0
         var failed: [(index: Int, error: LWWSetError)] = []
-        writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
-            set.write(batch) { index, result in
-                switch result {
-                case .success(let outcome) where outcome.isApplied:
-                    applied += 1
-                    let write = batch[index]
-                    observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                    if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
-                case .success:
-                    ignored += 1
-                case .failure(let error):
-                    failed.append((index, error))
+        let count = writeBatch.pointee.writes.count
+        if tailByToken.isEmpty && !observer.observesWrites {
+            // Nothing wants an applied write's bytes: the set counts them, and reports only
+            // its failures (no call per write).
+            writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
+                applied = UInt64(set.writeCountingApplied(batch) { index, error in failed.append((index, error)) })
+            }
+            ignored = UInt64(count - failed.count) - applied
+        } else {
+            markTailed(writeBatch)
+            writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
+                set.write(batch) { index, result in
+                    switch result {
+                    case .success(let outcome) where outcome.isApplied:
+                        applied += 1
+                        let write = batch[index]
+                        observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
+                        if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
+                    case .success:
+                        ignored += 1
+                    case .failure(let error):
+                        failed.append((index, error))
+                    }
                 }
             }
         }
@@ -178,14 +179,14 @@ extension TimelineEngine {
         counters.writesIgnored += ignored
         for position in 0 ..< failed.count {
             let (index, error) = failed[position]
-            let owner = writeBatch.pointee.owners[index]
+            let owner = writeBatch.pointee.owner(of: index)
             guard owner >= 0 else {
                 countFailure(.failed(error.description), unanswered: true)
                 continue
             }
             guard failures[owner] == nil else { continue }
             var first = index
-            while first > 0 && writeBatch.pointee.owners[first - 1] == owner { first -= 1 }
+            while first > 0 && writeBatch.pointee.owner(of: first - 1) == owner { first -= 1 }
             let single = requests[owner].operation == .insert || requests[owner].operation == .delete
             failures[owner] = .failed(single ? error.description : "write \(index - first) of the batch: \(error)")
         }
@@ -205,6 +206,21 @@ extension TimelineEngine {
                 case .json: output.respond(to: request.token, with: okJSON)
                 }
             }
+        }
+    }
+
+    /// Fills the batch's `tailed` with whether each of its writes may have tails, asked of
+    /// the index before the batch, in a loop of its own: there the index's cells (cold after
+    /// a batch) are loaded side by side, where asked in the outcome handler each waited out
+    /// its miss between the set's writes. Tails are only removed during the batch, so the
+    /// answers hold for all of it.
+    private func markTailed(_ writeBatch: UnsafeMutablePointer<WriteBatch>) {
+        let count = writeBatch.pointee.writes.count
+        if tailByToken.isEmpty {
+            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
+        } else {
+            let tailIndex = tailIndex
+            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
         }
     }
 

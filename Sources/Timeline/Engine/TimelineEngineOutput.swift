@@ -31,12 +31,25 @@ public protocol TimelineEngineOutput {
 public protocol TimelineWriteObserver {
     /// `kind` of `member` at `score` under `key` was applied.
     mutating func accepted(_ kind: WriteKind, key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer)
+
+    /// Whether `accepted` does anything: false lets `apply` skip the call per applied write
+    /// (and the set's report of each write's outcome). True unless an observer says otherwise.
+    var observesWrites: Bool { get }
+}
+
+extension TimelineWriteObserver {
+    /// An observer is told of every accepted write unless it says it ignores them.
+    public var observesWrites: Bool { true }
 }
 
 /// The observer of a server without a journal: ignores every write.
 public struct NoWriteObserver: TimelineWriteObserver {
     /// An observer that does nothing.
     public init() {}
+
+    /// False: this observer ignores every write, so `apply` need not report them.
+    @inlinable
+    public var observesWrites: Bool { false }
 
     /// Does nothing.
     @inlinable
