@@ -150,15 +150,16 @@ extension TimelineEngine {
         var ignored: UInt64 = 0
         var failed: [(index: Int, error: LWWSetError)] = []
         let count = writeBatch.pointee.writes.count
-        if tailByToken.isEmpty && !observer.observesWrites {
-            // Nothing wants an applied write's bytes: the set counts them, and reports only
-            // its failures (no call per write).
+        let anyTailed = !tailByToken.isEmpty && markTailed(writeBatch)
+        if !anyTailed && !observer.observesWrites {
+            // Nothing wants an applied write's bytes (no write of the batch may have a tail:
+            // most batches, even with tails open): the set counts them, and reports only its
+            // failures (no call per write).
             writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
                 applied = UInt64(set.writeCountingApplied(batch) { index, error in failed.append((index, error)) })
             }
             ignored = UInt64(count - failed.count) - applied
         } else {
-            markTailed(writeBatch)
             writeBatch.pointee.writes.withUnsafeBufferPointer { batch in
                 set.write(batch) { index, result in
                     switch result {
@@ -166,7 +167,7 @@ extension TimelineEngine {
                         applied += 1
                         let write = batch[index]
                         observer.accepted(write.kind, key: write.key, score: write.score, member: write.member)
-                        if writeBatch.pointee.tailed[index] { feedTails(write, &output) }
+                        if anyTailed && writeBatch.pointee.tailed[index] { feedTails(write, &output) }
                     case .success:
                         ignored += 1
                     case .failure(let error):
@@ -209,19 +210,21 @@ extension TimelineEngine {
         }
     }
 
-    /// Fills the batch's `tailed` with whether each of its writes may have tails, asked of
-    /// the index before the batch, in a loop of its own: there the index's cells (cold after
-    /// a batch) are loaded side by side, where asked in the outcome handler each waited out
-    /// its miss between the set's writes. Tails are only removed during the batch, so the
-    /// answers hold for all of it.
-    private func markTailed(_ writeBatch: UnsafeMutablePointer<WriteBatch>) {
+    /// Fills the batch's `tailed` with whether each of its writes may have tails, and returns
+    /// whether any may. Asked of the index before the batch, in a loop of its own: there the
+    /// index's cells (cold after a batch) are loaded side by side, where asked in the outcome
+    /// handler each waited out its miss between the set's writes. Tails are only removed
+    /// during the batch, so the answers hold for all of it.
+    private func markTailed(_ writeBatch: UnsafeMutablePointer<WriteBatch>) -> Bool {
         let count = writeBatch.pointee.writes.count
-        if tailByToken.isEmpty {
-            for _ in 0 ..< count { writeBatch.pointee.tailed.append(false) }
-        } else {
-            let tailIndex = tailIndex
-            for index in 0 ..< count { writeBatch.pointee.tailed.append(tailIndex.mayHold(writeBatch.pointee.writes[index].key)) }
+        let tailIndex = tailIndex
+        var any = false
+        for index in 0 ..< count {
+            let mayHold = tailIndex.mayHold(writeBatch.pointee.writes[index].key)
+            writeBatch.pointee.tailed.append(mayHold)
+            any = any || mayHold
         }
+        return any
     }
 
     // MARK: Reads

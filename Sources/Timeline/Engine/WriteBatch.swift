@@ -9,6 +9,7 @@ struct WriteBatch {
     /// `directCount + i`): the direct writes open the batch and are owned by no request, so
     /// they append no owner.
     var owners: [Int] = []
+    /// Whether each write may have tails; filled only while a tail is open (empty otherwise).
     var tailed: [Bool] = []
     /// How many writes open the batch from the queue's direct lane.
     var directCount = 0
