@@ -33,7 +33,9 @@ extension LWWSet {
         // Once for the whole batch: nothing can share the states while this runs (writes to
         // new keys append to them, which keeps them unique).
         makeStatesUnique()
-        var group = Pending.Group(repeating: Pending())
+        var storage = Pending.Group(repeating: Pending())
+        // Read and written by unchecked offsets below `size` (see below).
+        var group = storage.mutableSpan
         var start = 0
         while start < batch.count {
             // Offsets in the group below `size`, at most the group's count: no bounds checks.
@@ -45,7 +47,7 @@ extension LWWSet {
                 // Two calls, so that the common one hands over a result known to be a
                 // success, which needs no destroying after it (a failure's may own a string).
                 do throws(LWWSetError) {
-                    let applied = try runPending(writes[op], group[op], &written)
+                    let applied = try runPending(writes[op], group[unchecked: op], &written)
                     outcome(start &+ op, .success(applied))
                 } catch {
                     outcome(start &+ op, .failure(error))
@@ -85,16 +87,16 @@ extension LWWSet {
     /// misses included.
     @inline(never)
     private static func prefetch(
-        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout Pending.Group, _ hasher: ByteHasher,
+        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout MutableSpan<Pending>, _ hasher: ByteHasher,
         _ keys: borrowing KeyTable, _ states: KeyStates, maxSize: Int
     ) {
         // Offsets in the group below `writes.count`, at most the group's count: no bounds checks.
         let size = writes.count
         for op in 0 ..< size {
-            group[op] = locate(writes[op], hasher, keys)
+            group[unchecked: op] = locate(writes[op], hasher, keys)
         }
         for op in 0 ..< size {
-            group[op].findCandidate(keys, states, lines: 2)
+            group[unchecked: op].findCandidate(keys, states, lines: 2)
         }
         prefetchPass(.slotsAndOrder, writes, &group, states, keys, maxSize: maxSize)
         // The lowest slots only a full target's trim removes (none while sets grow).
@@ -110,23 +112,23 @@ extension LWWSet {
     @inline(never)
     @discardableResult
     private static func prefetchPass(
-        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ group: inout Pending.Group,
+        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ group: inout MutableSpan<Pending>,
         _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
     ) -> Bool {
         var anyFullTarget = false
-        // Offsets in the group below `writes.count`, at most the group's count.
+        // Offsets in the group below `writes.count`, at most the group's count: no bounds checks.
         switch stage {
         case .slotsAndOrder:
             for op in 0 ..< writes.count {
-                prefetchSlotsAndOrder(group[op], writes[op], states, keys, maxSize: maxSize)
+                prefetchSlotsAndOrder(group[unchecked: op], writes[op], states, keys, maxSize: maxSize)
             }
         case .records:
-            for op in 0 ..< writes.count where prefetchRecords(&group[op], writes[op], states, maxSize: maxSize) {
+            for op in 0 ..< writes.count where prefetchRecords(&group[unchecked: op], writes[op], states, maxSize: maxSize) {
                 anyFullTarget = true
             }
         case .lowestSlot:
-            for op in 0 ..< writes.count where group[op].number >= 0 {
-                let state = states.unsafeState(Int(group[op].number))
+            for op in 0 ..< writes.count where group[unchecked: op].number >= 0 {
+                let state = states.unsafeState(Int(group[unchecked: op].number))
                 switch writes[op].kind {
                 case .insert: state.pointee.add.prefetchLowestSlot(maxSize: maxSize)
                 case .delete: state.pointee.remove.prefetchLowestSlot(maxSize: maxSize)
