@@ -5,8 +5,13 @@
 /// over the low bits that the indexes use. Each `LWWSet` draws its own seed from the system
 /// random source, so an untrusted writer cannot predict collisions; hash values never leak
 /// into anything observable (every ordering the set reports comes from scores and bytes).
+/// Both operands of every fold depend on the seed: with a known one, bytes that zero it
+/// would zero the product whatever the other bytes are (every such input one hash).
 struct ByteHasher: Sendable {
     private let seed: UInt64
+    /// What each fold's first operand, the data's first word, is xored with: unknown to a
+    /// writer, so that no bytes it picks zero the product.
+    private let dataKey: UInt64
 
     private static let p0: UInt64 = 0xa076_1d64_78bd_642f
     private static let p1: UInt64 = 0xe703_7ed1_a0b4_28db
@@ -16,6 +21,7 @@ struct ByteHasher: Sendable {
     /// A hasher with the given seed.
     init(seed: UInt64) {
         self.seed = seed
+        dataKey = Self.fold(seed ^ Self.p1, Self.p2)
     }
 
     /// A hasher with a seed from the system's random source.
@@ -35,12 +41,19 @@ struct ByteHasher: Sendable {
         var state = seed ^ (UInt64(truncatingIfNeeded: count) &* Self.p0)
         guard count > 0 else { return Self.finish(state) }
         let base = bytes.baseAddress.unsafelyUnwrapped
+        // Keys and members of 8 to 16 bytes (a timeline's usual ones) in one fold of two
+        // words, overlapping when shorter than 16 (the length in `state` tells them apart).
+        if UInt(bitPattern: count &- 8) <= 8 {
+            let low = base.loadUnaligned(as: UInt64.self)
+            let high = base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            return Self.finish(Self.fold(low ^ dataKey, high ^ state))
+        }
         // `offset` stays a multiple of 16 at most `count`: no overflow checks in the loop.
         var offset = 0
         while count &- offset >= 16 {
             let low = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             let high = base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
-            state = Self.fold(low ^ Self.p1, high ^ state)
+            state = Self.fold(low ^ dataKey, high ^ state)
             offset &+= 16
         }
         let rest = count &- offset
@@ -64,7 +77,7 @@ struct ByteHasher: Sendable {
                     | UInt64(base.load(fromByteOffset: count &- 1, as: UInt8.self))
                 high = 0
             }
-            state = Self.fold(low ^ Self.p2, high ^ state ^ Self.p3)
+            state = Self.fold(low ^ dataKey ^ Self.p2, high ^ state ^ Self.p3)
         }
         return Self.finish(state)
     }

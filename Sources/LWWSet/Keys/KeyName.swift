@@ -26,12 +26,37 @@ struct KeyName: Sendable {
     /// Whether this names `key`; `table` holds the bytes of keys that are not inline.
     @inline(__always)
     func names(_ key: UnsafeRawBufferPointer, in table: borrowing KeyTable) -> Bool {
-        guard key.count == Int(length) else { return false }
-        if isInline {
-            let length = Int(length)
-            return withUnsafeBytes(of: inline) { RawBytes.equal(UnsafeRawBufferPointer(rebasing: $0[..<length]), key) }
+        let count = key.count
+        guard count == Int(length) else { return false }
+        if count >= 8 && count <= Self.inlineCapacity {
+            return namesInline(key.baseAddress.unsafelyUnwrapped, count: count)
         }
-        return table.withBytes(at: Int(offset), length: Int(length)) { RawBytes.equal($0, key) }
+        return namesByBytes(key, in: table)
+    }
+
+    /// `names(_:in:)` of a key of the name's length shorter than 8 bytes or not inline: out
+    /// of line, so that a batch's last pass, which inlines the common case, stays small
+    /// enough for the compiler to inline its write into it.
+    @inline(never)
+    private func namesByBytes(_ key: UnsafeRawBufferPointer, in table: borrowing KeyTable) -> Bool {
+        withBytes(in: table) { RawBytes.equal($0, key) }
+    }
+
+    /// Whether the inline bytes are the `count` bytes at `key` (8 to `inlineCapacity`, the
+    /// key's length): whole words compared in place, the last one loaded from the key's end
+    /// and shifted down to the zero-padded word that holds its tail.
+    @inline(__always)
+    private func namesInline(_ key: UnsafeRawPointer, count: Int) -> Bool {
+        // Little-endian values of the words, so that a shift down drops the first bytes.
+        let tail = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+        guard inline.0 == key.loadUnaligned(as: UInt64.self) else { return false }
+        if count <= 16 {
+            // Bytes 8 ..< count of the key, first byte lowest: the tail word shifted down by
+            // the bytes it repeats (all of them when count is 8: a shift by 64 gives 0).
+            return UInt64(littleEndian: inline.1) == tail >> UInt64(8 &* (16 &- count))
+        }
+        return inline.1 == key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            && UInt64(littleEndian: inline.2) == tail >> UInt64(8 &* (24 &- count))
     }
 
     /// Calls `body` with the key's bytes (`table` holds those that are not inline), valid

@@ -33,7 +33,9 @@ extension LWWSet {
         // Once for the whole batch: nothing can share the states while this runs (writes to
         // new keys append to them, which keeps them unique).
         makeStatesUnique()
-        var group = Pending.Group(repeating: Pending())
+        var storage = Pending.Group(repeating: Pending())
+        // Read and written by unchecked offsets below `size` (see below).
+        var group = storage.mutableSpan
         var start = 0
         while start < batch.count {
             // Offsets in the group below `size`, at most the group's count: no bounds checks.
@@ -45,7 +47,7 @@ extension LWWSet {
                 // Two calls, so that the common one hands over a result known to be a
                 // success, which needs no destroying after it (a failure's may own a string).
                 do throws(LWWSetError) {
-                    let applied = try runPending(writes[op], group[op], &written)
+                    let applied = try runPending(writes[op], group[unchecked: op], &written)
                     outcome(start &+ op, .success(applied))
                 } catch {
                     outcome(start &+ op, .failure(error))
@@ -85,49 +87,51 @@ extension LWWSet {
     /// misses included.
     @inline(never)
     private static func prefetch(
-        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout Pending.Group, _ hasher: ByteHasher,
+        _ writes: UnsafeBufferPointer<BorrowedWrite>, into group: inout MutableSpan<Pending>, _ hasher: ByteHasher,
         _ keys: borrowing KeyTable, _ states: KeyStates, maxSize: Int
     ) {
         // Offsets in the group below `writes.count`, at most the group's count: no bounds checks.
         let size = writes.count
         for op in 0 ..< size {
-            group[op] = locate(writes[op], hasher, keys)
+            group[unchecked: op] = locate(writes[op], hasher, keys)
         }
         for op in 0 ..< size {
-            group[op].findCandidate(keys, states, lines: 2)
+            group[unchecked: op].findCandidate(keys, states, lines: 2)
         }
-        prefetchPass(.slotsAndOrder, writes, &group, states, keys, maxSize: maxSize)
+        prefetchPass(.slotsAndOrder, size, &group, states, keys, maxSize: maxSize)
         // The lowest slots only a full target's trim removes (none while sets grow).
-        if prefetchPass(.records, writes, &group, states, keys, maxSize: maxSize) {
-            prefetchPass(.lowestSlot, writes, &group, states, keys, maxSize: maxSize)
+        if prefetchPass(.records, size, &group, states, keys, maxSize: maxSize) {
+            prefetchPass(.lowestSlot, size, &group, states, keys, maxSize: maxSize)
         }
     }
 
     /// One of passes three to five over a group (`prefetchSlotsAndOrder`, `prefetchRecords`,
     /// then the lowest slot of a full target), returning whether any of its writes has a
     /// full target. Out of line, as `prefetch`, so that the compiler inlines what each op's
-    /// step calls (a function that inlines too much stops inlining).
+    /// step calls (a function that inlines too much stops inlining). The passes read only
+    /// the ops' `Pending`s (the first `size` of the group), which hold what they need of
+    /// the writes.
     @inline(never)
     @discardableResult
     private static func prefetchPass(
-        _ stage: PrefetchStage, _ writes: UnsafeBufferPointer<BorrowedWrite>, _ group: inout Pending.Group,
+        _ stage: PrefetchStage, _ size: Int, _ group: inout MutableSpan<Pending>,
         _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
     ) -> Bool {
         var anyFullTarget = false
-        // Offsets in the group below `writes.count`, at most the group's count.
+        // Offsets in the group below `size`, at most the group's count: no bounds checks.
         switch stage {
         case .slotsAndOrder:
-            for op in 0 ..< writes.count {
-                prefetchSlotsAndOrder(group[op], writes[op], states, keys, maxSize: maxSize)
+            for op in 0 ..< size {
+                prefetchSlotsAndOrder(group[unchecked: op], states, keys, maxSize: maxSize)
             }
         case .records:
-            for op in 0 ..< writes.count where prefetchRecords(&group[op], writes[op], states, maxSize: maxSize) {
+            for op in 0 ..< size where prefetchRecords(&group[unchecked: op], states, maxSize: maxSize) {
                 anyFullTarget = true
             }
         case .lowestSlot:
-            for op in 0 ..< writes.count where group[op].number >= 0 {
-                let state = states.unsafeState(Int(group[op].number))
-                switch writes[op].kind {
+            for op in 0 ..< size where group[unchecked: op].number >= 0 {
+                let state = states.unsafeState(Int(group[unchecked: op].number))
+                switch group[unchecked: op].kind {
                 case .insert: state.pointee.add.prefetchLowestSlot(maxSize: maxSize)
                 case .delete: state.pointee.remove.prefetchLowestSlot(maxSize: maxSize)
                 }
@@ -223,6 +227,14 @@ extension LWWSet {
         var number: Int32 = Pending.invalid
         /// Where a write's records pass found its member absent from the key's sets.
         var emptySlots = EmptySlots()
+        /// A valid write's member length (at most `maximumMemberLength`, which 16 bits
+        /// hold): the passes after the first prefetch its record.
+        var memberLength: UInt16 = 0
+        /// A valid write's kind (which of the key's sets it targets).
+        var kind = WriteKind.insert
+
+        /// The size of a valid write's record in its target.
+        var recordSize: Int { MemberRecord.headerSize &+ Int(memberLength) }
 
         /// Pass two: the key number its tag suggests, and a prefetch of that key's state:
         /// its first line (all that a select reads), or both (a write).
@@ -243,24 +255,26 @@ extension LWWSet {
         }
         let keyHash = hasher.hash(write.key)
         keys.prefetchSlot(hash: keyHash)
-        return Pending(keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown)
+        // The member was validated: its length fits.
+        return Pending(
+            keyHash: keyHash, memberHash: hasher.hash(write.member), number: Pending.unknown,
+            memberLength: UInt16(truncatingIfNeeded: write.member.count), kind: write.kind)
     }
 
     /// Pass three of a write: the key's bytes and the hash slots each set's member check
     /// reads and the lines the target's add writes.
     @inline(__always)
     private static func prefetchSlotsAndOrder(
-        _ pending: Pending, _ write: BorrowedWrite, _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
+        _ pending: Pending, _ states: KeyStates, _ keys: borrowing KeyTable, maxSize: Int
     ) {
         guard pending.number >= 0 else { return }
         let state = states.unsafeState(Int(pending.number))
         keys.prefetchBytes(of: state.pointee.name)
-        // The member was validated (its number is set): the sum cannot overflow.
-        let recordSize = MemberRecord.headerSize &+ write.member.count
+        let recordSize = pending.recordSize
         state.pointee.add.prefetchSlotsAndOrder(
-            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+            hash: pending.memberHash, recordSize: recordSize, isTarget: pending.kind == .insert, maxSize: maxSize)
         state.pointee.remove.prefetchSlotsAndOrder(
-            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+            hash: pending.memberHash, recordSize: recordSize, isTarget: pending.kind == .delete, maxSize: maxSize)
     }
 
     /// Pass four of a write: the records the member check compares, the order's ends where
@@ -268,17 +282,14 @@ extension LWWSet {
     /// `pending` where the member was found absent. Returns whether the target is full
     /// (pass five then prefetches the hash slot its trim removes).
     @inline(__always)
-    private static func prefetchRecords(
-        _ pending: inout Pending, _ write: BorrowedWrite, _ states: KeyStates, maxSize: Int
-    ) -> Bool {
+    private static func prefetchRecords(_ pending: inout Pending, _ states: KeyStates, maxSize: Int) -> Bool {
         guard pending.number >= 0 else { return false }
         let state = states.unsafeState(Int(pending.number))
-        // The member was validated (its number is set): the sum cannot overflow.
-        let recordSize = MemberRecord.headerSize &+ write.member.count
+        let recordSize = pending.recordSize
         let add = state.pointee.add.prefetchRecords(
-            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .insert, maxSize: maxSize)
+            hash: pending.memberHash, recordSize: recordSize, isTarget: pending.kind == .insert, maxSize: maxSize)
         let remove = state.pointee.remove.prefetchRecords(
-            hash: pending.memberHash, recordSize: recordSize, isTarget: write.kind == .delete, maxSize: maxSize)
+            hash: pending.memberHash, recordSize: recordSize, isTarget: pending.kind == .delete, maxSize: maxSize)
         pending.emptySlots = EmptySlots(add: add.emptySlot, remove: remove.emptySlot)
         return add.isFullTarget || remove.isFullTarget
     }
