@@ -131,7 +131,22 @@ public final class TimelineClient: Sendable {
             } catch {
                 throw TimelineClientError(error)
             }
-            try sendBinary(request, delivery)
+            guard delivery == .fireAndForget else {
+                try sendBinary(request, delivery)
+                return
+            }
+            // The bulk of a steady load: the checked fields written straight into the frame
+            // by the single-write encoder. Handing the whole request on (some 15 words, copied
+            // into the call and the encoding closure, then encoded through the switch over
+            // every operation) cost some 130 instructions more per write (callgrind).
+            let (isDelete, key, score, member) = (request.operation == .delete, request.unsafeKey, request.score, request.unsafeMember)
+            do throws(TransportError) {
+                try connection.fireAndForget(dataCount: TimelineSingleWrite.encodedByteCount(keyCount: key.count, memberCount: member.count)) {
+                    TimelineSingleWrite.unsafeEncode(isDelete: isDelete, key: key, score: score, member: member, into: $0)
+                }
+            } catch {
+                throw TimelineClientError(error)
+            }
         case .json:
             let key = try ByteView.text(key, "key")
             let member = try ByteView.text(member, "member")

@@ -112,6 +112,29 @@ final class ConnectionCore {
             failAfterReading(error)
             throw failure!
         }
+        return try accepted(outcome)
+    }
+
+    /// One attempt to have the carrier write a frame of `count` bytes in place with `encode`
+    /// (``ClientCarrier/sendInPlace(count:_:)``): whether it took it (false: full, nothing
+    /// written), or nil when the carrier does not write in place. The caller checked the
+    /// connection is open.
+    @inline(__always)
+    func offerInPlace(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> Bool? {
+        let outcome: SendOutcome?
+        do {
+            outcome = try carrier.sendInPlace(count: count, encode)
+        } catch {
+            failAfterReading(error)
+            throw failure!
+        }
+        guard let outcome else { return nil }
+        return try accepted(outcome)
+    }
+
+    /// Whether the carrier took a frame (false: full); fails the connection when it was closed.
+    @inline(__always)
+    func accepted(_ outcome: SendOutcome) throws(TransportError) -> Bool {
         switch outcome {
         case .sent:
             return true
@@ -171,11 +194,13 @@ final class ConnectionCore {
         if let problem { throw problem }
     }
 
-
     /// Sends a REQUEST_FNF whose `dataCount` bytes of data `encode` writes in place, right
-    /// after the frame's header in `scratch` (no copy of the data on its way to the
-    /// carrier); data too long for one frame is written aside and fragmented as
-    /// ``sendPayload(_:streamID:metadata:data:wait:)`` fragments any payload.
+    /// after the frame's header: on a carrier that writes in place (shared memory) straight
+    /// into its ring record, otherwise (and when that carrier is full, to wait with) in
+    /// `scratch`, so the data is never copied on its way to the carrier. Data too long for
+    /// one frame is written aside and fragmented as
+    /// ``sendPayload(_:streamID:metadata:data:wait:)`` fragments any payload. The caller
+    /// checked the connection is open.
     func sendFireAndForget(dataCount: Int, wait: Bool, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) {
         let streamID = allocateStreamID()
         let frameCount = FrameHeader.byteCount + dataCount
@@ -186,12 +211,17 @@ final class ConnectionCore {
             }
             return
         }
-        let frame = UnsafeMutableRawBufferPointer(rebasing: scratch[..<frameCount])
-        do {
-            try FrameHeader(streamID: streamID, type: .requestFireAndForget).encode(into: frame)
-        } catch {
-            throw .invalidArgument("\(error)")
+        // The id is odd and below `FrameHeader.maxStreamID` (``allocateStreamID()``), the type
+        // takes no flags: the header's fields fit, and it is written unchecked.
+        let header = FrameHeader(streamID: streamID, type: .requestFireAndForget)
+        let written = try offerInPlace(count: frameCount) { frame in
+            header.unsafeEncode(into: frame, at: 0)
+            encode(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
         }
+        if written == true { return }
+        if written == false && !wait { throw .wouldBlock }
+        let frame = UnsafeMutableRawBufferPointer(rebasing: scratch[..<frameCount])
+        header.unsafeEncode(into: frame, at: 0)
         encode(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
         try send(UnsafeRawBufferPointer(frame), wait: wait, timeout: configuration.requestTimeout)
     }
@@ -238,7 +268,9 @@ final class ConnectionCore {
         blockingStream.assembly = nil
     }
 
-    /// A free odd stream id.
+    /// A free odd stream id. Inlined: a fire-and-forget takes one per write, and with no
+    /// stream open (a producer's connection) it is a counter's step.
+    @inline(__always)
     func allocateStreamID() -> UInt32 {
         while true {
             let id = nextStreamID

@@ -101,14 +101,30 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// server is gone, and ``TransportError/invalidArgument(_:)`` for a frame longer than
     /// ``maxFrameLength``.
     public func send(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> SendOutcome {
+        try write(count: frame.count) { record in
+            if let source = frame.baseAddress { record.baseAddress!.copyMemory(from: source, byteCount: frame.count) }
+        }
+    }
+
+    /// Writes the frame of `count` bytes that `encode` fills straight into the ring's record
+    /// (no copy), then rings the server's doorbell; as ``send(_:)`` otherwise (`encode` is
+    /// called only when the outcome is ``SendOutcome/sent``).
+    public func sendInPlace(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome? {
+        try write(count: count, encode)
+    }
+
+    /// One frame of `count` bytes into the ring, written by `encode` in place: what
+    /// ``send(_:)`` and ``sendInPlace(count:_:)`` do.
+    @inline(__always)
+    private func write(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome {
         if closedLocally { throw .closed }
         if let gone { throw gone }
-        guard frame.count <= maxFrameLength else {
-            throw .invalidArgument("frame of \(frame.count) bytes; at most \(maxFrameLength) in one ring record")
+        guard count <= maxFrameLength else {
+            throw .invalidArgument("frame of \(count) bytes; at most \(maxFrameLength) in one ring record")
         }
         if block.state != .accepted { throw finish(reason: channelEnded()) }
         do {
-            switch try outbound.write(type: ChannelRecord.frame, bytes: frame) {
+            switch try outbound.write(type: ChannelRecord.frame, length: count, encode) {
             case .written:
                 blockedAt = nil
                 serverDoorbell.ring()
