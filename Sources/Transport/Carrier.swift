@@ -110,15 +110,6 @@ public protocol ClientCarrier: AnyObject {
     /// Queues one whole frame (see ``SendOutcome``); throws once the connection is gone.
     func send(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> SendOutcome
 
-    /// Queues one whole frame of `count` bytes that `encode` writes in place, in the
-    /// carrier's own outbound memory (shared memory: the ring's record), so the frame is not
-    /// first written elsewhere and copied. `encode` gets exactly `count` bytes, must write
-    /// them all and must not call the carrier; it is called only when the frame is queued
-    /// (``SendOutcome/sent``): on `.wouldBlock` and `.closed` nothing was written. Nil: this
-    /// carrier does not write frames in place (nothing was done; hand the frame to
-    /// ``send(_:)``). The default answers nil.
-    func sendInPlace(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome?
-
     /// Delivers up to `limit` received frames to `handler` (bytes valid only during the
     /// call) and returns how many; throws once the connection is gone and nothing is left.
     func receive(limit: Int, _ handler: (UnsafeRawBufferPointer) -> Void) throws(TransportError) -> Int
@@ -152,11 +143,6 @@ public protocol ClientCarrier: AnyObject {
 }
 
 extension ClientCarrier {
-    /// Nil: frames are written by the caller and handed to ``send(_:)``.
-    public func sendInPlace(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome? {
-        nil
-    }
-
     /// Waits in ``waitForWork(timeout:)``, at most 2 ms, and returns nil (read again).
     public func prepareSleep(timeout: Duration) throws(TransportError) -> CarrierSleep? {
         try waitForWork(timeout: min(timeout, .milliseconds(2)))

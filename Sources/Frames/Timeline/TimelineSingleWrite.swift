@@ -87,7 +87,7 @@ extension TimelineSingleWrite {
         buffer.unsafeStoreBigEndianDouble(score, at: Layout.eventScoreOffset)
         buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.eventKeyLengthOffset)
         buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: member.count), at: Layout.eventMemberLengthOffset)
-        buffer.unsafeCopy(key, at: Layout.eventFixedSize)
-        buffer.unsafeCopy(member, at: Layout.eventFixedSize + key.count)
+        buffer.unsafeCopyShort(key, at: Layout.eventFixedSize)
+        buffer.unsafeCopyShort(member, at: Layout.eventFixedSize + key.count)
     }
 }

@@ -106,17 +106,14 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
         }
     }
 
-    /// Writes the frame of `count` bytes that `encode` fills straight into the ring's record
-    /// (no copy), then rings the server's doorbell; as ``send(_:)`` otherwise (`encode` is
-    /// called only when the outcome is ``SendOutcome/sent``).
-    public func sendInPlace(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome? {
-        try write(count: count, encode)
-    }
-
-    /// One frame of `count` bytes into the ring, written by `encode` in place: what
-    /// ``send(_:)`` and ``sendInPlace(count:_:)`` do.
+    /// Sends the frame of `count` bytes that `encode` writes straight into the ring's record
+    /// (no copy), then rings the server's doorbell; as ``send(_:)`` otherwise. `encode` gets
+    /// exactly `count` bytes, must write them all and must not call the carrier; it is called
+    /// only when the outcome is ``SendOutcome/sent`` (when the ring is full nothing is
+    /// written). Inlined where it is called: a connection's fire-and-forget writes through it
+    /// directly (``ConnectionCore/sendFireAndForget(dataCount:wait:_:)``).
     @inline(__always)
-    private func write(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome {
+    func write(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome {
         if closedLocally { throw .closed }
         if let gone { throw gone }
         guard count <= maxFrameLength else {
