@@ -127,9 +127,13 @@ final class StreamReader {
 /// item kept or taken; shared, the buffer is appended to and taken from in place and, once
 /// grown to the stream's usual backlog, allocates nothing.
 final class StreamItems {
-    private var items: [Payload] = []
+    // `@exclusivity(unchecked)`: each access to a class's stored `var` pays a run-time
+    // exclusivity check (some 80 instructions per item kept, as many per item taken,
+    // callgrind). Safe: only touched under the connection's mutex, and no access spans a
+    // call that reaches the same buffer.
+    @exclusivity(unchecked) private var items: [Payload] = []
     /// The first unconsumed item.
-    private var head = 0
+    @exclusivity(unchecked) private var head = 0
 
     /// Whether no item waits.
     var isEmpty: Bool { head == items.count }

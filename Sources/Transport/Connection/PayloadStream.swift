@@ -84,14 +84,23 @@ final class StreamSubscription: Sendable {
     /// poll, and a copy of the stream's value out and back costs retains and value-witness
     /// calls.
     private func take(_ core: ConnectionCore) -> Result<Payload?, TransportError>? {
-        let id = streamID
-        guard let index = core.streams.index(forKey: id) else {
-            if let failure = core.failure { return .failure(failure) }
-            return .success(nil)
-        }
+        guard let index = core.streams.index(forKey: streamID) else { return Self.gone(core) }
+        return take(core, at: index)
+    }
+
+    /// What a reader of a stream no longer in the table gets: the connection's failure, or
+    /// the end.
+    private static func gone(_ core: ConnectionCore) -> Result<Payload?, TransportError> {
+        if let failure = core.failure { return .failure(failure) }
+        return .success(nil)
+    }
+
+    /// ``take(_:)`` of the stream at `index` in the table (nil: nothing taken, and the table
+    /// unchanged, so `index` still holds it).
+    private func take(_ core: ConnectionCore, at index: Dictionary<UInt32, ClientStream>.Index) -> Result<Payload?, TransportError>? {
         switch core.streams.values[index].takeForReader(window: core.configuration.streamWindow) {
         case .item(let item, let requestN)?:
-            if let requestN { core.owedRequestN.append((id, requestN)) }
+            if let requestN { core.owedRequestN.append((streamID, requestN)) }
             core.sendOwed()
             return .success(item)
         case .failed(let failure)?:
@@ -119,28 +128,39 @@ final class StreamSubscription: Sendable {
     func read(resuming continuation: UnsafeContinuation<Payload?, any Error>) {
         let shared = shared
         let id = streamID
-        // The reading task's handle, kept with the continuation while the task waits
-        // (suspended on it, so alive): only its cancellation is read, from the ticker.
-        let task = withUnsafeCurrentTask { $0 }
         var immediate: Result<Payload?, any Error>?
         var waiting = false
-        do throws(TransportError) {
-            try shared.withCore { (core) throws(TransportError) in
-                if task?.isCancelled == true {
-                    core.cancel(id)
-                    immediate = .failure(CancellationError())
-                    return
+        // The reading task's handle, used inside the closure that lends it: checked for
+        // cancellation, and kept with the continuation while the task waits (suspended on it,
+        // so alive), when only the ticker reads it, for its cancellation. Not returned out of
+        // the closure: `UnsafeCurrentTask` is resilient, and handing it out cost every read
+        // metadata and value-witness calls (some 250 instructions, callgrind). One lookup of
+        // the stream serves the take and the wait.
+        withUnsafeCurrentTask { task in
+            do throws(TransportError) {
+                try shared.withCore { (core) throws(TransportError) in
+                    if task?.isCancelled == true {
+                        core.cancel(id)
+                        immediate = .failure(CancellationError())
+                        return
+                    }
+                    core.pump { _, _ in }
+                    guard let index = core.streams.index(forKey: id) else {
+                        immediate = Self.gone(core).mapError { $0 as any Error }
+                        return
+                    }
+                    if let taken = take(core, at: index) {
+                        immediate = taken.mapError { $0 as any Error }
+                        return
+                    }
+                    core.streams.values[index].continuation = continuation
+                    core.streams.values[index].reader?.task = task
+                    core.asyncWaiters += 1
+                    waiting = true
                 }
-                core.pump { _, _ in }
-                immediate = take(core)?.mapError { $0 as any Error }
-                guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
-                core.streams.values[index].continuation = continuation
-                core.streams.values[index].reader?.task = task
-                core.asyncWaiters += 1
-                waiting = true
+            } catch {
+                immediate = .failure(error)
             }
-        } catch {
-            immediate = .failure(error)
         }
         if let immediate {
             continuation.resume(with: immediate)
