@@ -206,11 +206,12 @@ final class ConnectionCore {
 
     /// Sends a REQUEST_FNF whose `dataCount` bytes of data `encode` writes in place, right
     /// after the frame's header: on the shared-memory carrier straight into its ring record,
-    /// otherwise (and when that ring is full, to wait with) in `scratch`, so the data is never copied on its way to the carrier. Data too long for
-    /// one frame is written aside and fragmented as
-    /// ``sendPayload(_:streamID:metadata:data:wait:)`` fragments any payload. The caller
-    /// checked the connection is open. Inlined into ``Connection/fireAndForget(dataCount:encode:)``,
-    /// its one caller: a producer's every write passes through both.
+    /// otherwise (and when that ring is full, to wait with) in `scratch`, so the data is
+    /// never copied on its way to the carrier. Data too long for one frame is written aside
+    /// and fragmented as ``sendPayload(_:streamID:metadata:data:wait:)`` fragments any
+    /// payload. The caller checked the connection is open. Inlined into
+    /// ``Connection/fireAndForget(dataCount:encode:)``, its one caller: a producer's every
+    /// write passes through both.
     @inline(__always)
     func sendFireAndForget(dataCount: Int, wait: Bool, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) {
         let streamID = allocateStreamID()
