@@ -130,37 +130,37 @@ final class StreamSubscription: Sendable {
         let id = streamID
         var immediate: Result<Payload?, any Error>?
         var waiting = false
-        // The reading task's handle, used inside the closure that lends it: checked for
-        // cancellation, and kept with the continuation while the task waits (suspended on it,
-        // so alive), when only the ticker reads it, for its cancellation. Not returned out of
-        // the closure: `UnsafeCurrentTask` is resilient, and handing it out cost every read
-        // metadata and value-witness calls (some 250 instructions, callgrind). One lookup of
-        // the stream serves the take and the wait.
-        withUnsafeCurrentTask { task in
-            do throws(TransportError) {
-                try shared.withCore { (core) throws(TransportError) in
-                    if task?.isCancelled == true {
-                        core.cancel(id)
-                        immediate = .failure(CancellationError())
-                        return
-                    }
-                    core.pump { _, _ in }
-                    guard let index = core.streams.index(forKey: id) else {
-                        immediate = Self.gone(core).mapError { $0 as any Error }
-                        return
-                    }
-                    if let taken = take(core, at: index) {
-                        immediate = taken.mapError { $0 as any Error }
-                        return
-                    }
-                    core.streams.values[index].continuation = continuation
-                    core.streams.values[index].reader?.task = task
-                    core.asyncWaiters += 1
-                    waiting = true
+        // The reading task's cancellation read through `Task.isCancelled`, and its handle
+        // fetched only when the read waits, to be kept with the continuation (the task is
+        // suspended on it, so alive) for the ticker, which reads only its cancellation:
+        // `UnsafeCurrentTask` is resilient, and each use of a handle outside the closure that
+        // lends it (copied out, or read through its optional) costs metadata and value-witness
+        // calls, some 250 instructions per read in all (callgrind). One lookup of the stream
+        // serves the take and the wait.
+        let cancelled = Task.isCancelled
+        do throws(TransportError) {
+            try shared.withCore { (core) throws(TransportError) in
+                if cancelled {
+                    core.cancel(id)
+                    immediate = .failure(CancellationError())
+                    return
                 }
-            } catch {
-                immediate = .failure(error)
+                core.pump { _, _ in }
+                guard let index = core.streams.index(forKey: id) else {
+                    immediate = Self.gone(core).mapError { $0 as any Error }
+                    return
+                }
+                if let taken = take(core, at: index) {
+                    immediate = taken.mapError { $0 as any Error }
+                    return
+                }
+                core.streams.values[index].continuation = continuation
+                withUnsafeCurrentTask { task in core.streams.values[index].reader?.task = task }
+                core.asyncWaiters += 1
+                waiting = true
             }
+        } catch {
+            immediate = .failure(error)
         }
         if let immediate {
             continuation.resume(with: immediate)
