@@ -94,15 +94,11 @@ struct ClientStream {
         return finished ? .ended : nil
     }
 
-    /// Keeps an item for the reader.
-    mutating func keep(_ item: Payload) {
-        if let items {
-            items.append(item)
-        } else {
-            let items = StreamItems()
-            items.append(item)
-            self.items = items
-        }
+    /// Keeps an item for the reader: moved in, and the buffer reached in place (a binding of
+    /// it and a copy of the item cost a retain and a release each per item kept).
+    mutating func keep(_ item: consuming Payload) {
+        if items == nil { items = StreamItems() }
+        items.unsafelyUnwrapped.append(item)
     }
 }
 
@@ -139,7 +135,7 @@ final class StreamItems {
     var isEmpty: Bool { head == items.count }
 
     /// Appends an item.
-    func append(_ item: Payload) { items.append(item) }
+    func append(_ item: consuming Payload) { items.append(item) }
 
     /// Takes the oldest item, if one waits.
     func take() -> Payload? {
