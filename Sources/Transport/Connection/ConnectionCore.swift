@@ -15,9 +15,10 @@ import Frames
 final class ConnectionCore {
     let carrier: any ClientCarrier
     /// The carrier, when it is the shared-memory one: fire-and-forget frames are written
-    /// straight into its ring record through a direct call, inlined here with the closure
-    /// that writes the frame's header (through the protocol, the witness, the carrier's own
-    /// entry and the closure's thunks cost some 60 instructions more per write, callgrind).
+    /// straight into its ring record through a direct call, which the compiler specialises
+    /// for the closure that writes the frame's header (through the protocol, the witness,
+    /// the carrier's own entry and the closure's thunks cost some 60 instructions more per
+    /// write, callgrind).
     /// Unretained, used through a guaranteed reference: `carrier` holds it, and a strong
     /// reference costs a retain and a release per write.
     let sharedMemory: Unmanaged<SharedMemoryClientCarrier>?

@@ -110,8 +110,10 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// (no copy), then rings the server's doorbell; as ``send(_:)`` otherwise. `encode` gets
     /// exactly `count` bytes, must write them all and must not call the carrier; it is called
     /// only when the outcome is ``SendOutcome/sent`` (when the ring is full nothing is
-    /// written). Inlined where it is called: a connection's fire-and-forget writes through it
-    /// directly (``ConnectionCore/sendFireAndForget(dataCount:wait:_:)``).
+    /// written). A connection's fire-and-forget writes through it directly
+    /// (``ConnectionCore/sendFireAndForget(dataCount:wait:_:)``); marked to be inlined, it is
+    /// specialised at least for each caller's closure (the ring's write and `encode` in one
+    /// function).
     @inline(__always)
     func write(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome {
         if closedLocally { throw .closed }
