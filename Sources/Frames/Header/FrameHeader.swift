@@ -59,9 +59,11 @@ public struct FrameHeader: Hashable, Sendable {
         guard flags.rawValue & ~FrameFlags.mask == 0 else { throw .valueOutOfRange(field: .flags, value: Int(flags.rawValue)) }
     }
 
-    /// Writes the header at `offset`; the caller has validated it and checked the room.
+    /// Writes the header at `offset`, unchecked: the caller knows the fields fit their bits
+    /// (a stream id it allocated, a frame type without flags beyond the 10 bits) and that
+    /// `buffer` holds 6 bytes there.
     @inlinable @inline(__always)
-    func unsafeEncode(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+    public func unsafeEncode(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
         buffer.unsafeStoreBigEndian(streamID, at: offset)
         buffer.unsafeStoreBigEndian(UInt16(type.rawValue) << 10 | flags.rawValue, at: offset + 4)
     }

@@ -137,13 +137,13 @@ enum TimelineBinaryLayout {
     }
 
     /// Rejects NaN and infinities.
-    @inlinable
+    @inlinable @inline(__always)
     static func checkScore(_ score: Double) throws(TimelineCodecError) {
         guard score.isFinite else { throw .nonFiniteScore(bitPattern: score.bitPattern) }
     }
 
     /// Rejects a key or member too long for its u16 length.
-    @inlinable
+    @inlinable @inline(__always)
     static func checkLength(_ bytes: UnsafeRawBufferPointer, _ field: TimelineField) throws(TimelineCodecError) {
         guard bytes.count <= maxFieldLength else { throw .valueOutOfRange(field: field, value: bytes.count) }
     }

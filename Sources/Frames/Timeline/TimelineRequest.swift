@@ -263,7 +263,7 @@ extension TimelineRequest: FrameEncodable {
     @inlinable @inline(__always)
     public var encodedByteCount: Int {
         switch operation {
-        case .insert, .delete: TimelineBinaryLayout.eventFixedSize + unsafeKey.count + unsafeMember.count
+        case .insert, .delete: TimelineSingleWrite.encodedByteCount(keyCount: unsafeKey.count, memberCount: unsafeMember.count)
         case .select: TimelineBinaryLayout.selectFixedSize + unsafeKey.count
         case .tail: TimelineBinaryLayout.tailFixedSize + unsafeKey.count
         case .insertBatch, .deleteBatch: TimelineBinaryLayout.batchFixedSize + writes.entries.count
@@ -281,11 +281,7 @@ extension TimelineRequest: FrameEncodable {
         buffer[Layout.reservedOffset] = 0
         switch operation {
         case .insert, .delete:
-            buffer.unsafeStoreBigEndianDouble(score, at: Layout.eventScoreOffset)
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.eventKeyLengthOffset)
-            buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeMember.count), at: Layout.eventMemberLengthOffset)
-            buffer.unsafeCopy(unsafeKey, at: Layout.eventFixedSize)
-            buffer.unsafeCopy(unsafeMember, at: Layout.eventFixedSize + unsafeKey.count)
+            TimelineSingleWrite.unsafeEncodeFields(key: unsafeKey, score: score, member: unsafeMember, into: buffer)
         case .select:
             buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: unsafeKey.count), at: Layout.keyLengthOffset)
             buffer.unsafeStoreBigEndian(offset, at: Layout.selectOffsetOffset)

@@ -53,3 +53,41 @@ public struct TimelineSingleWrite {
     @inlinable
     public var operation: TimelineOperation { isDelete ? .delete : .insert }
 }
+
+extension TimelineSingleWrite {
+    /// The size of an insert or delete of `keyCount` key bytes and `memberCount` member bytes
+    /// in the binary layout.
+    @inlinable @inline(__always)
+    public static func encodedByteCount(keyCount: Int, memberCount: Int) -> Int {
+        TimelineBinaryLayout.eventFixedSize + keyCount + memberCount
+    }
+
+    /// Writes an insert (a delete when `isDelete`) of `member` at `score` under `key` at the
+    /// start of `buffer`, which holds at least ``encodedByteCount(keyCount:memberCount:)``
+    /// bytes. Unchecked: the caller checked the fields as ``TimelineRequest/insert(key:score:member:)``
+    /// does (key and member at most 65,535 bytes, a finite score). A client's single write
+    /// is encoded with this alone, without building a whole ``TimelineRequest``.
+    @inlinable @inline(__always)
+    public static func unsafeEncode(
+        isDelete: Bool, key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) {
+        buffer[TimelineBinaryLayout.operationOffset] = (isDelete ? TimelineOperation.delete : .insert).rawValue
+        buffer[TimelineBinaryLayout.reservedOffset] = 0
+        unsafeEncodeFields(key: key, score: score, member: member, into: buffer)
+    }
+
+    /// Writes an insert's or a delete's fields after its two leading bytes (see
+    /// ``unsafeEncode(isDelete:key:score:member:into:)``).
+    @inlinable @inline(__always)
+    static func unsafeEncodeFields(
+        key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer
+    ) {
+        typealias Layout = TimelineBinaryLayout
+        buffer.unsafeStoreBigEndianDouble(score, at: Layout.eventScoreOffset)
+        buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: key.count), at: Layout.eventKeyLengthOffset)
+        buffer.unsafeStoreBigEndian(UInt16(truncatingIfNeeded: member.count), at: Layout.eventMemberLengthOffset)
+        buffer.unsafeCopyShort(key, at: Layout.eventFixedSize)
+        buffer.unsafeCopyShort(member, at: Layout.eventFixedSize + key.count)
+    }
+}

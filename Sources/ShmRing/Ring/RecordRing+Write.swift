@@ -7,12 +7,24 @@ extension RecordRing {
     /// caller decides whether to retry, wait or give up (never a silent drop, never a block).
     @inlinable
     public final func write(type: Int32, bytes: UnsafeRawBufferPointer) throws(RingError) -> RingWriteResult {
-        let recordLength = try checkedRecordLength(type: type, length: bytes.count)
+        try write(type: type, length: bytes.count) { payload in
+            if let source = bytes.baseAddress { payload.baseAddress!.copyMemory(from: source, byteCount: bytes.count) }
+        }
+    }
+
+    /// Writes one message of `type` (at least 1) whose `length` payload bytes `encode` fills
+    /// in place, straight in the ring's buffer (no copy from a buffer of the caller's), and
+    /// commits it. `encode` gets exactly `length` bytes, must write them all and must not
+    /// touch the ring. Answers ``RingWriteResult/full`` when there is no room now: `encode`
+    /// is not called and nothing is written.
+    @inlinable @inline(__always)
+    public final func write(
+        type: Int32, length: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(RingError) -> RingWriteResult {
+        let recordLength = try checkedRecordLength(type: type, length: length)
         guard let index = try claimCapacity(RingLayout.aligned(recordLength)) else { return .full }
         if manyProducers { markClaimed(at: index, recordLength: recordLength) }
-        if let source = bytes.baseAddress {
-            (buffer + (index &+ RingLayout.recordHeaderLength)).copyMemory(from: source, byteCount: bytes.count)
-        }
+        encode(UnsafeMutableRawBufferPointer(start: buffer + (index &+ RingLayout.recordHeaderLength), count: length))
         buffer.storeBytes(of: type, toByteOffset: index &+ 4, as: Int32.self)
         lengthWord(index).pointee.store(Int32(truncatingIfNeeded: recordLength), ordering: .releasing)
         return .written

@@ -124,20 +124,42 @@ public final class TimelineClient: Sendable {
     ) throws(TimelineClientError) {
         switch configuration.encoding {
         case .binary:
-            let request: TimelineRequest
-            do throws(TimelineCodecError) {
-                request = kind == .insert
-                    ? try .insert(key: key, score: score, member: member) : try .delete(key: key, score: score, member: member)
+            guard delivery == .fireAndForget else {
+                try sendBinary(Self.checkedRequest(kind, key: key, score: score, member: member), delivery)
+                return
+            }
+            // The bulk of a steady load: the checked fields written straight into the frame
+            // by the single-write encoder. Handing the whole request on (some 15 words, copied
+            // into the call and the encoding closure, then encoded through the switch over
+            // every operation) cost some 130 instructions more per write (callgrind); only its
+            // checks and four fields are used here, so it is never built in memory.
+            let request = try Self.checkedRequest(kind, key: key, score: score, member: member)
+            let (isDelete, key, score, member) = (request.operation == .delete, request.unsafeKey, request.score, request.unsafeMember)
+            do throws(TransportError) {
+                try connection.fireAndForget(dataCount: TimelineSingleWrite.encodedByteCount(keyCount: key.count, memberCount: member.count)) {
+                    TimelineSingleWrite.unsafeEncode(isDelete: isDelete, key: key, score: score, member: member, into: $0)
+                }
             } catch {
                 throw TimelineClientError(error)
             }
-            try sendBinary(request, delivery)
         case .json:
             let key = try ByteView.text(key, "key")
             let member = try ByteView.text(member, "member")
             try sendJSON(
                 kind == .insert ? .insert(key: key, score: score, member: member) : .delete(key: key, score: score, member: member),
                 delivery)
+        }
+    }
+
+    /// The binary request of one write of `kind`, its fields checked.
+    @inline(__always)
+    static func checkedRequest(
+        _ kind: WriteKind, key: UnsafeRawBufferPointer, score: Double, member: UnsafeRawBufferPointer
+    ) throws(TimelineClientError) -> TimelineRequest {
+        do throws(TimelineCodecError) {
+            return kind == .insert ? try .insert(key: key, score: score, member: member) : try .delete(key: key, score: score, member: member)
+        } catch {
+            throw TimelineClientError(error)
         }
     }
 

@@ -94,15 +94,11 @@ struct ClientStream {
         return finished ? .ended : nil
     }
 
-    /// Keeps an item for the reader.
-    mutating func keep(_ item: Payload) {
-        if let items {
-            items.append(item)
-        } else {
-            let items = StreamItems()
-            items.append(item)
-            self.items = items
-        }
+    /// Keeps an item for the reader: moved in, and the buffer reached in place (a binding of
+    /// it and a copy of the item cost a retain and a release each per item kept).
+    mutating func keep(_ item: consuming Payload) {
+        if items == nil { items = StreamItems() }
+        items.unsafelyUnwrapped.append(item)
     }
 }
 
@@ -127,15 +123,19 @@ final class StreamReader {
 /// item kept or taken; shared, the buffer is appended to and taken from in place and, once
 /// grown to the stream's usual backlog, allocates nothing.
 final class StreamItems {
-    private var items: [Payload] = []
+    // `@exclusivity(unchecked)`: each access to a class's stored `var` pays a run-time
+    // exclusivity check (some 80 instructions per item kept, as many per item taken,
+    // callgrind). Safe: only touched under the connection's mutex, and no access spans a
+    // call that reaches the same buffer.
+    @exclusivity(unchecked) private var items: [Payload] = []
     /// The first unconsumed item.
-    private var head = 0
+    @exclusivity(unchecked) private var head = 0
 
     /// Whether no item waits.
     var isEmpty: Bool { head == items.count }
 
     /// Appends an item.
-    func append(_ item: Payload) { items.append(item) }
+    func append(_ item: consuming Payload) { items.append(item) }
 
     /// Takes the oldest item, if one waits.
     func take() -> Payload? {

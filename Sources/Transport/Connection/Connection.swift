@@ -100,8 +100,9 @@ public final class Connection: Sendable {
 
     /// Sends a REQUEST_FNF whose `dataCount` bytes of data `encode` writes in place, straight
     /// into the frame handed to the carrier (the data is not first built in a buffer of its
-    /// own and copied), waiting for room when the carrier is full. `encode` gets exactly
-    /// `dataCount` bytes and must write them all; it must not call the connection.
+    /// own and copied; over shared memory the frame is the ring's record itself), waiting for
+    /// room when the carrier is full. `encode` gets exactly `dataCount` bytes and must write
+    /// them all, once per call; it must not call the connection.
     public func fireAndForget(dataCount: Int, encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) {
         try shared.withCore { (core) throws(TransportError) in
             try core.checkOpen()

@@ -84,14 +84,23 @@ final class StreamSubscription: Sendable {
     /// poll, and a copy of the stream's value out and back costs retains and value-witness
     /// calls.
     private func take(_ core: ConnectionCore) -> Result<Payload?, TransportError>? {
-        let id = streamID
-        guard let index = core.streams.index(forKey: id) else {
-            if let failure = core.failure { return .failure(failure) }
-            return .success(nil)
-        }
+        guard let index = core.streams.index(forKey: streamID) else { return Self.gone(core) }
+        return take(core, at: index)
+    }
+
+    /// What a reader of a stream no longer in the table gets: the connection's failure, or
+    /// the end.
+    private static func gone(_ core: ConnectionCore) -> Result<Payload?, TransportError> {
+        if let failure = core.failure { return .failure(failure) }
+        return .success(nil)
+    }
+
+    /// ``take(_:)`` of the stream at `index` in the table (nil: nothing taken, and the table
+    /// unchanged, so `index` still holds it).
+    private func take(_ core: ConnectionCore, at index: Dictionary<UInt32, ClientStream>.Index) -> Result<Payload?, TransportError>? {
         switch core.streams.values[index].takeForReader(window: core.configuration.streamWindow) {
         case .item(let item, let requestN)?:
-            if let requestN { core.owedRequestN.append((id, requestN)) }
+            if let requestN { core.owedRequestN.append((streamID, requestN)) }
             core.sendOwed()
             return .success(item)
         case .failed(let failure)?:
@@ -119,23 +128,34 @@ final class StreamSubscription: Sendable {
     func read(resuming continuation: UnsafeContinuation<Payload?, any Error>) {
         let shared = shared
         let id = streamID
-        // The reading task's handle, kept with the continuation while the task waits
-        // (suspended on it, so alive): only its cancellation is read, from the ticker.
-        let task = withUnsafeCurrentTask { $0 }
         var immediate: Result<Payload?, any Error>?
         var waiting = false
+        // The reading task's cancellation read through `Task.isCancelled`, and its handle
+        // fetched only when the read waits, to be kept with the continuation (the task is
+        // suspended on it, so alive) for the ticker, which reads only its cancellation:
+        // `UnsafeCurrentTask` is resilient, and each use of a handle outside the closure that
+        // lends it (copied out, or read through its optional) costs metadata and value-witness
+        // calls, some 250 instructions per read in all (callgrind). One lookup of the stream
+        // serves the take and the wait.
+        let cancelled = Task.isCancelled
         do throws(TransportError) {
             try shared.withCore { (core) throws(TransportError) in
-                if task?.isCancelled == true {
+                if cancelled {
                     core.cancel(id)
                     immediate = .failure(CancellationError())
                     return
                 }
                 core.pump { _, _ in }
-                immediate = take(core)?.mapError { $0 as any Error }
-                guard immediate == nil, let index = core.streams.index(forKey: id) else { return }
+                guard let index = core.streams.index(forKey: id) else {
+                    immediate = Self.gone(core).mapError { $0 as any Error }
+                    return
+                }
+                if let taken = take(core, at: index) {
+                    immediate = taken.mapError { $0 as any Error }
+                    return
+                }
                 core.streams.values[index].continuation = continuation
-                core.streams.values[index].reader?.task = task
+                withUnsafeCurrentTask { task in core.streams.values[index].reader?.task = task }
                 core.asyncWaiters += 1
                 waiting = true
             }

@@ -37,6 +37,43 @@ struct TimelineSingleWriteTests {
         #expect(writes > 20)
     }
 
+    @Test("the single-write encoder writes what TimelineRequest writes, for keys and members of 0 to 40 bytes (each short copy's size)")
+    func encoderAgreesWithTheRequest() throws {
+        var random = SplitMix64(seed: 12)
+        for keyCount in 0 ... 40 {
+            for memberCount in [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 40, keyCount] {
+                let key = (0 ..< keyCount).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                let member = (0 ..< memberCount).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                let score = Double(keyCount) * 1.5 - Double(memberCount)
+                let isDelete = (keyCount + memberCount) % 2 == 1
+                try key.withUnsafeBytes { key in
+                    try member.withUnsafeBytes { member in
+                        let request = isDelete
+                            ? try TimelineRequest.delete(key: key, score: score, member: member)
+                            : try TimelineRequest.insert(key: key, score: score, member: member)
+                        let count = TimelineSingleWrite.encodedByteCount(keyCount: keyCount, memberCount: memberCount)
+                        #expect(count == request.encodedByteCount)
+                        // One byte past the message stays as it was: the encoder writes exactly `count`.
+                        var expected = [UInt8](repeating: 0xA5, count: count + 1)
+                        var written = expected
+                        expected.withUnsafeMutableBytes { request.unsafeEncode(into: $0) }
+                        written.withUnsafeMutableBytes {
+                            TimelineSingleWrite.unsafeEncode(isDelete: isDelete, key: key, score: score, member: member, into: $0)
+                        }
+                        #expect(written == expected, "key \(keyCount) bytes, member \(memberCount) bytes")
+                        #expect(written[count] == 0xA5)
+                        let decoded = try written.withUnsafeBytes {
+                            try TimelineSingleWrite(decoding: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+                        }
+                        #expect(decoded.isDelete == isDelete && decoded.score == score)
+                        #expect(Array(written[decoded.keyOffset ..< decoded.keyOffset + decoded.keyCount]) == Array(key))
+                        #expect(Array(written[decoded.memberOffset ..< decoded.memberOffset + decoded.memberCount]) == Array(member))
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a non-finite score and a set reserved byte are refused with their errors")
     func refusals() {
         let nan = bytes(#"01 00 7ff8000000000000 0001 0001 "k" "m""#)

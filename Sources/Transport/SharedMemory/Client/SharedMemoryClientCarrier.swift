@@ -101,14 +101,29 @@ public final class SharedMemoryClientCarrier: ClientCarrier, @unchecked Sendable
     /// server is gone, and ``TransportError/invalidArgument(_:)`` for a frame longer than
     /// ``maxFrameLength``.
     public func send(_ frame: UnsafeRawBufferPointer) throws(TransportError) -> SendOutcome {
+        try write(count: frame.count) { record in
+            if let source = frame.baseAddress { record.baseAddress!.copyMemory(from: source, byteCount: frame.count) }
+        }
+    }
+
+    /// Sends the frame of `count` bytes that `encode` writes straight into the ring's record
+    /// (no copy), then rings the server's doorbell; as ``send(_:)`` otherwise. `encode` gets
+    /// exactly `count` bytes, must write them all and must not call the carrier; it is called
+    /// only when the outcome is ``SendOutcome/sent`` (when the ring is full nothing is
+    /// written). A connection's fire-and-forget writes through it directly
+    /// (``ConnectionCore/sendFireAndForget(dataCount:wait:_:)``); marked to be inlined, it is
+    /// specialised at least for each caller's closure (the ring's write and `encode` in one
+    /// function).
+    @inline(__always)
+    func write(count: Int, _ encode: (UnsafeMutableRawBufferPointer) -> Void) throws(TransportError) -> SendOutcome {
         if closedLocally { throw .closed }
         if let gone { throw gone }
-        guard frame.count <= maxFrameLength else {
-            throw .invalidArgument("frame of \(frame.count) bytes; at most \(maxFrameLength) in one ring record")
+        guard count <= maxFrameLength else {
+            throw .invalidArgument("frame of \(count) bytes; at most \(maxFrameLength) in one ring record")
         }
         if block.state != .accepted { throw finish(reason: channelEnded()) }
         do {
-            switch try outbound.write(type: ChannelRecord.frame, bytes: frame) {
+            switch try outbound.write(type: ChannelRecord.frame, length: count, encode) {
             case .written:
                 blockedAt = nil
                 serverDoorbell.ring()
