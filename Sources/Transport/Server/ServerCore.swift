@@ -451,6 +451,17 @@ final class ServerCore {
         data: UnsafeRawBufferPointer
     ) {
         let limit = frameLimits[key.carrier]
+        // The usual answer or tail event, a PAYLOAD without metadata that fits one frame:
+        // written here, without the fragmenter's loop and its closure (which retained and
+        // released the core per frame).
+        if metadata == nil, case let .payload(next, complete) = kind, limit >= FrameFragmenter.minimumFrameLength,
+           FrameHeader.byteCount + data.count <= min(limit, scratch.count) {
+            var writer = FrameWriter(scratch)
+            if (try? writer.writePayload(streamID: streamID, next: next, complete: complete, metadata: nil, data: data)) != nil {
+                emit(key, writer.written)
+                return
+            }
+        }
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: limit, scratch: scratch
