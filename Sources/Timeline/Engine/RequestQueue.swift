@@ -13,6 +13,9 @@ struct RequestQueue {
     /// `pending` and belong to phase 0 (every connection's first writes), so `apply` writes
     /// them first, in order.
     var directWrites: [DirectWrite] = []
+    /// How many of them are deletes (the rest are inserts): they are counted by `apply`,
+    /// once per batch.
+    var directDeletes = 0
     /// Their binary messages, back to back.
     var arena = RequestArena()
     /// Why the request at an index of `pending` fails, when it does.
@@ -53,6 +56,7 @@ struct RequestQueue {
         let arenaStart = arena.count
         arena.append(data)
         directWrites.append(DirectWrite(connection: connection, token: token, arenaStart: arenaStart, write: write, isDelete: isDelete))
+        if isDelete { directDeletes += 1 }
     }
 
     /// The phase of `connection`'s next request: the same as its previous one while it keeps
@@ -83,6 +87,7 @@ struct RequestQueue {
     mutating func reset() {
         pending.removeAll(keepingCapacity: true)
         if !directWrites.isEmpty { directWrites.removeAll(keepingCapacity: true) }
+        directDeletes = 0
         arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
         if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }

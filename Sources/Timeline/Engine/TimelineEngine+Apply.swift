@@ -10,6 +10,7 @@ extension TimelineEngine {
     /// their credit allows.
     public func apply(into output: inout some TimelineEngineOutput, observer: inout some TimelineWriteObserver) {
         defer { resetQueue() }
+        if !queue.directWrites.isEmpty { counters.countDirectWrites(queue.directWrites.count, deletes: queue.directDeletes) }
         if !pending.isEmpty || !queue.directWrites.isEmpty {
             arena.withUnsafeBytes { arena in
                 // The steady load: writes only (direct ones first), none refused, one phase,
