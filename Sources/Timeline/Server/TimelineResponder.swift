@@ -154,7 +154,7 @@ final class TimelineResponder: Responder {
             output.error(.invalid, reason: "request before SETUP")
             return
         }
-        let token = replies.open(output, credit: 0)
+        let token = replies.open(output, credit: 0, indexed: false)
         engine.submit(
             payload.unsafeData, encoding: encoding, interaction: .requestResponse,
             connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
@@ -166,7 +166,7 @@ final class TimelineResponder: Responder {
             output.error(.invalid, reason: "request before SETUP")
             return
         }
-        let token = replies.open(output, credit: initialDemand)
+        let token = replies.open(output, credit: initialDemand, indexed: true)
         engine.submit(
             payload.unsafeData, encoding: encoding, interaction: .requestStream(initialDemand: initialDemand),
             connection: TimelineConnection(rawValue: output.connection.rawValue), token: token)
