@@ -11,8 +11,8 @@ struct RequestQueue {
     /// Fire-and-forget binary inserts and deletes queued while `pending` was empty (a write
     /// flood), each without a ``PendingRequest`` or a phase: they precede every request of
     /// `pending` and belong to phase 0 (every connection's first writes), so `apply` writes
-    /// them first, in order.
-    var directWrites: [DirectWrite] = []
+    /// them first, in order. In memory the queue frees (``deallocate()``), as the arena's.
+    var directWrites = UnsafeGrowableBuffer<DirectWrite>()
     /// How many of them are deletes (the rest are inserts): they are counted by `apply`,
     /// once per batch.
     var directDeletes = 0
@@ -83,10 +83,16 @@ struct RequestQueue {
         return connectionPhases[connection] ?? -1
     }
 
+    /// Frees the memory of the arena and the direct writes (the queue's owner, at its end).
+    mutating func deallocate() {
+        arena.deallocate()
+        directWrites.deallocate()
+    }
+
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
         pending.removeAll(keepingCapacity: true)
-        if !directWrites.isEmpty { directWrites.removeAll(keepingCapacity: true) }
+        directWrites.removeAll()
         directDeletes = 0
         arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }

@@ -113,10 +113,11 @@ extension TimelineEngine {
         if withDirect, let base {
             // Owned by no queued request (no owner appended: `owner(of:)` is -1), so a
             // failure is only counted.
-            let directWrites = queue.directWrites
-            for index in 0 ..< directWrites.count where !directWrites[index].dropped {
-                let direct = directWrites[index]
-                writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
+            queue.directWrites.withUnsafeBufferPointer { directWrites in
+                for index in directWrites.indices where !directWrites[index].dropped {
+                    let direct = directWrites[index]
+                    writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
+                }
             }
             writeBatch.pointee.directCount = writeBatch.pointee.writes.count
         }

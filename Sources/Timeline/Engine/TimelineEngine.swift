@@ -147,6 +147,7 @@ public final class TimelineEngine {
         scratch.deallocate()
         unsafeCounters.deinitialize(count: 1)
         unsafeCounters.deallocate()
+        unsafeQueue.pointee.deallocate()
         unsafeQueue.deinitialize(count: 1)
         unsafeQueue.deallocate()
         unsafeWriteBatch.deinitialize(count: 1)

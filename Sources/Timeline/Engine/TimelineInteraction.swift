@@ -10,7 +10,8 @@ public enum TimelineInteraction: Hashable, Sendable {
 
 /// A connection as the server numbers it. The engine keeps request order per connection and
 /// drops a connection's requests and tails when it closes (`TimelineEngine.close(_:)`).
-public struct TimelineConnection: Hashable, Sendable, CustomStringConvertible {
+/// Plain data (`BitwiseCopyable`), as the engine's queued writes that hold it must be.
+public struct TimelineConnection: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// The server's number for the connection.
     public let rawValue: UInt64
 
@@ -23,8 +24,9 @@ public struct TimelineConnection: Hashable, Sendable, CustomStringConvertible {
 
 /// The server's handle for one request's stream, opaque to the engine, which hands it back
 /// with every answer, event and error. The server keeps it unique among the streams that
-/// are open (for example the connection's number and the stream id together).
-public struct TimelineReplyToken: Hashable, Sendable, CustomStringConvertible {
+/// are open (for example the connection's number and the stream id together). Plain data
+/// (`BitwiseCopyable`), as the engine's queued writes that hold it must be.
+public struct TimelineReplyToken: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// The server's value.
     public let rawValue: UInt64
 
