@@ -150,6 +150,7 @@ public final class TimelineEngine {
         unsafeQueue.pointee.deallocate()
         unsafeQueue.deinitialize(count: 1)
         unsafeQueue.deallocate()
+        unsafeWriteBatch.pointee.deallocate()
         unsafeWriteBatch.deinitialize(count: 1)
         unsafeWriteBatch.deallocate()
         unsafeListedTails.deinitialize(count: 1)

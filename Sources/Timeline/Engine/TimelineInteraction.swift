@@ -10,8 +10,7 @@ public enum TimelineInteraction: Hashable, Sendable {
 
 /// A connection as the server numbers it. The engine keeps request order per connection and
 /// drops a connection's requests and tails when it closes (`TimelineEngine.close(_:)`).
-/// Plain data (`BitwiseCopyable`), as the engine's queued writes that hold it must be.
-public struct TimelineConnection: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
+public struct TimelineConnection: Hashable, Sendable, CustomStringConvertible {
     /// The server's number for the connection.
     public let rawValue: UInt64
 
@@ -24,9 +23,8 @@ public struct TimelineConnection: Hashable, Sendable, BitwiseCopyable, CustomStr
 
 /// The server's handle for one request's stream, opaque to the engine, which hands it back
 /// with every answer, event and error. The server keeps it unique among the streams that
-/// are open (for example the connection's number and the stream id together). Plain data
-/// (`BitwiseCopyable`), as the engine's queued writes that hold it must be.
-public struct TimelineReplyToken: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
+/// are open (for example the connection's number and the stream id together).
+public struct TimelineReplyToken: Hashable, Sendable, CustomStringConvertible {
     /// The server's value.
     public let rawValue: UInt64
 

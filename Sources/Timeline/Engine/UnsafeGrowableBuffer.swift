@@ -5,16 +5,24 @@
 ///
 /// Unsafe, as the name says: a copy shares the memory, so a copy must not be used once the
 /// original has grown or been freed, and the memory is freed only by ``deallocate()``. The
-/// engine keeps its buffers in its ``RequestQueue``, in memory of its own reached through a
-/// pointer, reads copies only while nothing appends (during `apply`), and frees them at
-/// deinit.
-struct UnsafeGrowableBuffer<Element: BitwiseCopyable> {
+/// engine keeps its buffers in its ``RequestQueue`` and ``WriteBatch``, in memory of their
+/// own reached through pointers, reads copies only while nothing appends (during `apply`),
+/// and frees them at deinit. Elements are plain data (no reference inside: checked when the
+/// buffer is made), so they are never deinitialized.
+struct UnsafeGrowableBuffer<Element> {
     /// The elements' memory (nil before the first append).
     private var base: UnsafeMutablePointer<Element>?
     /// The elements the memory holds.
     private var capacity = 0
     /// The elements in use.
     private(set) var count = 0
+
+    /// An empty buffer; traps for an element type that is not plain data (`BitwiseCopyable`
+    /// would say so at compile time, but a public type of another module, as the set's
+    /// `BorrowedWrite`, cannot be declared so here).
+    init() {
+        precondition(_isPOD(Element.self), "UnsafeGrowableBuffer: \(Element.self) is not plain data")
+    }
 
     /// Whether no element is in use.
     var isEmpty: Bool { count == 0 }
