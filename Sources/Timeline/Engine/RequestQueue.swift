@@ -6,8 +6,8 @@ import Frames
 /// request is one access to the engine's property (each access to a class's stored
 /// property costs a run-time exclusivity check), and its fields are reached statically.
 struct RequestQueue {
-    /// The requests, in submission order.
-    var pending: [PendingRequest] = []
+    /// The requests, in submission order (in memory the queue frees, as the arena's).
+    var pending = UnsafeGrowableBuffer<PendingRequest>()
     /// Fire-and-forget binary inserts and deletes queued while `pending` was empty (a write
     /// flood), each without a ``PendingRequest`` or a phase: they precede every request of
     /// `pending` and belong to phase 0 (every connection's first writes), so `apply` writes
@@ -83,15 +83,17 @@ struct RequestQueue {
         return connectionPhases[connection] ?? -1
     }
 
-    /// Frees the memory of the arena and the direct writes (the queue's owner, at its end).
+    /// Frees the memory of the requests, the arena and the direct writes (the queue's owner,
+    /// at its end).
     mutating func deallocate() {
+        pending.deallocate()
         arena.deallocate()
         directWrites.deallocate()
     }
 
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
-        pending.removeAll(keepingCapacity: true)
+        pending.removeAll()
         directWrites.removeAll()
         directDeletes = 0
         arena.removeAll()

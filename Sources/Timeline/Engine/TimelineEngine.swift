@@ -71,7 +71,7 @@ public final class TimelineEngine {
     /// while the set's batch call runs over them. Safe: only `apply` touches it, once at a
     /// time, on the one thread that makes every call.
     let unsafeWriteBatch: UnsafeMutablePointer<WriteBatch>
-    var pending: [PendingRequest] {
+    var pending: UnsafeGrowableBuffer<PendingRequest> {
         get { queue.pending }
         _modify { yield &queue.pending }
     }
