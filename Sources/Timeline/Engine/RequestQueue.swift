@@ -6,13 +6,16 @@ import Frames
 /// request is one access to the engine's property (each access to a class's stored
 /// property costs a run-time exclusivity check), and its fields are reached statically.
 struct RequestQueue {
-    /// The requests, in submission order.
-    var pending: [PendingRequest] = []
+    /// The requests, in submission order (in memory the queue frees, as the arena's).
+    var pending = UnsafeGrowableBuffer<PendingRequest>()
     /// Fire-and-forget binary inserts and deletes queued while `pending` was empty (a write
     /// flood), each without a ``PendingRequest`` or a phase: they precede every request of
     /// `pending` and belong to phase 0 (every connection's first writes), so `apply` writes
-    /// them first, in order.
-    var directWrites: [DirectWrite] = []
+    /// them first, in order. In memory the queue frees (``deallocate()``), as the arena's.
+    var directWrites = UnsafeGrowableBuffer<DirectWrite>()
+    /// How many of them are deletes (the rest are inserts): they are counted by `apply`,
+    /// once per batch.
+    var directDeletes = 0
     /// Their binary messages, back to back.
     var arena = RequestArena()
     /// Why the request at an index of `pending` fails, when it does.
@@ -53,6 +56,7 @@ struct RequestQueue {
         let arenaStart = arena.count
         arena.append(data)
         directWrites.append(DirectWrite(connection: connection, token: token, arenaStart: arenaStart, write: write, isDelete: isDelete))
+        if isDelete { directDeletes += 1 }
     }
 
     /// The phase of `connection`'s next request: the same as its previous one while it keeps
@@ -79,10 +83,19 @@ struct RequestQueue {
         return connectionPhases[connection] ?? -1
     }
 
+    /// Frees the memory of the requests, the arena and the direct writes (the queue's owner,
+    /// at its end).
+    mutating func deallocate() {
+        pending.deallocate()
+        arena.deallocate()
+        directWrites.deallocate()
+    }
+
     /// Empties the queue, keeping every buffer's capacity.
     mutating func reset() {
-        pending.removeAll(keepingCapacity: true)
-        if !directWrites.isEmpty { directWrites.removeAll(keepingCapacity: true) }
+        pending.removeAll()
+        directWrites.removeAll()
+        directDeletes = 0
         arena.removeAll()
         if !failures.isEmpty { failures.removeAll(keepingCapacity: true) }
         if !connectionPhases.isEmpty { connectionPhases.removeAll(keepingCapacity: true) }

@@ -75,6 +75,14 @@ extension TimelineCounters {
         }
     }
 
+    /// Counts `count` fire-and-forget inserts and deletes at once, `deletes` of them deletes
+    /// (a batch's direct writes, counted when it is applied rather than one by one).
+    mutating func countDirectWrites(_ count: Int, deletes: Int) {
+        fireAndForgetRequests += UInt64(count)
+        self.deletes += UInt64(deletes)
+        inserts += UInt64(count - deletes)
+    }
+
     /// Counts a request by both (one access to the engine's counters instead of two).
     mutating func count(_ interaction: TimelineInteraction, _ operation: TimelineOperation) {
         count(interaction)

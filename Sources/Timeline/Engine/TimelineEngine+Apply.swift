@@ -10,6 +10,7 @@ extension TimelineEngine {
     /// their credit allows.
     public func apply(into output: inout some TimelineEngineOutput, observer: inout some TimelineWriteObserver) {
         defer { resetQueue() }
+        if !queue.directWrites.isEmpty { counters.countDirectWrites(queue.directWrites.count, deletes: queue.directDeletes) }
         if !pending.isEmpty || !queue.directWrites.isEmpty {
             arena.withUnsafeBytes { arena in
                 // The steady load: writes only (direct ones first), none refused, one phase,
@@ -112,10 +113,11 @@ extension TimelineEngine {
         if withDirect, let base {
             // Owned by no queued request (no owner appended: `owner(of:)` is -1), so a
             // failure is only counted.
-            let directWrites = queue.directWrites
-            for index in 0 ..< directWrites.count where !directWrites[index].dropped {
-                let direct = directWrites[index]
-                writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
+            queue.directWrites.withUnsafeBufferPointer { directWrites in
+                for index in directWrites.indices where !directWrites[index].dropped {
+                    let direct = directWrites[index]
+                    writeBatch.pointee.writes.append(direct.write.borrowed(direct.isDelete ? .delete : .insert, message: base + direct.arenaStart))
+                }
             }
             writeBatch.pointee.directCount = writeBatch.pointee.writes.count
         }

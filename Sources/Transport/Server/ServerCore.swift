@@ -164,7 +164,13 @@ final class ServerCore {
         }
         var work = 0
         for index in carriers.indices {
-            work += carriers[index].poll(limit: configuration.pollLimit) { event in handle(index, event) }
+            work += carriers[index].poll(limit: configuration.pollLimit) { event in
+                if case let .frame(id, bytes) = event {
+                    handleFrame(SessionKey(carrier: index, connection: id), bytes)
+                } else {
+                    handle(index, event)
+                }
+            }
         }
         if work > 0 { responder.endOfBatch() }
         work += responder.poll(now: now)
@@ -292,22 +298,29 @@ final class ServerCore {
         if unsafeLoop.pointee.outputKey == key { forgetOutputSession() }
     }
 
+    /// One frame of connection `key`. Inlined into the poll's handler (every frame of a
+    /// flood comes here): through ``handle(_:_:)``, whose other cases need a large frame,
+    /// it cost a call and that frame's set-up per frame.
+    @inline(__always)
+    func handleFrame(_ key: SessionKey, _ bytes: UnsafeRawBufferPointer) {
+        counters.countReceived()
+        // The machine's pointer, not the session object: nothing can end the session
+        // before `perform`, and holding the object would cost a retain per frame.
+        guard let machine = machine(key) else { return }
+        // The bulk of a write flood straight to the responder; every other frame
+        // through the session's reader and an action.
+        if let data = machine.pointee.wholeFireAndForget(bytes, now: now) {
+            responder.fireAndForget(PayloadView(metadata: nil, data: data), connection: key.serverWide)
+        } else {
+            perform(key, machine.pointee.receive(bytes, now: now))
+        }
+    }
+
     /// One carrier event.
     func handle(_ carrier: Int, _ event: CarrierEvent) {
         switch event {
         case let .frame(id, bytes):
-            let key = SessionKey(carrier: carrier, connection: id)
-            counters.countReceived()
-            // The machine's pointer, not the session object: nothing can end the session
-            // before `perform`, and holding the object would cost a retain per frame.
-            guard let machine = machine(key) else { return }
-            // The bulk of a write flood straight to the responder; every other frame
-            // through the session's reader and an action.
-            if let data = machine.pointee.wholeFireAndForget(bytes, now: now) {
-                responder.fireAndForget(PayloadView(metadata: nil, data: data), connection: key.serverWide)
-            } else {
-                perform(key, machine.pointee.receive(bytes, now: now))
-            }
+            handleFrame(SessionKey(carrier: carrier, connection: id), bytes)
         case let .opened(id, peer):
             let key = SessionKey(carrier: carrier, connection: id)
             forgetCachedSessions(of: key)
@@ -451,6 +464,17 @@ final class ServerCore {
         data: UnsafeRawBufferPointer
     ) {
         let limit = frameLimits[key.carrier]
+        // The usual answer or tail event, a PAYLOAD without metadata that fits one frame:
+        // written here, without the fragmenter's loop and its closure (which retained and
+        // released the core per frame).
+        if metadata == nil, case let .payload(next, complete) = kind, limit >= FrameFragmenter.minimumFrameLength,
+           FrameHeader.byteCount + data.count <= min(limit, scratch.count) {
+            var writer = FrameWriter(scratch)
+            if (try? writer.writePayload(streamID: streamID, next: next, complete: complete, metadata: nil, data: data)) != nil {
+                emit(key, writer.written)
+                return
+            }
+        }
         do {
             try FrameFragmenter.write(
                 kind, streamID: streamID, metadata: metadata, data: data, maxFrameLength: limit, scratch: scratch

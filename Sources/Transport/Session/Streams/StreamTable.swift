@@ -66,6 +66,13 @@ struct StreamTable {
         set { slots[slot] = newValue }
     }
 
+    /// Calls `body` with the stream in a slot ``find(_:)`` returned, to change it in place
+    /// (a get and a set of ``subscript(slot:)`` copy it out and back).
+    @inline(__always)
+    mutating func update<Result>(slot: Int, _ body: (inout StreamState) -> Result) -> Result {
+        body(&slots[slot]!)
+    }
+
     /// Adds stream `id`, which the caller has checked is absent.
     mutating func insertNew(_ id: UInt32, _ value: StreamState) { insert(id, value) }
 
