@@ -271,8 +271,14 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Puts `record`, whose score is `score`, at ascending `position`, moving the shorter
     /// side of the order (the region must have room at one end; `reserve` or a removal
-    /// just before makes it).
+    /// just before makes it). When the upper side is the shorter one but the region's end
+    /// is reached, the entries first slide down over all the room below them, so that the
+    /// moves to the top that follow (a set at its bound moves its lowest member to the top
+    /// again and again) append instead of each moving the whole order by one entry.
     private mutating func insertIntoOrder(_ record: UInt32, score: Double, at position: Int, _ regions: Regions) {
+        if tail == orderCapacity && head > 0 && position >= count - position {
+            slideOrderDown()
+        }
         let start = Int(head)
         let raw = UnsafeMutableRawPointer(regions.order)
         let stride = MemoryLayout<UInt32>.stride
