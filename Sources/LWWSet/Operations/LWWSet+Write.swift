@@ -110,11 +110,12 @@ extension LWWSet {
         let state = unsafeState(number)
         // A timeline's usual write (a new member) is an add and nothing else.
         switch try state.pointee.addIfNew(kind, score: score, member: member, hash: hash, maxSize: maxSize, emptySlots: emptySlots) {
+        // The totals count entries held in buffers: they cannot come near `Int.max`.
         case .insert?:
-            entries += 1
+            entries &+= 1
             return .applied
         case .delete?:
-            tombstones += 1
+            tombstones &+= 1
             return .applied
         case nil:
             break

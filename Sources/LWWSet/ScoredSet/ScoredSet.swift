@@ -107,17 +107,19 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     mutating func add(
         _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double, emptySlot: Int32 = ScoredSet.unknownSlot
     ) throws(LWWSetError) {
-        let size = MemberRecord.headerSize + member.count
+        // A buffer's count cannot come near `Int.max`, so the sums below cannot overflow;
+        // past the room check, the record ends within the arena, whose length is a UInt32.
+        let size = MemberRecord.headerSize &+ member.count
         var emptySlot = emptySlot
         // Room above the top and at the arena's end (the common case) needs no call.
-        if tail == orderCapacity || Int(arenaUsed) + size > Int(arenaCapacity) {
+        if tail == orderCapacity || Int(arenaUsed) &+ size > Int(arenaCapacity) {
             try reserve(recordSize: size)
             emptySlot = Self.unknownSlot
         }
         let regions = unsafeRegions()
         let record = arenaUsed
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
-        arenaUsed += UInt32(size)
+        arenaUsed &+= UInt32(truncatingIfNeeded: size)
         if emptySlot >= 0 {
             HashSlots.store(record, hash: hash, at: Int(emptySlot), in: regions.slots)
         } else {
