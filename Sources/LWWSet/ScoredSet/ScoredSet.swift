@@ -248,6 +248,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// both ends at once (a few sequential cache lines, where a binary search would read a
     /// record per step; members that move are most often the newest or the oldest);
     /// larger ones check both ends, then search by the record's score and member.
+    @inline(__always)
     private func position(of record: UInt32) -> Int {
         let regions = unsafeRegions()
         if count <= Self.scanLimit {
@@ -306,6 +307,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     }
 
     /// Takes the entry at ascending `position` out of the order, moving the shorter side.
+    @inline(__always)
     private mutating func removeFromOrder(at position: Int, _ regions: Regions) {
         let start = Int(head)
         let raw = UnsafeMutableRawPointer(regions.order)
@@ -329,6 +331,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Drops `record`, already out of the order, from the slots and marks it dead; an
     /// emptied set starts its regions over.
+    @inline(__always)
     private mutating func forget(_ record: UInt32, _ regions: Regions) {
         HashSlots.remove(record, hash: MemberRecord.hash(regions.arena, record), in: regions.slots)
         deadBytes += UInt32(MemberRecord.size(lengthField: MemberRecord.lengthField(regions.arena, record)))
