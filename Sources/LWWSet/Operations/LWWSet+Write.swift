@@ -72,7 +72,7 @@ extension LWWSet {
     /// Adds `key`, whose hash is `hash` and which the set does not hold, with empty sets,
     /// and returns its number. A write to a new key always applies (its sets are empty), so
     /// the write that calls this keeps the key. Out of line: it runs once per key, and the
-    /// write's own code stays small enough for the compiler to inline its apply step.
+    /// write's own code keeps to its common path.
     @inline(never)
     mutating func addKey(_ key: UnsafeRawBufferPointer, hash: UInt32) throws(LWWSetError) -> Int {
         let number = keys.count
