@@ -57,11 +57,7 @@ extension LWWSet {
         if let existing = keyNumber(key, hash: keyHash) {
             number = existing
         } else {
-            // A write to a new key always applies (its sets are empty), so the key is kept.
-            number = keys.count
-            let name = try keys.append(key, hash: keyHash)
-            makeStatesUnique()
-            states.append(name)
+            number = try addKey(key, hash: keyHash)
         }
         // The first stage of a batch's prefetching, here too: the misses on each set's hash
         // slots and on where the target stores overlap, rather than follow one another.
@@ -71,6 +67,19 @@ extension LWWSet {
         state.pointee.add.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .insert, maxSize: maxSize)
         state.pointee.remove.prefetchSlotsAndOrder(hash: hash, recordSize: recordSize, isTarget: kind == .delete, maxSize: maxSize)
         return try apply(kind, toKey: number, score: score, member: member, hash: hash)
+    }
+
+    /// Adds `key`, whose hash is `hash` and which the set does not hold, with empty sets,
+    /// and returns its number. A write to a new key always applies (its sets are empty), so
+    /// the write that calls this keeps the key. Out of line: it runs once per key, and the
+    /// write's own code keeps to its common path.
+    @inline(never)
+    mutating func addKey(_ key: UnsafeRawBufferPointer, hash: UInt32) throws(LWWSetError) -> Int {
+        let number = keys.count
+        let name = try keys.append(key, hash: hash)
+        makeStatesUnique()
+        states.append(name)
+        return number
     }
 
     /// Throws when a write's score, key or member is one the set refuses.
@@ -101,11 +110,12 @@ extension LWWSet {
         let state = unsafeState(number)
         // A timeline's usual write (a new member) is an add and nothing else.
         switch try state.pointee.addIfNew(kind, score: score, member: member, hash: hash, maxSize: maxSize, emptySlots: emptySlots) {
+        // The totals count entries held in buffers: they cannot come near `Int.max`.
         case .insert?:
-            entries += 1
+            entries &+= 1
             return .applied
         case .delete?:
-            tombstones += 1
+            tombstones &+= 1
             return .applied
         case nil:
             break

@@ -13,14 +13,15 @@ enum MemberRecord {
     /// The length field's flag for a record whose member left the set.
     static let deadFlag: UInt32 = 1 << 31
 
-    /// Writes a live record for `member` at `score` at `record`.
+    /// Writes a live record for `member` at `score` at `record` (the record must fit in the
+    /// arena, so its length fits the length field).
     @inline(__always)
     static func write(
         _ member: UnsafeRawBufferPointer, score: Double, hash: UInt32, _ arena: UnsafeMutableRawPointer, _ record: UInt32
     ) {
         let start = arena + Int(record)
         start.storeBytes(of: score.bitPattern, as: UInt64.self)
-        start.storeBytes(of: UInt32(member.count), toByteOffset: 8, as: UInt32.self)
+        start.storeBytes(of: UInt32(truncatingIfNeeded: member.count), toByteOffset: 8, as: UInt32.self)
         start.storeBytes(of: hash, toByteOffset: 12, as: UInt32.self)
         RawBytes.copy(member, to: start + headerSize)
     }

@@ -90,7 +90,7 @@ extension ScoredSet {
     }
 
     /// Moves the live order entries to the start of the order region.
-    private mutating func slideOrderDown() {
+    mutating func slideOrderDown() {
         let regions = unsafeRegions()
         let stride = MemoryLayout<UInt32>.stride
         UnsafeMutableRawPointer(regions.order).copyMemory(from: regions.order + Int(head), byteCount: count * stride)

@@ -107,17 +107,19 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     mutating func add(
         _ member: UnsafeRawBufferPointer, hash: UInt32, score: Double, emptySlot: Int32 = ScoredSet.unknownSlot
     ) throws(LWWSetError) {
-        let size = MemberRecord.headerSize + member.count
+        // A buffer's count cannot come near `Int.max`, so the sums below cannot overflow;
+        // past the room check, the record ends within the arena, whose length is a UInt32.
+        let size = MemberRecord.headerSize &+ member.count
         var emptySlot = emptySlot
         // Room above the top and at the arena's end (the common case) needs no call.
-        if tail == orderCapacity || Int(arenaUsed) + size > Int(arenaCapacity) {
+        if tail == orderCapacity || Int(arenaUsed) &+ size > Int(arenaCapacity) {
             try reserve(recordSize: size)
             emptySlot = Self.unknownSlot
         }
         let regions = unsafeRegions()
         let record = arenaUsed
         MemberRecord.write(member, score: score, hash: hash, regions.arena, record)
-        arenaUsed += UInt32(size)
+        arenaUsed &+= UInt32(truncatingIfNeeded: size)
         if emptySlot >= 0 {
             HashSlots.store(record, hash: hash, at: Int(emptySlot), in: regions.slots)
         } else {
@@ -246,6 +248,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     /// both ends at once (a few sequential cache lines, where a binary search would read a
     /// record per step; members that move are most often the newest or the oldest);
     /// larger ones check both ends, then search by the record's score and member.
+    @inline(__always)
     private func position(of record: UInt32) -> Int {
         let regions = unsafeRegions()
         if count <= Self.scanLimit {
@@ -271,8 +274,14 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Puts `record`, whose score is `score`, at ascending `position`, moving the shorter
     /// side of the order (the region must have room at one end; `reserve` or a removal
-    /// just before makes it).
+    /// just before makes it). When the upper side is the shorter one but the region's end
+    /// is reached, the entries first slide down over all the room below them, so that the
+    /// moves to the top that follow (a set at its bound moves its lowest member to the top
+    /// again and again) append instead of each moving the whole order by one entry.
     private mutating func insertIntoOrder(_ record: UInt32, score: Double, at position: Int, _ regions: Regions) {
+        if tail == orderCapacity && head > 0 && position >= count - position {
+            slideOrderDown()
+        }
         let start = Int(head)
         let raw = UnsafeMutableRawPointer(regions.order)
         let stride = MemoryLayout<UInt32>.stride
@@ -298,6 +307,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
     }
 
     /// Takes the entry at ascending `position` out of the order, moving the shorter side.
+    @inline(__always)
     private mutating func removeFromOrder(at position: Int, _ regions: Regions) {
         let start = Int(head)
         let raw = UnsafeMutableRawPointer(regions.order)
@@ -321,6 +331,7 @@ struct ScoredSet: ~Copyable, @unchecked Sendable {  // the buffer is owned: neve
 
     /// Drops `record`, already out of the order, from the slots and marks it dead; an
     /// emptied set starts its regions over.
+    @inline(__always)
     private mutating func forget(_ record: UInt32, _ regions: Regions) {
         HashSlots.remove(record, hash: MemberRecord.hash(regions.arena, record), in: regions.slots)
         deadBytes += UInt32(MemberRecord.size(lengthField: MemberRecord.lengthField(regions.arena, record)))
