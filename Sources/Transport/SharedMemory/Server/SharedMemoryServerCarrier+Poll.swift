@@ -35,7 +35,7 @@ extension SharedMemoryServerCarrier {
             position = position + 1 == count ? 0 : position + 1
             // Unretained: the table keeps the channel alive throughout the poll.
             delivered += entry._withUnsafeGuaranteedRef { channel in
-                channel.retiring || channel.stopReading ? 0 : read(channel, limit: limit, handler)
+                channel.retiring || channel.stopReading || channel.hasNothingToRead ? 0 : read(channel, limit: limit, handler)
             }
         }
         // The next poll starts after the last channel read, not after the first: starting
