@@ -164,7 +164,10 @@ public final class SharedMemoryServerCarrier: ServerCarrier, @unchecked Sendable
         return delivered
     }
 
-    /// Reads the clock into ``now`` and stores it as the server's heartbeat.
+    /// Reads the clock into ``now`` and stores it as the server's heartbeat. Out of line: the
+    /// poll calls it once in 16, and inlined, its `timespec` on the stack made every poll
+    /// pay for a stack protector.
+    @inline(never)
     func readClock() {
         pollState.pollsSinceClock = 0
         now = SharedMemoryClock.now()
