@@ -103,6 +103,26 @@ struct RingTests {
         }
     }
 
+    @Test("isEmptyAtHead: true exactly while the head's record is unwritten, whatever the head holds")
+    func emptyAtHead() throws {
+        try withRing { ring throws in
+            #expect(ring.isEmptyAtHead)
+            let claim = try ring.grantedClaim(type: 1, length: 4)
+            #expect(!ring.isEmptyAtHead)  // a claim in progress: a read must wait on it
+            claim.commit()
+            #expect(!ring.isEmptyAtHead)
+            #expect(try ring.readAll().count == 1)
+            #expect(ring.isEmptyAtHead)
+            // A hostile head (misaligned, far beyond the tail) still loads inside the buffer;
+            // the read reports it.
+            ring.headPosition.pointee.store(Int64(Self.capacity) * 5 + 3, ordering: .relaxed)
+            #expect(ring.isEmptyAtHead)
+            ring.headPosition.pointee.store(-1, ordering: .relaxed)
+            #expect(ring.isEmptyAtHead)
+            #expect(throws: RingError.self) { try ring.read { _, _ in } }
+        }
+    }
+
     @Test("correlation ids are unique; the consumer heartbeat is shared")
     func counters() throws {
         try withRing { ring throws in

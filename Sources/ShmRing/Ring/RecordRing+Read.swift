@@ -35,13 +35,31 @@ extension RecordRing {
     /// Like ``read(limit:_:)``, with the handler steering the batch after each message
     /// (Agrona's `controlledRead`): see ``ControlledReadAction``. Returns how many messages
     /// were consumed (an aborted one does not count).
+    ///
+    /// Always inlined, with its loop: a handler literal then runs in the loop itself, and one
+    /// that calls closures of its caller's (a caller inlined in turn) calls them directly.
+    /// Specialised out of line instead, the loop called each of those closures indirectly
+    /// for every message.
     @inlinable
+    @inline(__always)
     @discardableResult
     public final func controlledRead(
         limit: Int = .max,
         _ handler: (_ type: Int32, _ payload: UnsafeRawBufferPointer) -> ControlledReadAction
     ) throws(RingError) -> Int {
         try scan(limit: limit, handler)
+    }
+
+    /// Whether the record at the head is still unwritten (its length word reads zero), so
+    /// that a read now would deliver nothing: one load beside the head's, of the line a read
+    /// loads first, for a consumer that polls many rings and reads only those with a record.
+    /// Checks nothing else (a corrupt head or ring is found by the read); the index is kept
+    /// aligned and inside the buffer whatever the head holds.
+    @inlinable
+    public final var isEmptyAtHead: Bool {
+        let head = headPosition.pointee.load(ordering: .relaxed)
+        let index = Int(truncatingIfNeeded: head) & mask & ~(RingLayout.recordAlignment - 1)
+        return lengthWord(index).pointee.load(ordering: .acquiring) == 0
     }
 
     /// The consumer loop behind both reads. Every length and type is checked against the

@@ -18,6 +18,12 @@ extension OneToOneRing {
     /// (unless `stop` says otherwise first, which aborts the batch before it), a close record
     /// ends the batch, a record of any other type aborts it. On a corrupt ring `read` keeps
     /// what came before and the ring's error is thrown.
+    ///
+    /// Always inlined, with the ring's read loop: at a call site whose `stop` and `frame` are
+    /// closure literals, both are then inlined into the loop, which calls nothing per frame
+    /// but what `frame` calls (out of line, the loop made two indirect calls per frame and
+    /// spilled its registers around each).
+    @inline(__always)
     func readChannel(
         limit: Int, into read: inout ChannelRead, stop: () -> Bool,
         _ frame: (UnsafeRawBufferPointer) -> Void
@@ -26,7 +32,7 @@ extension OneToOneRing {
             if type == ChannelRecord.frame {
                 if stop() { return .abort }
                 frame(payload)
-                read.frames += 1
+                read.frames &+= 1
                 return .continue
             }
             if type == ChannelRecord.close {

@@ -37,6 +37,15 @@ final class ServerChannel {
     /// nanoseconds).
     var lastWoken: Int64 = 0
 
+    /// Whether a read of the channel would find nothing to do: no record at the inbound
+    /// ring's head, the channel still accepted and its client not known dead (either of
+    /// those makes an empty ring the end of the connection). An idle poll tests it inline
+    /// instead of setting up a read.
+    @inline(__always)
+    var hasNothingToRead: Bool {
+        inbound.isEmptyAtHead && !clientDead && block.state == .accepted
+    }
+
     init(id: ConnectionID, slot: Int, client: ProcessIdentity, segmentName: String,
          block: ChannelBlock, inbound: OneToOneRing, outbound: OneToOneRing) {
         self.id = id
