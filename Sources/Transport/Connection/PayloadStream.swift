@@ -154,8 +154,7 @@ final class StreamSubscription: Sendable {
                     immediate = taken.mapError { $0 as any Error }
                     return
                 }
-                core.streams.values[index].continuation = continuation
-                withUnsafeCurrentTask { task in core.streams.values[index].reader?.task = task }
+                withUnsafeCurrentTask { task in core.streams.values[index].suspendReader(continuation, task: task) }
                 core.asyncWaiters += 1
                 waiting = true
             }
