@@ -13,10 +13,12 @@ public protocol TimelineEngineOutput {
     mutating func respond(to token: TimelineReplyToken, with data: some FrameEncodable)
 
     /// One event of a tail: a PAYLOAD (N) on `token`'s stream, already covered by the
-    /// stream's REQUEST_N credit. `event` is valid only during the call. Returns false when
-    /// the connection cannot take it now (its outbound path is full): the engine keeps the
-    /// event queued and offers it again at the next `apply`, `demand` or `flush`.
-    mutating func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool
+    /// stream's REQUEST_N credit. `event` is the event in the connection's encoding, valid
+    /// only during the call; the server encodes it straight into its frame
+    /// (``ResponderOutput/next(byteCount:metadata:complete:encode:)``). Returns false when the
+    /// connection cannot take it now (its outbound path is full): the engine keeps the event
+    /// queued and offers it again at the next `apply`, `demand` or `flush`.
+    mutating func emit(to token: TimelineReplyToken, event: some FrameEncodable) -> Bool
 
     /// Ends `token`'s stream with an ERROR frame: `code` is `ErrorCode.invalid` (0x204) for a
     /// malformed request, `ErrorCode.applicationError` (0x201) for one that failed; `reason`

@@ -151,12 +151,14 @@ final class ServerReplies: TimelineEngineOutput {
             }
         }
         end(token)
-        stream.output.next(encoding: data, complete: true)
+        // Encoded in a closure of this module, specialised for `data` (through the generic
+        // `next(encoding:)` its encoding would go through witness tables).
+        stream.output.next(byteCount: data.encodedByteCount, complete: true, encode: { data.unsafeEncode(into: $0) })
     }
 
-    func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool {
+    func emit(to token: TimelineReplyToken, event: some FrameEncodable) -> Bool {
         guard let index = slot(of: token), var stream = slots[index].stream else { return true }
-        switch stream.output.next(event, complete: false) {
+        switch stream.output.next(byteCount: event.encodedByteCount, complete: false, encode: { event.unsafeEncode(into: $0) }) {
         case .sent, .held:
             // Read, then set: an in-place `_modify` through the optional allocates in a debug build.
             stream.credit -= 1

@@ -251,11 +251,13 @@ public final class Connection: Sendable {
                         var stream = ClientStream(kind: .response)
                         stream.continuation = continuation
                         stream.deadline = ConnectionConfiguration.deadline(after: core.configuration.requestTimeout)
+                        core.foundStream = nil
                         core.streams[id] = stream
                         core.asyncWaiters += 1
                         do throws(TransportError) {
                             try Self.sendRequest(core, .requestResponse, id, data: data, metadata: metadata)
                         } catch {
+                            core.foundStream = nil
                             if core.streams.removeValue(forKey: id) != nil {
                                 core.asyncWaiters -= 1
                                 continuation.resume(throwing: error)
@@ -283,10 +285,12 @@ public final class Connection: Sendable {
         let id = try shared.withCore { (core) throws(TransportError) -> UInt32 in
             try core.checkOpen()
             let id = core.allocateStreamID()
+            core.foundStream = nil
             core.streams[id] = ClientStream(kind: .stream)
             do throws(TransportError) {
                 try Self.sendRequest(core, .requestStream(initialRequestN: window), id, data: data, metadata: metadata)
             } catch {
+                core.foundStream = nil
                 core.streams[id] = nil
                 throw error
             }

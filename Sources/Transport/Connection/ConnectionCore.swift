@@ -27,8 +27,15 @@ final class ConnectionCore {
     @exclusivity(unchecked) var failure: TransportError?
     /// The next stream id to try (odd).
     @exclusivity(unchecked) var nextStreamID: UInt32 = 1
-    /// Live streams by id, but for the blocking call's.
+    /// Live streams by id, but for the blocking call's. Every change that adds a stream or
+    /// removes one clears ``foundStream``.
     @exclusivity(unchecked) var streams: [UInt32: ClientStream] = [:]
+    /// The stream ``streamIndex(_:)`` found last: its id and its index in ``streams``. A
+    /// tail's item is looked up at its arrival and again at its reader's read, and each
+    /// lookup hashed the id (some 115 instructions). An index outlives changes of a stream's
+    /// value in place, not the table's gaining or losing a stream (a removal moves entries;
+    /// a growth moves them all): each of those clears this.
+    @exclusivity(unchecked) var foundStream: (id: UInt32, index: Dictionary<UInt32, ClientStream>.Index)?
     /// The blocking call's stream id (0: none), its stream kept out of the table in
     /// ``blockingStream``: there is at most one, since a blocking call holds the mutex until
     /// it is answered. Two plain fields, not an optional tuple: a tuple holding the stream
@@ -264,8 +271,19 @@ final class ConnectionCore {
                 endBlocking()
             }
         } else {
+            foundStream = nil
             streams[id] = stream
         }
+    }
+
+    /// The index of stream `id` in ``streams``, if it is there: the one found last when it
+    /// is that stream's (``foundStream``), else looked up and remembered.
+    @inline(__always)
+    func streamIndex(_ id: UInt32) -> Dictionary<UInt32, ClientStream>.Index? {
+        if let found = foundStream, found.id == id { return found.index }
+        guard !streams.isEmpty, let index = streams.index(forKey: id) else { return nil }
+        foundStream = (id, index)
+        return index
     }
 
     /// Opens the blocking call's stream `id`.
@@ -441,7 +459,7 @@ final class ConnectionCore {
     /// two lookups and two copies of it). False when the stream is not such a stream (or is
     /// reassembling): the general path then handles the frame.
     private func deliverStreamItem(_ id: UInt32, _ frame: FrameReader) -> Bool {
-        guard !streams.isEmpty, let index = streams.index(forKey: id) else { return false }
+        guard let index = streamIndex(id) else { return false }
         let view = PayloadView(metadata: frame.unsafeMetadata, data: frame.unsafeData)
         switch streams.values[index].deliverPlainItem(view, window: configuration.streamWindow, toReader: id == readerStreamID) {
         case .notPlain:
@@ -580,6 +598,7 @@ final class ConnectionCore {
             dropAssembly(stream)
             stream.continuation?.resume(throwing: error)
         }
+        foundStream = nil
         streams.removeAll()
         if blockingID != 0 { dropAssembly(blockingStream) }
         endBlocking()

@@ -84,7 +84,7 @@ final class StreamSubscription: Sendable {
     /// poll, and a copy of the stream's value out and back costs retains and value-witness
     /// calls.
     private func take(_ core: ConnectionCore) -> Result<Payload?, TransportError>? {
-        guard let index = core.streams.index(forKey: streamID) else { return Self.gone(core) }
+        guard let index = core.streamIndex(streamID) else { return Self.gone(core) }
         return take(core, at: index)
     }
 
@@ -104,9 +104,11 @@ final class StreamSubscription: Sendable {
             core.sendOwed()
             return .success(item)
         case .failed(let failure)?:
+            core.foundStream = nil
             core.streams.remove(at: index)
             return .failure(failure)
         case .ended?:
+            core.foundStream = nil
             core.streams.remove(at: index)
             return .success(nil)
         case nil:
@@ -146,7 +148,7 @@ final class StreamSubscription: Sendable {
                     return
                 }
                 core.pump { _, _ in }
-                guard let index = core.streams.index(forKey: id) else {
+                guard let index = core.streamIndex(id) else {
                     immediate = Self.gone(core).mapError { $0 as any Error }
                     return
                 }
@@ -154,8 +156,7 @@ final class StreamSubscription: Sendable {
                     immediate = taken.mapError { $0 as any Error }
                     return
                 }
-                core.streams.values[index].continuation = continuation
-                withUnsafeCurrentTask { task in core.streams.values[index].reader?.task = task }
+                withUnsafeCurrentTask { task in core.streams.values[index].suspendReader(continuation, task: task) }
                 core.asyncWaiters += 1
                 waiting = true
             }

@@ -47,11 +47,29 @@ public struct ResponderOutput {
         withCore { $0.sendPayload(key, stream, metadata: metadata, data: data, next: true, complete: complete) }
     }
 
-    /// Sends a payload encoded in place (a timeline response), as ``next(_:metadata:complete:)``.
+    /// Sends a payload encoded in place (a timeline response), as ``next(_:metadata:complete:)``
+    /// (through ``next(byteCount:metadata:complete:encode:)``).
     @discardableResult
     public func next<Data: FrameEncodable>(encoding data: Data, metadata: UnsafeRawBufferPointer? = nil, complete: Bool = false) -> OutputOutcome {
+        next(byteCount: data.encodedByteCount, metadata: metadata, complete: complete) { data.unsafeEncode(into: $0) }
+    }
+
+    /// Sends a payload of `byteCount` bytes that `encode` writes into the buffer it is given
+    /// (exactly that size), as ``next(_:metadata:complete:)``: without metadata, and fitting
+    /// one frame (a timeline answer, a tail's event), it is encoded straight into that frame.
+    /// Not generic, so that a caller's encoding is specialised in the caller's module (a
+    /// generic call across modules went through witness tables: dearer than the copy spared).
+    @discardableResult
+    public func next(
+        byteCount: Int, metadata: UnsafeRawBufferPointer? = nil, complete: Bool = false,
+        encode: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> OutputOutcome {
         withCore { core in
-            core.sendPayload(key, stream, metadata: metadata, data: core.encode(data), next: true, complete: complete)
+            guard metadata == nil else {
+                let data = core.encode(byteCount: byteCount, encode)
+                return core.sendPayload(key, stream, metadata: metadata, data: data, next: true, complete: complete)
+            }
+            return core.sendPayload(key, stream, byteCount: byteCount, complete: complete, encode: encode)
         }
     }
 

@@ -433,6 +433,47 @@ final class ServerCore {
         }
     }
 
+    /// A responder's payload (N, and C when `complete`) without metadata, of `byteCount`
+    /// bytes that `encode` writes: encoded straight into its frame when it fits one (the
+    /// usual answer or tail event; encoded into the encode buffer first and copied into the
+    /// frame, its bytes were written twice). The session is asked after the frame is written
+    /// (it reads the data there when it holds the payload back); beyond one frame, as
+    /// ``sendPayload(_:_:metadata:data:next:complete:)``.
+    func sendPayload(
+        _ key: SessionKey, _ ref: StreamRef, byteCount: Int, complete: Bool, encode: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> OutputOutcome {
+        let limit = frameLimits[key.carrier]
+        guard limit >= FrameFragmenter.minimumFrameLength, FrameHeader.byteCount + byteCount <= min(limit, scratch.count) else {
+            return sendPayload(key, ref, metadata: nil, data: self.encode(byteCount: byteCount, encode), next: true, complete: complete)
+        }
+        var writer = FrameWriter(scratch)
+        guard (try? writer.writePayload(streamID: ref.streamID, next: true, complete: complete, metadata: nil, data: ReservedData(encodedByteCount: byteCount))) != nil else {
+            return sendPayload(key, ref, metadata: nil, data: self.encode(byteCount: byteCount, encode), next: true, complete: complete)
+        }
+        // The frame's data, after its header (a PAYLOAD without metadata holds nothing else).
+        let data = UnsafeMutableRawBufferPointer(rebasing: scratch[FrameHeader.byteCount ..< writer.count])
+        encode(data)
+        guard let machine = outputMachine(key) else { return .refused(.connectionClosed) }
+        if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
+            return .refused(.backlogFull)
+        }
+        switch machine.pointee.preparePayload(ref, metadata: nil, data: UnsafeRawBufferPointer(data), next: true, complete: complete) {
+        case .send(let ended):
+            if ended != complete {
+                // A request-response's answer ends it even without C: the header again, with C.
+                var header = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<writer.count]))
+                guard (try? header.writePayload(streamID: ref.streamID, next: true, complete: ended, metadata: nil, data: ReservedData(encodedByteCount: data.count))) != nil
+                else { return .refused(.streamEnded) }
+            }
+            emit(key, writer.written)
+            return .sent
+        case .held:
+            return .held
+        case .refused(let why):
+            return .refused(why)
+        }
+    }
+
     /// A responder's ERROR on a stream.
     func sendError(_ key: SessionKey, _ ref: StreamRef, code: ErrorCode, reason: ErrorReason) -> OutputOutcome {
         guard let session = sessions[key] else { return .refused(.connectionClosed) }
@@ -446,15 +487,15 @@ final class ServerCore {
         sessions[key]?.unsafeMachine.pointee.credit(ref) ?? 0
     }
 
-    /// Encodes `data` into the encode buffer (grown to fit) and returns the bytes.
-    func encode<Data: FrameEncodable>(_ data: Data) -> UnsafeRawBufferPointer {
-        let count = data.encodedByteCount
+    /// Encodes `byteCount` bytes with `body` into the encode buffer (grown to fit) and
+    /// returns them.
+    func encode(byteCount count: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> UnsafeRawBufferPointer {
         if count > encodeBuffer.count {
             encodeBuffer.deallocate()
             encodeBuffer = .allocate(byteCount: max(count, encodeBuffer.count * 2), alignment: 64)
         }
         let region = UnsafeMutableRawBufferPointer(rebasing: encodeBuffer[..<count])
-        data.unsafeEncode(into: region)
+        body(region)
         return UnsafeRawBufferPointer(region)
     }
 
@@ -541,4 +582,14 @@ final class ServerCore {
             if empty { backlogs[key] = nil }
         }
     }
+}
+
+/// A payload's data region, reserved in the frame by the frame writer and left for the
+/// caller to fill (``ServerCore/sendPayload(_:_:byteCount:complete:encode:)``).
+private struct ReservedData: FrameEncodable {
+    /// The region's size.
+    let encodedByteCount: Int
+
+    /// Writes nothing: the caller fills the region.
+    func unsafeEncode(into buffer: UnsafeMutableRawBufferPointer) {}
 }

@@ -36,9 +36,11 @@ struct RecordingOutput: TimelineEngineOutput {
         replies.append(.response(token.rawValue, bytes))
     }
 
-    mutating func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool {
+    mutating func emit(to token: TimelineReplyToken, event: some FrameEncodable) -> Bool {
         guard !refusing else { return false }
-        replies.append(.event(token.rawValue, Array(event)))
+        var bytes = [UInt8](repeating: 0, count: event.encodedByteCount)
+        bytes.withUnsafeMutableBytes { event.unsafeEncode(into: $0) }
+        replies.append(.event(token.rawValue, bytes))
         return true
     }
 

@@ -20,9 +20,12 @@ struct ChecksumOutput: TimelineEngineOutput {
         checksum &+= count &+ Int(buffer[count - 1])
     }
 
-    mutating func emit(to token: TimelineReplyToken, event: UnsafeRawBufferPointer) -> Bool {
+    mutating func emit(to token: TimelineReplyToken, event: some FrameEncodable) -> Bool {
+        let count = event.encodedByteCount
+        guard count <= buffer.count else { return true }
+        event.unsafeEncode(into: buffer)
         events += 1
-        checksum &+= event.count
+        checksum &+= count
         return true
     }
 

@@ -83,10 +83,8 @@ extension TimelineEngine {
             do throws(TimelineCodecError) {
                 switch tails[slot].encoding {
                 case .binary:
-                    let event = write.kind == .insert
-                        ? try TimelineRequest.insert(key: write.key, score: write.score, member: write.member)
-                        : try TimelineRequest.delete(key: write.key, score: write.score, member: write.member)
-                    offer(slot, event, &output)
+                    offer(slot, try TimelineSingleWriteEncoding(
+                        isDelete: write.kind == .delete, key: write.key, score: write.score, member: write.member), &output)
                 case .json:
                     offer(slot, try codec.encode(try Self.jsonEvent(write)), &output)
                 }
@@ -97,18 +95,14 @@ extension TimelineEngine {
     }
 
     /// Sends `event` to the tail in `slot` at once when nothing is queued before it and the
-    /// credit allows (encoded in the scratch buffer); queues it otherwise.
+    /// credit allows (the output encodes it straight into its frame); queues it otherwise.
     private func offer(_ slot: Int, _ event: some FrameEncodable, _ output: inout some TimelineEngineOutput) {
-        let size = event.encodedByteCount
-        if tails[slot].queue.count == 0 && tails[slot].credit > 0 && size <= scratch.count {
-            event.unsafeEncode(into: scratch)
-            if output.emit(to: tails[slot].token, event: UnsafeRawBufferPointer(rebasing: scratch[..<size])) {
-                tails[slot].credit -= 1
-                counters.tailEventsSent += 1
-                return
-            }
+        if tails[slot].queue.count == 0 && tails[slot].credit > 0 && output.emit(to: tails[slot].token, event: event) {
+            tails[slot].credit -= 1
+            counters.tailEventsSent += 1
+            return
         }
-        tails[slot].queue.push(byteCount: size) { event.unsafeEncode(into: $0) }
+        tails[slot].queue.push(byteCount: event.encodedByteCount) { event.unsafeEncode(into: $0) }
         if tails[slot].credit > 0 { list(slot) }
     }
 
