@@ -251,14 +251,12 @@ public final class Connection: Sendable {
                         var stream = ClientStream(kind: .response)
                         stream.continuation = continuation
                         stream.deadline = ConnectionConfiguration.deadline(after: core.configuration.requestTimeout)
-                        core.foundStream = nil
-                        core.streams[id] = stream
+                        core.addStream(stream, id: id)
                         core.asyncWaiters += 1
                         do throws(TransportError) {
                             try Self.sendRequest(core, .requestResponse, id, data: data, metadata: metadata)
                         } catch {
-                            core.foundStream = nil
-                            if core.streams.removeValue(forKey: id) != nil {
+                            if core.removeStream(id) != nil {
                                 core.asyncWaiters -= 1
                                 continuation.resume(throwing: error)
                             }
@@ -285,13 +283,11 @@ public final class Connection: Sendable {
         let id = try shared.withCore { (core) throws(TransportError) -> UInt32 in
             try core.checkOpen()
             let id = core.allocateStreamID()
-            core.foundStream = nil
-            core.streams[id] = ClientStream(kind: .stream)
+            core.addStream(ClientStream(kind: .stream), id: id)
             do throws(TransportError) {
                 try Self.sendRequest(core, .requestStream(initialRequestN: window), id, data: data, metadata: metadata)
             } catch {
-                core.foundStream = nil
-                core.streams[id] = nil
+                core.removeStream(id)
                 throw error
             }
             return id

@@ -27,8 +27,9 @@ final class ConnectionCore {
     @exclusivity(unchecked) var failure: TransportError?
     /// The next stream id to try (odd).
     @exclusivity(unchecked) var nextStreamID: UInt32 = 1
-    /// Live streams by id, but for the blocking call's. Every change that adds a stream or
-    /// removes one clears ``foundStream``.
+    /// Live streams by id, but for the blocking call's. Streams are added and removed only
+    /// through ``addStream(_:id:)``, ``setStream(_:_:)`` and ``removeStream(_:)`` / ``removeStream(at:)`` (and
+    /// ``fail(_:)``), which clear ``foundStream``; a stream's value changes in place.
     @exclusivity(unchecked) var streams: [UInt32: ClientStream] = [:]
     /// The stream ``streamIndex(_:)`` found last: its id and its index in ``streams``. A
     /// tail's item is looked up at its arrival and again at its reader's read, and each
@@ -274,6 +275,28 @@ final class ConnectionCore {
             foundStream = nil
             streams[id] = stream
         }
+    }
+
+    /// Adds stream `id`, forgetting ``foundStream``: the table may move its entries.
+    @inline(__always)
+    func addStream(_ stream: ClientStream, id: UInt32) {
+        foundStream = nil
+        streams[id] = stream
+    }
+
+    /// Removes stream `id`, returning it (nil: there was none), forgetting ``foundStream``.
+    @inline(__always)
+    @discardableResult
+    func removeStream(_ id: UInt32) -> ClientStream? {
+        foundStream = nil
+        return streams.removeValue(forKey: id)
+    }
+
+    /// Removes the stream at `index` of ``streams``, forgetting ``foundStream``.
+    @inline(__always)
+    func removeStream(at index: Dictionary<UInt32, ClientStream>.Index) {
+        foundStream = nil
+        streams.remove(at: index)
     }
 
     /// The index of stream `id` in ``streams``, if it is there: the one found last when it

@@ -104,12 +104,10 @@ final class StreamSubscription: Sendable {
             core.sendOwed()
             return .success(item)
         case .failed(let failure)?:
-            core.foundStream = nil
-            core.streams.remove(at: index)
+            core.removeStream(at: index)
             return .failure(failure)
         case .ended?:
-            core.foundStream = nil
-            core.streams.remove(at: index)
+            core.removeStream(at: index)
             return .success(nil)
         case nil:
             return nil
