@@ -23,6 +23,18 @@ struct ServerCarriers {
         count = carriers.count
     }
 
+    /// Polls carrier `index` (see ``ServerCarrier/poll(limit:_:)``). Its own switch, not
+    /// ``with(_:_:)``: a handler made inside `with`'s closure was reached through one more
+    /// thunk per event.
+    @inline(__always)
+    func poll(_ index: Int, limit: Int, _ handler: (CarrierEvent) -> Void) -> Int {
+        switch index {
+        case 0: first!.poll(limit: limit, handler)
+        case 1: second!.poll(limit: limit, handler)
+        default: others[index - 2].poll(limit: limit, handler)
+        }
+    }
+
     /// Calls `body` with carrier `index` (`0 ..< count`), borrowed: no reference count is
     /// touched for the first two. Inlined, so that `body` is too.
     @inline(__always)

@@ -165,13 +165,11 @@ final class ServerCore {
         }
         var work = 0
         for index in 0..<carriers.count {
-            work += carriers.with(index) { carrier in
-                carrier.poll(limit: configuration.pollLimit) { event in
-                    if case let .frame(id, bytes) = event {
-                        handleFrame(SessionKey(carrier: index, connection: id), bytes)
-                    } else {
-                        handle(index, event)
-                    }
+            work += carriers.poll(index, limit: configuration.pollLimit) { event in
+                if case let .frame(id, bytes) = event {
+                    handleFrame(SessionKey(carrier: index, connection: id), bytes)
+                } else {
+                    handle(index, event)
                 }
             }
         }
