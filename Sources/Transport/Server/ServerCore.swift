@@ -45,7 +45,8 @@ struct LoopState {
 /// Everything the poll thread owns: carriers, sessions, the responder, the write buffers.
 /// Only that thread touches it (it is handed over once, when the server starts).
 final class ServerCore {
-    let carriers: [any ServerCarrier]
+    /// The carriers, called without a retain (see ``ServerCarriers``).
+    let carriers: ServerCarriers
     let responder: any Responder
     let configuration: ServerConfiguration
     let doorbell: Doorbell
@@ -127,14 +128,14 @@ final class ServerCore {
     }
 
     init(carriers: [any ServerCarrier], responder: any Responder, configuration: ServerConfiguration, doorbell: Doorbell) {
-        self.carriers = carriers
+        self.carriers = ServerCarriers(carriers)
         self.responder = responder
         self.configuration = configuration
         self.doorbell = doorbell
         counters = ServerCounters()
         stopping = Atomic(false)
         scratch = .allocate(byteCount: configuration.maxOutgoingFrameLength, alignment: 64)
-        frameLimits = carriers.indices.map { min(carriers[$0].maxFrameLength, configuration.maxOutgoingFrameLength) }
+        frameLimits = carriers.map { min($0.maxFrameLength, configuration.maxOutgoingFrameLength) }
         encodeBuffer = .allocate(byteCount: 4096, alignment: 64)
         let now = SessionInstant.now()
         unsafeLoop = .allocate(capacity: 1)
@@ -163,8 +164,8 @@ final class ServerCore {
             now = .now()
         }
         var work = 0
-        for index in carriers.indices {
-            work += carriers[index].poll(limit: configuration.pollLimit) { event in
+        for index in 0..<carriers.count {
+            work += carriers.poll(index, limit: configuration.pollLimit) { event in
                 if case let .frame(id, bytes) = event {
                     handleFrame(SessionKey(carrier: index, connection: id), bytes)
                 } else {
@@ -177,8 +178,7 @@ final class ServerCore {
         if !backlogs.isEmpty { drainBacklogs() }
         if sentSinceFlush {
             sentSinceFlush = false
-            // By index: iterating an array of existentials allocates in an unoptimised build.
-            for index in carriers.indices { carriers[index].flush() }
+            for index in 0..<carriers.count { carriers.with(index) { $0.flush() } }
         }
         if now >= nextTimerScan { scanTimers() }
         // A round that took a whole poll limit is long (very long in a debug build or on
@@ -232,7 +232,7 @@ final class ServerCore {
         let deadline = ContinuousClock.now + .milliseconds(200)
         repeat {
             if !backlogs.isEmpty { drainBacklogs() }
-            for index in carriers.indices { carriers[index].flush() }
+            for index in 0..<carriers.count { carriers.with(index) { $0.flush() } }
         } while !backlogs.isEmpty && ContinuousClock.now < deadline
         for (key, session) in sessions {
             session.unsafeMachine.pointee.terminate()
@@ -243,7 +243,7 @@ final class ServerCore {
         forgetCachedSession()
         forgetOutputSession()
         backlogs.removeAll()
-        for index in carriers.indices { carriers[index].shutdown() }
+        for index in 0..<carriers.count { carriers.with(index) { $0.shutdown() } }
     }
 
     // MARK: Events
@@ -388,7 +388,7 @@ final class ServerCore {
                 }
                 write(key, reply)
             }
-            carriers[key.carrier].close(key.connection)
+            carriers.with(key.carrier) { $0.close(key.connection) }
         }
     }
 
@@ -559,7 +559,7 @@ final class ServerCore {
             backlogs[key]!.append(frame)
             return
         }
-        switch carriers[key.carrier].send(frame, to: key.connection) {
+        switch carriers.with(key.carrier, { $0.send(frame, to: key.connection) }) {
         case .sent, .closed:
             break
         case .wouldBlock:
@@ -570,12 +570,13 @@ final class ServerCore {
     /// Offers queued frames to their carriers again.
     func drainBacklogs() {
         for key in Array(backlogs.keys) {
-            let carrier = carriers[key.carrier]
-            let empty = backlogs[key]!.drain { frame in
-                switch carrier.send(frame, to: key.connection) {
-                case .sent: return true
-                case .wouldBlock: return false
-                case .closed: return true
+            let empty = carriers.with(key.carrier) { carrier in
+                backlogs[key]!.drain { frame in
+                    switch carrier.send(frame, to: key.connection) {
+                    case .sent: return true
+                    case .wouldBlock: return false
+                    case .closed: return true
+                    }
                 }
             }
             sentSinceFlush = true
