@@ -416,6 +416,21 @@ final class ServerCore {
         _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
         complete: Bool
     ) -> OutputOutcome {
+        offerPayload(key, ref, metadata: metadata, data: data, next: next, complete: complete) { ended in
+            writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
+            return .sent
+        }
+    }
+
+    /// Offers a payload for stream `ref` of connection `key` to its session: refused when
+    /// the connection is closed or its backlog is full; otherwise what the session says
+    /// (held, refused), or, when it may go now, what `send` answers, given whether the
+    /// payload ends the stream. Inlined into both senders, with `send`.
+    @inline(__always)
+    private func offerPayload(
+        _ key: SessionKey, _ ref: StreamRef, metadata: UnsafeRawBufferPointer?, data: UnsafeRawBufferPointer, next: Bool,
+        complete: Bool, send: (_ ended: Bool) -> OutputOutcome
+    ) -> OutputOutcome {
         // The machine's pointer, not the session object (a retain and a release per answer):
         // nothing ends the session while its payload is prepared.
         guard let machine = outputMachine(key) else { return .refused(.connectionClosed) }
@@ -424,8 +439,7 @@ final class ServerCore {
         }
         switch machine.pointee.preparePayload(ref, metadata: metadata, data: data, next: next, complete: complete) {
         case .send(let ended):
-            writePayload(key, ref.streamID, .payload(next: next, complete: ended), metadata: metadata, data: data)
-            return .sent
+            return send(ended)
         case .held:
             return .held
         case .refused(let why):
@@ -453,12 +467,7 @@ final class ServerCore {
         // The frame's data, after its header (a PAYLOAD without metadata holds nothing else).
         let data = UnsafeMutableRawBufferPointer(rebasing: scratch[FrameHeader.byteCount ..< writer.count])
         encode(data)
-        guard let machine = outputMachine(key) else { return .refused(.connectionClosed) }
-        if !backlogs.isEmpty, let backlog = backlogs[key], backlog.byteCount > configuration.maxBacklogBytes {
-            return .refused(.backlogFull)
-        }
-        switch machine.pointee.preparePayload(ref, metadata: nil, data: UnsafeRawBufferPointer(data), next: true, complete: complete) {
-        case .send(let ended):
+        return offerPayload(key, ref, metadata: nil, data: UnsafeRawBufferPointer(data), next: true, complete: complete) { ended in
             if ended != complete {
                 // A request-response's answer ends it even without C: the header again, with C.
                 var header = FrameWriter(UnsafeMutableRawBufferPointer(rebasing: scratch[..<writer.count]))
@@ -467,10 +476,6 @@ final class ServerCore {
             }
             emit(key, writer.written)
             return .sent
-        case .held:
-            return .held
-        case .refused(let why):
-            return .refused(why)
         }
     }
 
