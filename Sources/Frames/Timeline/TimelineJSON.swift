@@ -163,11 +163,10 @@ extension TimelineJSONRequest: Codable {
                 self = op == "insert" ? .insertBatch(writes: writes) : .deleteBatch(writes: writes)
                 return
             }
-            let key = try container.decode(String.self, forKey: .key)
-            let score = try container.decode(Double.self, forKey: .score)
-            try TimelineBinaryLayout.checkScore(score)
-            let member = try container.decode(String.self, forKey: .member)
-            self = op == "insert" ? .insert(key: key, score: score, member: member) : .delete(key: key, score: score, member: member)
+            let write = try TimelineJSONWrite(from: decoder)
+            self = op == "insert"
+                ? .insert(key: write.key, score: write.score, member: write.member)
+                : .delete(key: write.key, score: write.score, member: write.member)
         case "select":
             let offset = try container.decode(UInt32.self, forKey: .offset)
             let limit = try container.decode(UInt32.self, forKey: .limit)
@@ -194,11 +193,8 @@ extension TimelineJSONRequest: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case let .insert(key, score, member), let .delete(key, score, member):
-            try TimelineBinaryLayout.checkScore(score)
             try container.encode(self.isInsert ? "insert" : "delete", forKey: .op)
-            try container.encode(key, forKey: .key)
-            try container.encode(score, forKey: .score)
-            try container.encode(member, forKey: .member)
+            try TimelineJSONWrite(key: key, score: score, member: member).encode(to: encoder)
         case let .select(key, offset, limit):
             try container.encode("select", forKey: .op)
             try container.encode(key, forKey: .key)
