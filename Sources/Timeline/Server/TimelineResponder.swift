@@ -244,6 +244,15 @@ final class TimelineResponder: Responder {
         return work
     }
 
+    /// Refreshes the stat segment before the loop sleeps, so that an idle server's
+    /// counters are exact (`ringside insert` then `ringside stat` shows the insert), not up
+    /// to a refresh interval old.
+    func willSleep() {
+        let now = Sys.monotonicNanoseconds()
+        nextRefresh = now &+ Self.refreshInterval
+        refresh(now)
+    }
+
     // MARK: The stat segment
 
     /// Stores the heartbeat, the counters and the connections' state.

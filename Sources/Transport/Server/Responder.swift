@@ -58,6 +58,12 @@ public protocol Responder: AnyObject {
     /// clock (read at most once per 64 rounds and after every sleep: a clock read costs more
     /// than an idle round's other work), fine enough for periodic work.
     func poll(now: SessionInstant) -> Int
+
+    /// Called when the loop, idle, is about to sleep on its doorbell (after its last poll
+    /// round found nothing): the place to publish what periodic work would otherwise leave
+    /// stale until the next wake (a stat segment's counters), so that an idle server's
+    /// published state is exact. Not called while the loop spins or yields.
+    func willSleep()
 }
 
 extension Responder {
@@ -93,4 +99,6 @@ extension Responder {
     public func endOfBatch() {}
     /// Does nothing: no work.
     public func poll(now: SessionInstant) -> Int { 0 }
+    /// Does nothing.
+    public func willSleep() {}
 }

@@ -215,6 +215,7 @@ final class ServerCore {
         if let deadline = nextDeadline {
             timeout = max(.zero, min(timeout, deadline - SessionInstant.now()))
         }
+        responder.willSleep()
         counters.countSleep()
         doorbell.sleep(ticket, timeout: timeout)
         roundsSinceClock = Self.clockInterval

@@ -127,8 +127,7 @@ struct DurabilityTests {
             #expect(done.wait(timeout: .now() + 60) == .success)
             let elapsed = ContinuousClock.now - started
             #expect(failures.value == 0)
-            waitForStatRefresh()
-            let stat = try StatSegmentReader.read(server: try #require(directory.statName))
+            let stat = try statAfterRefresh(try #require(directory.statName))
             #expect(stat.durable)
             #expect(stat[.logRecords] == UInt64(writers * each))
             #expect(stat[.logFsyncs] > 0 && stat[.logFsyncs] < UInt64(writers * each), "fsyncs \(stat[.logFsyncs])")
@@ -148,8 +147,7 @@ struct DurabilityTests {
             #expect(try members(fixture).count == 20)
             #expect(ContinuousClock.now - started < .seconds(5))
             #expect(try client.call(.insert(key: "k", score: 100, member: "acknowledged")) == .ok)
-            waitForStatRefresh()
-            let stat = try StatSegmentReader.read(server: try #require(directory.statName))
+            let stat = try statAfterRefresh(try #require(directory.statName))
             #expect(stat[.durableSequence] == 21, "every write the answers covered is durable")
         }
     }

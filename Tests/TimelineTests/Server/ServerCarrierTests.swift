@@ -32,8 +32,7 @@ struct ServerCarrierTests {
             .insert(key: "k", score: 1, member: "from-shm"), .insert(key: "k", score: 2, member: "from-tcp"),
             .insert(key: "k", score: 3, member: "after-error"),
         ])
-        waitForStatRefresh()
-        let stat = try StatSegmentReader.read(server: name)
+        let stat = try statAfterRefresh(name)
         #expect(stat.pid == getpid())
         #expect(stat.connections.filter { $0.carrier == "shm" }.count == 2)
         #expect(stat.connections.filter { $0.carrier == "tcp" }.count == 1)
@@ -56,6 +55,31 @@ struct ServerCarrierTests {
         #expect(throws: TimelineServerError.self) { try TimelineServer(configuration: TimelineServerConfiguration(name: name)) }
         let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
         #expect(try client.call(.insert(key: "k", score: 1, member: "a")) == .ok)
+        try server.stop()
+    }
+
+    @Test("an idle server's stat segment counts every request answered before it slept, not up to 100 ms late")
+    func statExactWhenIdle() throws {
+        let name = serverName("idle-stat")
+        defer { removeSegments(of: name) }
+        let server = try TimelineServer(configuration: TimelineServerConfiguration(name: name))
+        let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
+        for round in 1 ... 5 {
+            #expect(try client.call(.insert(key: "k", score: Double(round), member: "m\(round)")) == .ok)
+            // The next sleep counted after this read: the poll thread refreshes the segment
+            // just before it counts one, and had it done so before running the request, it
+            // would have counted that sleep before the answer too. An idle server sleeps
+            // within about a millisecond; the 100 ms refresh alone would rarely have run yet.
+            let sleeps = server.transportCounters.doorbellSleeps
+            let deadline = ContinuousClock.now + .seconds(10)
+            while server.transportCounters.doorbellSleeps <= sleeps && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.0002)
+            }
+            #expect(server.transportCounters.doorbellSleeps > sleeps, "the server never went idle")
+            let stat = try StatSegmentReader.read(server: name)
+            #expect(stat[.inserts] == UInt64(round), "round \(round)")
+            #expect(stat[.writesApplied] == UInt64(round), "round \(round)")
+        }
         try server.stop()
     }
 }

@@ -95,7 +95,7 @@ struct ServerCommandTests {
         _ = try serve.tcpAddress()
         let client = try TimelineCaller(try SharedMemoryClientCarrier(configuration: .init(name: name)), .binary)
         #expect(try client.call(.insert(key: "k", score: 1, member: "a")) == .ok)
-        waitForStatRefresh()
+        _ = try statAfterRefresh(name)
         let (status, text, _) = try runRingside(["stat", "--name", name])
         #expect(status == .exited(0))
         #expect(text.contains("server \(name): pid \(serve.process.pid), running"), "\(text)")

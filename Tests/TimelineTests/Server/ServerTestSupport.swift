@@ -183,7 +183,17 @@ func runRingside(_ arguments: [String], timeLimit: Duration = .seconds(30)) thro
     return (child.wait(), output, errors)
 }
 
-/// Waits for the server's next stat refresh (every 100 ms).
-func waitForStatRefresh() {
-    Thread.sleep(forTimeInterval: 0.25)
+/// The stat segment of the server named `name`, refreshed since this call: the poll thread
+/// refreshes it before each sleep on its doorbell (an idle server sleeps within about a
+/// millisecond) and every 100 ms. A refresh that publishes a `doorbell_sleeps` past the one
+/// read first came after that read; the segment is read once more after it, as the
+/// counters it stores before that one may have been read before the refresh stored them.
+func statAfterRefresh(_ name: String, timeout: Duration = .seconds(10)) throws -> ServerStat {
+    let first = try StatSegmentReader.read(server: name)[.doorbellSleeps]
+    let deadline = ContinuousClock.now + timeout
+    while try StatSegmentReader.read(server: name)[.doorbellSleeps] <= first {
+        guard ContinuousClock.now < deadline else { throw TransportError.timedOut("a stat refresh of server \(name)") }
+        Thread.sleep(forTimeInterval: 0.001)
+    }
+    return try StatSegmentReader.read(server: name)
 }
