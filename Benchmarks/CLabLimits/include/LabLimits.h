@@ -1,8 +1,9 @@
 /* CLabLimits, the two-process and bandwidth probes: the raw loops the lab runs as cases of
- * their own (limit-pingpong, limit-spsc-NB, limit-memcpy) right before the Ringside cases
- * they bound, with the same placement. The lab starts the processes and shares the memory
- * (a segment of its own); these functions are only the timed loops, copied from
- * shared/limits/pingpong_shm.c, spsc_ring.c and memcpy_bw.c. Every word shared between
+ * their own (limit-pingpong, limit-spsc-NB, limit-memcpy, limit-handover) right before the
+ * Ringside cases they bound, with the same placement. The lab starts the processes and shares
+ * the memory (a segment of its own); these functions are only the timed loops, copied from
+ * shared/limits/pingpong_shm.c, spsc_ring.c and memcpy_bw.c (the hand-over is the lab's
+ * own). Every word shared between
  * processes is accessed with the compiler's atomic builtins (acquire loads, release
  * stores); the two words of a pair must lie on separate cache lines. */
 #ifndef LABLIMITS_H
@@ -20,6 +21,16 @@ void lab_pingpong_ping(uint64_t *ping, const uint64_t *pong, uint64_t warmup, ui
 
 /* The ponger: for round i = 1 ... rounds, spins until *ping == i, then stores i into *pong. */
 void lab_pingpong_pong(const uint64_t *ping, uint64_t *pong, uint64_t rounds);
+
+/* The hand-over of one CPU between two processes pinned to it, each waiting with
+ * sched_yield (as a probe's producer hands CPU 0 to the tail subscriber in the timeline
+ * suite): the pinger, for round i = 1 ... warmup + timed, stamps the clock, stores i into
+ * *ping, yields until *pong == i, stamps again; half of each timed round trip (two
+ * hand-overs) goes to handovers[0 ... timed). */
+void lab_handover_ping(uint64_t *ping, const uint64_t *pong, uint64_t warmup, uint64_t timed, int64_t *handovers);
+
+/* Its ponger: for round i = 1 ... rounds, yields until *ping == i, then stores i into *pong. */
+void lab_handover_pong(const uint64_t *ping, uint64_t *pong, uint64_t rounds);
 
 /* A raw SPSC byte ring of variable records, the least work a copy ring between two
  * processes does per message: an 8-byte header word {u32 length, u32 tag} then the

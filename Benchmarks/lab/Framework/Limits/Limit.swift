@@ -43,13 +43,11 @@ struct Limit: Sendable {
 
     /// The peer roles of the two-process limits (the lab dispatches `lab __peer ROLE`).
     static let peers: [String: @Sendable ([String]) throws -> Void] = [
-        PingPongLimit.pingRole: PingPongLimit.pingPeer,
-        PingPongLimit.pongRole: PingPongLimit.pongPeer,
         TCPPingPongLimit.pingRole: TCPPingPongLimit.pingPeer,
         TCPPingPongLimit.pongRole: TCPPingPongLimit.pongPeer,
         SPSCRingLimit.producerRole: SPSCRingLimit.producerPeer,
         SPSCRingLimit.consumerRole: SPSCRingLimit.consumerPeer,
-    ]
+    ].merging(PingPongLimit.peers) { first, _ in first }.merging(HandoverLimit.peers) { first, _ in first }
 }
 
 extension SuiteContext {

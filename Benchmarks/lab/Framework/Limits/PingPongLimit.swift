@@ -18,30 +18,9 @@ enum PingPongLimit {
             &context)
     }
 
-    /// Peer role: `NAME CPU WARMUP TIMED` pings and stores the round trips' histogram.
-    @Sendable
-    static func pingPeer(_ arguments: [String]) throws {
-        try TransportHarness.peer(arguments) { _, control, arguments in
-            let warmUp = try TransportHarness.integer(arguments, 0)
-            let timed = try TransportHarness.integer(arguments, 1)
-            let (ping, pong) = control.probeWords
-            try control.storeRoundTrips(timed: timed) { latencies in
-                control.arriveAndWait()
-                lab_pingpong_ping(ping, pong, UInt64(warmUp), UInt64(timed), latencies)
-            }
-        }
-    }
-
-    /// Peer role: `NAME CPU ROUNDS` answers ROUNDS pings.
-    @Sendable
-    static func pongPeer(_ arguments: [String]) throws {
-        try TransportHarness.peer(arguments) { _, control, arguments in
-            let rounds = try TransportHarness.integer(arguments, 0)
-            let (ping, pong) = control.probeWords
-            control.arriveAndWait()
-            lab_pingpong_pong(ping, pong, UInt64(rounds))
-        }
-    }
+    /// The peer roles: the pinger (`NAME CPU WARMUP TIMED`) pings and stores the round trips'
+    /// histogram; the ponger (`NAME CPU ROUNDS`) answers ROUNDS pings.
+    static let peers = RoundTripLimit.wordPeers(ping: pingRole, lab_pingpong_ping, pong: pongRole, lab_pingpong_pong)
 }
 
 extension Limit {

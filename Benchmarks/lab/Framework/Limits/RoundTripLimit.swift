@@ -1,21 +1,58 @@
-/// What the two round-trip limits (`limit-pingpong`, `limit-tcp-pingpong`) share: the two
-/// peers placed as the cases they bound (ponger on CPU 1, pinger on CPU 0), and the pinger's
-/// timed round trips turned into one histogram.
+/// What the round-trip limits (`limit-pingpong`, `limit-tcp-pingpong`, `limit-handover`)
+/// share: the two peers placed as the cases they bound (pinger on CPU 0, ponger on CPU 1 or
+/// beside it on CPU 0), and the pinger's timed round trips turned into one histogram.
 enum RoundTripLimit {
-    /// One run of the limit `caseName`: starts the ponger and the pinger with their arguments,
-    /// checks that `timed` round trips were timed, records their histogram (`rtt_p50_ns` ...)
-    /// under `caseName` and returns the p50.
+    /// One run of the limit `caseName`: starts the ponger (on `pongCPU`) and the pinger (on
+    /// CPU 0) with their arguments, checks that `timed` round trips were timed, records their
+    /// histogram under `caseName` as `latency` (`rtt_p50_ns` ...) and returns the p50.
     static func measure(
         _ caseName: String, pong: (role: String, arguments: [String]), ping: (role: String, arguments: [String]), timed: Int,
-        _ context: inout SuiteContext
+        pongCPU: Int = 1, latency: String = "rtt", _ context: inout SuiteContext
     ) throws -> Double {
         let outcome = try TransportHarness.run(ringCapacities: [], peers: [
-            TransportHarness.PeerSpec(role: pong.role, cpu: 1, arguments: pong.arguments),
+            TransportHarness.PeerSpec(role: pong.role, cpu: pongCPU, arguments: pong.arguments),
             TransportHarness.PeerSpec(role: ping.role, cpu: 0, arguments: ping.arguments),
         ])
         guard outcome.latency.count == timed else { throw LabError("\(caseName): \(outcome.latency.count) of \(timed) round trips timed") }
-        context.record(case: caseName, latency: "rtt", outcome.latency)
+        context.record(case: caseName, latency: latency, outcome.latency)
         return Double(outcome.latency.p50)
+    }
+}
+
+extension RoundTripLimit {
+    /// The pinger's C loop of a two-word ping-pong: `(ping, pong, warmUp, timed, latencies)`.
+    typealias PingLoop = @Sendable (UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt64>?, UInt64, UInt64, UnsafeMutablePointer<Int64>?) -> Void
+    /// The ponger's C loop of a two-word ping-pong: `(ping, pong, rounds)`.
+    typealias PongLoop = @Sendable (UnsafePointer<UInt64>?, UnsafeMutablePointer<UInt64>?, UInt64) -> Void
+
+    /// The two peer roles of a limit that bounces a counter through the control block's two
+    /// probe words (`limit-pingpong`, `limit-handover`): `pingRole`, arguments `NAME CPU
+    /// WARMUP TIMED`, runs `ping` once both peers are ready and stores the timed rounds'
+    /// histogram; `pongRole`, arguments `NAME CPU ROUNDS`, runs `pong` for ROUNDS pings.
+    static func wordPeers(
+        ping pingRole: String, _ ping: @escaping PingLoop, pong pongRole: String, _ pong: @escaping PongLoop
+    ) -> [String: @Sendable ([String]) throws -> Void] {
+        [
+            pingRole: { arguments in
+                try TransportHarness.peer(arguments) { _, control, arguments in
+                    let warmUp = try TransportHarness.integer(arguments, 0)
+                    let timed = try TransportHarness.integer(arguments, 1)
+                    let (first, second) = control.probeWords
+                    try control.storeRoundTrips(timed: timed) { latencies in
+                        control.arriveAndWait()
+                        ping(first, second, UInt64(warmUp), UInt64(timed), latencies)
+                    }
+                }
+            },
+            pongRole: { arguments in
+                try TransportHarness.peer(arguments) { _, control, arguments in
+                    let rounds = try TransportHarness.integer(arguments, 0)
+                    let (first, second) = control.probeWords
+                    control.arriveAndWait()
+                    pong(first, second, UInt64(rounds))
+                }
+            },
+        ]
     }
 }
 

@@ -20,6 +20,9 @@ struct TimelineCase: Sendable {
     /// Inserts per request: 1, or a batch (one Roshi POST body) of that many.
     var batch = 1
 
+    /// The case whose insert-to-visible p50 is held against `limit-handover` (`of_limit`).
+    static let handoverBound = "timeline-shm-binary"
+
     /// The suite's cases, in the order each repetition runs them.
     static let all = [
         TimelineCase(
