@@ -37,6 +37,7 @@ func openRing(many: Bool) -> RecordRing {
 func produce(_ ring: RecordRing, producer: UInt32, count: Int, length: Int) {
     var idle = YieldingIdleStrategy()
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 8)
+    defer { scratch.deallocate() }
     var sequence: UInt64 = 0
     while count < 0 || sequence < UInt64(count) {
         PeerMessage(producer: producer, sequence: sequence).encode(into: scratch)

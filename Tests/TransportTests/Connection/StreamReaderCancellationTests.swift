@@ -15,7 +15,7 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(30)
             while try stream.subscription.shared.withCore({ (core) throws(TransportError) in core.asyncWaiters }) == 0 {
                 try #require(ContinuousClock.now < deadline, "the reader never waited")
-                usleep(1_000)
+                try await Task.sleep(for: .milliseconds(1))
             }
             return reader
         }
@@ -25,8 +25,9 @@ import Testing
     func cancelledBeforeReading() async throws {
         try await Self.readSilentStream { stream in
             Task {
-                // Waits for its own cancellation first (a bounded poll: it comes at once).
-                while !Task.isCancelled { usleep(1_000) }
+                // Waits for its own cancellation first (a bounded poll: it comes at once),
+                // suspended, not holding a thread of the pool.
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
                 return try await Self.firstItem(stream)
             }
         }
@@ -43,7 +44,7 @@ import Testing
         defer { connection.close() }
         let reader = try await start(try connection.requestStream(data: Array("silent".utf8)))
         reader.cancel()
-        let cancelled = server.log.wait(timeout: .seconds(30)) { $0.cancels == 1 }
+        let cancelled = await server.log.waitSuspending(timeout: .seconds(30)) { $0.cancels == 1 }
         #expect(cancelled, "the responder heard a CANCEL")
         if !cancelled { connection.close() }
         await #expect(throws: CancellationError.self) { try await reader.value }

@@ -103,6 +103,19 @@ final class ResponderLog: Sendable {
         }
         return false
     }
+
+    /// Waits as ``wait(timeout:_:)`` does, but suspends between checks instead of blocking
+    /// its thread: async tests wait so, as the concurrency pool has a thread per core (two
+    /// here), and with one held by another suite's slow test (many take a minute under the
+    /// address sanitizer) a blocked waiter starves the very task it waits for.
+    func waitSuspending(timeout: Duration = .seconds(5), _ condition: (State) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if state.withLock({ condition($0) }) { return true }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return false
+    }
 }
 
 /// The responder the matrix talks to. Requests are small commands in the data:
