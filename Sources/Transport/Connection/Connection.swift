@@ -164,15 +164,16 @@ public final class Connection: Sendable {
                 core.endBlocking()
                 throw error
             }
-            try Self.await(id, core: core, timeout: timeout, body)
+            try Self.await(id, core: core, pollsPerYield: shared.pollsPerYield, timeout: timeout, body)
         }
     }
 
     /// Drives the carrier until the blocking stream `id` is answered: polls, spinning through
-    /// ``ConnectionConfiguration/spinPolls`` empty polls (no clock read, no sleep), then
-    /// hands over to ``awaitSleeping(_:core:timeout:_:)``.
+    /// ``ConnectionConfiguration/spinPolls`` empty polls (no clock read, no sleep; the
+    /// processor yielded every `pollsPerYield` of them, as a blocking stream reader does),
+    /// then hands over to ``awaitSleeping(_:core:timeout:_:)``.
     private static func await(
-        _ id: UInt32, core: ConnectionCore, timeout: Duration, _ body: (PayloadView) -> Void
+        _ id: UInt32, core: ConnectionCore, pollsPerYield: Int, timeout: Duration, _ body: (PayloadView) -> Void
     ) throws(TransportError) {
         var idle = 0
         var count = 0
@@ -180,6 +181,7 @@ public final class Connection: Sendable {
         while idle < spinPolls {
             if try pollAnswer(id, core: core, read: &count, body) { return }
             idle = count > 0 ? 0 : idle + 1
+            if idle > 0 { ConnectionShared.pause(afterEmptyPolls: idle, pollsPerYield: pollsPerYield) }
         }
         try awaitSleeping(id, core: core, timeout: timeout, body)
     }

@@ -20,7 +20,9 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     /// fragmented, as they are beyond the carrier's own limit.
     public var maxOutgoingFrameLength: Int
     /// Polls a blocking call spins through before sleeping in the carrier's `waitForWork`
-    /// (default 20,000: tens of microseconds on shared memory, for round-trip latency).
+    /// (default 20,000: tens of microseconds on shared memory, for round-trip latency),
+    /// yielding the processor on the way (every ``memoryPollsPerYield`` empty polls on a
+    /// carrier that receives from memory, at every one on others).
     public var spinPolls: Int
     /// How long a blocking call waits for its answer or for room to send (default 30 s).
     public var requestTimeout: Duration
@@ -42,11 +44,12 @@ public struct ConnectionConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
     }
 
-    /// Empty polls a stream reader (the ticker, a blocking reader) makes between two yields
-    /// of the processor while it spins for the next item on a carrier that receives from
-    /// memory (``ClientCarrier/receivesFromMemory``: shared memory): a few microseconds kept,
-    /// then the processor offered to other threads. An item that arrives while the reader
-    /// holds the processor is read within a poll; yielding at every empty poll instead sent a
+    /// Empty polls a waiting caller (a blocking request-response, a blocking stream reader,
+    /// the ticker) makes between two yields of the processor while it spins for the next
+    /// answer or item on a carrier that receives from memory
+    /// (``ClientCarrier/receivesFromMemory``: shared memory): a few microseconds kept, then
+    /// the processor offered to other threads. An item that arrives while the reader holds
+    /// the processor is read within a poll; yielding at every empty poll instead sent a
     /// reader sharing its processor with a thread that yields in a loop (a producer waiting
     /// for its write to be seen) through the scheduler twice per poll, and the item waited
     /// for the round trip.

@@ -1,3 +1,5 @@
+import CRingside
+import Glibc
 import ShmRing
 import Synchronization
 
@@ -28,6 +30,16 @@ final class ConnectionShared: @unchecked Sendable {
         self.core = core
         carrierDoorbell = core.carrier.sleepDoorbell
         pollsPerYield = core.carrier.receivesFromMemory ? ConnectionConfiguration.memoryPollsPerYield : 1
+    }
+
+    /// The pause of a caller spinning for an answer or an item after its `idle`-th empty
+    /// poll in a row (at least 1): a yield of the processor every `pollsPerYield` of them
+    /// (the thread that answers may be waiting for this processor: on 2 cores, a spin that
+    /// never yields holds off the server until the scheduler preempts it, milliseconds), a
+    /// spin-loop hint between.
+    @inline(__always)
+    static func pause(afterEmptyPolls idle: Int, pollsPerYield: Int) {
+        if idle % pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
     }
 
     /// Wakes the ticker wherever it sleeps: on its own doorbell, or on the carrier's.

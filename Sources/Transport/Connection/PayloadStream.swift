@@ -203,7 +203,7 @@ final class StreamSubscription: Sendable {
                 // Outside the mutex: callers sharing the connection go on meanwhile.
                 sleep.sleep()
             } else if idle > 0 {
-                if idle % shared.pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
+                ConnectionShared.pause(afterEmptyPolls: idle, pollsPerYield: shared.pollsPerYield)
             }
         }
     }
