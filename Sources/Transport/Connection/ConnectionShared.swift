@@ -32,8 +32,8 @@ final class ConnectionShared: @unchecked Sendable {
         pollsPerYield = core.carrier.receivesFromMemory ? ConnectionConfiguration.memoryPollsPerYield : 1
     }
 
-    /// The pause of a caller spinning for an answer or an item after its `idle`-th empty
-    /// poll in a row (at least 1): a yield of the processor every `pollsPerYield` of them
+    /// The pause of a caller spinning for an answer or an item (a blocking request-response,
+    /// a blocking stream reader, the ticker) after an empty poll, `idle` counting them: a yield of the processor every `pollsPerYield` of them
     /// (the thread that answers may be waiting for this processor: on 2 cores, a spin that
     /// never yields holds off the server until the scheduler preempts it, milliseconds), a
     /// spin-loop hint between.

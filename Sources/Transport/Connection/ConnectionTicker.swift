@@ -1,6 +1,4 @@
-import CRingside
 import DrainLoop
-import Glibc
 
 /// The connection's own thread: sends KEEPALIVE on schedule, gives up on a server silent for
 /// longer than the max lifetime, and reads the carrier while async callers wait (blocking
@@ -75,7 +73,7 @@ struct ConnectionTicker: Agent {
             }
             if count == 0 {
                 spinsLeft -= 1
-                if spinsLeft % pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
+                ConnectionShared.pause(afterEmptyPolls: spinsLeft, pollsPerYield: pollsPerYield)
                 return 1
             }
             spinsLeft = 0
