@@ -10,29 +10,18 @@ import CLabLimits
 /// a turn: its producer and the tail subscriber share CPU 0 (the server's poll thread has
 /// CPU 1), so the subscriber can hold the event only once the producer hands it the CPU.
 enum HandoverLimit {
-    static let caseName = "limit-handover"
-    static let pingRole = "limit-handover-ping"
-    static let pongRole = "limit-handover-pong"
-
-    /// One run: `warmUp` untimed round trips, then `timed` ones; records the histogram's
-    /// figures and returns the p50 of one hand-over.
-    static func measure(warmUp: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
-        try RoundTripLimit.measure(
-            caseName, pong: (pongRole, [String(warmUp + timed)]), ping: (pingRole, [String(warmUp), String(timed)]), timed: timed,
-            pongCPU: 0, latency: "handover", &context)
-    }
-
-    /// The peer roles: the pinger (`NAME CPU WARMUP TIMED`) pings, yielding, and stores the
-    /// hand-overs' histogram; the ponger (`NAME CPU ROUNDS`) answers ROUNDS pings, yielding.
-    static let peers = RoundTripLimit.wordPeers(ping: pingRole, lab_handover_ping, pong: pongRole, lab_handover_pong)
+    /// The probe (`handover_p50_ns` ...: half of each round trip).
+    static let probe = WordRoundTrip(
+        caseName: "limit-handover", pingRole: "limit-handover-ping", pongRole: "limit-handover-pong", pongCPU: 0,
+        latency: "handover", ping: lab_handover_ping, pong: lab_handover_pong)
 }
 
 extension Limit {
     /// `limit-handover` (one process handing CPU 0 to another), held against the timeline
     /// suite's insert-to-visible p50 over shared memory: `timed` round trips after `warmUp`.
     static func handover(warmUp: Int, timed: Int) -> Limit {
-        Limit(caseName: HandoverLimit.caseName, kind: .latency) { context in
-            try HandoverLimit.measure(warmUp: warmUp, timed: timed, &context)
+        Limit(caseName: HandoverLimit.probe.caseName, kind: .latency) { context in
+            try HandoverLimit.probe.measure(warmUp: warmUp, timed: timed, &context)
         }
     }
 }

@@ -47,7 +47,7 @@ struct Limit: Sendable {
         TCPPingPongLimit.pongRole: TCPPingPongLimit.pongPeer,
         SPSCRingLimit.producerRole: SPSCRingLimit.producerPeer,
         SPSCRingLimit.consumerRole: SPSCRingLimit.consumerPeer,
-    ].merging(PingPongLimit.peers) { first, _ in first }.merging(HandoverLimit.peers) { first, _ in first }
+    ].merging(PingPongLimit.probe.peers) { first, _ in first }.merging(HandoverLimit.probe.peers) { first, _ in first }
 }
 
 extension SuiteContext {

@@ -19,20 +19,38 @@ enum RoundTripLimit {
     }
 }
 
-extension RoundTripLimit {
-    /// The pinger's C loop of a two-word ping-pong: `(ping, pong, warmUp, timed, latencies)`.
+/// A round-trip limit that bounces a counter through the control block's two probe words
+/// (`limit-pingpong`, `limit-handover`): its case, peer roles, placement and C loops. The
+/// pinger (`NAME CPU WARMUP TIMED`) runs `ping` once both peers are ready and stores the
+/// timed rounds' histogram; the ponger (`NAME CPU ROUNDS`) runs `pong` for ROUNDS pings.
+struct WordRoundTrip: Sendable {
+    /// The pinger's C loop: `(ping, pong, warmUp, timed, latencies)`.
     typealias PingLoop = @Sendable (UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt64>?, UInt64, UInt64, UnsafeMutablePointer<Int64>?) -> Void
-    /// The ponger's C loop of a two-word ping-pong: `(ping, pong, rounds)`.
+    /// The ponger's C loop: `(ping, pong, rounds)`.
     typealias PongLoop = @Sendable (UnsafePointer<UInt64>?, UnsafeMutablePointer<UInt64>?, UInt64) -> Void
 
-    /// The two peer roles of a limit that bounces a counter through the control block's two
-    /// probe words (`limit-pingpong`, `limit-handover`): `pingRole`, arguments `NAME CPU
-    /// WARMUP TIMED`, runs `ping` once both peers are ready and stores the timed rounds'
-    /// histogram; `pongRole`, arguments `NAME CPU ROUNDS`, runs `pong` for ROUNDS pings.
-    static func wordPeers(
-        ping pingRole: String, _ ping: @escaping PingLoop, pong pongRole: String, _ pong: @escaping PongLoop
-    ) -> [String: @Sendable ([String]) throws -> Void] {
-        [
+    let caseName: String
+    let pingRole: String
+    let pongRole: String
+    /// The ponger's CPU (the pinger's is CPU 0).
+    let pongCPU: Int
+    /// The histogram's metric prefix (`rtt`, `handover`).
+    let latency: String
+    let ping: PingLoop
+    let pong: PongLoop
+
+    /// One run: `warmUp` untimed round trips, then `timed` ones; records the histogram's
+    /// figures under ``caseName`` and returns their p50.
+    func measure(warmUp: Int, timed: Int, _ context: inout SuiteContext) throws -> Double {
+        try RoundTripLimit.measure(
+            caseName, pong: (pongRole, [String(warmUp + timed)]), ping: (pingRole, [String(warmUp), String(timed)]), timed: timed,
+            pongCPU: pongCPU, latency: latency, &context)
+    }
+
+    /// The two peer roles.
+    var peers: [String: @Sendable ([String]) throws -> Void] {
+        let (ping, pong) = (self.ping, self.pong)
+        return [
             pingRole: { arguments in
                 try TransportHarness.peer(arguments) { _, control, arguments in
                     let warmUp = try TransportHarness.integer(arguments, 0)
