@@ -9,7 +9,8 @@ public struct ServerStat: Sendable, Codable, Equatable {
     public var pid: Int32
     /// When it started, in nanoseconds since the Unix epoch.
     public var startTimeNanoseconds: UInt64
-    /// Milliseconds since its last heartbeat (the poll thread stores one every 100 ms or so, and before each sleep).
+    /// Milliseconds since its last heartbeat (the poll thread stores one every 100 ms or so,
+    /// and before each sleep).
     public var heartbeatAgeMilliseconds: Double
     /// `running` or `stopping`.
     public var state: String

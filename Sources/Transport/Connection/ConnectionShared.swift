@@ -33,10 +33,10 @@ final class ConnectionShared: @unchecked Sendable {
     }
 
     /// The pause of a caller spinning for an answer or an item (a blocking request-response,
-    /// a blocking stream reader, the ticker) after an empty poll, `idle` counting them: a yield of the processor every `pollsPerYield` of them
-    /// (the thread that answers may be waiting for this processor: on 2 cores, a spin that
-    /// never yields holds off the server until the scheduler preempts it, milliseconds), a
-    /// spin-loop hint between.
+    /// a blocking stream reader, the ticker) after an empty poll, `idle` counting them: a
+    /// yield of the processor every `pollsPerYield` of them (the thread that answers may be
+    /// waiting for this processor: on 2 cores, a spin that never yields holds off the server
+    /// until the scheduler preempts it, milliseconds), a spin-loop hint between.
     @inline(__always)
     static func pause(afterEmptyPolls idle: Int, pollsPerYield: Int) {
         if idle % pollsPerYield == 0 { sched_yield() } else { ringside_cpu_relax() }
