@@ -68,6 +68,7 @@ package enum Headline {
         Comparison("service vs its parts", "timeline-shm-binary-batched", "lww-insert-batched", "events_per_s/ops_per_s", higherIsBetter: true),
         Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_p50_ns/rtt_p50_ns", higherIsBetter: false),
         Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_blocking_p50_ns/rtt_p50_ns", higherIsBetter: false),
+        Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_own_p50_ns/rtt_p50_ns", higherIsBetter: false),
         Comparison("service vs its parts", "timeline-shm-binary-durable", "timeline-shm-binary", "events_per_s", higherIsBetter: true),
         Comparison("Ringside vs Redis", "timeline-shm-binary", "redis-zadd-pipelined", "events_per_s/ops_per_s", higherIsBetter: true),
         Comparison("Ringside vs Redis", "timeline-tcp-binary", "redis-zadd-pipelined", "events_per_s/ops_per_s", higherIsBetter: true),

@@ -36,7 +36,7 @@ struct LabOptions {
     var effectiveRuns: Int { runs ?? profile.runs }
 
     static let usage = """
-        USAGE: lab [--suite NAME[,NAME...]] [--case PATTERN] [--runs N] [--quick | --full]
+        USAGE: lab [--suite NAME[,NAME...]] [--case PATTERN[,PATTERN...]] [--runs N] [--quick | --full]
                    [--out DIR] [--list] [--help]
 
         Ringside's performance lab (release builds only: swift run -c release lab). Each suite
@@ -49,7 +49,8 @@ struct LabOptions {
         OPTIONS:
           --suite NAME     run only these suites (repeatable, or comma-separated)
           --case PATTERN   run only the cases matching PATTERN: a glob (shm-*, *-32B) or a
-                           part of the name (pingpong)
+                           part of the name (pingpong); several, comma-separated, run
+                           the cases any of them matches
           --runs N         repetitions per case (default 5; --quick 3, --full 9)
           --quick          a tenth of the work per run and 3 runs: the whole lab in about a
                            minute, for a first look (figures are noisier)
@@ -93,7 +94,7 @@ struct LabOptions {
             case "--case":
                 let text = try value(argument)
                 guard !text.isEmpty else { throw LabError("--case needs a pattern") }
-                options.casePattern = CasePattern(text: text)
+                options.casePattern = try CasePattern(text: text)
             case "--out":
                 let folder = try value(argument)
                 guard !folder.isEmpty else { throw LabError("--out needs a folder") }

@@ -75,14 +75,30 @@ struct SuiteContext {
     }
 }
 
-/// A `--case` pattern: a glob (`*`, `?`, `[...]`, as the shell's) when it holds one of
-/// those, otherwise any case whose name contains it.
+/// A `--case` pattern: one or more alternatives, comma-separated (no case name holds a
+/// comma), each a glob (`*`, `?`, `[...]`, as the shell's) when it holds one of those,
+/// otherwise any case whose name contains it.
 struct CasePattern: Sendable {
+    /// The pattern as given.
     let text: String
+    /// The alternatives, none of them empty.
+    let alternatives: [String]
+
+    /// The pattern `text` (`shm-*`, `pingpong`, `shm-pingpong-32B,timeline-shm-binary`);
+    /// throws when it or one of its alternatives is empty.
+    init(text: String) throws {
+        self.text = text
+        alternatives = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !alternatives.contains(where: \.isEmpty) else {
+            throw LabError("--case '\(text)': an empty pattern (patterns are comma-separated)")
+        }
+    }
 
     func matches(_ caseName: String) -> Bool {
-        guard text.contains(where: { "*?[".contains($0) }) else { return caseName.contains(text) }
-        return fnmatch(text, caseName, 0) == 0
+        alternatives.contains { pattern in
+            guard pattern.contains(where: { "*?[".contains($0) }) else { return caseName.contains(pattern) }
+            return fnmatch(pattern, caseName, 0) == 0
+        }
     }
 }
 

@@ -15,7 +15,9 @@ extension Suite {
     /// read the event, no hop to the global pool). A producer waiting for its probe to be
     /// seen yields its CPU in a loop (CPU 0, shared with the subscriber, never idles: an idle
     /// vCPU here takes about 20 us to wake, where a yield hands the CPU over in about a
-    /// microsecond); the same in every case. The peers' other waits yield. Each
+    /// microsecond); the same in every case. Once stopped, the subscriber writes probes of
+    /// its own and reads each back on one thread (`insert_to_visible_own`): the service's
+    /// path from a write to a tail with no hand-over of CPU 0 in it. The peers' other waits yield. Each
     /// repetition runs every case on a fresh server, in turn. That yield is the probe's
     /// floor on two vCPUs: `timeline-shm-binary` is held against `limit-handover` (one
     /// process handing CPU 0 to another, measured right before it), its `of_limit` the share
@@ -29,7 +31,7 @@ extension Suite {
             + "CLOCK_MONOTONIC stamp to the subscriber holding the event, one in flight (the probe's producer waits yielding "
             + "its CPU: were CPU 0 left idle, this VM would take ~20 us to wake it), read as AsyncSequences by tasks preferring the client's executor (its connection "
             + "thread; _loaded: while the producers write flat out; _blocking: read by a thread in TimelineTail.next() on a "
-            + "client of its own); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir "
+            + "client of its own; _own: written and read back by one thread of the subscriber, no CPU handed over); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir "
             + "under /tmp (each fsync reaches the disk there unless /tmp is a tmpfs); timeline-shm-binary's insert_to_visible_p50 is "
             + "held against limit-handover (two processes on CPU 0 taking turns by sched_yield: the probe's producer hands CPU 0 "
             + "to the subscriber so)",
@@ -74,6 +76,7 @@ extension Suite {
         context.record(case: timelineCase.name, latency: "insert_to_visible", outcome.probe)
         context.record(case: timelineCase.name, latency: "insert_to_visible_loaded", outcome.loaded)
         context.record(case: timelineCase.name, latency: "insert_to_visible_blocking", outcome.blockingProbe)
+        context.record(case: timelineCase.name, latency: "insert_to_visible_own", outcome.ownProbe)
         context.record(case: timelineCase.name, metric: "server_sleeps", value: Double(outcome.serverSleeps), unit: "count")
         if let selectCase = timelineCase.selectCase, let select = outcome.select {
             context.record(case: selectCase, metric: "ops_per_s", value: select.opsPerSecond, unit: "ops/s")

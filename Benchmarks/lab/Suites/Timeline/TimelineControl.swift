@@ -74,6 +74,10 @@ struct TimelineControl {
         /// Insert to visible, one event in flight, read by a thread blocking in
         /// `TimelineTail.next()` on a connection of its own (fields 40 to 45).
         case probeBlocking = 40
+        /// Insert to visible, one event in flight, written and read by one thread of the
+        /// subscriber (its own write, then `TimelineTail.next()`: no hand-over of a CPU
+        /// between writer and reader; fields 48 to 53).
+        case probeOwn = 48
     }
 
     /// Stores a latency's histogram figures, for the lab to read once the peer has exited.

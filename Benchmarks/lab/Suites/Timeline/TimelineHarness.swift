@@ -25,6 +25,9 @@ enum TimelineHarness {
         /// Insert to visible, one probe in flight, read by a thread blocking in
         /// `TimelineTail.next()`.
         let blockingProbe: LatencyHistogram.Percentiles
+        /// Insert to visible, one probe in flight, written and read back by one thread of
+        /// the subscriber (no CPU handed over between them).
+        let ownProbe: LatencyHistogram.Percentiles
         /// Pipelined top-10 selects per second and one-at-a-time round trips (select cases).
         let select: (opsPerSecond: Double, roundTrip: LatencyHistogram.Percentiles)?
         /// Times the server's poll thread went to sleep on its doorbell while the producers
@@ -74,7 +77,7 @@ enum TimelineHarness {
 
         let subscriber = try peers.spawn(
             TimelineSubscriberPeer.role, cpu: clientCPU, endpoint: endpoint, encoding: timelineCase.encoding,
-            TimelineSubscriberPeer.arguments(producers: producers, events: events, tailKeys: sizes.tailKeys))
+            TimelineSubscriberPeer.arguments(producers: producers, events: events, tailKeys: sizes.tailKeys, probes: sizes.probes))
         try peers.wait(for: "the subscriber's tails", timeout: phaseTimeout) {
             control.subscriberReady.pointee.load(ordering: .acquiring) != 0
         }
@@ -92,8 +95,9 @@ enum TimelineHarness {
         control.go.pointee.store(1, ordering: .releasing)
         for producer in producerPeers { try peers.waitForExit(producer, timeout: phaseTimeout) }
         let serverSleeps = try stat(serverName)[.doorbellSleeps]
-        // The probes: one series to tailed keys (async readers), one to the blocking reader's key.
-        let expectedEvents = Int64(producers * events + 2 * sizes.probes)
+        // The probes: one series to tailed keys (async readers), one to the blocking reader's
+        // key, and the subscriber's own (written once it is stopped).
+        let expectedEvents = Int64(producers * events + 3 * sizes.probes)
         try peers.wait(for: "the subscriber to hold every tailed event", timeout: phaseTimeout) {
             control.seen.pointee.load(ordering: .acquiring)
                 == control.tailedWrites.pointee.load(ordering: .relaxed) + Int64(2 * sizes.probes)
@@ -132,7 +136,7 @@ enum TimelineHarness {
         let seconds = Double(control.endNanos.pointee.load(ordering: .acquiring) - control.startNanos.pointee.load(ordering: .acquiring)) / 1e9
         return Outcome(
             eventsPerSecond: Double(producers * events) / seconds, probe: control.percentiles(.probe),
-            loaded: control.percentiles(.loaded), blockingProbe: control.percentiles(.probeBlocking), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) },
+            loaded: control.percentiles(.loaded), blockingProbe: control.percentiles(.probeBlocking), ownProbe: control.percentiles(.probeOwn), select: select.map { (opsPerSecond: $0.0, roundTrip: $0.1) },
             serverSleeps: serverSleeps)
     }
 

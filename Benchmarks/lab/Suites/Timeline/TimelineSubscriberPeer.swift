@@ -13,7 +13,9 @@ import Timeline
 /// follows ``blockingProbeKey`` with the blocking `TimelineTail.next()` and times the
 /// blocking probes the same way (no task, no thread hop between the connection and the
 /// reader). Each event held is counted in ``TimelineControl/seen``, which a probe's producer
-/// waits for.
+/// waits for. Once stopped, before it stores its figures, it writes probes of its own
+/// (``OwnProbes``): the same path from a write to a tail, with no CPU handed between the
+/// writer and the reader.
 enum TimelineSubscriberPeer {
     static let role = "timeline-subscribe"
 
@@ -21,8 +23,8 @@ enum TimelineSubscriberPeer {
     static let blockingProbeKey = Array("probe-blocking".utf8)
 
     /// The arguments after the common four.
-    static func arguments(producers: Int, events: Int, tailKeys: Int) -> [String] {
-        [producers, events, tailKeys].map(String.init)
+    static func arguments(producers: Int, events: Int, tailKeys: Int, probes: Int) -> [String] {
+        [producers, events, tailKeys, probes].map(String.init)
     }
 
     /// What the tails' tasks share. @unchecked Sendable: the control block and the stamps
@@ -39,12 +41,14 @@ enum TimelineSubscriberPeer {
         var probes = LatencyHistogram()
     }
 
-    /// Peer role: `... PRODUCERS EVENTS TAIL_KEYS`; follows the tails until
-    /// ``TimelineControl/subscriberStop``, then stores both histograms' figures.
+    /// Peer role: `... PRODUCERS EVENTS TAIL_KEYS PROBES`; follows the tails until
+    /// ``TimelineControl/subscriberStop``, then writes its `PROBES` own probes and stores
+    /// every histogram's figures.
     @Sendable
     static func peer(_ arguments: [String]) throws {
         try TimelinePeer.run(arguments) { peer in
             let (producers, events, tailKeys) = (try peer.integer(0), try peer.integer(1), try peer.integer(2))
+            let probes = try peer.integer(3)
             let shared = Shared(
                 control: peer.control, stamps: try TimelineStamps(peer.stampRegion, producers: producers, events: events),
                 workload: TimelineWorkload())
@@ -59,6 +63,8 @@ enum TimelineSubscriberPeer {
             let probeTail = try blockingClient.tail(key: blockingProbeKey)
             _ = try blockingClient.select(key: blockingProbeKey, offset: 0, limit: 1)
             let blocking = BlockingReader(probeTail, shared)
+            let own = try OwnProbes(peer.connect())
+            defer { own.close() }
 
             let outcome = Mutex<Result<Figures, any Error>?>(nil)
             let done = DispatchSemaphore(value: 0)
@@ -90,9 +96,11 @@ enum TimelineSubscriberPeer {
             probeTail.cancel()
             let blockingProbes = try blocking.join()
             let figures = try outcome.withLock { $0 }!.get()
+            let ownProbes = try own.run(probes, errors: peer.control.errors)
             peer.control.store(figures.loaded.percentiles, as: .loaded)
             peer.control.store(figures.probes.percentiles, as: .probe)
             peer.control.store(blockingProbes.percentiles, as: .probeBlocking)
+            peer.control.store(ownProbes.percentiles, as: .probeOwn)
         }
     }
 
@@ -132,6 +140,54 @@ enum TimelineSubscriberPeer {
         func join() throws -> LatencyHistogram {
             done.wait()
             return try outcome.withLock { $0 }!.get()
+        }
+    }
+
+    /// The subscriber's own probes: one thread writes an insert to ``key`` (fire-and-forget),
+    /// then reads it back from its tail with the blocking `TimelineTail.next()`, on a client
+    /// of its own, one probe in flight. Write and sighting are stamped by the same thread,
+    /// which keeps its CPU throughout (while the producers' probes hand CPU 0 from the
+    /// producer to the subscriber): what the service's path from a write to a tail costs
+    /// without the scheduler in it.
+    private struct OwnProbes {
+        /// The key of the own probes (outside the workload's keys).
+        static let key = Array("probe-own".utf8)
+
+        private let client: TimelineClient
+        private let tail: TimelineTail
+
+        /// Tails ``key`` on `client`; returns once the server holds the tail.
+        init(_ client: TimelineClient) throws {
+            self.client = client
+            tail = try client.tail(key: Self.key)
+            _ = try client.select(key: Self.key, offset: 0, limit: 1)
+        }
+
+        /// Writes `probes` probes one at a time and times each from just before its write to
+        /// the tail handing it back; an event that is not the probe just written counts in
+        /// `errors`.
+        func run(_ probes: Int, errors: UnsafeMutablePointer<Atomic<Int64>>) throws -> LatencyHistogram {
+            var histogram = LatencyHistogram()
+            var member = [UInt8](repeating: 0, count: TimelineWorkload.memberLength)
+            for index in 0 ..< probes {
+                member.withUnsafeMutableBytes { TimelineWorkload.writeMember(producer: 0, index: index, into: $0) }
+                let start = monotonicNanos()
+                try client.insert(key: Self.key, score: TimelineWorkload.score(index: index), member: member, delivery: .fireAndForget)
+                guard let event = try tail.next() else { throw LabError("the tail of the own probes ended at probe \(index)") }
+                let now = monotonicNanos()
+                guard event.kind == .insert, event.key == Self.key, event.member == member else {
+                    errors.pointee.wrappingAdd(1, ordering: .relaxed)
+                    continue
+                }
+                histogram.record(now &- start)
+            }
+            return histogram
+        }
+
+        /// Cancels the tail and closes the client.
+        func close() {
+            tail.cancel()
+            client.close()
         }
     }
 
