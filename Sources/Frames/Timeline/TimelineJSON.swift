@@ -73,7 +73,7 @@ public enum TimelineJSONRequest: Hashable, Sendable {
 }
 
 /// One write of a JSON batch: `{"key":K,"score":S,"member":M}`.
-public struct TimelineJSONWrite: Codable, Hashable, Sendable {
+public struct TimelineJSONWrite: TimelineJSONMessage, Hashable, Sendable {
     /// The key.
     public var key: String
     /// The score (finite).
@@ -96,23 +96,29 @@ public struct TimelineJSONWrite: Codable, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         key = try container.decode(String.self, forKey: .key)
-        score = try container.decode(Double.self, forKey: .score)
-        try TimelineBinaryLayout.checkScore(score)
+        score = try container.score(.score)
         member = try container.decode(String.self, forKey: .member)
     }
 
-    /// Writes the write's fields in the order of contract 2.
-    public func encode(to encoder: any Encoder) throws {
-        try TimelineBinaryLayout.checkScore(score)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(key, forKey: .key)
-        try container.encode(score, forKey: .score)
-        try container.encode(member, forKey: .member)
+    /// Writes `{"key":K,"score":S,"member":M}`.
+    public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.object { (text) throws(TimelineCodecError) in try writeFields(to: &text) }
+    }
+
+    /// Writes the write's fields, in the order of contract 2, into the object being written
+    /// (a batch's element, or a single insert or delete after its `op`).
+    func writeFields(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        text.field("key")
+        text.string(key)
+        text.field("score")
+        try text.score(score)
+        text.field("member")
+        text.string(member)
     }
 }
 
 /// A range's cursor as JSON: `{"score":S,"member":M}`.
-public struct TimelineJSONCursor: Codable, Hashable, Sendable {
+public struct TimelineJSONCursor: TimelineJSONMessage, Hashable, Sendable {
     /// The cursor's score (finite).
     public var score: Double
     /// The cursor's member (may be empty).
@@ -131,21 +137,22 @@ public struct TimelineJSONCursor: Codable, Hashable, Sendable {
     /// Reads a cursor; a non-finite score is `.nonFiniteScore`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        score = try container.decode(Double.self, forKey: .score)
-        try TimelineBinaryLayout.checkScore(score)
+        score = try container.score(.score)
         member = try container.decode(String.self, forKey: .member)
     }
 
     /// Writes `{"score":S,"member":M}`.
-    public func encode(to encoder: any Encoder) throws {
-        try TimelineBinaryLayout.checkScore(score)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(score, forKey: .score)
-        try container.encode(member, forKey: .member)
+    public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.object { (text) throws(TimelineCodecError) in
+            text.field("score")
+            try text.score(score)
+            text.field("member")
+            text.string(member)
+        }
     }
 }
 
-extension TimelineJSONRequest: Codable {
+extension TimelineJSONRequest: TimelineJSONMessage {
     private enum CodingKeys: String, CodingKey {
         case op, key, score, member, offset, limit, writes, keys, start, stop
     }
@@ -168,8 +175,8 @@ extension TimelineJSONRequest: Codable {
                 ? .insert(key: write.key, score: write.score, member: write.member)
                 : .delete(key: write.key, score: write.score, member: write.member)
         case "select":
-            let offset = try container.decode(UInt32.self, forKey: .offset)
-            let limit = try container.decode(UInt32.self, forKey: .limit)
+            let offset = try container.count(.offset)
+            let limit = try container.count(.limit)
             if let keys = try container.decodeIfPresent([String].self, forKey: .keys) {
                 self = .selectKeys(keys: keys, offset: offset, limit: limit)
             } else {
@@ -180,7 +187,7 @@ extension TimelineJSONRequest: Codable {
                 key: try container.decode(String.self, forKey: .key),
                 start: try container.decodeIfPresent(TimelineJSONCursor.self, forKey: .start),
                 stop: try container.decodeIfPresent(TimelineJSONCursor.self, forKey: .stop),
-                limit: try container.decode(UInt32.self, forKey: .limit))
+                limit: try container.count(.limit))
         case "tail":
             self = .tail(key: try container.decode(String.self, forKey: .key))
         default:
@@ -189,35 +196,60 @@ extension TimelineJSONRequest: Codable {
     }
 
     /// Writes the request with its fields in the order of contract 2.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case let .insert(key, score, member), let .delete(key, score, member):
-            try container.encode(self.isInsert ? "insert" : "delete", forKey: .op)
-            try TimelineJSONWrite(key: key, score: score, member: member).encode(to: encoder)
-        case let .select(key, offset, limit):
-            try container.encode("select", forKey: .op)
-            try container.encode(key, forKey: .key)
-            try container.encode(offset, forKey: .offset)
-            try container.encode(limit, forKey: .limit)
-        case let .tail(key):
-            try container.encode("tail", forKey: .op)
-            try container.encode(key, forKey: .key)
-        case let .insertBatch(writes), let .deleteBatch(writes):
-            try container.encode(self.isInsert ? "insert" : "delete", forKey: .op)
-            try container.encode(writes, forKey: .writes)
-        case let .selectKeys(keys, offset, limit):
-            try container.encode("select", forKey: .op)
-            try container.encode(keys, forKey: .keys)
-            try container.encode(offset, forKey: .offset)
-            try container.encode(limit, forKey: .limit)
-        case let .range(key, start, stop, limit):
-            try container.encode("range", forKey: .op)
-            try container.encode(key, forKey: .key)
-            try container.encodeIfPresent(start, forKey: .start)
-            try container.encodeIfPresent(stop, forKey: .stop)
-            try container.encode(limit, forKey: .limit)
+    public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.object { (text) throws(TimelineCodecError) in
+            switch self {
+            case let .insert(key, score, member), let .delete(key, score, member):
+                text.field("op")
+                text.string(isInsert ? "insert" : "delete")
+                try TimelineJSONWrite(key: key, score: score, member: member).writeFields(to: &text)
+            case let .select(key, offset, limit):
+                text.field("op")
+                text.string("select")
+                text.field("key")
+                text.string(key)
+                Self.writeWindow(offset: offset, limit: limit, to: &text)
+            case let .tail(key):
+                text.field("op")
+                text.string("tail")
+                text.field("key")
+                text.string(key)
+            case let .insertBatch(writes), let .deleteBatch(writes):
+                text.field("op")
+                text.string(isInsert ? "insert" : "delete")
+                text.field("writes")
+                try text.array(writes) { (text, write) throws(TimelineCodecError) in try write.writeJSON(to: &text) }
+            case let .selectKeys(keys, offset, limit):
+                text.field("op")
+                text.string("select")
+                text.field("keys")
+                try text.array(keys) { text, key in text.string(key) }
+                Self.writeWindow(offset: offset, limit: limit, to: &text)
+            case let .range(key, start, stop, limit):
+                text.field("op")
+                text.string("range")
+                text.field("key")
+                text.string(key)
+                if let start {
+                    text.field("start")
+                    try start.writeJSON(to: &text)
+                }
+                if let stop {
+                    text.field("stop")
+                    try stop.writeJSON(to: &text)
+                }
+                text.field("limit")
+                text.count(limit)
+            }
         }
+    }
+
+    /// Writes a select's `"offset":O,"limit":L`.
+    private static func writeWindow(offset: UInt32, limit: UInt32, to text: inout TimelineJSONText) {
+        text.field("offset")
+        text.count(offset)
+        text.field("limit")
+        text.count(limit)
     }
 
     private var isInsert: Bool {
@@ -229,7 +261,7 @@ extension TimelineJSONRequest: Codable {
 }
 
 /// One entry of a select result as JSON: `{"member":M,"score":S}`.
-public struct TimelineJSONRecord: Codable, Hashable, Sendable {
+public struct TimelineJSONRecord: TimelineJSONMessage, Hashable, Sendable {
     /// The member.
     public var member: String
     /// Its score.
@@ -239,6 +271,16 @@ public struct TimelineJSONRecord: Codable, Hashable, Sendable {
     public init(member: String, score: Double) {
         self.member = member
         self.score = score
+    }
+
+    /// Writes `{"member":M,"score":S}`.
+    public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.object { (text) throws(TimelineCodecError) in
+            text.field("member")
+            text.string(member)
+            text.field("score")
+            try text.score(score)
+        }
     }
 }
 
@@ -280,7 +322,7 @@ public enum TimelineJSONResponse: Hashable, Sendable {
     }
 }
 
-extension TimelineJSONResponse: Codable {
+extension TimelineJSONResponse: TimelineJSONMessage {
     private enum CodingKeys: String, CodingKey {
         case ok, records, results
     }
@@ -302,38 +344,49 @@ extension TimelineJSONResponse: Codable {
         }
     }
 
-    /// Writes `{"ok":true}`, `{"records":[...]}` or `{"results":{...}}`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .ok: try container.encode(true, forKey: .ok)
-        case .records(let records):
-            for record in records { try TimelineBinaryLayout.checkScore(record.score) }
-            try container.encode(records, forKey: .records)
-        case .results(let results):
-            for record in results.values.joined() { try TimelineBinaryLayout.checkScore(record.score) }
-            try container.encode(results, forKey: .results)
+    /// Writes `{"ok":true}`, `{"records":[...]}` or `{"results":{...}}` (its keys in the
+    /// order of their UTF-8 bytes: a dictionary has no order of its own).
+    public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.object { (text) throws(TimelineCodecError) in
+            switch self {
+            case .ok:
+                text.field("ok")
+                text.true()
+            case .records(let records):
+                text.field("records")
+                try Self.writeList(records, to: &text)
+            case .results(let results):
+                text.field("results")
+                try text.object { (text) throws(TimelineCodecError) in
+                    for key in results.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                        text.field(key)
+                        try Self.writeList(results[key]!, to: &text)
+                    }
+                }
+            }
         }
+    }
+
+    /// Writes `[{"member":M,"score":S},...]`.
+    private static func writeList(_ records: [TimelineJSONRecord], to text: inout TimelineJSONText) throws(TimelineCodecError) {
+        try text.array(records) { (text, record) throws(TimelineCodecError) in try record.writeJSON(to: &text) }
     }
 }
 
-/// Encodes and decodes JSON timeline messages with Foundation's `JSONEncoder` and
-/// `JSONDecoder`, turning every failure into a `TimelineCodecError`. Keep one per thread and
-/// reuse it.
+/// Encodes JSON timeline messages (each in the field order of contract 2, through
+/// ``TimelineJSONText``) and decodes them with Foundation's `JSONDecoder`, turning every
+/// failure into a `TimelineCodecError`. Keep one per thread and reuse it.
 public struct TimelineJSONCodec {
-    private let encoder = JSONEncoder()
     private let decoder = JSONDecoder()
 
-    /// A codec with Foundation's default settings (non-finite numbers are refused).
+    /// A codec (non-finite numbers are refused both ways).
     public init() {}
 
     /// The JSON of `message` (a request, response or record).
-    public func encode(_ message: some Encodable) throws(TimelineCodecError) -> Data {
-        do {
-            return try encoder.encode(message)
-        } catch {
-            throw Self.codecError(error)
-        }
+    public func encode(_ message: some TimelineJSONMessage) throws(TimelineCodecError) -> Data {
+        var text = TimelineJSONText()
+        try message.writeJSON(to: &text)
+        return Data(text.bytes)
     }
 
     /// Reads a message of type `Message` from the JSON in `bytes` (a frame's data, not copied).
@@ -346,10 +399,84 @@ public struct TimelineJSONCodec {
         }
     }
 
-    /// Keeps a `TimelineCodecError` thrown by a message's own coding; wraps anything else.
+    /// Keeps a `TimelineCodecError` thrown by a message's own decoding; turns the decoder's
+    /// errors into reasons that name the field (`writes[1].score`) as the message spells it.
     private static func codecError(_ error: any Error) -> TimelineCodecError {
         if let error = error as? TimelineCodecError { return error }
-        return .invalidJSON(String(describing: error))
+        guard let error = error as? DecodingError else { return .invalidJSON(String(describing: error)) }
+        switch error {
+        case let .keyNotFound(key, context):
+            return .invalidJSON("missing field \"\(fieldPath(context.codingPath + [key]))\"")
+        case let .valueNotFound(type, context):
+            return .invalidJSON("field \"\(fieldPath(context.codingPath))\" is null, not \(kind(type))")
+        case let .typeMismatch(type, context):
+            return .invalidJSON("field \"\(fieldPath(context.codingPath))\" is not \(kind(type))")
+        case let .dataCorrupted(context):
+            guard !context.codingPath.isEmpty else { return .invalidJSON("not a JSON document") }
+            return .invalidJSON("field \"\(fieldPath(context.codingPath))\": \(context.debugDescription)")
+        @unknown default:
+            return .invalidJSON(String(describing: error))
+        }
+    }
+
+    /// `path` as the message spells it: `writes[1].score`.
+    static func fieldPath(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : "." + key.stringValue
+            }
+        }
+        return text
+    }
+
+    /// What a value of `type` is called in JSON.
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Double.Type: return "a number"
+        case is UInt32.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
+            if name.hasPrefix("Dictionary") || name.hasPrefix("[") { return "an object" }
+            return "a value of type \(name)"
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The whole number from 0 to 2^32 - 1 under `key` (an offset or a limit); one out of
+    /// range is `.invalidJSON` naming the field (the decoder itself reports it as a document
+    /// that is not JSON).
+    func count(_ key: Key) throws -> UInt32 {
+        do {
+            return try decode(UInt32.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw TimelineCodecError.invalidJSON(
+                "field \"\(TimelineJSONCodec.fieldPath(codingPath + [key]))\" must be a whole number from 0 to \(UInt32.max)")
+        }
+    }
+
+    /// The finite score under `key`; NaN or an infinity is `.nonFiniteScore`, a number out of
+    /// a Double's range `.invalidJSON` naming the field.
+    func score(_ key: Key) throws -> Double {
+        let score: Double
+        do {
+            score = try decode(Double.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw TimelineCodecError.invalidJSON(
+                "field \"\(TimelineJSONCodec.fieldPath(codingPath + [key]))\" is out of the range of a finite double")
+        }
+        try TimelineBinaryLayout.checkScore(score)
+        return score
     }
 }
 

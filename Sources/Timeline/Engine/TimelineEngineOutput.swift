@@ -24,6 +24,10 @@ public protocol TimelineEngineOutput {
     /// malformed request, `ErrorCode.applicationError` (0x201) for one that failed; `reason`
     /// says why in UTF-8 and names the field at fault.
     mutating func fail(_ token: TimelineReplyToken, code: ErrorCode, reason: String)
+
+    /// Ends `token`'s stream (a tail) with a PAYLOAD (C) and no data: every event it was owed
+    /// has been sent (`TimelineEngine.endTails(into:)`, at a clean stop).
+    mutating func complete(_ token: TimelineReplyToken)
 }
 
 /// Told of every write the set accepted (applied: it changed the set), in the order they

@@ -177,6 +177,12 @@ final class ServerReplies: TimelineEngineOutput {
         stream.output.error(code, reason: reason)
     }
 
+    func complete(_ token: TimelineReplyToken) {
+        guard let stream = stream(token) else { return }
+        end(token)
+        stream.output.complete()
+    }
+
     // MARK: Group commit
 
     /// Sends the answers the log now covers; when the journal has failed, fails them all

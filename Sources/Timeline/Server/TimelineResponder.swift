@@ -247,6 +247,13 @@ final class TimelineResponder: Responder {
     /// Refreshes the stat segment before the loop sleeps, so that an idle server's
     /// counters are exact (`ringside insert` then `ringside stat` shows the insert), not up
     /// to a refresh interval old.
+    /// Ends every tail: completed when it got every event, failed saying how many it missed
+    /// otherwise (`TimelineEngine.endTails(into:)`).
+    func willShutDown() {
+        var output = replies
+        engine.endTails(into: &output)
+    }
+
     func willSleep() {
         let now = Sys.monotonicNanoseconds()
         nextRefresh = now &+ Self.refreshInterval

@@ -612,7 +612,11 @@ final class ConnectionCore {
         fail(error)
     }
 
-    /// The connection is over: every waiter hears why; the carrier is closed.
+    /// The connection is over: every waiter hears why; the carrier is closed. A
+    /// request-stream whose reader has not yet taken all it received keeps it: the reader
+    /// gets those items first, then the stream's end when the responder had completed it (a
+    /// server's clean stop completes its tails before it closes the connection), or the
+    /// stream's own ERROR when one came, else this failure.
     func fail(_ error: TransportError) {
         guard failure == nil else { return }
         failure = error
@@ -622,7 +626,12 @@ final class ConnectionCore {
             stream.continuation?.resume(throwing: error)
         }
         foundStream = nil
-        streams.removeAll()
+        streams = streams.filter { _, stream in
+            stream.kind == .stream && stream.continuation == nil && (stream.hasItem || stream.finished || stream.failure != nil)
+        }
+        for index in streams.indices where !streams.values[index].finished && streams.values[index].failure == nil {
+            streams.values[index].failure = error
+        }
         if blockingID != 0 { dropAssembly(blockingStream) }
         endBlocking()
         asyncWaiters = 0

@@ -64,6 +64,13 @@ public protocol Responder: AnyObject {
     /// stale until the next wake (a stat segment's counters), so that an idle server's
     /// published state is exact. Not called while the loop spins or yields.
     func willSleep()
+
+    /// Called once at a clean stop, on the poll thread, after the last frames that arrived
+    /// were handled and before every connection is closed: the place to end the streams the
+    /// responder keeps open (complete a subscription, or fail it saying what it missed), so
+    /// that their requesters learn of the stop on the stream, before the connection's
+    /// ERROR CONNECTION_CLOSE.
+    func willShutDown()
 }
 
 extension Responder {
@@ -101,4 +108,6 @@ extension Responder {
     public func poll(now: SessionInstant) -> Int { 0 }
     /// Does nothing.
     public func willSleep() {}
+    /// Does nothing.
+    public func willShutDown() {}
 }

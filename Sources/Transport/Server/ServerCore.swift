@@ -221,12 +221,13 @@ final class ServerCore {
         roundsSinceClock = Self.clockInterval
     }
 
-    /// The clean stop, on the poll thread: answer what already arrived, close every
-    /// connection with ERROR CONNECTION_CLOSE, let queued frames go out (briefly), tell the
-    /// responder, shut the carriers down.
+    /// The clean stop, on the poll thread: answer what already arrived, let the responder
+    /// end its streams, close every connection with ERROR CONNECTION_CLOSE, let queued frames
+    /// go out (briefly), tell the responder, shut the carriers down.
     func shutdown() {
         var rounds = 0
         while runOnce() > 0 && rounds < 16 { rounds += 1 }
+        responder.willShutDown()
         for (key, session) in sessions {
             perform(key, session.unsafeMachine.pointee.closeLocally(reason: "server stopping"))
         }

@@ -16,7 +16,7 @@ struct TimelineJSONTests {
         }
     }
 
-    func roundTrip<Message: Codable & Equatable>(_ message: Message) throws -> Message {
+    func roundTrip<Message: TimelineJSONMessage & Equatable>(_ message: Message) throws -> Message {
         let data = try codec.encode(message)
         return try withExactBytes(data) { raw in try codec.decode(Message.self, from: raw) }
     }
@@ -120,6 +120,46 @@ struct TimelineJSONTests {
         let mistyped = try #require(decode(TimelineJSONRequest.self, #"{"op":"select","keys":"a","offset":0,"limit":1}"#).failure)
         #expect(mistyped.description.contains("keys"))
         #expect(decode(TimelineJSONRequest.self, #"{"op":"insert","writes":[{"key":"k","score":1e999,"member":"m"}]}"#).failure != nil)
+    }
+
+    @Test("a bad value is named by its field in the reason", arguments: [
+        (#"{"op":"select","key":"k","offset":-1,"limit":1}"#, #"field "offset" must be a whole number from 0 to 4294967295"#),
+        (#"{"op":"select","key":"k","offset":0,"limit":1.5}"#, #"field "limit" must be a whole number from 0 to 4294967295"#),
+        (#"{"op":"range","key":"k","limit":-1}"#, #"field "limit" must be a whole number from 0 to 4294967295"#),
+        (#"{"op":"insert","key":"k","score":1e999,"member":"m"}"#, #"field "score" is out of the range of a finite double"#),
+        (#"{"op":"insert","writes":[{"key":"k","score":1,"member":"m"},{"key":"k","score":1e999,"member":"m"}]}"#,
+         #"field "writes[1].score" is out of the range of a finite double"#),
+        (#"{"op":"insert","key":"k","member":"m"}"#, #"missing field "score""#),
+        (#"{"op":"insert","writes":[{"key":"k","score":1}]}"#, #"missing field "writes[0].member""#),
+        (#"{"op":"insert","key":"k","score":"1","member":"m"}"#, #"field "score" is not a number"#),
+        (#"{"op":"tail","key":null}"#, #"field "key" is null, not a string"#),
+        (#"{"op":"select","keys":"a","offset":0,"limit":1}"#, #"field "keys" is not an array"#),
+        (#"{"op":"insert","writes":{}}"#, #"field "writes" is not an array"#),
+        (#"{"op":"insert","#, "not a JSON document"),
+    ])
+    func namedReason(json: String, reason: String) throws {
+        let failure = try #require(decode(TimelineJSONRequest.self, json).failure)
+        #expect(failure == .invalidJSON(reason))
+    }
+
+    @Test("encoding writes the bytes of contract 2, fields in its order, strings escaped")
+    func encodedBytes() throws {
+        func text(_ message: some TimelineJSONMessage) throws -> String { String(decoding: try codec.encode(message), as: UTF8.self) }
+        #expect(try text(TimelineJSONRequest.insert(key: "k", score: 7, member: "m")) == #"{"op":"insert","key":"k","score":7,"member":"m"}"#)
+        #expect(try text(TimelineJSONRequest.delete(key: "k", score: -0.5, member: "é")) == #"{"op":"delete","key":"k","score":-0.5,"member":"é"}"#)
+        #expect(try text(TimelineJSONRequest.select(key: "k", offset: 0, limit: 10)) == #"{"op":"select","key":"k","offset":0,"limit":10}"#)
+        #expect(try text(TimelineJSONRequest.selectKeys(keys: ["a", "b"], offset: 1, limit: 2)) == #"{"op":"select","keys":["a","b"],"offset":1,"limit":2}"#)
+        #expect(try text(TimelineJSONRequest.tail(key: "k")) == #"{"op":"tail","key":"k"}"#)
+        #expect(try text(TimelineJSONRequest.insertBatch(writes: [TimelineJSONWrite(key: "k", score: 1, member: "a"), TimelineJSONWrite(key: "j", score: 2, member: "b")]))
+            == #"{"op":"insert","writes":[{"key":"k","score":1,"member":"a"},{"key":"j","score":2,"member":"b"}]}"#)
+        #expect(try text(TimelineJSONRequest.deleteBatch(writes: [])) == #"{"op":"delete","writes":[]}"#)
+        #expect(try text(TimelineJSONRequest.range(key: "k", start: TimelineJSONCursor(score: 5, member: "p"), stop: nil, limit: 3))
+            == #"{"op":"range","key":"k","start":{"score":5,"member":"p"},"limit":3}"#)
+        #expect(try text(TimelineJSONResponse.records([TimelineJSONRecord(member: "a", score: 1e21), TimelineJSONRecord(member: "b", score: -0.0)]))
+            == #"{"records":[{"member":"a","score":1e+21},{"member":"b","score":-0}]}"#)
+        #expect(try text(TimelineJSONResponse.results(["b": [], "a": [TimelineJSONRecord(member: "m", score: 2)], "ab": []]))
+            == #"{"results":{"a":[{"member":"m","score":2}],"ab":[],"b":[]}}"#)
+        #expect(try text(TimelineJSONRequest.tail(key: "q\"b\\n\nt\tc\u{1}/")) == #"{"op":"tail","key":"q\"b\\n\nt\tc\u0001/"}"#)
     }
 
     @Test("malformed responses are rejected", arguments: [

@@ -9,10 +9,11 @@ enum Reply: Equatable, CustomStringConvertible {
     case response(UInt64, [UInt8])
     case event(UInt64, [UInt8])
     case error(UInt64, code: UInt32, reason: String)
+    case complete(UInt64)
 
     var token: UInt64 {
         switch self {
-        case .response(let token, _), .event(let token, _), .error(let token, _, _): token
+        case .response(let token, _), .event(let token, _), .error(let token, _, _), .complete(let token): token
         }
     }
 
@@ -21,6 +22,7 @@ enum Reply: Equatable, CustomStringConvertible {
         case let .response(token, bytes): "response(\(token), \(String(decoding: bytes, as: UTF8.self)))"
         case let .event(token, bytes): "event(\(token), \(bytes.count) bytes)"
         case let .error(token, code, reason): "error(\(token), 0x\(String(code, radix: 16)), \(reason))"
+        case let .complete(token): "complete(\(token))"
         }
     }
 }
@@ -46,6 +48,10 @@ struct RecordingOutput: TimelineEngineOutput {
 
     mutating func fail(_ token: TimelineReplyToken, code: ErrorCode, reason: String) {
         replies.append(.error(token.rawValue, code: code.rawValue, reason: reason))
+    }
+
+    mutating func complete(_ token: TimelineReplyToken) {
+        replies.append(.complete(token.rawValue))
     }
 
     /// The replies recorded since the last call.

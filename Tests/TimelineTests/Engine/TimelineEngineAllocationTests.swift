@@ -32,6 +32,8 @@ struct ChecksumOutput: TimelineEngineOutput {
     mutating func fail(_ token: TimelineReplyToken, code: ErrorCode, reason: String) {
         failures += 1
     }
+
+    mutating func complete(_ token: TimelineReplyToken) {}
 }
 
 /// The engine's steady state allocates nothing for binary requests: counted by the malloc

@@ -97,6 +97,35 @@ struct TimelineEngineTailTests {
         #expect(output.take().isEmpty)
     }
 
+    @Test("at a clean stop a caught-up tail completes; one still owed events fails saying how many")
+    func endTails() throws {
+        let engine = try TimelineEngine()
+        var output = RecordingOutput()
+        var caughtUp = Client(1, .binary)
+        var starved = Client(3, .json)
+        var writer = Client(2, .binary)
+        let whole = try caughtUp.send(.tail(key: "k"), .requestStream(initialDemand: 10), to: engine)
+        let short = try starved.send(.tail(key: "k"), .requestStream(initialDemand: 1), to: engine)
+        engine.apply(into: &output)
+        try writer.send(.insertBatch(writes: (1...3).map { write("k", Double($0), "m\($0)") }), .fireAndForget, to: engine)
+        engine.apply(into: &output)
+        #expect(try caughtUp.events(on: whole, in: output.take()).count == 3)
+        // Credit arriving just before the stop is used before the tail ends.
+        engine.demand(TimelineReplyToken(rawValue: short), 1, into: &output)
+        #expect(try starved.events(on: short, in: output.take()).count == 1)
+        engine.endTails(into: &output)
+        let replies = output.take()
+        #expect(replies.filter { $0.token == whole } == [.complete(whole)])
+        #expect(replies.filter { $0.token == short } == [
+            .error(short, code: 0x201, reason: "server stopping: 1 events of the tail were not delivered (no REQUEST_N credit for them)"),
+        ])
+        #expect(engine.tailCount == 0)
+        #expect(engine.counters.activeTails == 0)
+        try writer.send(.insert(key: "k", score: 4, member: "m4"), .fireAndForget, to: engine)
+        engine.apply(into: &output)
+        #expect(output.take().isEmpty)
+    }
+
     @Test("an event the output refuses stays queued and is offered again, in order")
     func refusedEvents() throws {
         let engine = try TimelineEngine()

@@ -59,7 +59,8 @@ extension Command {
         do throws(LWWSetError) {
             score = try ScoreText.parse(text)
         } catch {
-            throw UsageError("SCORE '\(text)': \(error)")
+            // The set's reason names the score itself ("score 'abc' is not a number").
+            throw UsageError("SCORE: \(error)")
         }
         guard score.isFinite else { throw UsageError("SCORE '\(text)': scores are finite numbers") }
         return score

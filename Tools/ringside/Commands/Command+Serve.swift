@@ -43,7 +43,8 @@ extension Command {
         var arguments = arguments
         let name = try ClientOptions.serverName(try arguments.option("--name"))
         let tcpText = try arguments.option("--tcp")
-        let maxSize = try arguments.integer("--max-size", in: 1 ... 100_000_000) ?? LWWSet.defaultMaxSize
+        // The bound `ringside lww` and op scripts take.
+        let maxSize = try arguments.integer("--max-size", in: 1 ... OpScriptLine.maximumMaxSize) ?? LWWSet.defaultMaxSize
         let dataDirectory = try arguments.option("--data-dir")
         try arguments.noPositionals()
         var tcp: TCPAddress?

@@ -15,9 +15,10 @@ extension Command {
             applied, as an op-script line: 'insert KEY SCORE MEMBER' or 'delete KEY SCORE
             MEMBER' (key and member as raw bytes). Runs until SIGINT (Ctrl-C) or SIGTERM,
             which close the connection cleanly (exit 0), until its reader goes away (a closed
-            pipe: exit 0), until the server stops (exit 0 when it completes the tail, 1 when it
-            goes away), or until the server cuts the tail off because it fell too far behind
-            (exit 1).
+            pipe: exit 0), until the server stops (exit 0: a clean stop completes the tail
+            once every event is printed; exit 1 when the server dies, or stops with events the
+            tail had no credit for yet), or until the server cuts the tail off because it fell
+            too far behind (exit 1).
 
             \(ClientOptions.helpSection())
             """

@@ -3,7 +3,7 @@ import Frames
 import Glibc
 
 extension Suite {
-    /// Frame and timeline-message encoding: the binary flyweights against Foundation's JSON,
+    /// Frame and timeline-message encoding: the binary flyweights against JSON (TimelineJSONCodec),
     /// and the buffer pool against the allocator (issue #3).
     static let encoding = Suite(
         name: "encoding",
@@ -140,7 +140,7 @@ private struct EncodingSuite {
 
     // MARK: JSON events
 
-    /// Encodes an event with `JSONEncoder` and writes it as a REQUEST_FNF frame's data into a
+    /// Encodes an event with `TimelineJSONCodec` (its `TimelineJSONText` writer) and writes it as a REQUEST_FNF frame's data into a
     /// leased pool buffer, per op.
     func jsonEncode(_ operations: Int) throws -> UInt64 {
         var lease = pool.lease()

@@ -117,6 +117,26 @@ extension TimelineEngine {
         }
     }
 
+    /// Ends every tail, at a clean stop of the server: each first sends what its credit
+    /// allows of its queued events; one that has then sent them all completes (the
+    /// subscriber has every accepted write to its key), one still holding events for want of
+    /// REQUEST_N fails with an ERROR (0x201) that says how many it did not deliver, so that
+    /// a subscriber never takes a cut tail for a whole one.
+    public func endTails(into output: inout some TimelineEngineOutput) {
+        for slot in tails.indices where tails[slot].isActive {
+            drain(slot, into: &output)
+            let undelivered = tails[slot].queue.count
+            if undelivered == 0 {
+                output.complete(tails[slot].token)
+            } else {
+                output.fail(
+                    tails[slot].token, code: .applicationError,
+                    reason: "server stopping: \(undelivered) events of the tail were not delivered (no REQUEST_N credit for them)")
+            }
+            removeTail(slot)
+        }
+    }
+
     /// Ends the tail in `slot` with an ERROR (0x201) and counts it.
     private func cutOff(_ slot: Int, _ reason: String, _ output: inout some TimelineEngineOutput) {
         output.fail(tails[slot].token, code: .applicationError, reason: reason)
