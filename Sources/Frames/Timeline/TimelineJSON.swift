@@ -96,7 +96,7 @@ public struct TimelineJSONWrite: TimelineJSONMessage, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         key = try container.decode(String.self, forKey: .key)
-        score = try container.score(.score)
+        score = try container.decodeScore(.score)
         member = try container.decode(String.self, forKey: .member)
     }
 
@@ -137,7 +137,7 @@ public struct TimelineJSONCursor: TimelineJSONMessage, Hashable, Sendable {
     /// Reads a cursor; a non-finite score is `.nonFiniteScore`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        score = try container.score(.score)
+        score = try container.decodeScore(.score)
         member = try container.decode(String.self, forKey: .member)
     }
 
@@ -175,8 +175,8 @@ extension TimelineJSONRequest: TimelineJSONMessage {
                 ? .insert(key: write.key, score: write.score, member: write.member)
                 : .delete(key: write.key, score: write.score, member: write.member)
         case "select":
-            let offset = try container.count(.offset)
-            let limit = try container.count(.limit)
+            let offset = try container.decodeCount(.offset)
+            let limit = try container.decodeCount(.limit)
             if let keys = try container.decodeIfPresent([String].self, forKey: .keys) {
                 self = .selectKeys(keys: keys, offset: offset, limit: limit)
             } else {
@@ -187,7 +187,7 @@ extension TimelineJSONRequest: TimelineJSONMessage {
                 key: try container.decode(String.self, forKey: .key),
                 start: try container.decodeIfPresent(TimelineJSONCursor.self, forKey: .start),
                 stop: try container.decodeIfPresent(TimelineJSONCursor.self, forKey: .stop),
-                limit: try container.count(.limit))
+                limit: try container.decodeCount(.limit))
         case "tail":
             self = .tail(key: try container.decode(String.self, forKey: .key))
         default:
@@ -440,9 +440,11 @@ public struct TimelineJSONCodec {
         case is UInt32.Type: return "a whole number"
         case is Bool.Type: return "true or false"
         default:
+            // The decoder names the containers it expected as `Array<Any>` and
+            // `Dictionary<String, Any>`.
             let name = String(describing: type)
-            if name.hasPrefix("Array") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
-            if name.hasPrefix("Dictionary") || name.hasPrefix("[") { return "an object" }
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
             return "a value of type \(name)"
         }
     }
@@ -452,7 +454,7 @@ extension KeyedDecodingContainer {
     /// The whole number from 0 to 2^32 - 1 under `key` (an offset or a limit); one out of
     /// range is `.invalidJSON` naming the field (the decoder itself reports it as a document
     /// that is not JSON).
-    func count(_ key: Key) throws -> UInt32 {
+    func decodeCount(_ key: Key) throws -> UInt32 {
         do {
             return try decode(UInt32.self, forKey: key)
         } catch let error as DecodingError {
@@ -465,7 +467,7 @@ extension KeyedDecodingContainer {
 
     /// The finite score under `key`; NaN or an infinity is `.nonFiniteScore`, a number out of
     /// a Double's range `.invalidJSON` naming the field.
-    func score(_ key: Key) throws -> Double {
+    func decodeScore(_ key: Key) throws -> Double {
         let score: Double
         do {
             score = try decode(Double.self, forKey: key)
