@@ -65,6 +65,7 @@ package enum Headline {
         // same writes in order, one fresh set each, in the same run.
         Comparison("out of order vs in order", "lww-insert-near-top-batched", "lww-insert-above-top-batched", "ns_per_op", higherIsBetter: false),
         Comparison("service vs its parts", "timeline-shm-binary", "lww-insert-batched", "events_per_s/ops_per_s", higherIsBetter: true),
+        Comparison("service vs its parts", "timeline-shm-binary", "timeline-set-alone", "events_per_s", higherIsBetter: true),
         Comparison("service vs its parts", "timeline-shm-binary-batched", "lww-insert-batched", "events_per_s/ops_per_s", higherIsBetter: true),
         Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_p50_ns/rtt_p50_ns", higherIsBetter: false),
         Comparison("service vs its parts", "timeline-shm-binary", "shm-pingpong-32B", "insert_to_visible_blocking_p50_ns/rtt_p50_ns", higherIsBetter: false),

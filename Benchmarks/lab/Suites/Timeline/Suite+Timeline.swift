@@ -18,7 +18,9 @@ extension Suite {
     /// microsecond); the same in every case. Once stopped, the subscriber writes probes of
     /// its own and reads each back on one thread (`insert_to_visible_own`): the service's
     /// path from a write to a tail with no hand-over of CPU 0 in it. The peers' other waits yield. Each
-    /// repetition runs every case on a fresh server, in turn. That yield is the probe's
+    /// repetition runs every case on a fresh server, in turn; right before
+    /// `timeline-shm-binary`, `timeline-set-alone` applies the same writes to a fresh set in
+    /// the lab process (``TimelineSetAlone``), the service's own set measured beside it. That yield is the probe's
     /// floor on two vCPUs: `timeline-shm-binary` is held against `limit-handover` (one
     /// process handing CPU 0 to another, measured right before it), its `of_limit` the share
     /// of its insert-to-visible p50 that the hand-over takes.
@@ -32,7 +34,8 @@ extension Suite {
             + "its CPU: were CPU 0 left idle, this VM would take ~20 us to wake it), read as AsyncSequences by tasks preferring the client's executor (its connection "
             + "thread; _loaded: while the producers write flat out; _blocking: read by a thread in TimelineTail.next() on a "
             + "client of its own; _own: written and read back by one thread of the subscriber, no CPU handed over); top-10 selects of random keys, 64 in flight and one at a time; -durable logs to a data dir "
-            + "under /tmp (each fsync reaches the disk there unless /tmp is a tmpfs); timeline-shm-binary's insert_to_visible_p50 is "
+            + "under /tmp (each fsync reaches the disk there unless /tmp is a tmpfs); timeline-set-alone: the same writes applied to a fresh LWWSet in the lab process, batches of 64, right before each "
+            + "timeline-shm-binary run; timeline-shm-binary's insert_to_visible_p50 is "
             + "held against limit-handover (two processes on CPU 0 taking turns by sched_yield: the probe's producer hands CPU 0 "
             + "to the subscriber so)",
         peers: [
@@ -55,7 +58,14 @@ extension Suite {
                     _ = try runCase(timelineCase, sizes, run, &context)
                     continue
                 }
-                // Its insert-to-visible p50 held against one hand-over of CPU 0, measured first.
+                // Its own set alone, on the same writes, first: the service against its set.
+                if context.selects(TimelineSetAlone.caseName) {
+                    context.record(
+                        case: TimelineSetAlone.caseName, metric: "events_per_s",
+                        value: try TimelineSetAlone.eventsPerSecond(producers: TimelineSizes.producers, events: sizes.events(timelineCase)),
+                        unit: "events/s")
+                }
+                // Its insert-to-visible p50 held against one hand-over of CPU 0, measured next.
                 try context.measure(timelineCase.name, against: .handover(warmUp: 200, timed: 2_000)) { context in
                     try runCase(timelineCase, sizes, run, &context)
                 }
