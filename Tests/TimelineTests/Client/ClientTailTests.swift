@@ -96,42 +96,42 @@ struct ClientTailTests {
 
     @Test("a clean stop ends a tail: the reader gets every event sent, then the end", arguments: TestCarrier.allCases)
     func cleanStopCompletes(carrier: TestCarrier) async throws {
-        let server = try ClientTestServer("stopend")
-        defer { server.stop() }
-        let reader = try server.client(carrier)
-        defer { reader.close() }
-        let tail = try reader.tail(key: "k".utf8)
-        _ = try reader.select(key: "k".utf8)
-        for i in 0 ..< 5 { try reader.insert(key: "k".utf8, score: Double(i), member: "m\(i)".utf8) }
-        // Nothing read before the stop: the events wait in the client, or still on the way.
-        server.stop()
-        var scores: [Double] = []
-        for try await event in tail { scores.append(event.score) }
+        let (scores, failure) = try await Self.fiveEventsThenStop("stopend", carrier, TimelineClientConfiguration())
         #expect(scores == [0, 1, 2, 3, 4])
+        #expect(failure == nil, "\(String(describing: failure))")
     }
 
     @Test("a clean stop fails a tail still owed events, saying how many it missed", arguments: [TestCarrier.sharedMemory, .tcp])
     func cleanStopFailsAShortTail(carrier: TestCarrier) async throws {
-        let server = try ClientTestServer("stopshort")
-        defer { server.stop() }
-        // A window of 2, and no read before the stop: the server sends 2 and keeps 3.
-        let reader = try server.client(carrier, TimelineClientConfiguration(tailWindow: 2))
-        defer { reader.close() }
-        let tail = try reader.tail(key: "k".utf8)
-        _ = try reader.select(key: "k".utf8)
-        for i in 0 ..< 5 { try reader.insert(key: "k".utf8, score: Double(i), member: "m\(i)".utf8) }
-        server.stop()
-        var scores: [Double] = []
-        var failure: (any Error)?
-        do {
-            for try await event in tail { scores.append(event.score) }
-        } catch {
-            failure = error
-        }
+        // A window of 2: the server sends 2 and keeps 3.
+        let (scores, failure) = try await Self.fiveEventsThenStop("stopshort", carrier, TimelineClientConfiguration(tailWindow: 2))
         #expect(scores == [0, 1])
         let expected = TimelineClientError.rejected(
             code: 0x201, reason: "server stopping: 3 events of the tail were not delivered (no REQUEST_N credit for them)")
         #expect(failure as? TimelineClientError == expected, "\(String(describing: failure))")
+    }
+
+    /// Five acknowledged inserts to a tailed key, none read, then a clean stop of the server:
+    /// the scores the tail then yields, and the error that ended it (nil: it completed).
+    static func fiveEventsThenStop(
+        _ label: String, _ carrier: TestCarrier, _ configuration: TimelineClientConfiguration
+    ) async throws -> ([Double], (any Error)?) {
+        let server = try ClientTestServer(label)
+        defer { server.stop() }
+        let reader = try server.client(carrier, configuration)
+        defer { reader.close() }
+        let tail = try reader.tail(key: "k".utf8)
+        _ = try reader.select(key: "k".utf8)
+        for i in 0 ..< 5 { try reader.insert(key: "k".utf8, score: Double(i), member: "m\(i)".utf8) }
+        // Nothing read before the stop: the events wait in the client, or are still on the way.
+        server.stop()
+        var scores: [Double] = []
+        do {
+            for try await event in tail { scores.append(event.score) }
+        } catch {
+            return (scores, error)
+        }
+        return (scores, nil)
     }
 
     @Test("a tail that is not read is cut off with an ERROR, and the writers are not held up", arguments: [TestCarrier.sharedMemory, .tcp])
