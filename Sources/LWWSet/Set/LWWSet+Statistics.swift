@@ -16,6 +16,22 @@ extension LWWSet {
         public var reservedBytes: Int
     }
 
+    /// The counts of ``Statistics`` alone, which the set keeps as it goes: read in O(1),
+    /// where `statistics` walks every key for the bytes.
+    public struct Counts: Sendable, Hashable {
+        /// Keys that hold at least one entry (visible or tombstone).
+        public var keys: Int
+        /// Visible entries, over all keys.
+        public var entries: Int
+        /// Tombstones, over all keys.
+        public var tombstones: Int
+    }
+
+    /// The set's keys, visible entries and tombstones, in O(1).
+    public var counts: Counts {
+        Counts(keys: keys.count, entries: entries, tombstones: tombstones)
+    }
+
     /// Bytes counted per array buffer beyond its elements: a Swift array's 32-byte header
     /// (object header, count, capacity) and a 16-byte malloc chunk header.
     public static let arrayOverhead = 48

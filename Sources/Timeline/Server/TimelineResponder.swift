@@ -244,9 +244,6 @@ final class TimelineResponder: Responder {
         return work
     }
 
-    /// Refreshes the stat segment before the loop sleeps, so that an idle server's
-    /// counters are exact (`ringside insert` then `ringside stat` shows the insert), not up
-    /// to a refresh interval old.
     /// Ends every tail: completed when it got every event, failed saying how many it missed
     /// otherwise (`TimelineEngine.endTails(into:)`).
     func willShutDown() {
@@ -254,6 +251,9 @@ final class TimelineResponder: Responder {
         engine.endTails(into: &output)
     }
 
+    /// Refreshes the stat segment before the loop sleeps, so that an idle server's
+    /// counters are exact (`ringside insert` then `ringside stat` shows the insert), not up
+    /// to a refresh interval old.
     func willSleep() {
         let now = Sys.monotonicNanoseconds()
         nextRefresh = now &+ Self.refreshInterval
@@ -336,10 +336,13 @@ final class TimelineResponder: Responder {
             stat.set(.snapshotsWritten, durability.snapshotsWritten.load(ordering: .relaxed))
             stat.set(.snapshotsFailed, durability.snapshotsFailed.load(ordering: .relaxed))
         }
+        // The counts at every refresh (the set keeps them); the bytes, a walk over every
+        // key, only with the statistics of the slower cadence.
+        let counts = engine.set.counts
+        stat.set(.setKeys, counts.keys)
+        stat.set(.setEntries, counts.entries)
+        stat.set(.setTombstones, counts.tombstones)
         if let statistics {
-            stat.set(.setKeys, statistics.keys)
-            stat.set(.setEntries, statistics.entries)
-            stat.set(.setTombstones, statistics.tombstones)
             stat.set(.setMemberBytes, statistics.memberBytes)
             stat.set(.setReservedBytes, statistics.reservedBytes)
         }

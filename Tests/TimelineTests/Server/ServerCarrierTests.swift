@@ -79,6 +79,9 @@ struct ServerCarrierTests {
             let stat = try StatSegmentReader.read(server: name)
             #expect(stat[.inserts] == UInt64(round), "round \(round)")
             #expect(stat[.writesApplied] == UInt64(round), "round \(round)")
+            // The set's counts too, not only once a second.
+            #expect(stat[.setEntries] == UInt64(round), "round \(round)")
+            #expect(stat[.setKeys] == 1, "round \(round)")
         }
         try server.stop()
     }
