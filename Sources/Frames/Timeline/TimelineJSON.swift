@@ -108,12 +108,10 @@ public struct TimelineJSONWrite: TimelineJSONMessage, Hashable, Sendable {
     /// Writes the write's fields, in the order of contract 2, into the object being written
     /// (a batch's element, or a single insert or delete after its `op`).
     func writeFields(to text: inout TimelineJSONText) throws(TimelineCodecError) {
-        text.field("key")
-        text.string(key)
+        text.field("key", key)
         text.field("score")
         try text.score(score)
-        text.field("member")
-        text.string(member)
+        text.field("member", member)
     }
 }
 
@@ -146,8 +144,7 @@ public struct TimelineJSONCursor: TimelineJSONMessage, Hashable, Sendable {
         try text.object { (text) throws(TimelineCodecError) in
             text.field("score")
             try text.score(score)
-            text.field("member")
-            text.string(member)
+            text.field("member", member)
         }
     }
 }
@@ -200,36 +197,27 @@ extension TimelineJSONRequest: TimelineJSONMessage {
         try text.object { (text) throws(TimelineCodecError) in
             switch self {
             case let .insert(key, score, member), let .delete(key, score, member):
-                text.field("op")
-                text.string(isInsert ? "insert" : "delete")
+                text.field("op", isInsert ? "insert" : "delete")
                 try TimelineJSONWrite(key: key, score: score, member: member).writeFields(to: &text)
             case let .select(key, offset, limit):
-                text.field("op")
-                text.string("select")
-                text.field("key")
-                text.string(key)
+                text.field("op", "select")
+                text.field("key", key)
                 Self.writeWindow(offset: offset, limit: limit, to: &text)
             case let .tail(key):
-                text.field("op")
-                text.string("tail")
-                text.field("key")
-                text.string(key)
+                text.field("op", "tail")
+                text.field("key", key)
             case let .insertBatch(writes), let .deleteBatch(writes):
-                text.field("op")
-                text.string(isInsert ? "insert" : "delete")
+                text.field("op", isInsert ? "insert" : "delete")
                 text.field("writes")
                 try text.array(writes) { (text, write) throws(TimelineCodecError) in try write.writeJSON(to: &text) }
             case let .selectKeys(keys, offset, limit):
-                text.field("op")
-                text.string("select")
+                text.field("op", "select")
                 text.field("keys")
                 try text.array(keys) { text, key in text.string(key) }
                 Self.writeWindow(offset: offset, limit: limit, to: &text)
             case let .range(key, start, stop, limit):
-                text.field("op")
-                text.string("range")
-                text.field("key")
-                text.string(key)
+                text.field("op", "range")
+                text.field("key", key)
                 if let start {
                     text.field("start")
                     try start.writeJSON(to: &text)
@@ -276,8 +264,7 @@ public struct TimelineJSONRecord: TimelineJSONMessage, Hashable, Sendable {
     /// Writes `{"member":M,"score":S}`.
     public func writeJSON(to text: inout TimelineJSONText) throws(TimelineCodecError) {
         try text.object { (text) throws(TimelineCodecError) in
-            text.field("member")
-            text.string(member)
+            text.field("member", member)
             text.field("score")
             try text.score(score)
         }

@@ -48,6 +48,12 @@ public struct TimelineJSONText {
         followsValue = false
     }
 
+    /// Writes a field whose value is a string, `"name":"value"`.
+    mutating func field(_ name: String, _ value: String) {
+        field(name)
+        string(value)
+    }
+
     /// Writes `string` quoted and escaped.
     mutating func string(_ string: String) {
         startValue()

@@ -50,8 +50,10 @@ extension LWWSet {
             memberBytes += state.pointee.add.memberBytes + state.pointee.remove.memberBytes
             reserved += state.pointee.add.reservedBytes + state.pointee.remove.reservedBytes
         }
+        let counts = counts
         return Statistics(
-            keys: keys.count, entries: entries, tombstones: tombstones, memberBytes: memberBytes, reservedBytes: reserved)
+            keys: counts.keys, entries: counts.entries, tombstones: counts.tombstones, memberBytes: memberBytes,
+            reservedBytes: reserved)
     }
 
     /// The bytes a buffer of `capacity` elements of `stride` bytes reserves on the heap.

@@ -54,7 +54,7 @@ enum TimelineSetAlone {
                 }
             }
         }
-        let entries = set.statistics.entries
+        let entries = set.counts.entries
         guard entries == count else { throw LabError("\(caseName): the set holds \(entries) entries after \(count) new members") }
         return Double(count) / seconds
     }
